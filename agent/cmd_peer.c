@@ -1,0 +1,11 @@
+/* Placeholder until its issue lands; replaced by the real command. */
+#include <stdio.h>
+#include "agent/commands.h"
+
+int cmd_peer(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fputs("wgjail: 'peer' is not available yet\n", stderr);
+	return 1;
+}

@@ -1,0 +1,43 @@
+/* The command table: one row per subcommand, used both to dispatch and to
+ * print help.  Each handler parses its own options (getopt_long, with -h),
+ * returns an exit status (WJ_EXIT_*), and is the only place that prints
+ * errors for its command. */
+#ifndef WGJAIL_COMMANDS_H
+#define WGJAIL_COMMANDS_H
+
+#include <stdio.h>
+
+struct wj_cmd {
+	const char *name;
+	int (*run)(int argc, char **argv); /* argv[0] is the command name */
+	const char *usage;                 /* after "wgjail NAME " */
+	const char *summary;
+};
+
+extern const struct wj_cmd wj_commands[];
+
+/* Print "usage: wgjail NAME USAGE" and the summary to F. */
+void cmd_usage(const char *name, FILE *f);
+/* Report a usage error for NAME (message, then usage) and return 2. */
+int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print an error ("wgjail: MSG") to stderr and return 1. */
+struct wj_err;
+int cmd_fail(const struct wj_err *e);
+
+int cmd_genkey(int argc, char **argv);
+int cmd_genpsk(int argc, char **argv);
+int cmd_pubkey(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_sync(int argc, char **argv);
+int cmd_show(int argc, char **argv);
+int cmd_create(int argc, char **argv);
+int cmd_provision(int argc, char **argv);
+int cmd_up(int argc, char **argv);
+int cmd_down(int argc, char **argv);
+int cmd_peer(int argc, char **argv);
+int cmd_rotate(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_boot(int argc, char **argv);
+int cmd_agent(int argc, char **argv);
+
+#endif

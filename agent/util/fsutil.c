@@ -1,0 +1,219 @@
+#include "agent/util/fsutil.h"
+#include "agent/util/err.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+static int fsync_dir_of(const char *path)
+{
+	char buf[PATH_MAX];
+	int fd, r;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	r = fsync(fd);
+	close(fd);
+	return r;
+}
+
+int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
+{
+	char tmp[PATH_MAX];
+	int fd, saved;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
+		return wj_errf(e, "%s: path too long", path);
+	fd = mkstemp(tmp);
+	if (fd < 0)
+		return wj_errnof(e, errno, "%s: cannot create temporary file", path);
+	/* mkstemp makes 0600; set the final mode before any byte is written. */
+	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+		goto fail;
+	if (close(fd) < 0) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) < 0)
+		goto fail;
+	if (fsync_dir_of(path) < 0)
+		return wj_errnof(e, errno, "%s: written, but syncing its directory failed", path);
+	return 0;
+fail:
+	saved = errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(tmp);
+	return wj_errnof(e, saved, "%s: cannot write", path);
+}
+
+int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *len, struct wj_err *e)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t cap, used = 0;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return wj_errnof(e, errno, "%s", path);
+	if (fstat(fd, &st) < 0) {
+		wj_errnof(e, errno, "%s", path);
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+		wj_errf(e, "%s: not a regular file", path);
+		goto fail;
+	}
+	if (S_ISREG(st.st_mode) && (size_t)st.st_size > max) {
+		wj_errf(e, "%s: file too large (%lld bytes, limit %zu)", path, (long long)st.st_size, max);
+		goto fail;
+	}
+	cap = S_ISREG(st.st_mode) ? (size_t)st.st_size + 1 : max + 1;
+	buf = secret ? sodium_malloc(cap) : malloc(cap);
+	if (!buf) {
+		wj_errnof(e, ENOMEM, "%s", path);
+		goto fail;
+	}
+	for (;;) {
+		ssize_t n;
+		if (used + 1 >= cap) {
+			/* The file grew since fstat, or it is a stream: one byte of
+			 * headroom tells us whether more is coming. */
+			char c;
+			n = read(fd, &c, 1);
+			if (n == 0)
+				break;
+			if (n > 0 || errno != EINTR) {
+				wj_errf(e, "%s: file too large or changing while read", path);
+				goto fail;
+			}
+			continue;
+		}
+		n = read(fd, buf + used, cap - 1 - used);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			wj_errnof(e, errno, "%s", path);
+			goto fail;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	close(fd);
+	*out = buf;
+	*len = used;
+	return 0;
+fail:
+	if (buf)
+		wj_free_file(buf, cap, secret);
+	close(fd);
+	return -1;
+}
+
+void wj_free_file(char *buf, size_t len, bool secret)
+{
+	if (!buf)
+		return;
+	if (secret) {
+		sodium_free(buf); /* wipes */
+	} else {
+		(void)len;
+		free(buf);
+	}
+}
+
+int wj_check_private(int fd, const char *path, struct wj_err *e)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0)
+		return wj_errnof(e, errno, "%s", path);
+	if (S_ISREG(st.st_mode) && (st.st_mode & 077))
+		return wj_errf(e, "%s: holds a secret but is accessible by group or others (mode %04o); run chmod 600 %s",
+			       path, (unsigned)(st.st_mode & 07777), path);
+	return 0;
+}
+
+int wj_lock(const char *path, int *fd_out, struct wj_err *e)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+	if (fd < 0)
+		return wj_errnof(e, errno, "%s: cannot open lock file", path);
+	while (flock(fd, LOCK_EX) < 0) {
+		if (errno != EINTR) {
+			int saved = errno;
+			close(fd);
+			return wj_errnof(e, saved, "%s: cannot lock", path);
+		}
+	}
+	*fd_out = fd;
+	return 0;
+}
+
+void wj_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd); /* releases the flock */
+}
+
+int wj_mkdirs(const char *path, mode_t mode, struct wj_err *e)
+{
+	char buf[PATH_MAX];
+	char *p;
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return wj_errf(e, "%s: path too long", path);
+	for (p = buf + 1; ; p++) {
+		if (*p == '/' || *p == '\0') {
+			char c = *p;
+			*p = '\0';
+			if (mkdir(buf, mode) < 0 && errno != EEXIST)
+				return wj_errnof(e, errno, "%s: cannot create directory", buf);
+			*p = c;
+			if (!c)
+				break;
+		}
+	}
+	return 0;
+}
+
+bool wj_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}

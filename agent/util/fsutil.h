@@ -1,0 +1,37 @@
+/* Safe files: atomic replacement, permission checks, edit locks. */
+#ifndef WGJAIL_FSUTIL_H
+#define WGJAIL_FSUTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct wj_err;
+
+/* Replace PATH with DATA[0..LEN) atomically: a temporary file in the same
+ * directory, written, fchmod(MODE), fsync'd, renamed over PATH, then the
+ * directory fsync'd.  A reader sees the old file or the new one, never a
+ * part.  On failure the temporary file is removed and PATH is untouched. */
+int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e);
+
+/* Read a whole regular file (at most MAX bytes) into a NUL-terminated heap
+ * buffer.  If SECRET, the buffer is sodium_malloc'd: free it with
+ * wj_free_file(buf, len, true). */
+int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *len, struct wj_err *e);
+void wj_free_file(char *buf, size_t len, bool secret);
+
+/* Fail, naming PATH, if FD is readable or writable by group or others. */
+int wj_check_private(int fd, const char *path, struct wj_err *e);
+
+/* An exclusive advisory lock on PATH (created 0600 if missing), held until
+ * wj_unlock.  Serialises every read-modify-write of a jail's files. */
+int wj_lock(const char *path, int *fd_out, struct wj_err *e);
+void wj_unlock(int fd);
+
+/* mkdir -p with MODE for the directories it creates. */
+int wj_mkdirs(const char *path, mode_t mode, struct wj_err *e);
+
+/* true if PATH exists (any type). */
+bool wj_exists(const char *path);
+
+#endif

@@ -1,0 +1,93 @@
+#include "keys/keys.h"
+
+#include <sodium.h>
+#include <string.h>
+
+int keys_init(void)
+{
+	return sodium_init() < 0 ? -1 : 0;
+}
+
+void key_clamp(uint8_t k[WG_KEY_LEN])
+{
+	k[0] &= 248;
+	k[31] = (uint8_t)((k[31] & 127) | 64);
+}
+
+void key_generate_private(uint8_t k[WG_KEY_LEN])
+{
+	randombytes_buf(k, WG_KEY_LEN);
+	key_clamp(k);
+}
+
+void key_generate_psk(uint8_t k[WG_KEY_LEN])
+{
+	randombytes_buf(k, WG_KEY_LEN);
+}
+
+int key_public_from_private(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN])
+{
+	/* crypto_scalarmult_base clamps a copy of the scalar itself. */
+	return crypto_scalarmult_base(pub, priv) == 0 ? 0 : -1;
+}
+
+bool key_is_zero(const uint8_t k[WG_KEY_LEN])
+{
+	return sodium_is_zero(k, WG_KEY_LEN) == 1;
+}
+
+bool key_equal(const uint8_t a[WG_KEY_LEN], const uint8_t b[WG_KEY_LEN])
+{
+	return sodium_memcmp(a, b, WG_KEY_LEN) == 0;
+}
+
+void key_to_base64(char out[WG_KEY_B64_LEN + 1], const uint8_t k[WG_KEY_LEN])
+{
+	sodium_bin2base64(out, WG_KEY_B64_LEN + 1, k, WG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
+}
+
+bool key_from_base64_n(uint8_t k[WG_KEY_LEN], const char *b64, size_t len)
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	/* libsodium's decoder is constant-time, requires the padding of the
+	 * ORIGINAL variant and rejects non-zero padding bits. */
+	if (len != WG_KEY_B64_LEN || b64[WG_KEY_B64_LEN - 1] != '=' ||
+	    sodium_base642bin(k, WG_KEY_LEN, b64, len, NULL, &bin_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    bin_len != WG_KEY_LEN || end != b64 + len) {
+		sodium_memzero(k, WG_KEY_LEN);
+		return false;
+	}
+	return true;
+}
+
+bool key_from_base64(uint8_t k[WG_KEY_LEN], const char *b64)
+{
+	return key_from_base64_n(k, b64, strnlen(b64, WG_KEY_B64_LEN + 1));
+}
+
+void key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t k[WG_KEY_LEN])
+{
+	sodium_bin2hex(out, WG_KEY_HEX_LEN + 1, k, WG_KEY_LEN);
+}
+
+bool key_from_hex_n(uint8_t k[WG_KEY_LEN], const char *hex, size_t len)
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	if (len != WG_KEY_HEX_LEN ||
+	    sodium_hex2bin(k, WG_KEY_LEN, hex, len, NULL, &bin_len, &end) != 0 ||
+	    bin_len != WG_KEY_LEN || end != hex + len) {
+		sodium_memzero(k, WG_KEY_LEN);
+		return false;
+	}
+	return true;
+}
+
+bool key_from_hex(uint8_t k[WG_KEY_LEN], const char *hex)
+{
+	return key_from_hex_n(k, hex, strnlen(hex, WG_KEY_HEX_LEN + 1));
+}

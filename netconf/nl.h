@@ -1,0 +1,39 @@
+/* Netlink transport shared by rtnetlink (netconf/) and generic netlink
+ * (wg/ kernel backend): one socket, request/acknowledge, multi-part dumps.
+ * Errors from the kernel come back as negative errno with a message that
+ * names the operation. */
+#ifndef WGJAIL_NL_H
+#define WGJAIL_NL_H
+
+#include <libmnl/libmnl.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct wj_err;
+
+struct nl_sock {
+	struct mnl_socket *mnl;
+	uint32_t portid;
+	uint32_t seq;
+	char *buf;      /* receive buffer, NL_BUFSZ bytes */
+};
+
+#define NL_BUFSZ (MNL_SOCKET_BUFFER_SIZE * 4)
+
+/* Open a netlink socket of BUS (NETLINK_ROUTE, NETLINK_GENERIC). */
+int nl_open(struct nl_sock *s, int bus, struct wj_err *e);
+void nl_close(struct nl_sock *s);
+
+/* Prepare a request header in BUF: type, flags (NLM_F_REQUEST is added), a
+ * fresh sequence number.  Returns the header. */
+struct nlmsghdr *nl_msg(struct nl_sock *s, void *buf, uint16_t type, uint16_t flags);
+
+/* Send NLH and read replies until the ACK (NLM_F_ACK) or NLMSG_DONE (dump),
+ * calling CB for every data message (CB may be NULL).  Returns 0, or a
+ * negative errno: the kernel's error, -EINTR for NLM_F_DUMP_INTR (the
+ * caller restarts the dump), or the callback's failure.  WHAT names the
+ * operation in the message left in E. */
+int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
+	    struct wj_err *e);
+
+#endif

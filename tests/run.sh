@@ -1,0 +1,115 @@
+#!/bin/sh
+# Run every test suite and print one summary line:
+#   N passed, N failed, N skipped
+# Every suite speaks TAP ("ok", "not ok", "ok ... # SKIP why").  A suite
+# that exits non-zero without reporting a failure counts as one failure,
+# so a crash never passes silently.
+#
+# Environment:
+#   SUITES="unit integration vm fuzz"   which suites to run (default all)
+#   FUZZ_SECONDS=60                     time per fuzz target
+#   TESTS=pattern                       only scripts/binaries whose name matches
+set -u
+cd "$(dirname "$0")/.." || exit 1
+TOP=$(pwd)
+export TOP
+export WGJAIL="${WGJAIL:-$TOP/build/wgjail-san}"
+export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
+export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+SUITES="${SUITES:-unit integration vm fuzz}"
+FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
+TESTS="${TESTS:-}"
+
+LOGDIR="$TOP/build/test-logs"
+mkdir -p "$LOGDIR"
+PASS=0 FAIL=0 SKIP=0
+FAILED_NAMES=""
+
+# count LOGFILE NAME RC: add the TAP results of one suite run to the totals
+count() {
+	log=$1 name=$2 rc=$3
+	p=$(grep -cE '^ok [0-9]+' "$log" | tr -d ' ')
+	s=$(grep -cE '^ok [0-9]+.*# *(SKIP|skip)' "$log" | tr -d ' ')
+	f=$(grep -cE '^not ok [0-9]+' "$log" | tr -d ' ')
+	p=$((p - s))
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name exited with status $rc without reporting a failure" >>"$log"
+	fi
+	if [ "$rc" -eq 0 ] && [ "$p" -eq 0 ] && [ "$s" -eq 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		echo "not ok - $name ran no test" >>"$log"
+	fi
+	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
+	[ "$f" -gt 0 ] && FAILED_NAMES="$FAILED_NAMES $name"
+	printf '%-40s %4d passed %4d failed %4d skipped\n' "$name" "$p" "$f" "$s"
+	if [ "$f" -gt 0 ]; then
+		grep -E '^not ok|^#' "$log" | head -40 | sed 's/^/    /'
+	fi
+	if [ "$s" -gt 0 ]; then
+		grep -E '# *(SKIP|skip)' "$log" | head -5 | sed 's/^/    SKIPPED: /'
+	fi
+}
+
+selected() {
+	[ -z "$TESTS" ] && return 0
+	case "$1" in *$TESTS*) return 0 ;; esac
+	return 1
+}
+
+run_unit() {
+	for bin in build/unit/test_*; do
+		[ -x "$bin" ] || continue
+		n=$(basename "$bin"); selected "$n" || continue
+		log="$LOGDIR/$n.log"
+		CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$log" 2>&1; rc=$?
+		count "$log" "unit/$n" "$rc"
+	done
+}
+
+run_scripts() {
+	dir=$1
+	for t in "$dir"/test_*.sh; do
+		[ -f "$t" ] || continue
+		n=$(basename "$t" .sh); selected "$n" || continue
+		log="$LOGDIR/$(basename "$dir")-$n.log"
+		bash "$t" >"$log" 2>&1 </dev/null; rc=$?
+		count "$log" "$(basename "$dir")/$n" "$rc"
+	done
+}
+
+run_fuzz() {
+	for bin in build/fuzz/fuzz_*; do
+		[ -x "$bin" ] || continue
+		n=$(basename "$bin"); selected "$n" || continue
+		log="$LOGDIR/$n.log"
+		work=$(mktemp -d)
+		seeds="tests/fuzz/corpus/$n"
+		[ -d "$seeds" ] && cp -r "$seeds/." "$work/" 2>/dev/null
+		"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+			-print_final_stats=1 "$work" >"$log.raw" 2>&1; rc=$?
+		if [ "$rc" -eq 0 ]; then
+			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.raw")
+			echo "ok 1 - $n: ${FUZZ_SECONDS}s, ${runs:-?} inputs, no crash, no leak" >"$log"
+		else
+			{ echo "not ok 1 - $n found a crash or leak (see $log.raw)"; \
+			  grep -E 'ERROR|SUMMARY|Test unit written' "$log.raw" | head -5 | sed 's/^/# /'; } >"$log"
+		fi
+		rm -rf "$work"
+		count "$log" "fuzz/$n" 0
+	done
+}
+
+for suite in $SUITES; do
+	case $suite in
+	unit) run_unit ;;
+	integration) run_scripts tests/integration ;;
+	vm) run_scripts tests/vm ;;
+	fuzz) run_fuzz ;;
+	*) echo "run.sh: unknown suite '$suite'" >&2; exit 2 ;;
+	esac
+done
+
+[ -n "$FAILED_NAMES" ] && echo "failed suites:$FAILED_NAMES"
+echo "$PASS passed, $FAIL failed, $SKIP skipped"
+[ "$FAIL" -eq 0 ]

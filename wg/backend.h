@@ -1,0 +1,53 @@
+/* The WireGuard backend interface: read a device, apply a change set, list
+ * interfaces.  Implementations: uapi (userspace socket, wg/uapi.c), kernel
+ * (Linux generic netlink, wg/kernel_linux.c), freebsd (if_wg nvlist ioctl,
+ * wg/kernel_freebsd.c, compiled only on FreeBSD).  Which one drives an
+ * interface is decided in exactly one place: wg_backend_for() in
+ * wg/backend.c. */
+#ifndef WGJAIL_BACKEND_H
+#define WGJAIL_BACKEND_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wg/model.h"
+
+struct wj_err;
+
+struct wg_backend {
+	const char *name; /* "uapi", "kernel", "freebsd" */
+	/* Does IFNAME exist for this backend?  (No error reporting: a probe.) */
+	bool (*has)(const char *ifname);
+	/* Read the whole device: keys, port, fwmark, peers with their
+	 * endpoints (resolved addresses), allowed IPs, handshake, transfer. */
+	int (*get)(const char *ifname, struct wg_device **out, struct wj_err *e);
+	/* Apply CHANGES (flags say which fields are sent; see wg/model.h).
+	 * Never partially silent: any failure is reported; note that every
+	 * WireGuard API applies changes up to the failure. */
+	int (*set)(const char *ifname, const struct wg_device *changes, struct wj_err *e);
+	/* Append the names of this backend's interfaces to *NAMES. */
+	int (*list)(char ***names, size_t *n, struct wj_err *e);
+};
+
+extern const struct wg_backend wg_backend_uapi;
+#if defined(__linux__)
+extern const struct wg_backend wg_backend_kernel;
+#elif defined(__FreeBSD__)
+extern const struct wg_backend wg_backend_freebsd;
+#endif
+
+/* The backend that drives IFNAME: its UAPI socket if one answers (as wg(8)
+ * does), else the kernel's.  NULL with a message saying what was tried if
+ * neither has it. */
+const struct wg_backend *wg_backend_for(const char *ifname, struct wj_err *e);
+
+/* The kernel backend of this platform (for creating interfaces), NULL if
+ * the platform has none. */
+const struct wg_backend *wg_backend_kernel_native(void);
+
+/* Every WireGuard interface known to any backend, sorted, without
+ * duplicates. */
+int wg_backend_list_all(char ***names, size_t *n, struct wj_err *e);
+void wg_backend_free_list(char **names, size_t n);
+
+#endif
