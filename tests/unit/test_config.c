@@ -371,7 +371,7 @@ static void test_errors(void **state)
 	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = 1.2.3.4:99999\n", 3, "the port is not a number");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = 1.2.3.999:1\n", 3, "neither an IP address nor a host");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = :1\n", 3, "no host");
-	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = fd00:1\n", 3, "write IPv6 endpoints as [address]:port");
+	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = fd00::1\n", 3, "write IPv6 endpoints as [address]:port");
 	parse_bad("[Interface]\nMTU = 20\n", 2, "MTU = '20'");
 	parse_bad("[Interface]\nSaveConfig = yes\n", 2, "SaveConfig = 'yes'");
 	parse_bad("[Interface]\nTable = 1;reboot\n", 2, "Table = '1;reboot'");
