@@ -21,6 +21,12 @@ static int fail(struct boot_row *row, const struct wj_err *e)
 
 int boot_jail(const char *name, FILE *out, struct boot_row *row)
 {
+	return boot_jail_ex(name, out, row, NULL, NULL);
+}
+
+int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_spec *spec,
+		 struct wg_device **conf_out)
+{
 	struct jail_spec s;
 	struct wg_device *conf = NULL;
 	char path[PATH_MAX], file[WJ_IFNAME_MAX + 8];
@@ -48,7 +54,12 @@ int boot_jail(const char *name, FILE *out, struct boot_row *row)
 	 * the platform part reads it again. */
 	if (wg_config_load(path, &conf, &e) < 0)
 		return fail(row, &e);
-	wg_device_free(conf);
+	if (spec)
+		*spec = s;
+	if (conf_out)
+		*conf_out = conf;
+	else
+		wg_device_free(conf);
 	r = boot_platform_up(&s, out, &e);
 	if (r < 0)
 		return fail(row, &e);

@@ -33,6 +33,13 @@ struct boot_row {
 /* Boot one jail NAME; ROW is filled in all cases.  OUT receives the
  * platform's change lines (may be NULL).  Returns 0, or -1 (ROW says why). */
 int boot_jail(const char *name, FILE *out, struct boot_row *row);
+/* Same; when the spec and the config were good (the platform part was
+ * reached, whatever its outcome), SPEC and *CONF (if not NULL) get them:
+ * the config as parsed, endpoints unresolved host names kept as text.
+ * Otherwise they are left untouched. */
+struct wg_device;
+int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_spec *spec,
+		 struct wg_device **conf);
 
 /* Boot every jail; *ROWS (free()) gets one row per jail.  Returns the
  * number of jails that failed, or -1 with E set if the directory cannot be
