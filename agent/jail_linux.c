@@ -216,13 +216,20 @@ static int create_wg(struct up *u, struct nc *c, const char *name, int nsfd, str
 				return link_create(c, name, "wireguard", e);
 			return 0;
 		}
-		if (link_create(c, name, "wireguard", e) == 0) {
+		/* Tried quietly: the kernel may have no WireGuard. */
+		void (*saved_note)(void *, const char *, const char *) = c->note;
+		int r;
+		c->note = NULL;
+		r = link_create(c, name, "wireguard", e);
+		c->note = saved_note;
+		c->changes--;
+		if (r == 0) {
+			nc_note(c, "create kernel WireGuard link %s", name);
 			snprintf(u->st.impl, sizeof(u->st.impl), "kernel");
 			return save(u, e);
 		}
 		if (impl == IMPL_KERNEL || (e->code != EOPNOTSUPP && e->code != ENOTSUP))
 			return -1;
-		c->changes--; /* the note of a creation that did not happen */
 		wj_err_clear(e);
 	}
 	return start_wggo(u, name, nsfd, e);
