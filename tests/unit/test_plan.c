@@ -252,7 +252,7 @@ static void add_remove_change(void **s)
 	assert_true(x->flags & WGPEER_HAS_ENDPOINT);
 	assert_int_equal(x->keepalive, 10);
 	assert_int_equal(x->n_aips, 1);
-	assert_int_equal(x->aips[0].addr.ip4.s_addr, htonl(0x0a050100));
+	assert_int_equal(x->aips[0].addr.ip4.s_addr, htonl(0x0a050000));
 	assert_int_equal(x->endpoint_addr.in6.sin6_port, htons(443));
 	assert_null(find(p, 2)); /* unchanged peer absent */
 	{
