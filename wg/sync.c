@@ -193,7 +193,7 @@ int wg_sync_with(const struct wg_backend *backend, const char *ifname, const str
 		 struct wj_err *e)
 {
 	static const struct wg_sync_opts defaults;
-	struct wg_device *skipped = NULL, *prev = NULL, *plan = NULL;
+	struct wg_device *skipped = NULL, *prev = NULL, *plan = NULL, *filtered = NULL;
 	struct wg_plan_counts c;
 	char spath[PATH_MAX];
 	bool use_state;
@@ -210,12 +210,21 @@ int wg_sync_with(const struct wg_backend *backend, const char *ifname, const str
 		wj_errnof(e, ENOMEM, "%s", ifname);
 		goto out;
 	}
-	if (!(plan = wg_plan_ex(current, desired, prev, e))) {
+	/* A skipped peer is left exactly as it is: not added, not changed and
+	 * not removed (a peer that works must not be cut off by a DNS outage).
+	 * So it is planned without (a copy of) DESIRED's entry, and the removal
+	 * that this plans is dropped. */
+	if (skipped) {
+		if (!(filtered = wg_device_clone(desired))) {
+			wj_errnof(e, ENOMEM, "%s", ifname);
+			goto out;
+		}
+		wg_device_remove_peers_if(filtered, in_skipped, skipped);
+	}
+	if (!(plan = wg_plan_ex(current, filtered ? filtered : desired, prev, e))) {
 		wj_err_prefix(e, "%s", ifname);
 		goto out;
 	}
-	/* A skipped peer is left exactly as it is: not added, not changed and
-	 * not removed (a peer that works must not be cut off by a DNS outage). */
 	if (skipped)
 		wg_device_remove_peers_if(plan, in_skipped, skipped);
 	wg_plan_count(plan, &c);
@@ -246,6 +255,7 @@ int wg_sync_with(const struct wg_backend *backend, const char *ifname, const str
 	ret = skipped ? 1 : 0;
 out:
 	wg_device_free(plan);
+	wg_device_free(filtered);
 	wg_device_free(prev);
 	wg_device_free(skipped);
 	return ret;
