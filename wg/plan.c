@@ -261,7 +261,7 @@ struct wg_device *wg_plan_ex(const struct wg_device *cur, const struct wg_device
 	for (size_t i = 0; i < cur->n_peers; i++) {
 		const struct wg_peer *cp = &cur->peers[i];
 		struct wg_peer *p;
-		if (wg_device_find_peer(des, cp->public_key) && !(own && key_equal(own, cp->public_key)))
+		if (wg_device_find_peer(des, cp->public_key))
 			continue;
 		if (wg_device_find_peer(plan, cp->public_key))
 			continue; /* a device listing a peer twice */
