@@ -165,7 +165,7 @@ static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct 
 	return r < 0 ? -1 : 0;
 }
 
-static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e)
+int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct wg_device **out, struct wj_err *e)
 {
 	static const char req[] = "get=1\n\n";
 	struct wg_uapi_dec *d;
@@ -183,6 +183,8 @@ static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e
 		close(fd);
 		return wj_errnof(e, ENOMEM, "%s", ifname);
 	}
+	if (fn)
+		wg_uapi_dec_stream(d, fn, arg);
 	r = read_reply(fd, ifname, d, e);
 	close(fd);
 	if (r == 0) {
@@ -191,6 +193,11 @@ static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e
 	}
 	wg_uapi_dec_free(d);
 	return r;
+}
+
+static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e)
+{
+	return wg_uapi_get_stream(ifname, NULL, NULL, out, e);
 }
 
 /* ---- set: a buffered writer that wipes what it sent ------------------ */
