@@ -163,7 +163,7 @@ static int apply(struct jail_spec *s, const struct opts *o, struct wj_err *e)
 	if (o->n_address &&
 	    parse_cidr_list(s->address, &s->n_address, o->address, o->n_address, true, "--address", e) < 0)
 		return -1;
-	return jailspec_validate(s, e);
+	return 0;
 }
 
 /* The ids of every other jail: refuse a taken --id, find the lowest free
@@ -236,6 +236,10 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 
 	if (why)
 		return wj_errf(e, "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);
+	/* Every option value checked before anything is created. */
+	jailspec_defaults(&s, name);
+	if (apply(&s, o, e) < 0)
+		return -1;
 	if (jail_path(dir, sizeof(dir), name, NULL) < 0 || jail_path(spec_path, sizeof(spec_path), name, "jail.conf") < 0 ||
 	    jail_path(lock, sizeof(lock), name, ".lock") < 0)
 		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
@@ -251,7 +255,7 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 	else if (jailspec_load(name, &s, e) < 0)
 		goto out;
 	old = s;
-	if (apply(&s, o, e) < 0 || pick_id(&s, is_new, o->id != NULL, e) < 0)
+	if (apply(&s, o, e) < 0 || jailspec_validate(&s, e) < 0 || pick_id(&s, is_new, o->id != NULL, e) < 0)
 		goto out;
 
 	/* The WireGuard config: kept (key and peers) if it exists, under the

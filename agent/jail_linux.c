@@ -33,6 +33,7 @@ struct up {
 	size_t n_addr;
 	unsigned mtu;
 	char uapi_dir[512];
+	char wggo_dir[512];
 	char log_path[512];
 };
 
@@ -189,12 +190,24 @@ static int start_wggo(struct up *u, const char *ifname, int nsfd, struct wj_err 
 		say(u, "%s: start %s for %s", nsfd >= 0 ? "jail" : "host", wggo_program(), ifname);
 		return 0;
 	}
-	if (wj_mkdirs(u->uapi_dir, 0700, e) < 0)
+	char target[64], sock[600];
+
+	if (wj_mkdirs(u->uapi_dir, 0700, e) < 0 || wj_mkdirs(u->wggo_dir, 0700, e) < 0)
 		return -1;
 	snprintf(u->st.impl, sizeof(u->st.impl), "userspace");
 	snprintf(u->st.uapi_name, sizeof(u->st.uapi_name), "%s", ifname);
-	if (wggo_start(ifname, nsfd, u->uapi_dir, u->log_path, &u->st.wggo_pid, &u->st.wggo_start, e) < 0)
+	if (wggo_start(ifname, nsfd, u->wggo_dir, u->log_path, &u->st.wggo_pid, &u->st.wggo_start, e) < 0)
 		return -1;
+	/* wireguard-go's own directory holds its socket, named after the
+	 * interface it created; the jail's UAPI directory names it after
+	 * the jail's interface.  (A symbolic link: wireguard-go watches its
+	 * socket file with inotify and shuts down on any event, so the
+	 * socket itself is never touched.) */
+	snprintf(target, sizeof(target), "../wireguard-go/%s.sock", ifname);
+	snprintf(sock, sizeof(sock), "%s/%s.sock", u->uapi_dir, u->s->ifname);
+	unlink(sock);
+	if (symlink(target, sock) < 0)
+		return wj_errnof(e, errno, "jail %s: %s", u->s->name, sock);
 	say(u, "%s: started %s for %s (pid %d)", nsfd >= 0 ? "jail" : "host", wggo_program(), ifname,
 	    (int)u->st.wggo_pid);
 	return save(u, e);
@@ -216,13 +229,20 @@ static int create_wg(struct up *u, struct nc *c, const char *name, int nsfd, str
 				return link_create(c, name, "wireguard", e);
 			return 0;
 		}
-		if (link_create(c, name, "wireguard", e) == 0) {
+		/* Tried quietly: the kernel may have no WireGuard. */
+		void (*saved_note)(void *, const char *, const char *) = c->note;
+		int r;
+		c->note = NULL;
+		r = link_create(c, name, "wireguard", e);
+		c->note = saved_note;
+		c->changes--;
+		if (r == 0) {
+			nc_note(c, "create kernel WireGuard link %s", name);
 			snprintf(u->st.impl, sizeof(u->st.impl), "kernel");
 			return save(u, e);
 		}
 		if (impl == IMPL_KERNEL || (e->code != EOPNOTSUPP && e->code != ENOTSUP))
 			return -1;
-		c->changes--; /* the note of a creation that did not happen */
 		wj_err_clear(e);
 	}
 	return start_wggo(u, name, nsfd, e);
@@ -263,16 +283,6 @@ static int up_wg_link(struct up *u, struct wj_err *e)
 	snprintf(u->st.hostif, sizeof(u->st.hostif), "wjw%u", s->id);
 	if (save(u, e) < 0 || create_wg(u, &u->host, u->st.hostif, -1, e) < 0)
 		return -1;
-	if (!strcmp(u->st.impl, "userspace") && !u->o->dry) {
-		/* wireguard-go named its socket after the host name; a second
-		 * name for the same socket lets every tool reach it as IF. */
-		char from[600], to[600];
-		snprintf(from, sizeof(from), "%s/%s.sock", u->uapi_dir, u->st.hostif);
-		snprintf(to, sizeof(to), "%s/%s.sock", u->uapi_dir, s->ifname);
-		unlink(to);
-		if (link(from, to) < 0)
-			return wj_errnof(e, errno, "jail %s: linking %s to %s", s->name, to, from);
-	}
 	/* The MTU while wireguard-go can still see it (its netlink listener
 	 * stays in the host namespace). */
 	if (link_set_mtu(&u->host, u->st.hostif, u->mtu, e) < 0 ||
@@ -410,6 +420,7 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 		return -1;
 	if (jail_uapi_dir(s->name, u.uapi_dir, sizeof(u.uapi_dir)) < 0 ||
 	    jail_run_path(u.log_path, sizeof(u.log_path), s->name, "wireguard-go.log") < 0 ||
+	    jail_run_path(u.wggo_dir, sizeof(u.wggo_dir), s->name, "wireguard-go") < 0 ||
 	    jail_path(lock, sizeof(lock), s->name, ".lock") < 0)
 		return wj_errf(e, "jail %s: path too long", s->name);
 	if (wj_lock(lock, &lockfd, e) < 0)

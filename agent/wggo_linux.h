@@ -4,9 +4,10 @@
  * The UAPI socket path /var/run/wireguard/IF.sock is global across network
  * namespaces, so two jails that both call their interface wg0 would clash.
  * wgjail therefore starts each jail's wireguard-go in a private mount
- * namespace where the jail's own directory (/run/wgjail/jails/JAIL/wireguard)
- * is bind-mounted on /var/run/wireguard, and talks to it through that
- * directory (wg_uapi_set_dir).  The process runs in the foreground (-f),
+ * namespace where the jail's own directory
+ * (/run/wgjail/jails/JAIL/wireguard-go) is bind-mounted on
+ * /var/run/wireguard; the jail's UAPI directory (.../JAIL/wireguard, given
+ * to wg_uapi_set_dir) holds a symbolic link IF.sock to that socket.  The process runs in the foreground (-f),
  * in its own session, logging to a file; its pid and start time are kept in
  * the jail's state file so that `down` stops exactly that process. */
 #ifndef WGJAIL_WGGO_LINUX_H

@@ -106,7 +106,7 @@ int link_get(struct nc *c, const char *name, struct link_info *out, struct wj_er
 
 	if (strlen(name) >= IF_NAMESIZE)
 		return 0;
-	nlh = nl_msg(&c->nl, buf, RTM_GETLINK, 0);
+	nlh = nl_msg(&c->nl, buf, RTM_GETLINK, NLM_F_ACK);
 	ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 	ifm->ifi_family = AF_UNSPEC;
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
