@@ -240,8 +240,11 @@ static void on_change(const char *jail, void *arg)
 		a->rescan = true; /* a new directory, or a spec that appeared */
 		return;
 	}
-	/* Trailing-edge debounce: each write pushes the reconcile back. */
-	j->due_ms = now_ms() + a->debounce_ms;
+	/* The first change opens a window of DEBOUNCE ms; changes inside it
+	 * join the same reconcile.  (Not pushed back by each write, so a
+	 * steady stream of edits cannot postpone reconciles forever.) */
+	if (!j->due_ms)
+		j->due_ms = now_ms() + a->debounce_ms;
 }
 
 /* Re-resolve the stale host-name peers of J (inside the jail's context),
@@ -306,6 +309,7 @@ static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend 
 		struct wg_device *d = NULL;
 		struct wj_err e;
 		if (b->get(ifname, &d, &e) == 0) {
+			snprintf(d->name, sizeof(d->name), "%s", ifname);
 			wg_device_free(j->dev);
 			j->dev = d;
 		}
@@ -342,6 +346,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		}
 		return;
 	}
+	snprintf(d->name, sizeof(d->name), "%s", ctx.ifname);
 	wg_device_free(j->dev);
 	j->dev = d;
 	if (j->state == JAIL_DOWN) { /* came back (e.g. brought up by hand) */

@@ -9,6 +9,7 @@
 
 #include "agent/util/fsutil.h"
 #include "keys/keys.h"
+#include "wg/show.h"
 
 static unsigned env_secs(const char *name, unsigned def)
 {
@@ -58,81 +59,34 @@ static const char *jail_state_name(enum jail_state_kind k)
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "error";
 }
 
-/* A JSON string literal; bytes outside printable ASCII are escaped, so the
- * output is valid whatever the input (names and messages quote untrusted
- * text). */
-static void json_str(FILE *f, const char *s)
-{
-	fputc('"', f);
-	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
-		if (*c == '"' || *c == '\\')
-			fprintf(f, "\\%c", *c);
-		else if (*c < 0x20 || *c >= 0x7f)
-			fprintf(f, "\\u%04x", *c);
-		else
-			fputc(*c, f);
-	}
-	fputc('"', f);
-}
-
-static bool has_ep(const union wg_sockaddr *a)
-{
-	return a->sa.sa_family == AF_INET || a->sa.sa_family == AF_INET6;
-}
-
-static void render_peer(FILE *f, const struct wg_peer *p, time_t now, const struct health_limits *l)
-{
-	char kb[WG_KEY_B64_LEN + 1], buf[128];
-
-	key_to_base64(kb, p->public_key);
-	fprintf(f, "{\"public_key\":\"%s\",\"endpoint\":", kb);
-	if (has_ep(&p->endpoint_addr))
-		json_str(f, wg_sockaddr_fmt(&p->endpoint_addr, buf, sizeof(buf)));
-	else
-		fputs("null", f);
-	fputs(",\"allowed_ips\":[", f);
-	for (size_t j = 0; j < p->n_aips; j++)
-		fprintf(f, "%s\"%s\"", j ? "," : "", wg_ipmask_fmt(&p->aips[j], buf, sizeof(buf)));
-	fprintf(f, "],\"latest_handshake\":%lld,\"latest_handshake_age\":",
-		p->last_handshake_sec > 0 ? (long long)p->last_handshake_sec : 0LL);
-	if (p->last_handshake_sec > 0) {
-		long long age = (long long)now - (long long)p->last_handshake_sec;
-		fprintf(f, "%lld", age > 0 ? age : 0);
-	} else {
-		fputs("null", f);
-	}
-	fprintf(f, ",\"rx_bytes\":%llu,\"tx_bytes\":%llu,\"persistent_keepalive\":%u,\"state\":\"%s\"}",
-		(unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes, p->keepalive,
-		peer_health_name(peer_health(p, now, l)));
-}
-
+/* The device is rendered by wg_show_json (the object `wgjail show --json`
+ * prints: the same facts, one serialiser); the verdicts go beside it, keyed
+ * by public key. */
 static void render_jail(FILE *f, const struct status_jail *j, time_t now, const struct health_limits *l)
 {
 	char kb[WG_KEY_B64_LEN + 1];
 
 	fputs("{\"name\":", f);
-	json_str(f, j->name);
+	wg_json_string(f, j->name);
 	fputs(",\"interface\":", f);
-	json_str(f, j->ifname);
+	wg_json_string(f, j->ifname);
 	fprintf(f, ",\"state\":\"%s\",\"message\":", jail_state_name(j->state));
 	if (j->message[0])
-		json_str(f, j->message);
+		wg_json_string(f, j->message);
 	else
 		fputs("null", f);
-	fputs(",\"public_key\":", f);
-	if (j->dev && (j->dev->flags & WGDEV_HAS_PUBLIC_KEY)) {
-		key_to_base64(kb, j->dev->public_key);
-		fprintf(f, "\"%s\"", kb);
-	} else {
+	fputs(",\"device\":", f);
+	if (j->dev)
+		wg_show_json(f, j->dev, now);
+	else
 		fputs("null", f);
-	}
-	fprintf(f, ",\"listen_port\":%u,\"peers\":[", j->dev ? j->dev->listen_port : 0u);
+	fputs(",\"peer_states\":{", f);
 	for (size_t i = 0; j->dev && i < j->dev->n_peers; i++) {
-		if (i)
-			fputc(',', f);
-		render_peer(f, &j->dev->peers[i], now, l);
+		const struct wg_peer *p = &j->dev->peers[i];
+		key_to_base64(kb, p->public_key);
+		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", kb, peer_health_name(peer_health(p, now, l)));
 	}
-	fputs("]}", f);
+	fputs("}}", f);
 }
 
 char *status_render(const struct status_jail *jails, size_t n, time_t now, const struct health_limits *l,

@@ -124,7 +124,7 @@ check "first peer: handshake (wg show on the remote)" test "${hs1:-0}" -gt 0
 jhs1=$(WGA show wg0 latest-handshakes | awk -v k="$pa_pub" '$1 == k {print $2}')
 check "jail side: handshake with the first peer (wg show in the jail)" test "${jhs1:-0}" -gt 0
 check "status.json lists the peer as ok" wait_until 5 \
-	state_is '[p["state"] for p in d["jails"][0]["peers"]]' "['ok']"
+	state_is 'list(d["jails"][0]["peer_states"].values())' "['ok']"
 
 # Add a peer: live within 2 s, the first session untouched.
 conf2="$conf1
@@ -140,7 +140,7 @@ check_eq "first session undisturbed: remote's latest handshake unchanged" "$hs1"
 	"$(wg show "$PA" latest-handshakes | awk '{print $2}')"
 check_eq "first session undisturbed: jail's latest handshake unchanged" "$jhs1" \
 	"$(WGA show wg0 latest-handshakes | awk -v k="$pa_pub" '$1 == k {print $2}')"
-check "status.json lists both peers" wait_until 5 state_is 'len(d["jails"][0]["peers"])' 2
+check "status.json lists both peers" wait_until 5 state_is 'len(d["jails"][0]["device"]["peers"])' 2
 check "log: the reconcile added one peer" grep -q "1 added, 0 removed" "$LOG"
 
 # A broken edit: reported with file:line, ignored.

@@ -94,14 +94,21 @@ static void status_json(void **st)
 	assert_int_equal(strlen(text), len);
 	memset(k, 1, sizeof(k));
 	key_to_base64(kb, k);
+	/* The device object is wg_show_json's (the same as `show --json`). */
 	snprintf(want, sizeof(want),
-		 "{\"public_key\":\"%s\",\"endpoint\":\"192.0.2.7:51821\",\"allowed_ips\":[\"10.0.0.2/32\"],"
-		 "\"latest_handshake\":1000,\"latest_handshake_age\":10,\"rx_bytes\":12,\"tx_bytes\":34,"
-		 "\"persistent_keepalive\":0,\"state\":\"ok\"}",
+		 "{\"public_key\":\"%s\",\"preshared_key\":false,\"endpoint\":\"192.0.2.7:51821\","
+		 "\"allowed_ips\":[\"10.0.0.2/32\"],\"latest_handshake\":1000,\"latest_handshake_age\":10,"
+		 "\"rx_bytes\":12,\"tx_bytes\":34,\"persistent_keepalive\":0}",
 		 kb);
 	assert_non_null(strstr(text, want));
-	assert_non_null(strstr(text, "\"latest_handshake_age\":null,\"rx_bytes\":0,\"tx_bytes\":0,"
-				     "\"persistent_keepalive\":0,\"state\":\"down\"}"));
+	assert_non_null(strstr(text, "\"latest_handshake_age\":null,\"rx_bytes\":0,\"tx_bytes\":0,"));
+	snprintf(want, sizeof(want), "\"peer_states\":{\"%s\":\"ok\",", kb);
+	assert_non_null(strstr(text, want));
+	memset(k, 2, sizeof(k));
+	key_to_base64(kb, k);
+	snprintf(want, sizeof(want), "\"%s\":\"down\"}}", kb);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "\"device\":null,\"peer_states\":{}}"));
 	assert_non_null(strstr(text, "\"message\":\"b/wg0.conf:3: \\\"bad\\\"\\u0001\""));
 	assert_non_null(strstr(text, "\"state\":\"error\""));
 	assert_non_null(strstr(text, "{\"version\":1,\"time\":1010,"));
