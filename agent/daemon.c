@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
@@ -10,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -383,34 +383,76 @@ static void health(struct agent *a)
 	free(sj);
 }
 
-static int setup_signals(struct agent *a, sigset_t *old, struct wj_err *e)
-{
-	sigset_t set;
+/* Signals reach the loop through a self-pipe (portable: signalfd is
+ * Linux-only): the handler writes the signal number, poll() sees it. */
+static int sig_pipe[2] = {-1, -1};
 
-	signal(SIGPIPE, SIG_IGN);
-	sigemptyset(&set);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGINT);
-	if (sigprocmask(SIG_BLOCK, &set, old) < 0)
-		return wj_errnof(e, errno, "sigprocmask");
-	if ((a->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
-		return wj_errnof(e, errno, "signalfd");
+static void on_signal(int sig)
+{
+	int saved = errno;
+	unsigned char c = (unsigned char)sig;
+
+	if (write(sig_pipe[1], &c, 1) < 0) {
+		/* pipe full: a signal of each kind is already pending */
+	}
+	errno = saved;
+}
+
+static int setup_signals(struct agent *a, struct wj_err *e)
+{
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
+	struct sigaction sa;
+
+	if (pipe(sig_pipe) < 0)
+		return wj_errnof(e, errno, "pipe");
+	for (int i = 0; i < 2; i++) {
+		int fl = fcntl(sig_pipe[i], F_GETFL);
+		if (fl < 0 || fcntl(sig_pipe[i], F_SETFL, fl | O_NONBLOCK) < 0 ||
+		    fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC) < 0)
+			return wj_errnof(e, errno, "pipe flags");
+	}
+	a->sigfd = sig_pipe[0];
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		if (sigaction(sigs[i], &sa, NULL) < 0)
+			return wj_errnof(e, errno, "sigaction");
 	return 0;
+}
+
+static void restore_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	for (int i = 0; i < 2; i++) {
+		if (sig_pipe[i] >= 0)
+			close(sig_pipe[i]);
+		sig_pipe[i] = -1;
+	}
 }
 
 static void read_signals(struct agent *a)
 {
-	struct signalfd_siginfo si;
+	unsigned char c;
 
-	while (read(a->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		if (si.ssi_signo == SIGHUP) {
+	while (read(a->sigfd, &c, 1) == 1) {
+		if (c == SIGHUP) {
 			log_info("SIGHUP: reconciling every jail");
 			a->rescan = true;
 			for (size_t i = 0; i < a->n; i++)
 				a->v[i].due_ms = now_ms();
 		} else {
-			log_info("signal %u: stopping (tunnels stay up)", si.ssi_signo);
+			log_info("signal %u: stopping (tunnels stay up)", (unsigned)c);
 			a->stop = true;
 		}
 	}
@@ -431,7 +473,6 @@ static int timeout_ms(const struct agent *a, int64_t now)
 int agent_run(const struct agent_opts *o, struct wj_err *e)
 {
 	struct agent a;
-	sigset_t old;
 	int ret = -1;
 
 	memset(&a, 0, sizeof(a));
@@ -452,7 +493,7 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 		return -1;
 	if (!(a.w = watch_new(wj_confdir(), e)))
 		return -1;
-	if (setup_signals(&a, &old, e) < 0)
+	if (setup_signals(&a, e) < 0)
 		goto out;
 	log_info("agent started: %s, status in %s", wj_confdir(), a.status_path);
 	a.rescan = true;
@@ -489,9 +530,6 @@ out:
 	free(a.v);
 	rr_free(&a.rr);
 	watch_free(a.w);
-	if (a.sigfd >= 0) {
-		close(a.sigfd);
-		sigprocmask(SIG_SETMASK, &old, NULL);
-	}
+	restore_signals();
 	return ret;
 }
