@@ -4,9 +4,11 @@
  * The directory itself is watched for jail directories appearing and
  * disappearing; each jail directory for its files being replaced or
  * written (editors and wgjail itself replace files by rename, so a rename
- * into the directory counts as a change).  Only names that matter are
- * reported: "jail.conf" and "*.conf"; temporary files (NAME.tmpXXXXXX)
- * and the edit lock are not. */
+ * into the directory counts as a change).  On Linux only names that
+ * matter are reported: "jail.conf" and "*.conf"; temporary files
+ * (NAME.tmpXXXXXX) and the edit lock are not.  kqueue does not name the
+ * entry: on FreeBSD any change of a jail's directory is reported for that
+ * jail (see agent/watch_freebsd.c). */
 #ifndef WGJAIL_WATCH_H
 #define WGJAIL_WATCH_H
 
