@@ -13,6 +13,10 @@
 #include "agent/bootkey.h"
 #include "agent/reresolve.h"
 #include "agent/status.h"
+#include "agent/watch.h"
+#include <poll.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include "agent/util/err.h"
 #include "keys/keys.h"
 #include "wg/model.h"
@@ -219,12 +223,106 @@ static void bootkey_texts(void **st)
 	assert_null(t);
 }
 
+struct seen {
+	char names[16][40];
+	int n;
+};
+
+static void seen_cb(const char *jail, void *arg)
+{
+	struct seen *s = arg;
+
+	if (s->n < 16)
+		snprintf(s->names[s->n++], sizeof(s->names[0]), "%s", jail ? jail : "(rescan)");
+}
+
+static void drain(struct watch *w, struct seen *s)
+{
+	struct pollfd pfd = {watch_fd(w), POLLIN, 0};
+	struct wj_err e;
+
+	memset(s, 0, sizeof(*s));
+	while (poll(&pfd, 1, 100) > 0)
+		assert_int_equal(watch_read(w, seen_cb, s, &e), 0);
+}
+
+static bool saw(const struct seen *s, const char *name)
+{
+	for (int i = 0; i < s->n; i++)
+		if (!strcmp(s->names[i], name))
+			return true;
+	return false;
+}
+
+static void watch_inotify(void **st)
+{
+	char dir[] = "/tmp/wgjail-unit-watch.XXXXXX", path[128], tmp[128], cmd[160];
+	struct wj_err e;
+	struct seen s;
+	struct watch *w;
+	FILE *f;
+
+	assert_true(watch_name_matters("wg0.conf"));
+	assert_true(watch_name_matters("jail.conf"));
+	assert_false(watch_name_matters("wg0.conf.tmpAbC123"));
+	assert_false(watch_name_matters(".lock"));
+	assert_false(watch_name_matters(".conf"));
+
+	assert_non_null(mkdtemp(dir));
+	w = watch_new(dir, &e);
+	assert_non_null(w);
+	/* A new jail directory: a rescan. */
+	snprintf(path, sizeof(path), "%s/j1", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	drain(w, &s);
+	assert_true(saw(&s, "(rescan)"));
+	assert_int_equal(watch_add_jail(w, "j1", &e), 0);
+	assert_int_equal(watch_add_jail(w, "j1", &e), 0); /* idempotent */
+	assert_int_equal(watch_add_jail(w, "../x", &e), -1);
+	/* A file replaced by rename: reported for the jail; the temporary
+	 * file itself and the lock are not. */
+	snprintf(tmp, sizeof(tmp), "%s/j1/wg0.conf.tmpXYZ", dir);
+	snprintf(path, sizeof(path), "%s/j1/wg0.conf", dir);
+	f = fopen(tmp, "w");
+	assert_non_null(f);
+	fputs("[Interface]\n", f);
+	fclose(f);
+	drain(w, &s);
+	assert_int_equal(s.n, 0);
+	assert_int_equal(rename(tmp, path), 0);
+	drain(w, &s);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.names[0], "j1");
+	/* Written in place: reported too (IN_CLOSE_WRITE). */
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fputs("# x\n", f);
+	fclose(f);
+	drain(w, &s);
+	assert_true(saw(&s, "j1"));
+	snprintf(path, sizeof(path), "%s/j1/.lock", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fclose(f);
+	drain(w, &s);
+	assert_int_equal(s.n, 0);
+	/* The jail's directory goes away: a rescan, and the watch is dropped. */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s/j1", dir);
+	assert_int_equal(system(cmd), 0);
+	drain(w, &s);
+	assert_true(saw(&s, "(rescan)"));
+	watch_remove_jail(w, "j1"); /* already forgotten: harmless */
+	watch_free(w);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(health_thresholds), cmocka_unit_test(env_limits),
 		cmocka_unit_test(status_json),       cmocka_unit_test(reresolve_schedule),
-		cmocka_unit_test(bootkey_texts),
+		cmocka_unit_test(bootkey_texts),     cmocka_unit_test(watch_inotify),
 	};
 	if (keys_init() < 0)
 		return 1;
