@@ -338,7 +338,8 @@ static void test_errors(void **state)
 	parse_bad("[Interface]x\n", 1, "unexpected text after the section header");
 	parse_bad("[Interface\n", 1, "without ']'");
 	parse_bad("[Interface]\nListenPort\n", 2, "neither a [Section] header nor Key = Value");
-	parse_bad("[Interface]\n" K1 "\n", 2, "(not shown: it may hold a key)");
+	parse_bad("[Interface]\n" K1 "\n", 2, "this line is a key alone (not shown)");
+	parse_bad("[Interface]\nyAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk\n", 2, "(not shown: it may hold a key)");
 	parse_bad("[Interface]\nListenPort:1\n", 2, "neither");
 	parse_bad("[Interface]\nListenPort =\n", 2, "ListenPort has an empty value");
 	parse_bad("[Interface]\nAllowedIPs = 10.0.0.0/8\n", 2, "AllowedIPs belongs in [Peer], not in [Interface]");
