@@ -73,7 +73,7 @@ static int jail_name_of(const char *path, char *name, size_t sz, struct wj_err *
 
 static int check_jail(const char *path, const char *text, size_t len, bool verbose)
 {
-	struct jail_spec spec;
+	struct jail_spec spec = {0};
 	struct wj_err e = {0};
 	char name[WJ_JAIL_NAME_MAX + 1];
 	char *out;
