@@ -136,6 +136,25 @@ def secrets_of(raw):
     return out
 
 
+def line_ok(raw, n, rest):
+    """Does line N of the file hold what the message RES talks about?"""
+    lines = raw.decode("utf-8", "surrogateescape").split("\n")
+    if not 1 <= n <= len(lines):
+        return False
+    cleaned = re.sub(r"\s", "", lines[n - 1].split("#", 1)[0]).lower()
+    m = re.match(r"(\w+) = (?:'([^']*)'|\(value hidden\))", rest)
+    if m:
+        if not cleaned.startswith(m.group(1).lower() + "="):
+            return False
+        v = m.group(2)
+        return v is None or "\\x" in v or re.sub(r"\s", "", v).lower() in cleaned
+    if "this [Peer] has no PublicKey" in rest:
+        return cleaned == "[peer]"
+    if rest.startswith("unknown section") or "section header" in rest:
+        return cleaned.startswith("[")
+    return bool(cleaned)
+
+
 def emit(ok, desc, detail=""):
     print("%s\t%s\t%s" % ("ok" if ok else "not ok", desc, detail.replace("\n", " | ")[:600]))
 
@@ -162,8 +181,9 @@ for name, expect, why in manifest:
         # The message names the file and a line, and holds no key.
         m = re.match(r"wgjail: (.*):(\d+): ", wj_err)
         leaked = [s for s in secrets_of(raw) if s in wj_err]
-        if not m or not m.group(1).endswith(name) or leaked:
-            emit(False, "%s: both reject, but the message is wrong" % label,
+        if not m or not m.group(1).endswith(name) or leaked or \
+                not line_ok(raw, int(m.group(2)), wj_err[m.end():]):
+            emit(False, "%s: both reject, but the message is wrong (file, line or key)" % label,
                  wj_err.strip() + (" (LEAKS A KEY)" if leaked else ""))
         else:
             emit(True, "%s: both reject; wgjail: %s" % (label, wj_err.strip().split(": ", 1)[1][:150]))
