@@ -24,6 +24,8 @@
 /* A daemon that stops answering must not hang wgjail forever; 50,000
  * peers take wireguard-go well under this. */
 #define UAPI_TIMEOUT_SEC 60
+/* Read buffer: small, it is mlock'd (sodium_malloc). */
+#define UAPI_RDBUF 16384
 
 static char *uapi_dir_override;
 
@@ -133,13 +135,13 @@ static int send_all(int fd, const char *buf, size_t len)
 /* Read and decode one reply. */
 static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct wj_err *e)
 {
-	char *buf = sodium_malloc(65536); /* a GET reply carries the private key */
+	char *buf = sodium_malloc(UAPI_RDBUF); /* a GET reply carries the private key */
 	int r = 0;
 
 	if (!buf)
 		return wj_errnof(e, ENOMEM, "%s", ifname);
 	while (r == 0) {
-		ssize_t n = read(fd, buf, 65536);
+		ssize_t n = read(fd, buf, UAPI_RDBUF);
 		size_t used;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -202,7 +204,7 @@ static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e
 
 /* ---- set: a buffered writer that wipes what it sent ------------------ */
 
-#define OUTBUF 65536
+#define OUTBUF 16384
 
 struct out {
 	int fd;
