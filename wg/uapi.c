@@ -4,7 +4,9 @@
  * replies are decoded by wg/uapi_decode.c. */
 #include "wg/uapi.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <net/if.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -256,6 +258,21 @@ static void out_uint(struct out *o, const char *k, unsigned long v)
 	out_kv(o, k, n);
 }
 
+/* "ip:port", "[ip6]:port", "[fe80::1%eth0]:port" (the zone by name, as
+ * wg(8) sends it, or by number if the index has no name here). */
+static char *fmt_endpoint(const union wg_sockaddr *a, char *out, size_t outsz)
+{
+	char host[INET6_ADDRSTRLEN], zone[IF_NAMESIZE + 1];
+
+	if (a->sa.sa_family != AF_INET6 || !a->in6.sin6_scope_id)
+		return wg_sockaddr_fmt(a, out, outsz);
+	inet_ntop(AF_INET6, &a->in6.sin6_addr, host, sizeof(host));
+	if (!if_indextoname(a->in6.sin6_scope_id, zone))
+		snprintf(zone, sizeof(zone), "%u", a->in6.sin6_scope_id);
+	snprintf(out, outsz, "[%s%%%s]:%u", host, zone, ntohs(a->in6.sin6_port));
+	return out;
+}
+
 static int emit_peer(struct out *o, const char *ifname, const struct wg_peer *p, struct wj_err *e)
 {
 	char buf[96];
@@ -275,7 +292,7 @@ static int emit_peer(struct out *o, const char *ifname, const struct wg_peer *p,
 			key_to_base64(buf, p->public_key);
 			return wj_errf(e, "%s: peer %s: endpoint not resolved", ifname, buf);
 		}
-		out_kv(o, "endpoint", wg_sockaddr_fmt(&p->endpoint_addr, buf, sizeof(buf)));
+		out_kv(o, "endpoint", fmt_endpoint(&p->endpoint_addr, buf, sizeof(buf)));
 	}
 	if (p->flags & WGPEER_HAS_KEEPALIVE)
 		out_uint(o, "persistent_keepalive_interval", p->keepalive);
