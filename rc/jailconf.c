@@ -39,6 +39,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -57,7 +58,7 @@ static void cmd(struct cmds *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	rc_sb_printf(c->b, "\t%s %s \"%s\";\n", c->param, c->first ? "= " : "+=", line);
+	rc_sb_printf(c->b, "\t%s %s \"%s\";\n", c->param, c->first ? "=" : "+=", line);
 	c->first = false;
 }
 

@@ -1,0 +1,43 @@
+#include "rc/ifconf.h"
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+#include "wg/config.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+
+int rc_ifconf_load(const struct jail_spec *s, struct wg_device **dev, struct wj_err *e)
+{
+	char file[WJ_IFNAME_MAX + 8], path[PATH_MAX];
+
+	snprintf(file, sizeof(file), "%s.conf", s->ifname);
+	if (jail_path(path, sizeof(path), s->name, file) < 0)
+		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+	if (!wj_exists(path))
+		return wj_errf(e, "jail %s: no WireGuard configuration at %s (create it with: wgjail create %s)",
+			       s->name, path, s->name);
+	return wg_config_load(path, dev, e);
+}
+
+char *rc_ifconf_text(const struct wg_device *dev, size_t *len, struct wj_err *e)
+{
+	char *t = wg_config_format(dev, WG_CONFIG_STRIP_QUICK, len);
+
+	if (!t)
+		wj_errnof(e, ENOMEM, "formatting the WireGuard configuration");
+	return t;
+}
+
+void rc_tunnel_params(const struct jail_spec *s, const struct wg_device *dev, const struct wg_ipmask **addrs,
+		      size_t *n, unsigned *mtu)
+{
+	if (s->n_address || !dev) {
+		*addrs = s->address;
+		*n = s->n_address;
+	} else {
+		*addrs = dev->quick.address;
+		*n = dev->quick.n_address;
+	}
+	*mtu = s->mtu ? s->mtu : dev ? dev->quick.mtu : 0;
+}
