@@ -144,6 +144,12 @@ static int run(const struct opts *o, struct wj_err *e)
 	if (!wj_exists(path))
 		return wj_errf(e, "jail %s: no spec at %s (create it with: wgjail create %s)", o->jail, path,
 			       o->jail);
+	/* Bad input is refused before anything is written, lock files
+	 * included: read and check everything once without the locks. */
+	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0)
+		return -1;
+	wg_device_free(dev);
+	dev = NULL;
 	/* A dry run writes nothing, lock files included.  Otherwise: one lock
 	 * for every provision (they share the host's loader.conf), then the
 	 * jail's own (its spec and config are not being edited meanwhile). */

@@ -14,6 +14,17 @@ const char *rc_wg_ifname(const struct jail_spec *s, char *buf, size_t sz)
 	return buf;
 }
 
+void rc_if_var(const char *ifname, char *out, size_t sz)
+{
+	size_t i;
+
+	if (sz == 0)
+		return;
+	for (i = 0; ifname[i] && i + 1 < sz; i++)
+		out[i] = strchr(".-/+", ifname[i]) ? '_' : ifname[i];
+	out[i] = '\0';
+}
+
 void rc_epair(const struct jail_spec *s, char *pair, char *host_end, char *jail_end, size_t sz)
 {
 	snprintf(pair, sz, "epair%u", s->id);

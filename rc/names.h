@@ -29,6 +29,9 @@ struct wj_err;
 
 /* The WireGuard interface's name inside the jail (see above). */
 const char *rc_wg_ifname(const struct jail_spec *s, char *buf, size_t sz);
+/* The interface's name in rc.conf variables: network.subr replaces '.',
+ * '-', '/' and '+' by '_' (ltr in get_if_var). */
+void rc_if_var(const char *ifname, char *buf, size_t sz);
 /* epairN, epairNa, epairNb. */
 void rc_epair(const struct jail_spec *s, char *pair, char *host_end, char *jail_end, size_t sz);
 

@@ -35,15 +35,6 @@ struct stale {
 	size_t keep_aliases; /* ifconfig_<vars[0]>_aliasN with N < this are ours */
 };
 
-static void var_name(const char *ifname, char *out, size_t sz)
-{
-	size_t i;
-
-	for (i = 0; ifname[i] && i + 1 < sz; i++)
-		out[i] = ifname[i] == '.' || ifname[i] == '-' ? '_' : ifname[i];
-	out[i] = '\0';
-}
-
 /* ifconfig_V, ifconfig_V_ipv6, ifconfig_V_aliases, ifconfig_V_aliasN:
  * returns 1 for the plain key, 2 for _ipv6, 3 for _aliases, 4 + N for
  * aliasN, 0 if KEY is not one of V's. */
@@ -109,7 +100,7 @@ static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipm
 	rc_wg_ifname(s, ifn, sizeof(ifn));
 	if (rc_word_check(ifn, "interface", e) < 0)
 		return -1;
-	var_name(ifn, var, sizeof(var));
+	rc_if_var(ifn, var, sizeof(var));
 	snprintf(val, sizeof(val), "lo0 %s", ifn);
 	if (kv_set(d, "network_interfaces", val, e) < 0)
 		return -1;
@@ -152,7 +143,7 @@ static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipm
 	}
 	snprintf(st.vars[0], sizeof(st.vars[0]), "%s", var);
 	if (strcmp(other, ifn))
-		var_name(other, st.vars[st.n++], sizeof(st.vars[0]));
+		rc_if_var(other, st.vars[st.n++], sizeof(st.vars[0]));
 	st.keep_aliases = alias;
 	kv_unset_if(d, is_stale, &st);
 

@@ -41,9 +41,10 @@ static bool cloner_form(const char *ifn)
 char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 {
 	struct rc_sbuf b = {0};
-	char ifn[24], *out;
+	char ifn[24], var[24], *out;
 
 	rc_wg_ifname(s, ifn, sizeof(ifn));
+	rc_if_var(ifn, var, sizeof(var));
 	if (rc_word_check(ifn, "interface", e) < 0 || rc_word_check(s->name, "jail name", e) < 0)
 		return NULL;
 	rc_sb_printf(&b,
@@ -52,7 +53,7 @@ char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		     "# ifconfig_%s is applied: plain sh, no exit, run in a subshell.\n"
 		     "(\n"
 		     "\tPATH=$PATH:/usr/local/sbin:/usr/local/bin\n",
-		     ifn, s->name, s->name, ifn);
+		     ifn, s->name, s->name, var);
 	if (s->uplink == UPLINK_BRIDGE) {
 		rc_sb_printf(&b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
 		if (cloner_form(ifn))
