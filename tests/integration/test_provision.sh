@@ -307,7 +307,7 @@ for mode in killed failed; do
 	NEWR=$R.new
 	prov --root "$NEWR" "$c" >/dev/null 2>&1 || t_fail "interrupted ($mode): the reference run failed"
 	if [ $mode = killed ]; then
-		(ulimit -f 1; exec "$WGJAIL" -c "$CONF" provision --root "$R" "$c") >/dev/null 2>&1; rc=$?
+		{ (ulimit -f 1; exec "$WGJAIL" -c "$CONF" provision --root "$R" "$c") >/dev/null 2>&1; rc=$?; } 2>/dev/null
 	else
 		(trap '' XFSZ; ulimit -f 1; exec "$WGJAIL" -c "$CONF" provision --root "$R" "$c") >/dev/null 2>&1; rc=$?
 	fi
