@@ -118,10 +118,10 @@ int rc_diff_print(FILE *f, const char *old, size_t oldlen, const char *new_text,
 		while (i < n || j < m) {
 			if (i < n && j < m && same(&a[i], &b[j])) {
 				ops[nops] = KEEP, ia[nops] = i++, ib[nops++] = j++;
-			} else if (j < m && (i == n || dp[i * w + j + 1] >= dp[(i + 1) * w + j])) {
-				ops[nops] = ADD, ia[nops] = i, ib[nops++] = j++;
+			} else if (i < n && (j == m || dp[(i + 1) * w + j] >= dp[i * w + j + 1])) {
+				ops[nops] = DEL, ia[nops] = i++, ib[nops++] = j; /* removals first */
 			} else {
-				ops[nops] = DEL, ia[nops] = i++, ib[nops++] = j;
+				ops[nops] = ADD, ia[nops] = i, ib[nops++] = j++;
 			}
 		}
 	} else {
