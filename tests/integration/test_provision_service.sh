@@ -33,6 +33,7 @@ STUB=$T_TMP/stub
 mkdir -p "$STUB" "$T_TMP/etc"
 cat >"$T_TMP/rc.subr" <<'SUBR'
 load_rc_config() { [ -r "$RC_CONF" ] && . "$RC_CONF"; }
+warn() { echo "warn: $*"; }
 run_rc_command() {
 	echo "cmd=$1 enable=$wgjail_enable"
 	echo "command=$command"
@@ -43,7 +44,9 @@ run_rc_command() {
 }
 SUBR
 for c in install wgjail; do
-	printf '#!/bin/sh\necho "%s $*" >>"$STUB_LOG"\n' "$c" >"$STUB/$c"; chmod +x "$STUB/$c"
+	# STUB_FAIL=1 makes wgjail (only) fail.
+	printf '#!/bin/sh\necho "%s $*" >>"$STUB_LOG"\n[ -z "$STUB_FAIL" ] || [ %s != wgjail ]\n' "$c" "$c" >"$STUB/$c"
+	chmod +x "$STUB/$c"
 done
 sed -e "s|^\. /etc/rc.subr|. $T_TMP/rc.subr|" -e "s|$BIN/wgjail|$STUB/wgjail|g" "$RCD" >"$T_TMP/wgjail.rc"
 for sh in sh dash; do
@@ -61,11 +64,15 @@ for sh in sh dash; do
 "install -d -m 0755 /var/run/wgjail
 wgjail boot" "$(cat "$T_TMP/log")"
 	check_eq "$sh: ... and goes on when boot succeeds" "precmd ok" "$(tail -1 <<<"$out")"
-	printf 'wgjail_enable="YES"\nwgjail_flags="-c /usr/local/etc/wgjail"\n' >"$T_TMP/rc.conf"
+	out=$(STUB_LOG=$T_TMP/log STUB_FAIL=1 RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
+	check_eq "$sh: a failing boot is reported and the agent still starts" \
+"warn: wgjail boot failed; the agent keeps trying
+precmd ok" "$(tail -2 <<<"$out")"
+	printf 'wgjail_enable="YES"\nwgjail_args="-c /usr/local/etc/wgjail"\n' >"$T_TMP/rc.conf"
 	: >"$T_TMP/log"
 	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
-	check_eq "$sh: wgjail_flags reach boot" "wgjail -c /usr/local/etc/wgjail boot" "$(tail -1 "$T_TMP/log")"
-	check_eq "$sh: wgjail_flags reach the agent" \
+	check_eq "$sh: wgjail_args reach boot" "wgjail -c /usr/local/etc/wgjail boot" "$(tail -1 "$T_TMP/log")"
+	check_eq "$sh: wgjail_args reach the agent" \
 		"command_args=-f -S -T wgjail -p /var/run/wgjail/agent.pid $STUB/wgjail -c /usr/local/etc/wgjail agent -f" \
 		"$(grep '^command_args' <<<"$out")"
 done
