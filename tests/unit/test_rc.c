@@ -10,10 +10,13 @@
 
 #include "agent/jailspec.h"
 #include "agent/util/err.h"
+#include "keys/keys.h"
 #include "rc/diff.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
+#include "rc/ifconf.h"
 #include "rc/names.h"
+#include "wg/config.h"
 
 /* ---- edit ------------------------------------------------------------- */
 
@@ -313,6 +316,55 @@ static void startif_forms(void **st)
 	free(t);
 }
 
+/* The jail's IF.conf: wg-quick keys stripped, the rest re-parses the same;
+ * tunnel addresses come from the spec, else from the config's Address. */
+static void ifconf_stripped(void **st)
+{
+	/* Public sample keys from wg(8)'s documentation, not secrets. */
+	static const char in[] = "[Interface]\n"
+				 "PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
+				 "ListenPort = 51820\n"
+				 "Address = 10.1.0.1/24, fd00:1::1/64\n"
+				 "MTU = 1380\nDNS = 10.1.0.53\nPostUp = echo hi\nSaveConfig = true\n"
+				 "[Peer]\n"
+				 "PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n"
+				 "AllowedIPs = 10.1.0.2/32\n";
+	struct wg_device *dev = NULL, *again = NULL;
+	struct wj_err e = {0};
+	const struct wg_ipmask *addrs;
+	struct jail_spec s;
+	size_t len, n;
+	unsigned mtu;
+	char *t;
+
+	assert_int_equal(wg_config_parse(in, sizeof(in) - 1, "in.conf", &dev, &e), 0);
+	t = rc_ifconf_text(dev, &len, &e);
+	assert_non_null(t);
+	assert_null(strstr(t, "Address"));
+	assert_null(strstr(t, "MTU"));
+	assert_null(strstr(t, "DNS"));
+	assert_null(strstr(t, "PostUp"));
+	assert_null(strstr(t, "SaveConfig"));
+	assert_non_null(strstr(t, "ListenPort = 51820"));
+	assert_int_equal(wg_config_parse(t, len, "out.conf", &again, &e), 0);
+	assert_int_equal(again->n_peers, 1);
+	assert_int_equal(again->quick.n_address, 0);
+	wg_config_free_text(t, len);
+
+	spec(&s, "j", UPLINK_BRIDGE, 1);
+	rc_tunnel_params(&s, dev, &addrs, &n, &mtu);
+	assert_int_equal(n, 2);
+	assert_int_equal(mtu, 1380);
+	addr(s.address, &s.n_address, "10.9.0.1/24");
+	s.mtu = 1400;
+	rc_tunnel_params(&s, dev, &addrs, &n, &mtu);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(addrs, s.address);
+	assert_int_equal(mtu, 1400);
+	wg_device_free(dev);
+	wg_device_free(again);
+}
+
 /* ---- diff ------------------------------------------------------------------- */
 
 static char *diff_to_string(const char *a, const char *b, bool secret)
@@ -360,7 +412,10 @@ int main(void)
 		cmocka_unit_test(jailconf_modes),
 		cmocka_unit_test(hostile_words_refused),
 		cmocka_unit_test(startif_forms),
+		cmocka_unit_test(ifconf_stripped),
 		cmocka_unit_test(diff_view),
 	};
+	if (keys_init() < 0)
+		return 1;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
