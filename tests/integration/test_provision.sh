@@ -67,6 +67,7 @@ snapshot() {
 }
 prov() { "$WGJAIL" -c "$CONF" provision "$@"; }
 
+cd "$T_TMP" || exit 1 # nothing lands in the source tree (a relative --root is tried below)
 CASES="bridge4 bridge6 wg4 wg6"
 
 # ---- golden files --------------------------------------------------------
