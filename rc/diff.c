@@ -7,7 +7,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #define LCS_MAX (4u * 1024 * 1024)
 #define CONTEXT 2
@@ -43,38 +42,39 @@ static size_t split(const char *t, size_t len, struct line **out)
 	return n;
 }
 
-/* "PrivateKey = x" -> "PrivateKey = (hidden)"; wg(8) ignores blanks
- * anywhere and matches keys case-insensitively, so does this. */
-static size_t secret_key_len(const char *line, size_t len)
+/* In a file that holds secrets, a line that mentions a private or
+ * preshared key (wg(8) ignores blanks and case: so does this) is shown up
+ * to its '=' followed by "(hidden)", or as "(hidden)" alone. */
+static bool mentions_secret(const char *line, size_t len)
 {
 	static const char *const keys[] = {"privatekey", "presharedkey"};
-	char compact[16];
-	size_t c = 0, i;
+	char compact[256];
+	size_t c = 0;
 
-	for (i = 0; i < len && line[i] != '='; i++) {
-		if (isspace((unsigned char)line[i]))
-			continue;
-		if (c + 1 >= sizeof(compact))
-			return 0;
-		compact[c++] = line[i];
-	}
+	for (size_t i = 0; i < len && c + 1 < sizeof(compact); i++)
+		if (!isspace((unsigned char)line[i]))
+			compact[c++] = (char)tolower((unsigned char)line[i]);
 	compact[c] = '\0';
-	if (i == len)
-		return 0;
 	for (size_t k = 0; k < sizeof(keys) / sizeof(keys[0]); k++)
-		if (!strcasecmp(compact, keys[k]))
-			return i;
-	return 0;
+		if (strstr(compact, keys[k]))
+			return true;
+	/* A line too long to inspect whole is hidden too. */
+	return c + 1 >= sizeof(compact);
 }
 
 void rc_diff_line(FILE *f, char prefix, const char *line, size_t len, bool secret)
 {
-	size_t k = secret ? secret_key_len(line, len) : 0;
+	const char *eq;
 
-	if (k)
-		fprintf(f, "%c%.*s= (hidden)\n", prefix, (int)k, line);
-	else
+	if (!secret || !mentions_secret(line, len)) {
 		fprintf(f, "%c%.*s\n", prefix, (int)len, line);
+		return;
+	}
+	eq = memchr(line, '=', len);
+	if (eq)
+		fprintf(f, "%c%.*s= (hidden)\n", prefix, (int)(eq - line), line);
+	else
+		fprintf(f, "%c(hidden)\n", prefix);
 }
 
 static bool same(const struct line *a, const struct line *b)
@@ -91,7 +91,7 @@ int rc_diff_print(FILE *f, const char *old, size_t oldlen, const char *new_text,
 	uint32_t *dp = NULL;
 	enum op *ops = NULL;
 	size_t *ia = NULL, *ib = NULL;
-	int r = -1;
+	int r = -1, hunks = 0;
 
 	if (n == SIZE_MAX)
 		return -1;
@@ -167,8 +167,9 @@ int rc_diff_print(FILE *f, const char *old, size_t oldlen, const char *new_text,
 				rc_diff_line(f, ops[x] == DEL ? '-' : ' ', a[ia[x]].p, a[ia[x]].n, secret);
 		}
 		k = end;
+		hunks++;
 	}
-	r = 0;
+	r = hunks;
 out:
 	free(dp);
 	free(ops);

@@ -117,8 +117,11 @@ int rc_plan_show(const struct rc_plan *p, FILE *out)
 		} else {
 			fprintf(out, "%s: update, mode %04o\n", f->path, (unsigned)f->mode);
 		}
-		if (rc_diff_print(out, f->old, f->old_len, f->text, f->len, f->secret) < 0)
+		int hunks = rc_diff_print(out, f->old, f->old_len, f->text, f->len, f->secret);
+		if (hunks < 0)
 			return -1;
+		if (hunks == 0 && f->exists && (f->old_len != f->len || memcmp(f->old, f->text, f->len)))
+			fprintf(out, "(same lines; the final newline changes)\n");
 	}
 	return 0;
 }
