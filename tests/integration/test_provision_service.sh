@@ -36,6 +36,8 @@ load_rc_config() { [ -r "$RC_CONF" ] && . "$RC_CONF"; }
 warn() { echo "warn: $*"; }
 run_rc_command() {
 	echo "cmd=$1 enable=$wgjail_enable"
+	eval rc_flags=\$${name}_flags
+	echo "rc_flags=$rc_flags"
 	echo "command=$command"
 	echo "command_args=$command_args"
 	echo "pidfile=$pidfile procname=$procname"
@@ -74,6 +76,13 @@ precmd ok" "$(tail -2 <<<"$out")"
 	check_eq "$sh: wgjail_args reach boot" "wgjail -c /usr/local/etc/wgjail boot" "$(tail -1 "$T_TMP/log")"
 	check_eq "$sh: wgjail_args reach the agent" \
 		"command_args=-f -S -T wgjail -p /var/run/wgjail/agent.pid $STUB/wgjail -c /usr/local/etc/wgjail agent -f" \
+		"$(grep '^command_args' <<<"$out")"
+	printf 'wgjail_enable="YES"\nwgjail_flags="-c /etc/x"\n' >"$T_TMP/rc.conf"
+	: >"$T_TMP/log"
+	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
+	check_eq "$sh: wgjail_flags never reaches daemon(8) (rc.subr's rc_flags)" "rc_flags=" "$(grep '^rc_flags' <<<"$out")"
+	check_eq "$sh: ... it reaches wgjail instead" \
+		"command_args=-f -S -T wgjail -p /var/run/wgjail/agent.pid $STUB/wgjail  -c /etc/x agent -f" \
 		"$(grep '^command_args' <<<"$out")"
 done
 
