@@ -3,8 +3,10 @@
  *
  * Bridge uplink (epairN, N = the spec's id):
  *   exec.prestart  destroys a stale epairN left by an unclean stop (jail -R,
- *                  a crash; jail(8) refuses to create a running jail before
- *                  any command runs, so this never touches a live jail),
+ *                  a crash, or a start that failed after exec.prestart:
+ *                  jail(8) then unwinds without running exec.poststop;
+ *                  and it refuses to create a running jail before any
+ *                  command runs, so this never touches a live jail),
  *                  creates epairN, brings epairNa up with the description
  *                  wgjail:NAME and adds it to the bridge.  The bridge is
  *                  NOT created: it is the host's uplink, configured in the
@@ -27,6 +29,10 @@
  * processes would otherwise be removed right after exec.start),
  * mount.devfs with devfs_ruleset (5, the vnet ruleset, by default),
  * exec.clean, exec.consolelog, host.hostname, path.
+ *
+ * Commands run with exec.clean's PATH=/bin:/usr/bin, hence the absolute
+ * /sbin paths; jail(8) hands a command with shell characters ("||",
+ * "2>") to /bin/sh -c and splits the others on blanks.
  *
  * Quoting: every value is a double-quoted jail.conf string.  The words put
  * in it are validated names, paths and formatted addresses
