@@ -17,7 +17,23 @@ int rc_ifconf_load(const struct jail_spec *s, struct wg_device **dev, struct wj_
 	if (!wj_exists(path))
 		return wj_errf(e, "jail %s: no WireGuard configuration at %s (create it with: wgjail create %s)",
 			       s->name, path, s->name);
-	return wg_config_load(path, dev, e);
+	if (wg_config_load(path, dev, e) < 0)
+		return -1;
+	/* Without ListenPort, wg syncconf would pick a new random port at
+	 * every boot: the spec's port fills the gap, and the two must agree. */
+	if (s->listen_port) {
+		if (!((*dev)->flags & WGDEV_HAS_LISTEN_PORT)) {
+			(*dev)->listen_port = s->listen_port;
+			(*dev)->flags |= WGDEV_HAS_LISTEN_PORT;
+		} else if ((*dev)->listen_port != s->listen_port) {
+			wj_errf(e, "jail %s: listen_port %u in its spec, but ListenPort = %u in %s", s->name,
+				s->listen_port, (*dev)->listen_port, path);
+			wg_device_free(*dev);
+			*dev = NULL;
+			return -1;
+		}
+	}
+	return 0;
 }
 
 char *rc_ifconf_text(const struct wg_device *dev, size_t *len, struct wj_err *e)

@@ -13,7 +13,9 @@
 struct wj_err;
 struct wg_device;
 
-/* Load the jail's WireGuard configuration from CONFDIR. */
+/* Load the jail's WireGuard configuration from CONFDIR.  The spec's
+ * listen_port is filled in when the config has no ListenPort; a
+ * different ListenPort is an error. */
 int rc_ifconf_load(const struct jail_spec *s, struct wg_device **dev, struct wj_err *e);
 /* Its text for the jail (release with wg_config_free_text). */
 char *rc_ifconf_text(const struct wg_device *dev, size_t *len, struct wj_err *e);

@@ -151,6 +151,31 @@ check "rc.conf keeps its other lines" \
 check_eq "rc.conf: a key assigned twice ends up assigned once" 1 "$(grep -c '^ifconfig_wg0=' "$rcc")"
 check_eq "rc.conf: the stale alias is gone" 0 "$(grep -c '^ifconfig_wg0_alias' "$rcc")"
 
+# ---- the spec's listen_port and the config's ListenPort ---------------------
+R=$T_TMP/root-port
+mkdir -p "$R" "$CONF/port"
+printf '[jail]\nid = 11\nuplink = wireguard\n[wireguard]\nlisten_port = 51999\n' >"$CONF/port/jail.conf"
+(umask 077; subst_keys <"$GOLD/wg6/wg.conf.in" >"$CONF/port/wg0.conf")
+check "a config without ListenPort: provisioned" prov --root "$R" port
+check_eq "... the jail's config gets the spec's port (no random port per boot)" "ListenPort = 51999" \
+	"$(grep ListenPort "$R/usr/local/jails/port/etc/wgj11.conf")"
+(umask 077; { cat "$CONF/port/wg0.conf"; } | sed 's/^\[Interface\]$/[Interface]\nListenPort = 4000/' >"$CONF/port/wg0.new")
+mv "$CONF/port/wg0.new" "$CONF/port/wg0.conf"
+before=$(snapshot "$R")
+out=$(prov --root "$R" port 2>&1); rc=$?
+check_eq "a ListenPort that contradicts the spec: refused" 1 "$rc"
+check_eq "... saying both" "wgjail: jail port: listen_port 51999 in its spec, but ListenPort = 4000 in $CONF/port/wg0.conf" "$out"
+check_eq "... nothing written" "$before" "$(snapshot "$R")"
+
+# ---- a secret file with a wrong mode is fixed ---------------------------------
+R=$T_TMP/root-wg4
+chmod 644 "$R/usr/local/jails/wg4/etc/wgj7.conf"
+out=$(prov -n --root "$R" wg4 2>&1)
+check "-n shows the mode change of the jail's config" \
+	grep -qx "$R/usr/local/jails/wg4/etc/wgj7.conf: update, mode 0644 -> 0600" <<<"$out"
+prov --root "$R" wg4 >/dev/null 2>&1
+check_eq "... and the run makes it 0600" 600 "$(stat -c %a "$R/usr/local/jails/wg4/etc/wgj7.conf")"
+
 # ---- start_if, sourced with stub commands -----------------------------------
 STUB=$T_TMP/stubs
 mkdir -p "$STUB/with" "$STUB/without"
