@@ -146,7 +146,7 @@ static int run(const struct opts *o, struct wj_err *e)
 			       o->jail);
 	/* Bad input is refused before anything is written, lock files
 	 * included: read and check everything once without the locks. */
-	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0)
+	if (jailspec_load(o->jail, &s, e) < 0 || rc_check_ifname(&s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0)
 		return -1;
 	wg_device_free(dev);
 	dev = NULL;

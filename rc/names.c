@@ -14,6 +14,26 @@ const char *rc_wg_ifname(const struct jail_spec *s, char *buf, size_t sz)
 	return buf;
 }
 
+static bool prefix_digits(const char *name, const char *prefix)
+{
+	size_t n = strlen(prefix);
+
+	if (strncmp(name, prefix, n) || !name[n])
+		return false;
+	for (const char *p = name + n; *p; p++)
+		if ((*p < '0' || *p > '9') && !(p[1] == '\0' && p != name + n && (*p == 'a' || *p == 'b')))
+			return false;
+	return true;
+}
+
+int rc_check_ifname(const struct jail_spec *s, struct wj_err *e)
+{
+	if (s->uplink == UPLINK_BRIDGE && (prefix_digits(s->ifname, "lo") || prefix_digits(s->ifname, "epair")))
+		return wj_errf(e, "jail %s: interface '%s' is taken inside the jail (loopback or epair); "
+			       "choose another, e.g. wg0", s->name, s->ifname);
+	return 0;
+}
+
 void rc_if_var(const char *ifname, char *out, size_t sz)
 {
 	size_t i;

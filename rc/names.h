@@ -29,6 +29,9 @@ struct wj_err;
 
 /* The WireGuard interface's name inside the jail (see above). */
 const char *rc_wg_ifname(const struct jail_spec *s, char *buf, size_t sz);
+/* The spec's interface name must not be one the jail already has a use
+ * for: lo0 (network_interfaces starts with it) or an epair end. */
+int rc_check_ifname(const struct jail_spec *s, struct wj_err *e);
 /* The interface's name in rc.conf variables: network.subr replaces '.',
  * '-', '/' and '+' by '_' (ltr in get_if_var). */
 void rc_if_var(const char *ifname, char *buf, size_t sz);

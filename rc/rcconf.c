@@ -118,7 +118,9 @@ static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipm
 	if (!val[0] && !first6)
 		snprintf(val, sizeof(val), "up");
 	snprintf(key, sizeof(key), "ifconfig_%s", var);
-	if (val[0] ? kv_set(d, key, val, e) < 0 : (kv_unset(d, key), 0))
+	if (!val[0])
+		kv_unset(d, key);
+	else if (kv_set(d, key, val, e) < 0)
 		return -1;
 	snprintf(key, sizeof(key), "ifconfig_%s_ipv6", var);
 	if (first6) {

@@ -292,6 +292,27 @@ static bool code_has(const char *t, const char *word)
 	return found;
 }
 
+static void taken_ifnames(void **st)
+{
+	static const char *const bad[] = {"lo0", "lo1", "epair3", "epair3a", "epair12b"};
+	static const char *const good[] = {"wg0", "loop", "epairx", "epair3c", "lo"};
+	struct jail_spec s;
+	struct wj_err e = {0};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.ifname, sizeof(s.ifname), "%s", bad[i]);
+		assert_int_equal(rc_check_ifname(&s, &e), -1);
+		s.uplink = UPLINK_WIREGUARD; /* the name is wgjN there */
+		assert_int_equal(rc_check_ifname(&s, &e), 0);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.ifname, sizeof(s.ifname), "%s", good[i]);
+		assert_int_equal(rc_check_ifname(&s, &e), 0);
+	}
+}
+
 static void startif_forms(void **st)
 {
 	struct jail_spec s;
@@ -415,6 +436,7 @@ int main(void)
 		cmocka_unit_test(rcconf_no_address),
 		cmocka_unit_test(jailconf_modes),
 		cmocka_unit_test(hostile_words_refused),
+		cmocka_unit_test(taken_ifnames),
 		cmocka_unit_test(startif_forms),
 		cmocka_unit_test(ifconf_stripped),
 		cmocka_unit_test(diff_view),
