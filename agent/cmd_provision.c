@@ -225,6 +225,14 @@ int cmd_provision(int argc, char **argv)
 		return cmd_usage_error(argv[0], optind == argc ? "missing JAIL" : "unexpected argument '%s'",
 				       argv[optind + 1 < argc ? optind + 1 : optind]);
 	o.jail = argv[optind];
+#if !defined(__FreeBSD__)
+	/* Writing /boot/loader.conf and /etc/jail.conf.d on this system
+	 * would be a mistake: here the files only go into an image. */
+	if (!root) {
+		wj_errf(&e, "provision writes FreeBSD files: on this system give --root DIR (a FreeBSD tree)");
+		return cmd_fail(&e);
+	}
+#endif
 	if (root && parse_root(root, o.root, sizeof(o.root), &e) < 0)
 		return cmd_fail(&e);
 	if (run(&o, &e) < 0)

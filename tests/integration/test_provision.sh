@@ -299,6 +299,11 @@ for r in "$R/a\"b" "$R/\$x" "$R/a;b" "$R/\`id\`" "$R/a b" "$R"$'/a\nb' "$R/../x"
 	hostile_arg "--root $(printf %q "$r")" --root "$r" wg4
 done
 check_fails "--root that does not exist: refused" prov --root "$T_TMP/nonexistent" wg4
+if [ "$(uname -s)" != FreeBSD ]; then
+	out=$(prov -n wg4 2>&1); rc=$?
+	check_eq "not on FreeBSD: --root is required (even with -n)" 1 "$rc"
+	check "... and the error says so" grep -q -- '--root DIR' <<<"$out"
+fi
 
 # ---- links in the jail's tree are not followed ------------------------------------
 R=$T_TMP/root-link
