@@ -23,9 +23,10 @@
 #include "wg/backend.h"
 #include "wg/uapi_decode.h"
 
-/* A daemon that stops answering must not hang wgjail forever; 50,000
- * peers take wireguard-go well under this. */
-#define UAPI_TIMEOUT_SEC 60
+/* A daemon that stops answering must not hang wgjail forever.  One read
+ * waits for a whole SET to be processed: wireguard-go creates 50,000 new
+ * peers in about 5 s here, so the limit is generous. */
+#define UAPI_TIMEOUT_SEC 120
 /* Read buffer: small, it is mlock'd (sodium_malloc). */
 #define UAPI_RDBUF 16384
 
