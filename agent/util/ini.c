@@ -3,6 +3,7 @@
 #include "agent/util/strutil.h"
 
 #include <ini.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -108,6 +109,8 @@ int wj_ini_parse(const struct wj_ini *ini, const char *text, size_t len, struct 
 	ini_allow_no_value = false;
 
 	r = ini_parse_stream(reader, &st, handler, &st);
+	/* the copy of the last line kept for messages may hold anything */
+	sodium_memzero(st.last, sizeof(st.last));
 	if (st.failed)
 		return -1;
 	if (r == -2)
