@@ -427,6 +427,11 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 		return -1;
 	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0)
 		goto out;
+	if (u.st.uplink[0] && strcmp(u.st.uplink, s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge")) {
+		wj_errf(e, "jail %s is up with a %s uplink; the spec now says otherwise: take it down first", s->name,
+			u.st.uplink);
+		goto out;
+	}
 	snprintf(u.st.uplink, sizeof(u.st.uplink), "%s", s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
 	if (u.st.ifname[0] && strcmp(u.st.ifname, s->ifname)) {
 		wj_errf(e, "jail %s is up with interface %s; the spec now says %s: take it down first", s->name,

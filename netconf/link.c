@@ -233,7 +233,15 @@ int link_create(struct nc *c, const char *name, const char *kind, struct wj_err 
 	nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, nest);
-	return talk(c, nlh, "creating", name, e);
+	if (talk(c, nlh, "creating", name, e) == 0)
+		return 0;
+	/* Created meanwhile by someone else (two jails sharing a bridge
+	 * coming up at once): fine if it is what we wanted. */
+	if (e->code == EEXIST && link_get(c, name, &li, e) == 1 && !strcmp(li.kind, kind)) {
+		wj_err_clear(e);
+		return 0;
+	}
+	return -1;
 }
 
 int link_create_veth(struct nc *c, const char *name, const char *peer, int peer_nsfd, struct wj_err *e)

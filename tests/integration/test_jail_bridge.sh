@@ -27,6 +27,7 @@ alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; case $st 
 on_exit "W down $JA; W down $JB; ip netns del $JA; ip netns del $JB"
 
 out=$(W create "$JA" --bridge "$BR" --jail-address 10.66.0.2/24 --gateway 10.66.0.1 \
+	--jail-address fd66::2/64 --gateway fd66::1 \
 	--address 10.77.0.1/24 --listen-port 51820 2>&1)
 check_eq "create jail A" 0 "$?"
 pub_a=$(printf '%s\n' "$out" | sed -n 's/^public key: //p')
@@ -56,6 +57,11 @@ check "up jail A" W up "$JA"
 check "up jail B" W up "$JB"
 check "ip netns exec works in jail A" ip netns exec "$JA" true
 check "A reaches the host (gateway)" ip netns exec "$JA" ping -c1 -W2 10.66.0.1
+check "A reaches the host over IPv6" ip netns exec "$JA" ping -6 -c1 -W2 fd66::1
+check "A's IPv6 default route is via the IPv6 gateway" \
+	grep -q "default via fd66::1 dev eth0" <<<"$(ip -n "$JA" -6 route)"
+check "the bridge holds both gateways" \
+	grep -q "10.66.0.1/24 fd66::1/64" <<<"$(ip -n "$(ns h)" -br addr show "$BR")"
 check "A reaches B over the bridge" ip netns exec "$JA" ping -c1 -W2 10.66.0.3
 check "B reaches A over the bridge" ip netns exec "$JB" ping -c1 -W2 10.66.0.2
 check "A's default route is via the gateway" \
