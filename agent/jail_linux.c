@@ -123,7 +123,7 @@ static int bridge_marker(const char *bridge, char *buf, size_t sz)
 static int up_bridge_uplink(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
-	struct link_info li;
+	struct link_info li = {0};
 	char marker[512];
 	int r;
 
@@ -265,7 +265,7 @@ static int existing_wg(struct up *u, const struct link_info *li, struct wj_err *
 static int up_wg_link(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
-	struct link_info li;
+	struct link_info li = {0};
 	int r = link_get(&u->jail, s->ifname, &li, e);
 
 	if (r < 0)
@@ -532,7 +532,7 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	if (st.hostif[0] && link_delete(&host, st.hostif, e) < 0)
 		goto out;
 	if (st.bridge[0] && bridge_marker(st.bridge, marker, sizeof(marker)) == 0 && wj_exists(marker)) {
-		struct link_info li;
+		struct link_info li = {0};
 		int got = link_get(&host, st.bridge, &li, e), ports = 0;
 		if (got < 0 || (got == 1 && (ports = link_count_ports(&host, li.index, e)) < 0))
 			goto out;

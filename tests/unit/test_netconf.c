@@ -88,7 +88,7 @@ static struct wg_ipmask ip(const char *s)
 static void test_links(void **state)
 {
 	struct nc *c = *state;
-	struct link_info li;
+	struct link_info li = {0};
 	struct wj_err e = {0};
 
 	NEED_NS(c);
@@ -134,7 +134,7 @@ static void test_links(void **state)
 static void test_dry_run(void **state)
 {
 	struct nc *c = *state;
-	struct link_info li;
+	struct link_info li = {0};
 	struct wj_err e = {0};
 
 	NEED_NS(c);
@@ -152,7 +152,7 @@ static void test_addresses(void **state)
 	struct wj_err e = {0};
 	struct wg_ipmask a4 = ip("10.1.2.3/24"), a4b = ip("10.1.2.3/16"), a6 = ip("fd00:1::5/64"), *v;
 	size_t n;
-	struct link_info li;
+	struct link_info li = {0};
 
 	NEED_NS(c);
 	CHANGES(c, 1, link_create(c, "tad0", "bridge", E));
@@ -241,7 +241,7 @@ static void test_move_and_netns(void **state)
 {
 	struct nc *c = *state, inner = {0};
 	struct wj_err e = {0};
-	struct link_info li;
+	struct link_info li = {0};
 	int fd, saved;
 
 	NEED_NS(c);
