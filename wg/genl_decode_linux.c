@@ -294,10 +294,17 @@ int wg_genl_decode_msg(struct wg_device *dev, const struct nlmsghdr *nlh, struct
 
 int wg_genl_decode_buf(struct wg_device *dev, const void *buf, size_t len, struct wj_err *e)
 {
-	const struct nlmsghdr *nlh = buf;
-	int left = len > (size_t)INT32_MAX ? INT32_MAX : (int)len;
+	const char *p = buf;
+	size_t left = len;
 
-	while (mnl_nlmsg_ok(nlh, left)) {
+	/* Not mnl_nlmsg_ok/next: they compare nlmsg_len as an int, so a
+	 * length of 0xffffffff passes and the walk never advances. */
+	while (left >= sizeof(struct nlmsghdr)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)(const void *)p;
+		size_t step;
+
+		if (nlh->nlmsg_len < sizeof(*nlh) || nlh->nlmsg_len > left)
+			return wj_errf(e, "malformed WireGuard netlink reply: bad message length");
 		switch (nlh->nlmsg_type) {
 		case NLMSG_DONE:
 			return 0;
@@ -308,7 +315,7 @@ int wg_genl_decode_buf(struct wg_device *dev, const void *buf, size_t len, struc
 			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*err))
 				return wj_errf(e, "malformed WireGuard netlink reply: short error message");
 			if (err->error)
-				return wj_errnof(e, err->error < 0 ? -err->error : err->error,
+				return wj_errnof(e, err->error < 0 && err->error > -4096 ? -err->error : EPROTO,
 						 "WireGuard netlink reply");
 			return 0;
 		}
@@ -316,7 +323,11 @@ int wg_genl_decode_buf(struct wg_device *dev, const void *buf, size_t len, struc
 			if (wg_genl_decode_msg(dev, nlh, e) < 0)
 				return -1;
 		}
-		nlh = mnl_nlmsg_next(nlh, &left);
+		step = MNL_ALIGN((size_t)nlh->nlmsg_len);
+		if (step >= left)
+			break;
+		left -= step;
+		p += step;
 	}
 	return 0;
 }
