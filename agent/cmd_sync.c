@@ -1,11 +1,60 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail sync [-n] IFACE FILE: make IFACE match FILE, sending only what
+ * differs.  The file is parsed completely before the device is read, so a
+ * malformed file changes nothing. */
+#include <getopt.h>
 #include <stdio.h>
+
 #include "agent/commands.h"
+#include "agent/util/err.h"
+#include "agent/util/strutil.h"
+#include "wg/config.h"
+#include "wg/sync.h"
 
 int cmd_sync(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'sync' is not available yet\n", stderr);
-	return 1;
+	static const struct option longopts[] = {
+		{"dry-run", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct wg_sync_opts o = {.dry_run = false, .show_keys = false, .report = stdout, .no_state = false};
+	struct wg_sync_result res;
+	struct wg_device *desired = NULL;
+	const char *ifname, *path, *why;
+	struct wj_err e;
+	char q[64];
+	int ch, r;
+
+	wj_err_clear(&e);
+	while ((ch = getopt_long(argc, argv, "hn", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			cmd_usage(argv[0], stdout);
+			return WJ_EXIT_OK;
+		case 'n':
+			o.dry_run = true;
+			break;
+		default:
+			return cmd_usage_error(argv[0], "unknown option");
+		}
+	}
+	if (argc - optind != 2)
+		return cmd_usage_error(argv[0], argc - optind < 2 ? "IFACE and FILE are required" : "too many arguments");
+	ifname = argv[optind];
+	path = argv[optind + 1];
+	if ((why = wj_ifname_invalid(ifname)))
+		return cmd_usage_error(argv[0], "interface '%s': %s", wj_quote(ifname, q, sizeof(q)), why);
+	if (wg_config_load(path, &desired, &e) < 0)
+		return cmd_fail(&e);
+	r = wg_sync(ifname, desired, &o, &res, &e);
+	wg_device_free(desired);
+	if (fflush(stdout) != 0) {
+		perror("wgjail: writing to stdout");
+		return WJ_EXIT_FAIL;
+	}
+	if (r < 0)
+		return cmd_fail(&e);
+	if (r > 0) {
+		fprintf(stderr, "wgjail: %s: %zu peer%s skipped: endpoint did not resolve%s\n", ifname, res.unresolved,
+			res.unresolved == 1 ? "" : "s", o.dry_run ? "" : "; the other changes were applied");
+		return WJ_EXIT_FAIL;
+	}
+	return WJ_EXIT_OK;
 }
