@@ -50,14 +50,8 @@ canon_wg() { nsx "$1" "$WG" show "$2" dump | "$WJVM" canon; }
 canon_wjvm() { nsx "$1" "$WJVM" dump "$2" | "$WJVM" canon; }
 
 # ---- configuring interfaces --------------------------------------------
-# With `wgjail sync` available (issue 4), every interface is configured by
-# it from a wg0.conf; otherwise by wjvm's change sets (the backend alone).
-if "$WGJAIL" sync -h 2>&1 | grep -qi usage && ! "$WGJAIL" sync -h 2>&1 | grep -q "not available"; then
-	CONF_BY=sync
-else
-	CONF_BY=wjvm
-fi
-echo "WJTAP # interfaces are configured by: $CONF_BY"
+# The tunnel scenarios configure interfaces only with `wgjail sync` from a
+# wg0.conf (keys in files, mode 0600).
 
 # conf_iface FILE KEYNAME PORT: start a wg0.conf
 conf_iface() {
@@ -72,58 +66,32 @@ conf_peer() {
 	[ -n "${5:-}" ] && printf 'PersistentKeepalive = %s\n' "$5" >>"$1"
 	return 0
 }
+# sync NS IF FILE
+sync_if() { nsx "$1" "$WGJAIL" sync "$2" "$3"; }
 # wg_configure NS IF KEYNAME PORT PEERNAME ENDPOINT AIPS
 wg_configure() {
-	if [ "$CONF_BY" = sync ]; then
-		conf_iface "$W/$2.conf" "$3" "$4"
-		conf_peer "$W/$2.conf" "$5" "$6" "$7"
-		nsx "$1" "$WGJAIL" sync "$2" "$W/$2.conf"
-	else
-		nsx "$1" "$WJVM" set "$2" private-key "$W/$3.key" listen-port "$4" \
-			peer "$(cat "$W/$5.pub")" endpoint "$6" allowed-ips "$7"
-	fi
+	conf_iface "$W/$2.conf" "$3" "$4"
+	conf_peer "$W/$2.conf" "$5" "$6" "$7"
+	sync_if "$1" "$2" "$W/$2.conf"
 }
 # churn_add NS IF: add peers x0..x39 (the interface's own peer stays)
 churn_add() {
-	if [ "$CONF_BY" = sync ]; then
-		cp "$W/$2.conf" "$W/$2.base"
-		i=0
-		while [ $i -lt 40 ]; do
-			conf_peer "$W/$2.conf" "x$i" "192.168.77.200:$((1000 + i))" "10.78.$i.0/24" 25
-			i=$((i + 1))
-		done
-		nsx "$1" "$WGJAIL" sync "$2" "$W/$2.conf"
-	else
-		args=""
-		i=0
-		while [ $i -lt 40 ]; do
-			args="$args peer $(cat "$W/x$i.pub") endpoint 192.168.77.200:$((1000 + i)) allowed-ips 10.78.$i.0/24 persistent-keepalive 25"
-			i=$((i + 1))
-		done
-		# shellcheck disable=SC2086
-		nsx "$1" "$WJVM" set "$2" $args
-	fi
+	cp "$W/$2.conf" "$W/$2.base"
+	i=0
+	while [ $i -lt 40 ]; do
+		conf_peer "$W/$2.conf" "x$i" "192.168.77.200:$((1000 + i))" "10.78.$i.0/24" 25
+		i=$((i + 1))
+	done
+	sync_if "$1" "$2" "$W/$2.conf"
 }
 # churn_change NS IF: remove x0..x19, change x20..x39 (endpoint, allowed
 # IPs, keepalive off)
 churn_change() {
-	if [ "$CONF_BY" = sync ]; then
-		cp "$W/$2.base" "$W/$2.conf"
-		i=20
-		while [ $i -lt 40 ]; do
-			conf_peer "$W/$2.conf" "x$i" "192.168.77.201:$((2000 + i))" "10.79.$i.0/24,fd79::$i/128"
-			i=$((i + 1))
-		done
-		nsx "$1" "$WGJAIL" sync "$2" "$W/$2.conf"
-	else
-		args=""
-		i=0
-		while [ $i -lt 20 ]; do args="$args peer $(cat "$W/x$i.pub") remove"; i=$((i + 1)); done
-		while [ $i -lt 40 ]; do
-			args="$args peer $(cat "$W/x$i.pub") endpoint 192.168.77.201:$((2000 + i)) replace-allowed-ips allowed-ips 10.79.$i.0/24,fd79::$i/128 persistent-keepalive 0"
-			i=$((i + 1))
-		done
-		# shellcheck disable=SC2086
-		nsx "$1" "$WJVM" set "$2" $args
-	fi
+	cp "$W/$2.base" "$W/$2.conf"
+	i=20
+	while [ $i -lt 40 ]; do
+		conf_peer "$W/$2.conf" "x$i" "192.168.77.201:$((2000 + i))" "10.79.$i.0/24,fd79::$i/128"
+		i=$((i + 1))
+	done
+	sync_if "$1" "$2" "$W/$2.conf"
 }
