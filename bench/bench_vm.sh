@@ -10,12 +10,14 @@
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
+# Its own build directory, so the test suite can run meanwhile.
+export VM_DIR="$TOP/build/vm-bench"
 export VM_TIMEOUT=${VM_TIMEOUT:-1800} VM_MEM=${VM_MEM:-2048}
 ROUNDS=${ROUNDS:-3}
 SIZES=${*:-10000 50000}
 . "$TOP/tests/vm/lib_vm.sh"
 
-extra="$TOP/build/vm/bench-extra"
+extra="$VM_DIR/extra"
 rm -rf "$extra"
 mkdir -p "$extra"
 VM_ERROR=""

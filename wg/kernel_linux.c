@@ -132,10 +132,13 @@ static int kernel_get(const char *ifname, struct wg_device **out, struct wj_err 
 		if (c.failed) {
 			*e = c.err;
 			wj_err_prefix(e, "%s", ifname);
+			explicit_bzero(s.buf, NL_BUFSZ);
 			nl_close(&s);
 			return -1;
 		}
 	}
+	/* The receive buffer held the private key and the PSKs. */
+	explicit_bzero(s.buf, NL_BUFSZ);
 	nl_close(&s);
 	if (r == -EINTR)
 		return wj_errf(e, "%s: the device kept changing while it was read (%d attempts)", ifname, GET_TRIES);
@@ -251,9 +254,11 @@ static int kernel_set(const char *ifname, const struct wg_device *changes, struc
 			break;
 		}
 	}
-	/* The buffer held the private key. */
+	/* The buffers held the private key and PSKs (an error ACK echoes the
+	 * request). */
 	explicit_bzero(buf, bufsz);
 	free(buf);
+	explicit_bzero(s.buf, NL_BUFSZ);
 	nl_close(&s);
 	wg_device_free(owned);
 	return r < 0 ? -1 : 0;

@@ -3,7 +3,7 @@
 #   vm_prepare         sets VM_SKIP (a reason) or VM_KERNEL and VM_INITRD
 #   vm_boot MODE LOG   boots with wjvm.mode=MODE, console into LOG
 TOP=${TOP:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
-VM_DIR="$TOP/build/vm"
+VM_DIR=${VM_DIR:-"$TOP/build/vm"}
 VM_TIMEOUT=${VM_TIMEOUT:-300}
 VM_MEM=${VM_MEM:-1024}
 VM_SKIP=""
@@ -49,7 +49,7 @@ vm_prepare() {
 	VM_KVER=${kv%% *}
 	VM_KROOT=${kv#* }
 	VM_KERNEL="$VM_KROOT/boot/vmlinuz-$VM_KVER"
-	VM_INITRD="$VM_DIR/initrd.gz"
+	VM_INITRD=${VM_INITRD:-"$VM_DIR/initrd.gz"}
 	if ! sh "$TOP/tests/vm/mkinitramfs.sh" "$VM_KVER" "$VM_KROOT" "$VM_INITRD" "$TOP/wgjail" "$VM_DIR/wjvm" \
 		"${1:-}" >"$VM_DIR/initrd.log" 2>&1; then
 		VM_ERROR="building the initramfs failed: $(tail -3 "$VM_DIR/initrd.log")"

@@ -1,6 +1,6 @@
 #!/bin/sh
-# Build the VM's initramfs: busybox (applet links), the real ip, wg and
-# wgjail programs with their libraries at the paths ldd names, the test
+# Build the VM's initramfs: busybox (applet links), the real ip, wg,
+# wireguard-go and wgjail programs with their libraries at the paths ldd names, the test
 # driver wjvm, the kernel modules WireGuard and the tests need (in
 # dependency order, as modprobe on the host resolves them), the in-VM
 # scripts, and /init.
@@ -39,6 +39,8 @@ copy_prog() {
 }
 copy_prog "$(command -v ip)" /usr/sbin/ip
 copy_prog "$(command -v wg)" /usr/bin/wg
+# wireguard-go (optional): for the backend-choice scenario.
+if command -v wireguard-go >/dev/null 2>&1; then copy_prog "$(command -v wireguard-go)" /usr/bin/wireguard-go; fi
 copy_prog "$WGJAIL_BIN" /usr/local/bin/wgjail
 copy_prog "$WJVM_BIN" /usr/local/bin/wjvm
 

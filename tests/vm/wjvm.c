@@ -3,6 +3,7 @@
  *   wjvm create IF | delete IF | has IF | list
  *   wjvm dump IF              the device through wg_backend_for() in the
  *                             format of `wg show IF dump`
+ *   wjvm kget IF              the same through the kernel backend directly
  *   wjvm set IF ARGS...       a change set from wg(8)-like arguments:
  *        private-key FILE | listen-port N | fwmark N |
  *        peer KEY [remove] [update-only] [replace-allowed-ips]
@@ -433,6 +434,15 @@ int main(int argc, char **argv)
 		const struct wg_backend *b = wg_backend_for(argv[2], &e);
 		struct wg_device *d;
 		if (!b || b->get(argv[2], &d, &e) < 0)
+			return die(&e);
+		print_dump(stdout, d);
+		wg_device_free(d);
+		return 0;
+	}
+	if (!strcmp(argv[1], "kget")) {
+		/* The kernel backend directly, without the choice: its errors. */
+		struct wg_device *d;
+		if (wg_backend_kernel.get(argv[2], &d, &e) < 0)
 			return die(&e);
 		print_dump(stdout, d);
 		wg_device_free(d);

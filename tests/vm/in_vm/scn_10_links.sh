@@ -17,6 +17,10 @@ check_fails_with "a veth of that name: create refuses" "not a WireGuard link" ns
 check_fails_with "a veth is no WireGuard interface" "vl0: no such WireGuard interface" nsx l "$WJVM" dump vl0
 check_fails_with "an unknown name is no WireGuard interface" "nosuch0: no such WireGuard interface" \
 	nsx l "$WJVM" dump nosuch0
+check_fails_with "kernel backend, unknown name: ENODEV names the interface" "nosuch0: no such interface" \
+	nsx l "$WJVM" kget nosuch0
+check_fails_with "kernel backend, a veth: not a WireGuard interface" "vl0: not a WireGuard interface" \
+	nsx l "$WJVM" kget vl0
 nsx l "$WG" show wgl0 dump | "$WJVM" canon >"$W/e.wg"
 canon_wjvm l wgl0 >"$W/e.wj"
 same_files "an empty device reads as wg reads it" "$W/e.wg" "$W/e.wj"
