@@ -429,10 +429,16 @@ static void check_peer(struct checker *ck, const struct nlattr *pn, int first_in
 		case WGPEER_A_PRESHARED_KEY:
 		case WGPEER_A_ENDPOINT:
 		case WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL: has_head = 1; break;
-		case WGPEER_A_ALLOWEDIPS:
+		case WGPEER_A_ALLOWEDIPS: {
+			const struct nlattr *en;
 			assert_true((a)->nla_type & NLA_F_NESTED);
+			mnl_attr_for_each_nested(en, a) {
+				assert_true(en->nla_type & NLA_F_NESTED);
+				assert_int_equal(mnl_attr_get_type(en), 0);
+			}
 			has_aips = 1;
 			break;
+		}
 		default: fail_msg("unexpected peer attribute %d", mnl_attr_get_type(a));
 		}
 	}
