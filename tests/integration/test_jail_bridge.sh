@@ -75,6 +75,14 @@ check "route for the peer's AllowedIPs via wg0" \
 check "no extra route where the tunnel prefix covers AllowedIPs" \
 	test -z "$(ip -n "$JA" route show 10.77.0.2/32)"
 
+# Both jails call their interface wg0 under wireguard-go: each has its own
+# UAPI directory, and each answers with its own key.
+showpub() { ip netns exec "$1" env WGJAIL_UAPI_DIR="$WGJAIL_STATEDIR/jails/$1/wireguard" "$WGJAIL" show wg0 |
+	sed -n 's/^ *public key: //p' | head -1; }
+pub_b=$(sed -n 's/^PrivateKey = //p' "$CONF/$JB/wg0.conf" | "$WGJAIL" pubkey)
+check_eq "A's wg0 answers with A's key (own UAPI directory)" "$pub_a" "$(showpub "$JA")"
+check_eq "B's wg0 answers with B's key (own UAPI directory)" "$pub_b" "$(showpub "$JB")"
+
 # The peer namespace, on the same bridge.
 ip link add "$PV" type veth peer name eth0 netns "$(ns p)"
 ip link set "$PV" netns "$(ns h)"
