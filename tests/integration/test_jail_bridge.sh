@@ -103,6 +103,27 @@ out=$(W up "$JA" 2>&1)
 check "up again: nothing changed" grep -q "up to date, nothing changed" <<<"$out"
 printf '%s\n' "$out" | grep -v "nothing changed" | diag
 
+out=$(W up -n "$JA" 2>&1)
+check "up -n on a running jail: nothing would change" grep -q "up to date, nothing changed" <<<"$out"
+
+# Reconcile: a peer added to the file is added (and routed) without
+# touching the live session; removed again, its route goes too.
+keypair x
+cp "$CONF/$JA/wg0.conf" "$T_TMP/a.conf.saved"
+printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.89.0.0/24\n' "$x_pub" >>"$CONF/$JA/wg0.conf"
+hs_before=$(wg show "$PW" latest-handshakes | awk '{print $2}')
+out=$(W up "$JA" 2>&1)
+check "up after adding a peer: 1 added" grep -q "1 added, 0 removed, 0 changed" <<<"$out"
+check "up after adding a peer: its route" grep -q "10.89.0.0/24 dev wg0" <<<"$(ip -n "$JA" route)"
+check "up after adding a peer: nothing else changed" test "$(grep -vc "^wg0:\|^add \|^jail: add route 10.89\|^jail $JA: up" <<<"$out")" -eq 0
+cp "$T_TMP/a.conf.saved" "$CONF/$JA/wg0.conf"
+out=$(W up "$JA" 2>&1)
+check "up after removing it: 1 removed" grep -q "0 added, 1 removed, 0 changed" <<<"$out"
+check_fails "up after removing it: its route is gone" grep -q "10.89.0.0/24" <<<"$(ip -n "$JA" route)"
+check "the live session was not disturbed (same handshake, still pings)" \
+	test "$(wg show "$PW" latest-handshakes | awk '{print $2}')" = "$hs_before"
+check "the tunnel still passes pings" ip netns exec "$JA" ping -c1 -W2 10.77.0.2
+
 pid_a=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$JA/state")
 pid_b=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$JB/state")
 check "wireguard-go of A runs" alive "${pid_a:-0}"
