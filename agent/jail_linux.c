@@ -425,8 +425,9 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 		return wj_errf(e, "jail %s: path too long", s->name);
 	if (wj_lock(lock, &lockfd, e) < 0)
 		return -1;
-	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0)
+	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0 || jailstate_check_host(s->name, &u.st, e) < 0)
 		goto out;
+	u.st.hostns = jailstate_current_netns();
 	if (u.st.uplink[0] && strcmp(u.st.uplink, s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge")) {
 		wj_errf(e, "jail %s is up with a %s uplink; the spec now says otherwise: take it down first", s->name,
 			u.st.uplink);
@@ -507,6 +508,8 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 		r = 0;
 		goto out;
 	}
+	if (jailstate_check_host(name, &st, e) < 0)
+		goto out;
 	if (st.wggo_pid && wggo_alive(st.wggo_pid, st.wggo_start)) {
 		if (wggo_stop(st.wggo_pid, st.wggo_start, e) < 0)
 			goto out;
