@@ -124,6 +124,25 @@ check "the live session was not disturbed (same handshake, still pings)" \
 	test "$(wg show "$PW" latest-handshakes | awk '{print $2}')" = "$hs_before"
 check "the tunnel still passes pings" ip netns exec "$JA" ping -c1 -W2 10.77.0.2
 
+# A full tunnel (AllowedIPs 0.0.0.0/0) in a bridge jail: both halves of the
+# address space via wg0, the peer's endpoint via the gateway, and the
+# bridge's own subnet still on the link.
+cp "$CONF/$JB/wg0.conf" "$T_TMP/b.conf.saved"
+printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 0.0.0.0/0\nEndpoint = 192.0.2.7:51821\n' "$x_pub" >>"$CONF/$JB/wg0.conf"
+check "full tunnel: up" W up "$JB"
+rt=$(ip -n "$JB" route)
+check "full tunnel: 0.0.0.0/1 via wg0" grep -q "^0.0.0.0/1 dev wg0" <<<"$rt"
+check "full tunnel: 128.0.0.0/1 via wg0" grep -q "^128.0.0.0/1 dev wg0" <<<"$rt"
+check "full tunnel: the endpoint via the gateway" grep -q "^192.0.2.7 via 10.66.0.1 dev eth0" <<<"$rt"
+check "full tunnel: the default route stays" grep -q "^default via 10.66.0.1 dev eth0" <<<"$rt"
+check "full tunnel: B still reaches A on the bridge" ip netns exec "$JB" ping -c1 -W2 10.66.0.2
+cp "$T_TMP/b.conf.saved" "$CONF/$JB/wg0.conf"
+check "full tunnel removed: up" W up "$JB"
+rt=$(ip -n "$JB" route)
+check_fails "full tunnel removed: no half routes" grep -q "/1 dev wg0" <<<"$rt"
+check_fails "full tunnel removed: no endpoint route" grep -q "192.0.2.7" <<<"$rt"
+check "full tunnel removed: the default route stays" grep -q "^default via 10.66.0.1 dev eth0" <<<"$rt"
+
 pid_a=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$JA/state")
 pid_b=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$JB/state")
 check "wireguard-go of A runs" alive "${pid_a:-0}"
