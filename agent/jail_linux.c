@@ -120,6 +120,28 @@ static int bridge_marker(const char *bridge, char *buf, size_t sz)
 	return n < 0 || (size_t)n >= sz ? -1 : 0;
 }
 
+/* The host-side name PREFIX+id: ours if this jail's state has it, else it
+ * must not exist (another jail with the same id in another configuration
+ * directory, or someone else's link: never adopted, so never deleted). */
+static int claim_hostif(struct up *u, const char *prefix, struct wj_err *e)
+{
+	char name[WJ_IFNAME_MAX + 1];
+	struct link_info li = {0};
+	int r;
+
+	snprintf(name, sizeof(name), "%s%u", prefix, u->s->id);
+	if (!strcmp(u->st.hostif, name))
+		return 0;
+	r = link_get(&u->host, name, &li, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return wj_errf(e, "jail %s: link %s exists on the host and is not this jail's (another jail with id %u?)",
+			       u->s->name, name, u->s->id);
+	snprintf(u->st.hostif, sizeof(u->st.hostif), "%s", name);
+	return 0;
+}
+
 static int up_bridge_uplink(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
@@ -156,7 +178,8 @@ static int up_bridge_uplink(struct up *u, struct wj_err *e)
 		return -1;
 
 	/* The veth pair: host end on the bridge, jail end inside. */
-	snprintf(u->st.hostif, sizeof(u->st.hostif), "wj%u", s->id);
+	if (claim_hostif(u, "wj", e) < 0)
+		return -1;
 	snprintf(u->st.jailif, sizeof(u->st.jailif), "%s", JAIL_VETH_INSIDE);
 	snprintf(u->st.bridge, sizeof(u->st.bridge), "%s", s->bridge);
 	if (save(u, e) < 0)
@@ -280,8 +303,7 @@ static int up_wg_link(struct up *u, struct wj_err *e)
 
 	/* Uplink wireguard: born in the host (its socket stays there) under
 	 * a name of its own, then moved into the jail and renamed. */
-	snprintf(u->st.hostif, sizeof(u->st.hostif), "wjw%u", s->id);
-	if (save(u, e) < 0 || create_wg(u, &u->host, u->st.hostif, -1, e) < 0)
+	if (claim_hostif(u, "wjw", e) < 0 || save(u, e) < 0 || create_wg(u, &u->host, u->st.hostif, -1, e) < 0)
 		return -1;
 	/* The MTU while wireguard-go can still see it (its netlink listener
 	 * stays in the host namespace). */

@@ -24,7 +24,7 @@ H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
 W() { H "$WGJAIL" -c "$CONF" "$@"; }
 # alive PID: running (a zombie waiting for init to reap it is gone).
 alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; case $st in Z*) return 1 ;; esac; }
-on_exit "W down $JA; W down $JB; ip netns del $JA; ip netns del $JB"
+on_exit "W down $JA; W down $JB; ip netns del $JA; ip netns del $JB; ip netns del ${JA}x"
 
 out=$(W create "$JA" --bridge "$BR" --jail-address 10.66.0.2/24 --gateway 10.66.0.1 \
 	--jail-address fd66::2/64 --gateway fd66::1 \
@@ -53,7 +53,16 @@ check "up -n reports the plan" grep -q "would: host: create network namespace $J
 check_fails "up -n created no namespace" test -e "/run/netns/$JA"
 check_fails "up -n created no bridge" ip -n "$(ns h)" link show "$BR"
 
+# Another configuration directory, a jail with the same id 0: its host
+# link name is taken once A is up; refused, and A's link left alone.
+check "a jail with the same id elsewhere: create" H "$WGJAIL" -c "$T_TMP/conf2" create "${JA}x" \
+	--bridge "$BR" --jail-address 10.66.0.7/24
+
 check "up jail A" W up "$JA"
+out=$(H "$WGJAIL" -c "$T_TMP/conf2" up "${JA}x" 2>&1)
+check "a jail with the same id elsewhere: up refused" grep -q "link wj0 exists on the host and is not this jail's" <<<"$out"
+H "$WGJAIL" -c "$T_TMP/conf2" down "${JA}x" >/dev/null 2>&1
+check "A's host link survived the other jail's up and down" ip -n "$(ns h)" link show wj0
 check "up jail B" W up "$JB"
 check "ip netns exec works in jail A" ip netns exec "$JA" true
 check "A reaches the host (gateway)" ip netns exec "$JA" ping -c1 -W2 10.66.0.1
