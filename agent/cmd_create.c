@@ -178,7 +178,7 @@ static int pick_id(struct jail_spec *s, bool is_new, bool id_given, struct wj_er
 	if (jailspec_list(&names, &n, e) < 0)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
-		struct jail_spec other;
+		struct jail_spec other = {0};
 		struct wj_err ignore;
 		if (strcmp(names[i], s->name) && jailspec_load(names[i], &other, &ignore) == 0)
 			used[other.id] = 1;

@@ -120,10 +120,32 @@ static int bridge_marker(const char *bridge, char *buf, size_t sz)
 	return n < 0 || (size_t)n >= sz ? -1 : 0;
 }
 
+/* The host-side name PREFIX+id: ours if this jail's state has it, else it
+ * must not exist (another jail with the same id in another configuration
+ * directory, or someone else's link: never adopted, so never deleted). */
+static int claim_hostif(struct up *u, const char *prefix, struct wj_err *e)
+{
+	char name[WJ_IFNAME_MAX + 1];
+	struct link_info li = {0};
+	int r;
+
+	snprintf(name, sizeof(name), "%s%u", prefix, u->s->id);
+	if (!strcmp(u->st.hostif, name))
+		return 0;
+	r = link_get(&u->host, name, &li, e);
+	if (r < 0)
+		return -1;
+	if (r == 1)
+		return wj_errf(e, "jail %s: link %s exists on the host and is not this jail's (another jail with id %u?)",
+			       u->s->name, name, u->s->id);
+	snprintf(u->st.hostif, sizeof(u->st.hostif), "%s", name);
+	return 0;
+}
+
 static int up_bridge_uplink(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
-	struct link_info li;
+	struct link_info li = {0};
 	char marker[512];
 	int r;
 
@@ -156,7 +178,8 @@ static int up_bridge_uplink(struct up *u, struct wj_err *e)
 		return -1;
 
 	/* The veth pair: host end on the bridge, jail end inside. */
-	snprintf(u->st.hostif, sizeof(u->st.hostif), "wj%u", s->id);
+	if (claim_hostif(u, "wj", e) < 0)
+		return -1;
 	snprintf(u->st.jailif, sizeof(u->st.jailif), "%s", JAIL_VETH_INSIDE);
 	snprintf(u->st.bridge, sizeof(u->st.bridge), "%s", s->bridge);
 	if (save(u, e) < 0)
@@ -265,7 +288,7 @@ static int existing_wg(struct up *u, const struct link_info *li, struct wj_err *
 static int up_wg_link(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
-	struct link_info li;
+	struct link_info li = {0};
 	int r = link_get(&u->jail, s->ifname, &li, e);
 
 	if (r < 0)
@@ -280,8 +303,7 @@ static int up_wg_link(struct up *u, struct wj_err *e)
 
 	/* Uplink wireguard: born in the host (its socket stays there) under
 	 * a name of its own, then moved into the jail and renamed. */
-	snprintf(u->st.hostif, sizeof(u->st.hostif), "wjw%u", s->id);
-	if (save(u, e) < 0 || create_wg(u, &u->host, u->st.hostif, -1, e) < 0)
+	if (claim_hostif(u, "wjw", e) < 0 || save(u, e) < 0 || create_wg(u, &u->host, u->st.hostif, -1, e) < 0)
 		return -1;
 	/* The MTU while wireguard-go can still see it (its netlink listener
 	 * stays in the host namespace). */
@@ -291,10 +313,11 @@ static int up_wg_link(struct up *u, struct wj_err *e)
 	return 0;
 }
 
-static bool covered(const struct up *u, const struct wg_ipmask *aip)
+/* true if one of the prefixes of ADDR[0..N) holds AIP entirely. */
+static bool within(const struct wg_ipmask *addr, size_t n, const struct wg_ipmask *aip)
 {
-	for (size_t i = 0; i < u->n_addr; i++) {
-		struct wg_ipmask a = u->addr[i], m = *aip;
+	for (size_t i = 0; i < n; i++) {
+		struct wg_ipmask a = addr[i], m = *aip;
 		if (a.family != aip->family || aip->cidr < a.cidr)
 			continue;
 		m.cidr = a.cidr;
@@ -306,63 +329,128 @@ static bool covered(const struct up *u, const struct wg_ipmask *aip)
 	return false;
 }
 
+/* A growable list of prefixes. */
+struct plist {
+	struct wg_ipmask *v;
+	size_t n, cap;
+};
+
+static int plist_add(struct plist *l, const struct wg_ipmask *m, struct wj_err *e)
+{
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct wg_ipmask *nv = realloc(l->v, cap * sizeof(*nv));
+		if (!nv)
+			return wj_errnof(e, ENOMEM, "routes");
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n++] = *m;
+	return 0;
+}
+
+/* Route DST through the WireGuard interface, remembered in KEEP. */
+static int wg_route(struct up *u, struct plist *keep, const struct wg_ipmask *dst, struct wj_err *e)
+{
+	if (plist_add(keep, dst, e) < 0)
+		return -1;
+	return route_add(&u->jail, dst, NULL, u->s->ifname, e);
+}
+
+/* A full tunnel (AllowedIPs /0) in a bridge jail: the two halves of the
+ * address space through the tunnel (more specific than the default route,
+ * which stays), and a host route to every peer's endpoint via the gateway,
+ * so that the tunnel's own packets still leave through the bridge.  (An
+ * endpoint that roams later is not followed.) */
+static int full_tunnel(struct up *u, struct plist *keep, struct plist *keep_eth, int family, struct wj_err *e)
+{
+	const struct jail_spec *s = u->s;
+	const struct wg_ipmask *gw = NULL;
+	struct wg_ipmask half;
+
+	for (size_t i = 0; i < s->n_gateway; i++)
+		if (s->gateway[i].family == family)
+			gw = &s->gateway[i];
+	memset(&half, 0, sizeof(half));
+	half.family = (uint16_t)family;
+	half.cidr = 1;
+	if (wg_route(u, keep, &half, e) < 0)
+		return -1;
+	if (family == AF_INET)
+		half.addr.ip4.s_addr = htonl(0x80000000u);
+	else
+		half.addr.ip6.s6_addr[0] = 0x80;
+	if (wg_route(u, keep, &half, e) < 0)
+		return -1;
+	for (size_t p = 0; gw && p < u->conf->n_peers; p++) {
+		const union wg_sockaddr *ep = &u->conf->peers[p].endpoint_addr;
+		struct wg_ipmask host;
+		if (ep->sa.sa_family != family)
+			continue;
+		memset(&host, 0, sizeof(host));
+		host.family = (uint16_t)family;
+		host.cidr = family == AF_INET ? 32 : 128;
+		if (family == AF_INET)
+			host.addr.ip4 = ep->in.sin_addr;
+		else
+			host.addr.ip6 = ep->in6.sin6_addr;
+		/* On the bridge's own subnet: its link route already wins. */
+		if (within(s->jail_addr, s->n_jail_addr, &host))
+			continue;
+		if (plist_add(keep_eth, &host, e) < 0 || route_add(&u->jail, &host, gw, JAIL_VETH_INSIDE, e) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int up_routes(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
-	struct wg_ipmask *keep = NULL;
-	size_t nkeep = 0, cap = 0;
-	bool fam[2] = {false, false};
-	char t[INET6_ADDRSTRLEN + 8];
-	int r = 0;
+	struct plist keep = {0}, keep_eth = {0};
+	bool fam[2] = {false, false}, full[2] = {false, false};
+	int r = -1;
 
 	if (s->uplink == UPLINK_WIREGUARD) {
 		/* Everything goes through the tunnel: a default route for
 		 * every family the tunnel has an address of. */
-		static struct wg_ipmask defs[2];
 		for (size_t i = 0; i < u->n_addr; i++)
 			fam[u->addr[i].family == AF_INET6] = true;
-		for (int v6 = 0; v6 < 2; v6++)
-			if (fam[v6]) {
-				default_dst(&defs[nkeep], v6 ? AF_INET6 : AF_INET);
-				if (route_add(&u->jail, &defs[nkeep], NULL, s->ifname, e) < 0)
-					return -1;
-				nkeep++;
-			}
-		return route_prune(&u->jail, s->ifname, defs, nkeep, e);
+		for (int v6 = 0; v6 < 2; v6++) {
+			struct wg_ipmask d;
+			default_dst(&d, v6 ? AF_INET6 : AF_INET);
+			if (fam[v6] && wg_route(u, &keep, &d, e) < 0)
+				goto out;
+		}
+		r = route_prune(&u->jail, s->ifname, keep.v, keep.n, e);
+		goto out;
 	}
 	for (size_t p = 0; p < u->conf->n_peers; p++) {
 		const struct wg_peer *peer = &u->conf->peers[p];
 		for (size_t i = 0; i < peer->n_aips; i++) {
 			const struct wg_ipmask *aip = &peer->aips[i];
-			if (covered(u, aip))
-				continue;
-			if (aip->cidr == 0) {
-				fprintf(u->o->out,
-					"note: jail %s: AllowedIPs %s not routed: in a bridge jail it would capture "
-					"the tunnel's own packets (use uplink wireguard for a full tunnel)\n",
-					s->name, wg_ipmask_fmt(aip, t, sizeof(t)));
-				continue;
-			}
-			if (nkeep == cap) {
-				struct wg_ipmask *nk;
-				cap = cap ? cap * 2 : 16;
-				nk = realloc(keep, cap * sizeof(*nk));
-				if (!nk) {
-					free(keep);
-					return wj_errnof(e, ENOMEM, "routes");
-				}
-				keep = nk;
-			}
-			keep[nkeep++] = *aip;
-			if ((r = route_add(&u->jail, aip, NULL, s->ifname, e)) < 0)
-				break;
+			if (aip->cidr == 0)
+				full[aip->family == AF_INET6] = true;
+			else if (!within(u->addr, u->n_addr, aip) && wg_route(u, &keep, aip, e) < 0)
+				goto out;
 		}
-		if (r < 0)
-			break;
 	}
-	if (r == 0)
-		r = route_prune(&u->jail, s->ifname, keep, nkeep, e);
-	free(keep);
+	for (int v6 = 0; v6 < 2; v6++)
+		if (full[v6] && full_tunnel(u, &keep, &keep_eth, v6 ? AF_INET6 : AF_INET, e) < 0)
+			goto out;
+	/* The default routes via the gateways are wgjail's too: kept. */
+	for (size_t i = 0; i < s->n_gateway; i++) {
+		struct wg_ipmask d;
+		default_dst(&d, s->gateway[i].family);
+		if (plist_add(&keep_eth, &d, e) < 0)
+			goto out;
+	}
+	if (route_prune(&u->jail, s->ifname, keep.v, keep.n, e) < 0 ||
+	    route_prune(&u->jail, JAIL_VETH_INSIDE, keep_eth.v, keep_eth.n, e) < 0)
+		goto out;
+	r = 0;
+out:
+	free(keep.v);
+	free(keep_eth.v);
 	return r;
 }
 
@@ -425,8 +513,14 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 		return wj_errf(e, "jail %s: path too long", s->name);
 	if (wj_lock(lock, &lockfd, e) < 0)
 		return -1;
-	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0)
+	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0 || jailstate_check_host(s->name, &u.st, e) < 0)
 		goto out;
+	u.st.hostns = jailstate_current_netns();
+	if (u.st.uplink[0] && strcmp(u.st.uplink, s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge")) {
+		wj_errf(e, "jail %s is up with a %s uplink; the spec now says otherwise: take it down first", s->name,
+			u.st.uplink);
+		goto out;
+	}
 	snprintf(u.st.uplink, sizeof(u.st.uplink), "%s", s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
 	if (u.st.ifname[0] && strcmp(u.st.ifname, s->ifname)) {
 		wj_errf(e, "jail %s is up with interface %s; the spec now says %s: take it down first", s->name,
@@ -502,6 +596,8 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 		r = 0;
 		goto out;
 	}
+	if (jailstate_check_host(name, &st, e) < 0)
+		goto out;
 	if (st.wggo_pid && wggo_alive(st.wggo_pid, st.wggo_start)) {
 		if (wggo_stop(st.wggo_pid, st.wggo_start, e) < 0)
 			goto out;
@@ -527,7 +623,7 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	if (st.hostif[0] && link_delete(&host, st.hostif, e) < 0)
 		goto out;
 	if (st.bridge[0] && bridge_marker(st.bridge, marker, sizeof(marker)) == 0 && wj_exists(marker)) {
-		struct link_info li;
+		struct link_info li = {0};
 		int got = link_get(&host, st.bridge, &li, e), ports = 0;
 		if (got < 0 || (got == 1 && (ports = link_count_ports(&host, li.index, e)) < 0))
 			goto out;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 const char *jail_statedir(void)
@@ -59,6 +60,10 @@ static int parse_line(struct jail_state *s, const char *k, const char *v)
 		if (wj_parse_uint(v, 0, 4194304, &n) < 0)
 			return -1;
 		s->wggo_pid = (pid_t)n;
+	} else if (!strcmp(k, "hostns")) {
+		if (wj_parse_uint(v, 0, UINT64_MAX, &n) < 0)
+			return -1;
+		s->hostns = n;
 	} else if (!strcmp(k, "wggo_start")) {
 		if (wj_parse_uint(v, 0, UINT64_MAX, &n) < 0)
 			return -1;
@@ -107,12 +112,31 @@ int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *
 		return wj_errf(e, "%s: state path too long", jail_statedir());
 	n = snprintf(buf, sizeof(buf),
 		     "netns_created=%d\nuplink=%s\nimpl=%s\nifname=%s\nhostif=%s\njailif=%s\nbridge=%s\n"
-		     "uapi_name=%s\nwggo_pid=%d\nwggo_start=%llu\n",
+		     "uapi_name=%s\nhostns=%llu\nwggo_pid=%d\nwggo_start=%llu\n",
 		     s->netns_created, s->uplink, s->impl, s->ifname, s->hostif, s->jailif, s->bridge, s->uapi_name,
-		     (int)s->wggo_pid, s->wggo_start);
+		     s->hostns, (int)s->wggo_pid, s->wggo_start);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return wj_errf(e, "%s: state too long", path);
 	return wj_write_atomic(path, buf, (size_t)n, 0600, e);
+}
+
+unsigned long long jailstate_current_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/net", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+int jailstate_check_host(const char *name, const struct jail_state *s, struct wj_err *e)
+{
+	unsigned long long cur = jailstate_current_netns();
+
+	if (s->hostns && cur && s->hostns != cur)
+		return wj_errf(e,
+			       "jail %s was brought up from another network namespace (net:[%llu]; this is "
+			       "net:[%llu]): run this command there",
+			       name, s->hostns, cur);
+	return 0;
 }
 
 /* The runtime directory holds only files and the socket directory (one

@@ -24,6 +24,7 @@ struct jail_state {
 	char jailif[WJ_IFNAME_MAX + 1];     /* veth jail end */
 	char bridge[WJ_IFNAME_MAX + 1];     /* bridge the veth is attached to */
 	char uapi_name[WJ_IFNAME_MAX + 1];  /* name of wireguard-go's socket (wireguard uplink: host name) */
+	unsigned long long hostns;          /* inode of the host side's network namespace */
 	pid_t wggo_pid;
 	unsigned long long wggo_start;
 };
@@ -38,6 +39,10 @@ int jail_uapi_dir(const char *name, char *buf, size_t sz);
 /* 1 and *S filled if NAME has a state file, 0 if not, -1 on error. */
 int jailstate_load(const char *name, struct jail_state *s, struct wj_err *e);
 int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *e);
+/* Inode of the calling thread's network namespace (0 if unknown). */
+unsigned long long jailstate_current_netns(void);
+/* Fail, naming both, unless S was made from the current namespace. */
+int jailstate_check_host(const char *name, const struct jail_state *s, struct wj_err *e);
 /* Remove the jail's runtime directory and everything in it. */
 int jailstate_remove(const char *name, struct wj_err *e);
 

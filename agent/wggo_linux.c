@@ -104,6 +104,12 @@ static void child(const char *ifname, int netns_fd, const char *uapi_dir, const 
 		fprintf(stderr, "wgjail: entering the jail's network namespace: %s\n", strerror(errno));
 		_exit(126);
 	}
+	/* Nothing of ours may live on in the daemon: not the netlink
+	 * sockets (one is bound in the jail and would keep its namespace
+	 * alive), not the jail's edit lock. */
+	if (close_range(3, ~0U, 0) < 0)
+		for (int i = 3; i < 1024; i++)
+			close(i);
 	/* Private mount namespace: the jail's socket directory becomes
 	 * /var/run/wireguard for this process only. */
 	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0) {

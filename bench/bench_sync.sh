@@ -9,8 +9,10 @@
 #   one change  : apply one.conf (base + one peer with one more allowed IP),
 #                 measured; then back to base.conf with wgjail (not measured)
 #   no change   : apply base.conf to a device already at base.conf, measured
-# Wall time (EPOCHREALTIME, ms) and peak RSS of the client (/usr/bin/time
-# -f %M); the median of RUNS is printed.  /usr/bin/time itself adds ~1 ms.  Needs: wireguard-go, wg, python3.
+# Printed, the median of RUNS: wall time (EPOCHREALTIME, ms), peak RSS of
+# the client (/usr/bin/time -f %M; it adds ~1 ms), and the CPU time
+# wireguard-go itself spent on the request (/proc/PID/stat).  "wall x" is
+# wg's time over wgjail's, "RSS x" wgjail's RSS over wg's.  Needs: wireguard-go, wg, python3.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 SIZES=${1:-"1000 10000 50000"}
@@ -42,20 +44,28 @@ start_wg() {
 	ip -n "$NS" link set "$IF" up
 }
 
-# measure LABEL CMD...: append "seconds kib" of one run to $TMP/LABEL
-# (wall time from bash's EPOCHREALTIME, to the millisecond; peak RSS of
-# the client from /usr/bin/time's %M)
+# daemon_cpu: user+system CPU ticks used so far by wireguard-go
+daemon_cpu() { awk '{ print $14 + $15 }' "/proc/$WGPID/stat"; }
+TICK=$(getconf CLK_TCK)
+
+# measure LABEL CMD...: append "seconds kib daemon_cpu_seconds" of one run
+# to $TMP/LABEL (wall time from bash's EPOCHREALTIME, to the millisecond;
+# peak RSS of the client from /usr/bin/time's %M; CPU time wireguard-go
+# spent meanwhile, from /proc/PID/stat)
 measure() {
-	local label=$1 t0 t1; shift
+	local label=$1 t0 t1 c0 c1; shift
+	c0=$(daemon_cpu)
 	t0=$EPOCHREALTIME
 	/usr/bin/time -f '%M' -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; }
 	t1=$EPOCHREALTIME
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$TMP/t")" >>"$TMP/$label"
+	c1=$(daemon_cpu)
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$TMP/t")" \
+		"$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$TMP/$label"
 }
 median() { sort -n -k"$2" "$1" | awk -v k="$2" '{v[NR]=$k} END {print v[int((NR+1)/2)]}'; }
 
 wg genkey >"$TMP/priv"
-printf '%-7s %-10s %-13s %9s %9s %8s %10s %10s\n' peers case tool wall_s rss_kib "" "" ""
+printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_s rss_kib daemon_cpu_s
 for n in $SIZES; do
 	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/base.conf"
 	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/one.conf" $((n / 2))
@@ -76,8 +86,9 @@ for n in $SIZES; do
 	for c in one none; do
 		tw=$(median "$TMP/$c-wg" 1) tj=$(median "$TMP/$c-wgjail" 1)
 		rw=$(median "$TMP/$c-wg" 2) rj=$(median "$TMP/$c-wgjail" 2)
-		printf '%-7s %-10s %-13s %9s %9s\n' "$n" "$c" "wg syncconf" "$tw" "$rw"
-		printf '%-7s %-10s %-13s %9s %9s   speed-up %sx, RSS ratio %s\n' "$n" "$c" "wgjail sync" "$tj" "$rj" \
+		dw=$(median "$TMP/$c-wg" 3) dj=$(median "$TMP/$c-wgjail" 3)
+		printf '%-7s %-6s %-12s %8s %8s %10s\n' "$n" "$c" "wg-syncconf" "$tw" "$rw" "$dw"
+		printf '%-7s %-6s %-12s %8s %8s %10s   wall x%s, RSS x%s\n' "$n" "$c" "wgjail-sync" "$tj" "$rj" "$dj" \
 			"$(awk -v a="$tw" -v b="$tj" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }')" \
 			"$(awk -v a="$rj" -v b="$rw" 'BEGIN { printf "%.2f", a / b }')"
 	done

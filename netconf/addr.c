@@ -129,7 +129,7 @@ static int addr_msg(struct nc *c, uint16_t type, uint16_t flags, int ifindex, co
 
 int addr_add(struct nc *c, const char *ifname, const struct wg_ipmask *a, struct wj_err *e)
 {
-	struct link_info li;
+	struct link_info li = {0};
 	char txt[INET6_ADDRSTRLEN + 8];
 	uint8_t cidr = 0;
 	int r = link_get(c, ifname, &li, e), f;
@@ -157,7 +157,7 @@ int addr_add(struct nc *c, const char *ifname, const struct wg_ipmask *a, struct
 
 int addr_del(struct nc *c, const char *ifname, const struct wg_ipmask *a, struct wj_err *e)
 {
-	struct link_info li;
+	struct link_info li = {0};
 	char txt[INET6_ADDRSTRLEN + 8];
 	struct wg_ipmask cur = *a;
 	int r = link_get(c, ifname, &li, e), f;

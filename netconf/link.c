@@ -212,7 +212,7 @@ static int talk(struct nc *c, struct nlmsghdr *nlh, const char *what, const char
 int link_create(struct nc *c, const char *name, const char *kind, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li;
+	struct link_info li = {0};
 	struct nlmsghdr *nlh;
 	struct nlattr *nest;
 	int r = link_get(c, name, &li, e);
@@ -233,13 +233,21 @@ int link_create(struct nc *c, const char *name, const char *kind, struct wj_err 
 	nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
 	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
 	mnl_attr_nest_end(nlh, nest);
-	return talk(c, nlh, "creating", name, e);
+	if (talk(c, nlh, "creating", name, e) == 0)
+		return 0;
+	/* Created meanwhile by someone else (two jails sharing a bridge
+	 * coming up at once): fine if it is what we wanted. */
+	if (e->code == EEXIST && link_get(c, name, &li, e) == 1 && !strcmp(li.kind, kind)) {
+		wj_err_clear(e);
+		return 0;
+	}
+	return -1;
 }
 
 int link_create_veth(struct nc *c, const char *name, const char *peer, int peer_nsfd, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li;
+	struct link_info li = {0};
 	struct nlmsghdr *nlh;
 	struct nlattr *info, *data, *pn;
 	struct ifinfomsg *pifm;
@@ -277,7 +285,7 @@ int link_create_veth(struct nc *c, const char *name, const char *peer, int peer_
 int link_delete(struct nc *c, const char *name, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li;
+	struct link_info li = {0};
 	struct nlmsghdr *nlh;
 	int r = link_get(c, name, &li, e);
 
@@ -296,7 +304,7 @@ int link_delete(struct nc *c, const char *name, struct wj_err *e)
 int link_set_up(struct nc *c, const char *name, bool up, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li;
+	struct link_info li = {0};
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 	bool missing;
@@ -318,7 +326,7 @@ int link_set_up(struct nc *c, const char *name, bool up, struct wj_err *e)
 int link_set_mtu(struct nc *c, const char *name, unsigned mtu, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li;
+	struct link_info li = {0};
 	struct nlmsghdr *nlh;
 	bool missing;
 
@@ -337,7 +345,7 @@ int link_set_mtu(struct nc *c, const char *name, unsigned mtu, struct wj_err *e)
 int link_set_master(struct nc *c, const char *name, const char *master, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li, br;
+	struct link_info li = {0}, br = {0};
 	struct nlmsghdr *nlh;
 	bool missing, brmissing;
 
@@ -356,7 +364,7 @@ int link_set_master(struct nc *c, const char *name, const char *master, struct w
 int link_move(struct nc *c, const char *name, int nsfd, const char *newname, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	struct link_info li;
+	struct link_info li = {0};
 	struct nlmsghdr *nlh;
 	bool missing;
 

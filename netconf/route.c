@@ -143,7 +143,7 @@ int route_add(struct nc *c, const struct wg_ipmask *dst_in, const struct wg_ipma
 {
 	struct wg_ipmask dst = *dst_in;
 	struct route_info *v = NULL;
-	struct link_info li;
+	struct link_info li = {0};
 	size_t n = 0;
 	char txt[INET6_ADDRSTRLEN + 8], g[INET6_ADDRSTRLEN];
 	int r, state = 0; /* 0 absent, 1 same, 2 differs */
@@ -201,7 +201,7 @@ int route_del(struct nc *c, const struct wg_ipmask *dst_in, struct wj_err *e)
 int route_prune(struct nc *c, const char *dev, const struct wg_ipmask *keep, size_t nkeep, struct wj_err *e)
 {
 	struct route_info *v;
-	struct link_info li;
+	struct link_info li = {0};
 	size_t n;
 	char txt[INET6_ADDRSTRLEN + 8];
 	int r = link_get(c, dev, &li, e);

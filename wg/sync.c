@@ -80,10 +80,19 @@ static int state_path(const char *ifname, char *out, size_t outsz)
 
 	if (!dir || !*dir)
 		dir = "/run/wgjail";
-	/* Interface names repeat across namespaces (every jail has its wg0). */
+	/* Interface names repeat across namespaces (every jail has its wg0),
+	 * and so do UAPI sockets in per-jail socket directories. */
 	if (stat("/proc/self/ns/net", &st) == 0)
 		ns = (unsigned long long)st.st_ino;
-	n = snprintf(out, outsz, "%s/endpoints/%llu-%s", dir, ns, ifname);
+	if (strcmp(wg_uapi_dir(), "/var/run/wireguard") != 0) {
+		unsigned char h[crypto_shorthash_BYTES];
+		static const unsigned char k[crypto_shorthash_KEYBYTES] = "wgjail-uapi-dir";
+		crypto_shorthash(h, (const unsigned char *)wg_uapi_dir(), strlen(wg_uapi_dir()), k);
+		n = snprintf(out, outsz, "%s/endpoints/%llu-%02x%02x%02x%02x-%s", dir, ns, h[0], h[1], h[2], h[3],
+			     ifname);
+	} else {
+		n = snprintf(out, outsz, "%s/endpoints/%llu-%s", dir, ns, ifname);
+	}
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 

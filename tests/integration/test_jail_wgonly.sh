@@ -76,6 +76,9 @@ check_fails "peer gone: no TCP either (host side 10.67.0.1:22)" \
 	ip netns exec "$J" timeout 2 bash -c 'exec 3<>/dev/tcp/10.67.0.1/22'
 
 pid=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$J/state")
+out=$("$WGJAIL" -c "$CONF" down "$J" 2>&1)
+check "down from another namespace is refused" grep -q "brought up from another network namespace" <<<"$out"
+check "and removed nothing" test -e "/run/netns/$J"
 check "down" W down "$J"
 check_fails "after down: no namespace" test -e "/run/netns/$J"
 check_fails "after down: wireguard-go gone" alive "${pid:-1}"

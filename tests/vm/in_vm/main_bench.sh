@@ -1,0 +1,52 @@
+# The VM benchmark (bench/bench_vm.sh): `wgjail sync` against
+# `wg syncconf` on the kernel device, for each /extra/peersN.conf (and its
+# one-change variant peersN.change.conf).  Each measurement starts from the
+# same device state (set with `wg setconf`).  Prints
+#   WJBENCH N CASE TOOL SECONDS
+. /tests/lib.sh
+load_modules || { echo "WJTAP not ok 1 - modules load"; exit 0; }
+"$IP" link set lo up
+[ -f /extra/env ] && . /extra/env
+ROUNDS=${ROUNDS:-3}
+# now: uptime in hundredths of a second
+now() { awk '{ printf "%d\n", $1 * 100 }' /proc/uptime; }
+# timed N CASE TOOL CMD...: run CMD, print its duration
+timed() {
+	n=$1 c=$2 t=$3; shift 3
+	s=$(now)
+	if "$@" >/dev/null 2>"$W/err"; then
+		e=$(now)
+		d=$((e - s))
+		echo "WJBENCH $n $c $t $((d / 100)).$(printf '%02d' $((d % 100)))"
+	else
+		echo "WJTAP not ok - $t failed for $n peers ($c)"; diag <"$W/err"
+	fi
+}
+for conf in /extra/peers*.conf; do
+	case $conf in *.change.conf) continue ;; esac
+	n=${conf##*/peers}; n=${n%.conf}
+	change=/extra/peers$n.change.conf
+	r=0
+	while [ $r -lt "$ROUNDS" ]; do
+		for tool in wgjail wg; do
+			"$IP" link del wgb0 2>/dev/null
+			"$IP" link add wgb0 type wireguard
+			if [ $tool = wgjail ]; then
+				timed "$n" full wgjail "$WGJAIL" sync wgb0 "$conf"
+			else
+				timed "$n" full wg "$WG" syncconf wgb0 "$conf"
+			fi
+			"$WG" setconf wgb0 "$conf"
+			if [ $tool = wgjail ]; then
+				timed "$n" one-change wgjail "$WGJAIL" sync wgb0 "$change"
+			else
+				timed "$n" one-change wg "$WG" syncconf wgb0 "$change"
+			fi
+			"$WG" showconf wgb0 | grep -q 172.31.255.0/24 ||
+				echo "WJTAP not ok - $tool did not apply the change ($n peers)"
+		done
+		r=$((r + 1))
+	done
+	"$IP" link del wgb0
+done
+echo "WJTAP ok 1 - benchmark ran"
