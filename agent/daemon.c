@@ -266,9 +266,22 @@ static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend 
 
 		if (!rr_endpoint_is_name(want->endpoint))
 			continue;
-		if (!(cur = wg_device_find_peer(j->dev, want->public_key)))
-			continue;
 		rr_mark(&a->rr, j->name, want->public_key);
+		if (!(cur = wg_device_find_peer(j->dev, want->public_key))) {
+			/* Left out when its name did not resolve: once it does,
+			 * reconcile the jail (the sync engine adds it). */
+			if (!rr_due(&a->rr, j->name, want->public_key, 0, now, &a->rrp) ||
+			    rr_attempted(&a->rr, j->name, want->public_key, now, &a->rrp) < 0)
+				continue;
+			rr_mark(&a->rr, j->name, want->public_key);
+			wj_err_clear(&e);
+			if (wg_resolve_endpoint(want->endpoint, &sa, &ro, &e) == 0) {
+				log_info("jail %s: %s resolves now; adding its peer", j->name, want->endpoint);
+				if (!j->due_ms)
+					j->due_ms = now_ms();
+			}
+			continue;
+		}
 		if (!rr_due(&a->rr, j->name, want->public_key, cur->last_handshake_sec, now, &a->rrp))
 			continue;
 		if (rr_attempted(&a->rr, j->name, want->public_key, now, &a->rrp) < 0)
