@@ -10,6 +10,10 @@
  *    name endpoint and a stale handshake are re-resolved
  *    (agent/reresolve.h) and, when the address changed, only that peer's
  *    endpoint is sent; then RUNDIR/status.json is written (agent/status.h);
+ *    a peer left out because its name did not resolve is added (by a
+ *    reconcile) once it resolves.  Resolution is synchronous: a DNS
+ *    server that does not answer holds the loop for the resolver's
+ *    timeout;
  *  - SIGTERM and SIGINT end the loop; the tunnels stay up.
  *
  * Timing, overridable through the environment (for tests; wgjail(8)):
