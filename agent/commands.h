@@ -15,6 +15,7 @@ struct wj_cmd {
 };
 
 extern const struct wj_cmd wj_commands[];
+const struct wj_cmd *cmd_find(const char *name);
 
 /* Print "usage: wgjail NAME USAGE" and the summary to F. */
 void cmd_usage(const char *name, FILE *f);

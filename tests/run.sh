@@ -7,7 +7,8 @@
 #
 # Environment:
 #   SUITES="unit integration vm fuzz"   which suites to run (default all)
-#   FUZZ_SECONDS=60                     time per fuzz target
+#   FUZZ_SECONDS=N                      time per fuzz target (default: the
+#                                       target's tests/fuzz/NAME.seconds, else 30)
 #   TESTS=pattern                       only scripts/binaries whose name matches
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -17,7 +18,6 @@ export WGJAIL="${WGJAIL:-$TOP/build/wgjail-san}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 SUITES="${SUITES:-unit integration vm fuzz}"
-FUZZ_SECONDS="${FUZZ_SECONDS:-60}"
 TESTS="${TESTS:-}"
 
 LOGDIR="$TOP/build/test-logs"
@@ -83,14 +83,15 @@ run_fuzz() {
 		[ -x "$bin" ] || continue
 		n=$(basename "$bin"); selected "$n" || continue
 		log="$LOGDIR/$n.log"
+		secs=${FUZZ_SECONDS:-$(cat "tests/fuzz/$n.seconds" 2>/dev/null || echo 30)}
 		work=$(mktemp -d)
 		seeds="tests/fuzz/corpus/$n"
 		[ -d "$seeds" ] && cp -r "$seeds/." "$work/" 2>/dev/null
-		"$bin" -max_total_time="$FUZZ_SECONDS" -timeout=10 -rss_limit_mb=2048 \
+		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
 			-print_final_stats=1 "$work" >"$log.raw" 2>&1; rc=$?
 		if [ "$rc" -eq 0 ]; then
 			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.raw")
-			echo "ok 1 - $n: ${FUZZ_SECONDS}s, ${runs:-?} inputs, no crash, no leak" >"$log"
+			echo "ok 1 - $n: ${secs}s, ${runs:-?} inputs, no crash, no leak" >"$log"
 		else
 			{ echo "not ok 1 - $n found a crash or leak (see $log.raw)"; \
 			  grep -E 'ERROR|SUMMARY|Test unit written' "$log.raw" | head -5 | sed 's/^/# /'; } >"$log"

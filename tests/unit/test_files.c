@@ -1,0 +1,241 @@
+/* agent/util/fsutil and keys/keyfile: atomic replacement, modes, locks. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/file.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+#include "keys/keyfile.h"
+
+static char dir[64];
+
+static int setup(void **s)
+{
+	snprintf(dir, sizeof(dir), "/tmp/wgjail-unit.XXXXXX");
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **s)
+{
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void path_of(char *buf, size_t sz, const char *name)
+{
+	snprintf(buf, sz, "%s/%s", dir, name);
+}
+
+static void atomic_write_mode_and_content(void **s)
+{
+	char p[128], *buf;
+	size_t len;
+	struct stat st;
+	struct wj_err e = {0};
+
+	path_of(p, sizeof(p), "a.conf");
+	assert_int_equal(wj_write_atomic(p, "hello\n", 6, 0600, &e), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(wj_read_file(p, 100, false, &buf, &len, &e), 0);
+	assert_int_equal(len, 6);
+	assert_string_equal(buf, "hello\n");
+	free(buf);
+	/* Replacing keeps no temporary file behind. */
+	assert_int_equal(wj_write_atomic(p, "x", 1, 0644, &e), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	{
+		char cmd[256];
+		snprintf(cmd, sizeof(cmd), "test $(ls -A %s | wc -l) -eq 1", dir);
+		assert_int_equal(system(cmd), 0);
+	}
+}
+
+static void atomic_write_failure_leaves_old(void **s)
+{
+	char p[128], bad[160], *buf;
+	size_t len;
+	struct wj_err e = {0};
+
+	path_of(p, sizeof(p), "keep.conf");
+	assert_int_equal(wj_write_atomic(p, "old", 3, 0600, &e), 0);
+	/* A directory that does not exist: the write fails, names the path. */
+	snprintf(bad, sizeof(bad), "%s/missing/x.conf", dir);
+	assert_int_equal(wj_write_atomic(bad, "new", 3, 0600, &e), -1);
+	assert_non_null(strstr(e.msg, bad));
+	assert_int_equal(wj_read_file(p, 100, false, &buf, &len, &e), 0);
+	assert_string_equal(buf, "old");
+	free(buf);
+}
+
+/* A reader never sees a half-written key file while it is rewritten. */
+static void keyfile_never_half_written(void **s)
+{
+	char p[128];
+	uint8_t k[WG_KEY_LEN];
+	struct wj_err e = {0};
+	pid_t child;
+	int status;
+
+	path_of(p, sizeof(p), "private.key");
+	key_generate_private(k);
+	assert_int_equal(keyfile_write(p, k, &e), 0);
+	child = fork();
+	assert_true(child >= 0);
+	if (child == 0) {
+		/* reader: every observation is exactly 45 bytes, a valid key */
+		for (int i = 0; i < 4000; i++) {
+			char buf[128];
+			int fd = open(p, O_RDONLY);
+			ssize_t n;
+			uint8_t got[WG_KEY_LEN];
+			if (fd < 0)
+				_exit(2);
+			n = read(fd, buf, sizeof(buf));
+			close(fd);
+			if (n != 45 || buf[44] != '\n' || !key_from_base64_n(got, buf, 44))
+				_exit(3);
+		}
+		_exit(0);
+	}
+	for (int i = 0; i < 400; i++) {
+		key_generate_private(k);
+		assert_int_equal(keyfile_write(p, k, &e), 0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_true(WIFEXITED(status));
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void keyfile_roundtrip_and_mode(void **s)
+{
+	char p[128];
+	uint8_t k[WG_KEY_LEN], back[WG_KEY_LEN];
+	struct stat st;
+	struct wj_err e = {0};
+
+	path_of(p, sizeof(p), "k1");
+	key_generate_private(k);
+	assert_int_equal(keyfile_write(p, k, &e), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(keyfile_read(p, back, &e), 0);
+	assert_memory_equal(k, back, WG_KEY_LEN);
+}
+
+static void keyfile_refuses_readable(void **s)
+{
+	char p[128];
+	uint8_t k[WG_KEY_LEN];
+	struct wj_err e = {0};
+
+	path_of(p, sizeof(p), "k644");
+	key_generate_private(k);
+	assert_int_equal(keyfile_write(p, k, &e), 0);
+	assert_int_equal(chmod(p, 0644), 0);
+	assert_int_equal(keyfile_read(p, k, &e), -1);
+	assert_non_null(strstr(e.msg, p));
+	assert_non_null(strstr(e.msg, "0644"));
+	assert_true(key_is_zero(k));
+}
+
+static void write_raw(const char *p, const char *text)
+{
+	struct wj_err e = {0};
+	assert_int_equal(wj_write_atomic(p, text, strlen(text), 0600, &e), 0);
+}
+
+static void keyfile_rejects_malformed(void **s)
+{
+	char p[128];
+	uint8_t k[WG_KEY_LEN];
+	struct wj_err e = {0};
+
+	path_of(p, sizeof(p), "kbad");
+	write_raw(p, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n\t \n");
+	assert_int_equal(keyfile_read(p, k, &e), 0);
+	write_raw(p, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk= x\n");
+	assert_int_equal(keyfile_read(p, k, &e), -1);
+	assert_non_null(strstr(e.msg, "trailing"));
+	assert_non_null(strstr(e.msg, p));
+	write_raw(p, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm\n");
+	assert_int_equal(keyfile_read(p, k, &e), -1);
+	write_raw(p, "");
+	assert_int_equal(keyfile_read(p, k, &e), -1);
+	/* The message never carries the key text. */
+	write_raw(p, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBml=\n");
+	assert_int_equal(keyfile_read(p, k, &e), -1);
+	assert_null(strstr(e.msg, "yAnz5"));
+}
+
+static void lock_serialises(void **s)
+{
+	char p[128];
+	struct wj_err e = {0};
+	int fd, status;
+	pid_t child;
+
+	path_of(p, sizeof(p), ".lock");
+	assert_int_equal(wj_lock(p, &fd, &e), 0);
+	child = fork();
+	if (child == 0) {
+		/* must not get the lock while the parent holds it */
+		int fd2 = open(p, O_RDWR);
+		_exit(flock(fd2, LOCK_EX | LOCK_NB) == 0 ? 1 : 0);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(WEXITSTATUS(status), 0);
+	wj_unlock(fd);
+	child = fork();
+	if (child == 0) {
+		int fd2 = open(p, O_RDWR);
+		_exit(flock(fd2, LOCK_EX | LOCK_NB) == 0 ? 0 : 1);
+	}
+	assert_int_equal(waitpid(child, &status, 0), child);
+	assert_int_equal(WEXITSTATUS(status), 0);
+}
+
+static void mkdirs_and_read_limits(void **s)
+{
+	char p[160], *buf;
+	size_t len;
+	struct wj_err e = {0};
+
+	snprintf(p, sizeof(p), "%s/a/b/c", dir);
+	assert_int_equal(wj_mkdirs(p, 0700, &e), 0);
+	assert_true(wj_exists(p));
+	path_of(p, sizeof(p), "big");
+	write_raw(p, "0123456789");
+	assert_int_equal(wj_read_file(p, 5, false, &buf, &len, &e), -1);
+	assert_non_null(strstr(e.msg, "too large"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(atomic_write_mode_and_content),
+		cmocka_unit_test(atomic_write_failure_leaves_old),
+		cmocka_unit_test(keyfile_never_half_written),
+		cmocka_unit_test(keyfile_roundtrip_and_mode),
+		cmocka_unit_test(keyfile_refuses_readable),
+		cmocka_unit_test(keyfile_rejects_malformed),
+		cmocka_unit_test(lock_serialises),
+		cmocka_unit_test(mkdirs_and_read_limits),
+	};
+	if (keys_init() < 0)
+		return 1;
+	return cmocka_run_group_tests_name("files", tests, setup, teardown);
+}
