@@ -270,7 +270,8 @@ static bool block_has_key(const struct conf_doc *doc, const struct conf_block *b
 	return found;
 }
 
-static int find_section(const struct conf_doc *doc, const char *want, const uint8_t *key, struct conf_block *b)
+static int find_section(const struct conf_doc *doc, const char *want, const uint8_t *key, size_t from,
+			struct conf_block *b)
 {
 	size_t prev_end = 0;
 
@@ -284,7 +285,7 @@ static int find_section(const struct conf_doc *doc, const char *want, const uint
 		}
 		block_at(doc, i, prev_end, b);
 		prev_end = i + 1;
-		if (strcmp(name, want) != 0)
+		if (i < from || strcmp(name, want) != 0)
 			continue;
 		if (!key || block_has_key(doc, b, key))
 			return 1;
@@ -294,12 +295,18 @@ static int find_section(const struct conf_doc *doc, const char *want, const uint
 
 int conf_find_peer(const struct conf_doc *doc, const uint8_t key[WG_KEY_LEN], struct conf_block *b)
 {
-	return find_section(doc, "peer", key, b);
+	return find_section(doc, "peer", key, 0, b);
+}
+
+int conf_find_peer_from(const struct conf_doc *doc, const uint8_t key[WG_KEY_LEN], size_t from,
+			struct conf_block *b)
+{
+	return find_section(doc, "peer", key, from, b);
 }
 
 int conf_find_interface(const struct conf_doc *doc, struct conf_block *b)
 {
-	return find_section(doc, "interface", NULL, b);
+	return find_section(doc, "interface", NULL, 0, b);
 }
 
 static void delete_lines(struct conf_doc *doc, size_t from, size_t to)

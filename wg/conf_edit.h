@@ -84,6 +84,10 @@ struct conf_block {
 /* The [Peer] section whose PublicKey decodes to KEY.  Returns 1 and fills
  * *B if found, 0 if not. */
 int conf_find_peer(const struct conf_doc *doc, const uint8_t key[WG_KEY_LEN], struct conf_block *b);
+/* Same, for a section whose header is at line FROM or later (a key may
+ * be listed in more than one section). */
+int conf_find_peer_from(const struct conf_doc *doc, const uint8_t key[WG_KEY_LEN], size_t from,
+			struct conf_block *b);
 /* The first [Interface] section.  1 if found, 0 if not. */
 int conf_find_interface(const struct conf_doc *doc, struct conf_block *b);
 

@@ -1,0 +1,88 @@
+/* Peers and keys of a jail on a running box: the operations behind
+ * `wgjail peer add/remove/list`, `wgjail rotate` and
+ * `wgjail export --generate-remote-key`.
+ *
+ * Every change follows the same steps:
+ *   validate the request (the command edge does the syntax) ->
+ *   lock CONFDIR/JAIL/.lock -> read and parse CONFDIR/JAIL/IF.conf ->
+ *   check the request against it -> edit the text with wg/conf_edit.h
+ *   (comments and unknown lines kept) -> parse the result with the real
+ *   parser and check that it says exactly what was meant -> replace the
+ *   file atomically (0600) -> apply only that change to the live interface
+ *   (one backend set, no read-back: the cost does not grow with the number
+ *   of peers) -> unlock.
+ * A crash at any point leaves the file as it was before or after.
+ *
+ * "Live" means: the jail's network namespace /run/netns/JAIL exists (the
+ * jail is up, `wgjail up`).  Without it only the file changes, and the
+ * result says so; the change applies at the next `wgjail up`. */
+#ifndef WGJAIL_PEER_H
+#define WGJAIL_PEER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "keys/keys.h"
+#include "wg/model.h"
+
+struct wj_err;
+
+struct peer_add_req {
+	uint8_t public_key[WG_KEY_LEN];
+	struct wg_ipmask *aips; /* masked */
+	size_t n_aips;
+	const char *endpoint;   /* "host:port" / "[v6]:port", NULL if none */
+	int keepalive;          /* -1 = not given, else 0..65535 */
+	bool has_psk;
+	uint8_t psk[WG_KEY_LEN]; /* caller wipes */
+	bool force;             /* allow allowed IPs already routed to another peer */
+};
+
+/* What happened to the live interface. */
+struct peer_outcome {
+	bool live;            /* applied to the running interface */
+	char ifname[16];
+	char path[4096];      /* the config file that was written or read */
+};
+
+int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outcome *out, struct wj_err *e);
+int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_outcome *out, struct wj_err *e);
+
+/* New interface private key: persisted first, then applied.  PUB gets the
+ * new public key. */
+int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outcome *out, struct wj_err *e);
+/* New PSK for peer KEY: persisted, then applied.  PSK gets it (caller
+ * wipes). */
+int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk[WG_KEY_LEN],
+		    struct peer_outcome *out, struct wj_err *e);
+/* Replace peer OLD's public key by NEW in the config (the peer keeps its
+ * allowed IPs, endpoint, PSK, keepalive and comments) and on the live
+ * interface (old peer removed, new one added). */
+int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
+		     struct peer_outcome *out, struct wj_err *e);
+
+/* The jail's config parsed (no lock needed: the file is replaced
+ * atomically), with live handshake and transfer counters merged in when
+ * the jail is up (*LIVE set).  Caller frees *DEV. */
+int peer_load(const char *jail, struct wg_device **dev, bool *live, struct peer_outcome *out, struct wj_err *e);
+
+/* Does peer NEW route an address that peer OTHER already routes?  Same
+ * prefix, or NEW inside a prefix of OTHER other than a default route (/0).
+ * Returns the index of the first conflicting entry of NEW_AIPS (and of
+ * OTHER's in *OTHER_IDX), or -1. */
+long peer_aip_conflict(const struct wg_ipmask *new_aips, size_t n_new, const struct wg_peer *other,
+		       size_t *other_idx);
+
+/* ---- live part (agent/peer_live.c) ---- */
+
+/* Apply CHANGES to IFNAME inside the network namespace at NETNS_PATH
+ * (NULL: the current one) with one backend set.  Hostname endpoints are
+ * resolved first, in the caller's namespace. */
+int peer_live_set(const char *netns_path, const char *ifname, struct wg_device *changes, struct wj_err *e);
+/* Read IFNAME in NETNS_PATH (full get, for listing). */
+int peer_live_get(const char *netns_path, const char *ifname, struct wg_device **out, struct wj_err *e);
+/* The namespace of JAIL if it is up (path into BUF), else NULL. */
+const char *peer_jail_netns(const char *jail, char *buf, size_t sz);
+
+#endif
