@@ -10,3 +10,20 @@ static int ph_set(const char *ifname, const struct wg_device *c, struct wj_err *
 static int ph_list(char ***names, size_t *n, struct wj_err *e) { (void)names; (void)n; (void)e; return 0; }
 
 const struct wg_backend wg_backend_uapi = {"uapi", ph_has, ph_get, ph_set, ph_list};
+
+#include <stdlib.h>
+#include <string.h>
+#include "wg/uapi.h"
+static char *uapi_dir_override;
+void wg_uapi_set_dir(const char *dir)
+{
+	free(uapi_dir_override);
+	uapi_dir_override = dir ? strdup(dir) : NULL;
+}
+const char *wg_uapi_dir(void)
+{
+	const char *env = getenv("WGJAIL_UAPI_DIR");
+	if (uapi_dir_override)
+		return uapi_dir_override;
+	return env && *env ? env : "/var/run/wireguard";
+}

@@ -1,0 +1,38 @@
+/* Endpoint resolution: "host:port", "[v6]:port" -> a socket address, as
+ * wg(8) does it (getaddrinfo AF_UNSPEC / SOCK_DGRAM / IPPROTO_UDP, first
+ * result).  Temporary failures (EAI_AGAIN) are retried with a growing
+ * delay; permanent ones (unknown host, bad port) fail at once. */
+#ifndef WGJAIL_RESOLVE_H
+#define WGJAIL_RESOLVE_H
+
+#include "wg/model.h"
+
+struct wj_err;
+
+struct wg_resolve_opts {
+	unsigned retries;      /* extra attempts after a temporary failure */
+	unsigned delay_ms;     /* first delay; each next one is 1.5 times longer */
+	unsigned max_delay_ms; /* cap of one delay */
+};
+
+/* Defaults (5 retries, 1000 ms, capped at 10000 ms: under 30 s in all),
+ * overridden by WGJAIL_RESOLVE_RETRIES and WGJAIL_RESOLVE_DELAY_MS. */
+void wg_resolve_opts_default(struct wg_resolve_opts *o);
+
+/* Split TEXT into host and port: "[v6]:port" (brackets required for IPv6
+ * with a port), else at the LAST colon.  HOST gets at most HOSTSZ-1
+ * characters (longer is an error).  Returns 0 or -1 with E set. */
+int wg_endpoint_split(const char *text, char *host, size_t hostsz, char *port, size_t portsz, struct wj_err *e);
+
+/* Resolve TEXT into OUT.  O NULL = defaults.  Returns 0, or -1 with E set
+ * (E->code = EAGAIN if the last failure was temporary, ENOENT otherwise). */
+int wg_resolve_endpoint(const char *text, union wg_sockaddr *out, const struct wg_resolve_opts *o,
+			struct wj_err *e);
+
+/* Parse a numeric endpoint without any lookup: "192.0.2.1:51820",
+ * "[2001:db8::1]:51820", "[fe80::1%eth0]:51820" (zone by name or
+ * number).  TEXT[0..LEN) need not be NUL-terminated.  Port 1..65535.
+ * Returns 0 or -1. */
+int wg_endpoint_parse_numeric(const char *text, size_t len, union wg_sockaddr *out);
+
+#endif
