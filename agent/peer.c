@@ -107,8 +107,7 @@ static int tx_write(struct tx *t, const char *path, struct wj_err *e)
 static int tx_apply(const char *jail, struct tx *t, struct wg_device *changes, struct peer_outcome *out,
 		    struct wj_err *e)
 {
-	char ns[PATH_MAX];
-	const char *nsp = peer_jail_netns(jail, ns, sizeof(ns));
+	const char *nsp = peer_jail_netns(jail);
 
 	if (!nsp)
 		return 0;
@@ -530,10 +529,10 @@ done:
 	return r;
 }
 
-int peer_load(const char *jail, struct wg_device **dev, bool *live, struct peer_outcome *out, struct wj_err *e)
+int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct peer_outcome *out,
+	      struct wj_err *e)
 {
 	struct jail_spec spec;
-	char ns[PATH_MAX];
 	const char *nsp;
 	struct wg_device *cur = NULL;
 
@@ -545,7 +544,7 @@ int peer_load(const char *jail, struct wg_device **dev, bool *live, struct peer_
 	snprintf(out->ifname, sizeof(out->ifname), "%s", spec.ifname);
 	if (wg_config_load(out->path, dev, e) < 0)
 		return -1;
-	nsp = peer_jail_netns(jail, ns, sizeof(ns));
+	nsp = want_live ? peer_jail_netns(jail) : NULL;
 	if (!nsp)
 		return 0;
 	if (peer_live_get(nsp, spec.ifname, &cur, e) < 0) {

@@ -64,8 +64,9 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 
 /* The jail's config parsed (no lock needed: the file is replaced
  * atomically), with live handshake and transfer counters merged in when
- * the jail is up (*LIVE set).  Caller frees *DEV. */
-int peer_load(const char *jail, struct wg_device **dev, bool *live, struct peer_outcome *out, struct wj_err *e);
+ * WANT_LIVE and the jail is up (*LIVE set).  Caller frees *DEV. */
+int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct peer_outcome *out,
+	      struct wj_err *e);
 
 /* Does peer NEW route an address that peer OTHER already routes?  Same
  * prefix, or NEW inside a prefix of OTHER other than a default route (/0).
@@ -76,13 +77,15 @@ long peer_aip_conflict(const struct wg_ipmask *new_aips, size_t n_new, const str
 
 /* ---- live part (agent/peer_live.c) ---- */
 
-/* Apply CHANGES to IFNAME inside the network namespace at NETNS_PATH
- * (NULL: the current one) with one backend set.  Hostname endpoints are
- * resolved first, in the caller's namespace. */
-int peer_live_set(const char *netns_path, const char *ifname, struct wg_device *changes, struct wj_err *e);
-/* Read IFNAME in NETNS_PATH (full get, for listing). */
-int peer_live_get(const char *netns_path, const char *ifname, struct wg_device **out, struct wj_err *e);
-/* The namespace of JAIL if it is up (path into BUF), else NULL. */
-const char *peer_jail_netns(const char *jail, char *buf, size_t sz);
+/* Apply CHANGES to IFNAME inside the named network namespace NETNS
+ * (/run/netns/NETNS; NULL: the current one) with one backend set, no
+ * read-back.  Hostname endpoints are resolved first, in the caller's
+ * namespace (its resolver configuration). */
+int peer_live_set(const char *netns, const char *ifname, struct wg_device *changes, struct wj_err *e);
+/* Read IFNAME in NETNS (full get, for listing). */
+int peer_live_get(const char *netns, const char *ifname, struct wg_device **out, struct wj_err *e);
+/* JAIL if its namespace exists (the jail is up), else NULL.  On Linux a
+ * jail's namespace is /run/netns/JAIL (`wgjail up`). */
+const char *peer_jail_netns(const char *jail);
 
 #endif
