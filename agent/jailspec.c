@@ -131,10 +131,12 @@ int jailspec_validate(const struct jail_spec *s, struct wj_err *e)
 		return wj_errf(e, "jail %s: id %u is out of range (0-%d)", s->name, s->id, JAIL_ID_MAX);
 	if ((why = wj_ifname_invalid(s->ifname)))
 		return wj_errf(e, "jail %s: interface '%s': %s", s->name, wj_quote(s->ifname, q, sizeof(q)), why);
-	if (s->uplink == UPLINK_BRIDGE) {
+	{
 		if ((why = wj_ifname_invalid(s->bridge)))
 			return wj_errf(e, "jail %s: bridge '%s': %s", s->name, wj_quote(s->bridge, q, sizeof(q)),
 				       why);
+		/* the jail's addresses and gateways matter for the bridge
+		 * uplink only, but are validated whenever present */
 		for (size_t i = 0; i < s->n_jail_addr; i++)
 			fam[s->jail_addr[i].family == AF_INET6] = true;
 		for (size_t i = 0; i < s->n_gateway; i++) {
@@ -194,9 +196,13 @@ static int add_addr(struct wg_ipmask *arr, size_t *n, size_t max, const char *v,
 
 static int copy_str(char *dst, size_t sz, const char *v)
 {
-	if (strlen(v) >= sz)
+	size_t n = strlen(v);
+
+	if (n >= sz)
 		return -1;
-	memcpy(dst, v, strlen(v) + 1);
+	/* zero-fill: a value set twice leaves nothing of the longer one */
+	memset(dst, 0, sz);
+	memcpy(dst, v, n);
 	return 0;
 }
 
@@ -362,7 +368,9 @@ char *jailspec_format(const struct jail_spec *s)
 	sb_printf(&b, "# wgjail jail spec for %s (wgjail.conf(5))\n[jail]\n", s->name);
 	sb_printf(&b, "id = %u\nuplink = %s\nimplementation = %s\n", s->id, uplink_str(s->uplink),
 		  impl_str(s->impl));
-	if (s->uplink == UPLINK_BRIDGE) {
+	/* Everything that is set is written, whatever the uplink, so that
+	 * switching the uplink back and forth loses nothing. */
+	{
 		sb_printf(&b, "bridge = %s\n", s->bridge);
 		for (size_t i = 0; i < s->n_jail_addr; i++)
 			sb_printf(&b, "address = %s\n", wg_ipmask_fmt(&s->jail_addr[i], a, sizeof(a)));

@@ -87,7 +87,7 @@ run_fuzz() {
 		work=$(mktemp -d)
 		seeds="tests/fuzz/corpus/$n"
 		[ -d "$seeds" ] && cp -r "$seeds/." "$work/" 2>/dev/null
-		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$LOGDIR/$n-" \
 			-print_final_stats=1 "$work" >"$log.raw" 2>&1; rc=$?
 		if [ "$rc" -eq 0 ]; then
 			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.raw")

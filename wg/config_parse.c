@@ -1,0 +1,886 @@
+/* wg0.conf reader: wg(8)'s configuration format (wireguard-tools 1.0.x,
+ * src/config.c, as observed with the installed `wg setconf`) plus wg-quick's
+ * [Interface] keys, into the model of wg/model.h.
+ *
+ * Line rules (wg): everything from the first '#' is dropped, then every
+ * whitespace character anywhere in the line; an empty result is ignored.
+ * wg-quick keys keep the whitespace inside their value (PostUp commands).
+ *
+ * libinih (agent/util/ini.h) counts lines and reports section headers.  To
+ * keep key material out of libinih's buffers (freed unwiped) and out of
+ * its copy of the line for messages, the line filter hands libinih only a
+ * placeholder "k=v" for each Key = Value line; the real cleaned line is kept
+ * here, in a buffer that is wiped, and the callbacks read it from there. */
+#include "wg/config.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netdb.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+#include "agent/util/ini.h"
+#include "agent/util/strutil.h"
+#include "wg/config_private.h"
+
+enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };
+
+struct ctx {
+	const char *path;
+	struct wg_device *dev;
+	enum section sec;
+	/* The [Peer] section being read: merged into dev at its end. */
+	struct wg_peer pending;
+	bool pending_open, pending_has_key;
+	/* The current line as wg sees it (cleaned), and how the filter saw it. */
+	char *cur;
+	size_t cur_len, cur_cap;
+	unsigned line;
+	bool cur_quick;     /* a wg-quick key line (inner whitespace kept) */
+	bool cur_bad;       /* neither a section header nor a key = value */
+	bool cur_alloc_err;
+	struct wj_err *e;
+};
+
+/* libinih's filter hook has no user pointer; wj_ini_parse is not reentrant
+ * either, so one parse at a time is the rule already. */
+static struct ctx *g_ctx;
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+}
+
+static bool is_digit(char c)
+{
+	return c >= '0' && c <= '9';
+}
+
+static const char *const quick_keys[] = {"Address", "DNS",      "MTU",      "Table",      "PreUp",
+					 "PostUp",  "PreDown", "PostDown", "SaveConfig", NULL};
+
+static const char *quick_key(const char *k, size_t n)
+{
+	for (const char *const *q = quick_keys; *q; q++)
+		if (strlen(*q) == n && strncasecmp(*q, k, n) == 0)
+			return *q;
+	return NULL;
+}
+
+/* A run of 40 or more base64 characters: the line may hold a key, do not
+ * echo it. */
+bool wg_config_looks_secret(const char *s)
+{
+	size_t run = 0;
+
+	for (; *s; s++) {
+		char c = *s;
+		if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || is_digit(c) || c == '+' || c == '/' ||
+		    c == '=') {
+			if (++run >= 40)
+				return true;
+		} else {
+			run = 0;
+		}
+	}
+	return false;
+}
+
+static int cur_store(struct ctx *c, const char *s, size_t n)
+{
+	if (n + 1 > c->cur_cap) {
+		size_t cap = c->cur_cap ? c->cur_cap : 256;
+		char *nb;
+		while (cap < n + 1)
+			cap *= 2;
+		nb = malloc(cap);
+		if (!nb)
+			return -1;
+		if (c->cur) {
+			sodium_memzero(c->cur, c->cur_cap);
+			free(c->cur);
+		}
+		c->cur = nb;
+		c->cur_cap = cap;
+	}
+	memcpy(c->cur, s, n);
+	c->cur[n] = '\0';
+	c->cur_len = n;
+	return 0;
+}
+
+static void filter(char *line)
+{
+	struct ctx *c = g_ctx;
+	char *hash = strchr(line, '#');
+	char *eq, *w;
+	const char *kb, *ke;
+
+	c->line++;
+	c->cur_quick = c->cur_bad = false;
+	if (hash)
+		*hash = '\0';
+	/* wg-quick reads "Key = value" with the key trimmed (not squeezed) and
+	 * matched case-insensitively; the value keeps its inner blanks. */
+	eq = strchr(line, '=');
+	if (eq) {
+		kb = line;
+		while (kb < eq && is_space(*kb))
+			kb++;
+		ke = eq;
+		while (ke > kb && is_space(ke[-1]))
+			ke--;
+		if (quick_key(kb, (size_t)(ke - kb))) {
+			char *vb = eq + 1, *ve = vb + strlen(vb);
+			size_t kn = (size_t)(ke - kb);
+			while (*vb && is_space(*vb))
+				vb++;
+			while (ve > vb && is_space(ve[-1]))
+				ve--;
+			memmove(line, kb, kn);
+			line[kn] = '=';
+			memmove(line + kn + 1, vb, (size_t)(ve - vb));
+			line[kn + 1 + (size_t)(ve - vb)] = '\0';
+			c->cur_quick = true;
+			goto classify;
+		}
+	}
+	w = line;
+	for (char *r = line; *r; r++)
+		if (!is_space(*r))
+			*w++ = *r;
+	*w = '\0';
+classify:
+	if (cur_store(c, line, strlen(line)) < 0) {
+		c->cur_alloc_err = true;
+		line[0] = '[';
+		line[1] = '\0';
+		return;
+	}
+	if (!line[0])
+		return;
+	if (line[0] == '[' && !c->cur_quick) {
+		if (!strchr(line, ']')) {
+			c->cur_bad = true;
+			strcpy(line, "["); /* libinih stops on it; we report */
+		}
+		return;
+	}
+	if (!strchr(line, '=')) {
+		c->cur_bad = true;
+		strcpy(line, "[");
+		return;
+	}
+	strcpy(line, "k=v"); /* line holds at least "=" and has room for the ini buffer */
+}
+
+/* ---- messages --------------------------------------------------------- */
+
+static bool is_secret_key(const char *canon)
+{
+	return !strcmp(canon, "PrivateKey") || !strcmp(canon, "PresharedKey");
+}
+
+/* "PATH:LINE: Key = 'value': reason"; the value of a key-material key is
+ * never shown. */
+static int bad_value(struct ctx *c, const char *key, const char *value, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+static int bad_value(struct ctx *c, const char *key, const char *value, const char *fmt, ...)
+{
+	char q[160], why[320];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof(why), fmt, ap);
+	va_end(ap);
+	if (is_secret_key(key) || wg_config_looks_secret(value))
+		return wj_errf(c->e, "%s:%u: %s = (value hidden): %s", c->path, c->line, key, why);
+	wj_quote(value, q, sizeof(q));
+	return wj_errf(c->e, "%s:%u: %s = '%s': %s", c->path, c->line, key, q, why);
+}
+
+/* Quote S for a message unless it may hold a key. */
+static const char *shown(const char *s, char *buf, size_t sz)
+{
+	if (wg_config_looks_secret(s))
+		return "(not shown: it may hold a key)";
+	buf[0] = '\'';
+	wj_quote(s, buf + 1, sz - 2);
+	strcat(buf, "'");
+	return buf;
+}
+
+static int oom(struct ctx *c)
+{
+	return wj_errf(c->e, "%s:%u: out of memory", c->path, c->line);
+}
+
+/* ---- values ----------------------------------------------------------- */
+
+/* wg's rule for numbers: a leading digit, then strtoul (base 10, or 16
+ * after "0x" where allowed) to the end of the value. */
+static bool parse_num(const char *v, bool hex_ok, uint64_t max, uint64_t *out)
+{
+	int base = 10;
+	char *end;
+	unsigned long long n;
+
+	if (!is_digit(v[0]))
+		return false;
+	if (hex_ok && strlen(v) > 2 && v[0] == '0' && v[1] == 'x')
+		base = 16;
+	errno = 0;
+	n = strtoull(v, &end, base);
+	if (*end || errno || n > max)
+		return false;
+	*out = n;
+	return true;
+}
+
+static const char key_format[] = "not a WireGuard key (44 characters of base64 ending in '=', as printed by "
+				 "'wg genkey', 'wg pubkey' or 'wg genpsk')";
+
+static int key_error(struct ctx *c, const char *key, const char *v)
+{
+	if (!strcmp(v, "(hidden)"))
+		return bad_value(c, key, v, "this file was printed with keys hidden; put the real key here");
+	if (strlen(v) != WG_KEY_B64_LEN)
+		return bad_value(c, key, v, "%s; this value is %zu characters long", key_format, strlen(v));
+	return bad_value(c, key, v, "%s", key_format);
+}
+
+static int set_private_key(struct ctx *c, const char *v)
+{
+	uint8_t k[WG_KEY_LEN];
+	int r = 0;
+
+	if (!key_from_base64(k, v))
+		return key_error(c, "PrivateKey", v);
+	if (wg_device_set_private_key(c->dev, k) < 0)
+		r = oom(c);
+	sodium_memzero(k, sizeof(k));
+	return r;
+}
+
+static int set_listen_port(struct ctx *c, const char *v)
+{
+	uint64_t n;
+
+	if (!parse_num(v, false, 65535, &n))
+		return bad_value(c, "ListenPort", v, "not a port number (0-65535; 0 or no ListenPort = random)");
+	c->dev->listen_port = (uint16_t)n;
+	c->dev->flags |= WGDEV_HAS_LISTEN_PORT;
+	return 0;
+}
+
+static int set_fwmark(struct ctx *c, const char *v)
+{
+	uint64_t n = 0;
+
+	if (strcasecmp(v, "off") && !parse_num(v, true, UINT32_MAX, &n))
+		return bad_value(c, "FwMark", v, "neither off nor a number 0-4294967295 (decimal, or hex after 0x)");
+	c->dev->fwmark = (uint32_t)n;
+	c->dev->flags |= WGDEV_HAS_FWMARK;
+	return 0;
+}
+
+static int set_public_key(struct ctx *c, const char *v)
+{
+	if (!key_from_base64(c->pending.public_key, v))
+		return key_error(c, "PublicKey", v);
+	c->pending_has_key = true;
+	return 0;
+}
+
+static int set_psk(struct ctx *c, const char *v)
+{
+	if (!key_from_base64(c->pending.psk, v))
+		return key_error(c, "PresharedKey", v);
+	c->pending.flags |= WGPEER_HAS_PSK;
+	return 0;
+}
+
+static int set_keepalive(struct ctx *c, const char *v)
+{
+	uint64_t n = 0;
+
+	if (strcasecmp(v, "off") && !parse_num(v, false, 65535, &n))
+		return bad_value(c, "PersistentKeepalive", v, "neither off nor a number of seconds 0-65535");
+	c->pending.keepalive = (uint16_t)n;
+	c->pending.flags |= WGPEER_HAS_KEEPALIVE;
+	return 0;
+}
+
+/* One AllowedIPs entry, as wg reads it: the address (IPv6 if it holds a
+ * ':') by inet_pton, then an optional /cidr starting with a digit. */
+int wg_config_parse_aip(const char *s, size_t n, struct wg_ipmask *out, const char **why)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	const char *slash = memchr(s, '/', n);
+	size_t alen = slash ? (size_t)(slash - s) : n;
+	uint64_t cidr;
+
+	memset(out, 0, sizeof(*out));
+	*why = "not an IP address";
+	if (alen == 0 || alen >= sizeof(buf))
+		return -1;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (memchr(buf, ':', alen)) {
+		if (inet_pton(AF_INET6, buf, &out->addr.ip6) != 1)
+			return -1;
+		out->family = AF_INET6;
+	} else {
+		if (inet_pton(AF_INET, buf, &out->addr.ip4) != 1)
+			return -1;
+		out->family = AF_INET;
+	}
+	if (slash) {
+		char cbuf[24];
+		size_t clen = n - alen - 1;
+		*why = out->family == AF_INET ? "the prefix length after '/' is not 0-32"
+					       : "the prefix length after '/' is not 0-128";
+		if (clen == 0 || clen >= sizeof(cbuf))
+			return -1;
+		memcpy(cbuf, slash + 1, clen);
+		cbuf[clen] = '\0';
+		if (!parse_num(cbuf, false, out->family == AF_INET ? 32 : 128, &cidr))
+			return -1;
+		out->cidr = (uint8_t)cidr;
+	} else {
+		out->cidr = out->family == AF_INET ? 32 : 128;
+	}
+	return 0;
+}
+
+static int add_aips(struct ctx *c, const char *v)
+{
+	const char *p = v;
+
+	for (;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma ? (size_t)(comma - p) : strlen(p);
+		struct wg_ipmask ip;
+		const char *why;
+
+		if (wg_config_parse_aip(p, n, &ip, &why) < 0) {
+			char entry[128];
+			size_t m = n < sizeof(entry) - 1 ? n : sizeof(entry) - 1;
+			memcpy(entry, p, m);
+			entry[m] = '\0';
+			if (n == 0)
+				return bad_value(c, "AllowedIPs", v, "an empty entry (a stray comma?)");
+			if (entry[0] == '+' || entry[0] == '-')
+				return bad_value(c, "AllowedIPs", entry,
+						 "not an IP address (the '+'/'-' prefixes of newer wg(8) are not "
+						 "accepted by wireguard-tools 1.0.20210914 either)");
+			return bad_value(c, "AllowedIPs", entry, "%s", why);
+		}
+		if (wg_peer_add_aip(&c->pending, &ip) < 0)
+			return oom(c);
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	c->pending.flags |= WGPEER_HAS_AIPS;
+	return 0;
+}
+
+static bool hostname_ok(const char *h, size_t n)
+{
+	size_t label = 0;
+	bool all_numeric = true;
+
+	if (n == 0 || n > 253)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char ch = h[i];
+		if (ch == '.') {
+			if (label == 0)
+				return false;
+			label = 0;
+			continue;
+		}
+		if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || is_digit(ch) || ch == '-' ||
+		      ch == '_'))
+			return false;
+		if (!is_digit(ch))
+			all_numeric = false;
+		if (++label > 63)
+			return false;
+	}
+	/* "1.2.3.999" is a broken address, not a name. */
+	return !all_numeric;
+}
+
+/* Fill SA from numeric HOST and PORT; false if HOST is not numeric. */
+static bool numeric_endpoint(const char *host, uint16_t port, union wg_sockaddr *sa)
+{
+	struct addrinfo hints = {.ai_family = AF_UNSPEC,
+				 .ai_socktype = SOCK_DGRAM,
+				 .ai_protocol = IPPROTO_UDP,
+				 .ai_flags = AI_NUMERICHOST};
+	struct addrinfo *res;
+
+	memset(sa, 0, sizeof(*sa));
+	/* Fast paths first: getaddrinfo costs microseconds per call. */
+	if (!strchr(host, '%')) {
+		if (strchr(host, ':')) {
+			if (inet_pton(AF_INET6, host, &sa->in6.sin6_addr) == 1) {
+				sa->in6.sin6_family = AF_INET6;
+				sa->in6.sin6_port = htons(port);
+				return true;
+			}
+		} else if (inet_pton(AF_INET, host, &sa->in.sin_addr) == 1) {
+			sa->in.sin_family = AF_INET;
+			sa->in.sin_port = htons(port);
+			return true;
+		}
+	}
+	/* What getaddrinfo also takes as numeric (as wg does): "127.1",
+	 * "0x7f.0.0.1", "fe80::1%lo". */
+	if (getaddrinfo(host, NULL, &hints, &res) != 0)
+		return false;
+	if (res->ai_family == AF_INET && res->ai_addrlen == sizeof(sa->in)) {
+		memcpy(&sa->in, res->ai_addr, sizeof(sa->in));
+		sa->in.sin_port = htons(port);
+	} else if (res->ai_family == AF_INET6 && res->ai_addrlen == sizeof(sa->in6)) {
+		memcpy(&sa->in6, res->ai_addr, sizeof(sa->in6));
+		sa->in6.sin6_port = htons(port);
+	} else {
+		freeaddrinfo(res);
+		memset(sa, 0, sizeof(*sa));
+		return false;
+	}
+	freeaddrinfo(res);
+	return true;
+}
+
+int wg_config_parse_endpoint(const char *v, union wg_sockaddr *sa, const char **why)
+{
+	char host[256];
+	const char *hb, *he, *port;
+	uint64_t n;
+
+	memset(sa, 0, sizeof(*sa));
+	if (v[0] == '[') {
+		hb = v + 1;
+		he = strchr(v, ']');
+		if (!he) {
+			*why = "no ']' closing the IPv6 address (expected [IPv6]:port)";
+			return -1;
+		}
+		if (he[1] != ':' || !he[2]) {
+			*why = "no port after ']' (expected [IPv6]:port)";
+			return -1;
+		}
+		port = he + 2;
+	} else {
+		hb = v;
+		he = strrchr(v, ':');
+		if (!he || !he[1]) {
+			*why = "no port (expected host:port or [IPv6]:port)";
+			return -1;
+		}
+		port = he + 1;
+	}
+	if (!parse_num(port, false, 65535, &n)) {
+		*why = "the port is not a number 0-65535";
+		return -1;
+	}
+	if (he == hb) {
+		*why = "no host before the port";
+		return -1;
+	}
+	if ((size_t)(he - hb) >= sizeof(host)) {
+		*why = "the host name is longer than 253 characters";
+		return -1;
+	}
+	memcpy(host, hb, (size_t)(he - hb));
+	host[he - hb] = '\0';
+	if (numeric_endpoint(host, (uint16_t)n, sa))
+		return 0;
+	if (!hostname_ok(host, strlen(host))) {
+		*why = strchr(host, ':') ? "not an IPv6 address (write IPv6 endpoints as [address]:port)"
+					 : "neither an IP address nor a host name";
+		return -1;
+	}
+	return 0; /* a host name: resolved later */
+}
+
+static int set_endpoint(struct ctx *c, const char *v)
+{
+	const char *why;
+
+	if (wg_config_parse_endpoint(v, &c->pending.endpoint_addr, &why) < 0)
+		return bad_value(c, "Endpoint", v, "%s", why);
+	if (wg_peer_set_endpoint_text(&c->pending, v) < 0)
+		return oom(c);
+	c->pending.flags |= WGPEER_HAS_ENDPOINT;
+	return 0;
+}
+
+/* ---- wg-quick keys ---------------------------------------------------- */
+
+static int strv_add(char ***v, size_t *n, const char *s, size_t len)
+{
+	char **nv = realloc(*v, (*n + 1) * sizeof(**v));
+	char *d;
+
+	if (!nv)
+		return -1;
+	*v = nv;
+	d = strndup(s, len);
+	if (!d)
+		return -1;
+	nv[(*n)++] = d;
+	return 0;
+}
+
+/* wg-quick splits Address and DNS on commas and blanks. */
+static int for_each_item(struct ctx *c, const char *key, const char *v,
+			 int (*fn)(struct ctx *, const char *key, const char *item, size_t n))
+{
+	const char *p = v;
+
+	while (*p) {
+		const char *q;
+		while (*p == ',' || is_space(*p))
+			p++;
+		if (!*p)
+			break;
+		q = p;
+		while (*q && *q != ',' && !is_space(*q))
+			q++;
+		if (fn(c, key, p, (size_t)(q - p)) < 0)
+			return -1;
+		p = q;
+	}
+	return 0;
+}
+
+static int address_item(struct ctx *c, const char *key, const char *item, size_t n)
+{
+	struct wg_quick *qk = &c->dev->quick;
+	struct wg_ipmask ip, *na;
+	char buf[128];
+
+	if (n >= sizeof(buf))
+		return bad_value(c, key, item, "not an address with an optional /prefix");
+	memcpy(buf, item, n);
+	buf[n] = '\0';
+	if (wg_ipmask_parse(buf, &ip) < 0)
+		return bad_value(c, key, buf, "not an address with an optional /prefix (e.g. 10.0.0.1/24)");
+	na = realloc(qk->address, (qk->n_address + 1) * sizeof(*na));
+	if (!na)
+		return oom(c);
+	qk->address = na;
+	na[qk->n_address++] = ip;
+	return 0;
+}
+
+static int dns_item(struct ctx *c, const char *key, const char *item, size_t n)
+{
+	struct wg_quick *qk = &c->dev->quick;
+
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)item[i] < 0x21 || (unsigned char)item[i] > 0x7e || strchr("'\"`$\\;&|<>()", item[i]))
+			return bad_value(c, key, item, "neither an IP address nor a search domain");
+	if (strv_add(&qk->dns, &qk->n_dns, item, n) < 0)
+		return oom(c);
+	return 0;
+}
+
+static int set_quick(struct ctx *c, const char *key, const char *v)
+{
+	struct wg_quick *qk = &c->dev->quick;
+	uint64_t n;
+
+	if (!strcmp(key, "Address"))
+		return for_each_item(c, key, v, address_item);
+	if (!strcmp(key, "DNS"))
+		return for_each_item(c, key, v, dns_item);
+	if (!strcmp(key, "MTU")) {
+		if (wj_parse_uint(v, 68, 65535, &n) < 0)
+			return bad_value(c, key, v, "not an MTU (68-65535)");
+		qk->mtu = (uint32_t)n;
+		return 0;
+	}
+	if (!strcmp(key, "Table")) {
+		char *t;
+		for (const char *p = v; *p; p++)
+			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || is_digit(*p) || *p == '_' ||
+			      *p == '-' || *p == '.'))
+				return bad_value(c, key, v, "not off, auto, a table number or a table name");
+		if (!(t = strdup(v)))
+			return oom(c);
+		free(qk->table);
+		qk->table = t;
+		return 0;
+	}
+	if (!strcmp(key, "SaveConfig")) {
+		if (!strcasecmp(v, "true"))
+			qk->save_config = 1;
+		else if (!strcasecmp(v, "false"))
+			qk->save_config = 0;
+		else
+			return bad_value(c, key, v, "neither true nor false");
+		return 0;
+	}
+	{
+		char ***vec = !strcmp(key, "PreUp")     ? &qk->pre_up
+			      : !strcmp(key, "PostUp")  ? &qk->post_up
+			      : !strcmp(key, "PreDown") ? &qk->pre_down
+							: &qk->post_down;
+		size_t *cnt = !strcmp(key, "PreUp")     ? &qk->n_pre_up
+			      : !strcmp(key, "PostUp")  ? &qk->n_post_up
+			      : !strcmp(key, "PreDown") ? &qk->n_pre_down
+							: &qk->n_post_down;
+		if (strv_add(vec, cnt, v, strlen(v)) < 0)
+			return oom(c);
+	}
+	return 0;
+}
+
+/* ---- sections --------------------------------------------------------- */
+
+/* The [Peer] just read joins the device.  The same public key twice is
+ * what `wg setconf` makes of it: one peer, the later section's fields
+ * override, and its AllowedIPs replace the earlier ones (wg sends every
+ * [Peer] with replace-allowed-ips). */
+static int finish_peer(struct ctx *c)
+{
+	struct wg_peer *p;
+
+	if (!c->pending_open)
+		return 0;
+	c->pending_open = false;
+	if (!c->pending_has_key) {
+		unsigned line = c->pending.line;
+		wg_peer_clear(&c->pending);
+		return wj_errf(c->e, "%s:%u: this [Peer] has no PublicKey (every peer needs one)", c->path, line);
+	}
+	p = wg_device_find_peer(c->dev, c->pending.public_key);
+	if (p) {
+		if (c->pending.flags & WGPEER_HAS_PSK) {
+			memcpy(p->psk, c->pending.psk, WG_KEY_LEN);
+			p->flags |= WGPEER_HAS_PSK;
+		}
+		if (c->pending.flags & WGPEER_HAS_KEEPALIVE) {
+			p->keepalive = c->pending.keepalive;
+			p->flags |= WGPEER_HAS_KEEPALIVE;
+		}
+		if (c->pending.flags & WGPEER_HAS_ENDPOINT) {
+			free(p->endpoint);
+			p->endpoint = c->pending.endpoint;
+			c->pending.endpoint = NULL;
+			p->endpoint_addr = c->pending.endpoint_addr;
+			p->flags |= WGPEER_HAS_ENDPOINT;
+		}
+		free(p->aips);
+		p->aips = c->pending.aips;
+		p->n_aips = c->pending.n_aips;
+		p->cap_aips = c->pending.cap_aips;
+		c->pending.aips = NULL;
+		p->flags = (p->flags & ~(uint32_t)WGPEER_HAS_AIPS) | (c->pending.flags & WGPEER_HAS_AIPS);
+		wg_peer_clear(&c->pending);
+		return 0;
+	}
+	p = wg_device_add_peer(c->dev, c->pending.public_key);
+	if (!p) {
+		wg_peer_clear(&c->pending);
+		return oom(c);
+	}
+	*p = c->pending;
+	sodium_memzero(&c->pending, sizeof(c->pending));
+	return 0;
+}
+
+static int on_section(void *user, const char *name, unsigned line, struct wj_err *e)
+{
+	struct ctx *c = user;
+	char q[160];
+
+	(void)name;
+	(void)e;
+	if (c->cur_alloc_err)
+		return oom(c);
+	if (finish_peer(c) < 0)
+		return -1;
+	if (!strcasecmp(c->cur, "[Interface]")) {
+		c->sec = SEC_INTERFACE;
+		return 0;
+	}
+	if (!strcasecmp(c->cur, "[Peer]")) {
+		c->sec = SEC_PEER;
+		memset(&c->pending, 0, sizeof(c->pending));
+		c->pending.line = line;
+		c->pending_open = true;
+		c->pending_has_key = false;
+		return 0;
+	}
+	if (!strncasecmp(c->cur, "[Interface]", 11) || !strncasecmp(c->cur, "[Peer]", 6))
+		return wj_errf(c->e, "%s:%u: unexpected text after the section header: %s", c->path, line,
+			       shown(c->cur, q, sizeof(q)));
+	return wj_errf(c->e, "%s:%u: unknown section %s (wg(8) knows [Interface] and [Peer])", c->path, line,
+		       shown(c->cur, q, sizeof(q)));
+}
+
+enum key_id { K_PRIVATE, K_PORT, K_FWMARK, K_PUBLIC, K_PSK, K_AIPS, K_ENDPOINT, K_KEEPALIVE, K_NONE };
+
+static const struct {
+	const char *name;
+	enum section sec;
+} wg_keys[] = {
+	[K_PRIVATE] = {"PrivateKey", SEC_INTERFACE}, [K_PORT] = {"ListenPort", SEC_INTERFACE},
+	[K_FWMARK] = {"FwMark", SEC_INTERFACE},      [K_PUBLIC] = {"PublicKey", SEC_PEER},
+	[K_PSK] = {"PresharedKey", SEC_PEER},         [K_AIPS] = {"AllowedIPs", SEC_PEER},
+	[K_ENDPOINT] = {"Endpoint", SEC_PEER},       [K_KEEPALIVE] = {"PersistentKeepalive", SEC_PEER},
+};
+
+static const char *sec_name(enum section s)
+{
+	return s == SEC_INTERFACE ? "[Interface]" : "[Peer]";
+}
+
+static int on_key(void *user, const char *section, const char *k_ignored, const char *v_ignored, unsigned line,
+		  struct wj_err *e)
+{
+	struct ctx *c = user;
+	char *eq, *v, q[160];
+	const char *qk;
+	enum key_id id = K_NONE;
+	size_t kn;
+
+	(void)section;
+	(void)k_ignored;
+	(void)v_ignored;
+	(void)e;
+	(void)line;
+	if (c->cur_alloc_err)
+		return oom(c);
+	eq = strchr(c->cur, '=');
+	kn = (size_t)(eq - c->cur);
+	v = eq + 1;
+	*eq = '\0';
+	for (size_t i = 0; i < K_NONE; i++)
+		if (strlen(wg_keys[i].name) == kn && !strcasecmp(wg_keys[i].name, c->cur))
+			id = (enum key_id)i;
+	qk = id == K_NONE ? quick_key(c->cur, kn) : NULL;
+	if (c->sec == SEC_NONE)
+		return wj_errf(c->e, "%s:%u: %s comes before any [Interface] or [Peer] section", c->path, c->line,
+			       shown(c->cur, q, sizeof(q)));
+	if (id == K_NONE && !qk)
+		return wj_errf(c->e, "%s:%u: unknown key %s in %s (%s)", c->path, c->line,
+			       shown(c->cur, q, sizeof(q)), sec_name(c->sec),
+			       c->sec == SEC_INTERFACE ? "wg(8) knows PrivateKey, ListenPort, FwMark; wg-quick adds "
+							 "Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, "
+							 "SaveConfig"
+						       : "wg(8) knows PublicKey, PresharedKey, AllowedIPs, Endpoint, "
+							 "PersistentKeepalive");
+	if (id != K_NONE && wg_keys[id].sec != c->sec)
+		return wj_errf(c->e, "%s:%u: %s belongs in %s, not in %s", c->path, c->line, wg_keys[id].name,
+			       sec_name(wg_keys[id].sec), sec_name(c->sec));
+	if (qk && c->sec != SEC_INTERFACE)
+		return wj_errf(c->e, "%s:%u: %s is a wg-quick key of [Interface], not of [Peer]", c->path, c->line,
+			       qk);
+	if (qk && !c->cur_quick)
+		return wj_errf(c->e, "%s:%u: %s: wg-quick does not recognise this key with blanks inside it; write '%s'",
+			       c->path, c->line, qk, qk);
+	if (!*v)
+		return wj_errf(c->e, "%s:%u: %s has an empty value", c->path, c->line, qk ? qk : wg_keys[id].name);
+	if (qk)
+		return set_quick(c, qk, v);
+	switch (id) {
+	case K_PRIVATE:
+		return set_private_key(c, v);
+	case K_PORT:
+		return set_listen_port(c, v);
+	case K_FWMARK:
+		return set_fwmark(c, v);
+	case K_PUBLIC:
+		return set_public_key(c, v);
+	case K_PSK:
+		return set_psk(c, v);
+	case K_AIPS:
+		return add_aips(c, v);
+	case K_ENDPOINT:
+		return set_endpoint(c, v);
+	case K_KEEPALIVE:
+		return set_keepalive(c, v);
+	case K_NONE:
+		break;
+	}
+	return 0;
+}
+
+/* ---- entry points ----------------------------------------------------- */
+
+int wg_config_parse(const char *text, size_t len, const char *path, struct wg_device **out, struct wj_err *e)
+{
+	struct ctx c = {.path = path, .e = e};
+	struct wj_ini ini = {
+		.path = path,
+		.on_section = on_section,
+		.on_key = on_key,
+		.filter = filter,
+		.comment_prefixes = "", /* the filter drops comments; ';' is not one for wg */
+		.inline_comment_prefixes = "",
+		.syntax_error_hint = "(internal)",
+		.user = &c,
+	};
+	int r;
+
+	*out = NULL;
+	wj_err_clear(e);
+	c.dev = wg_device_new();
+	if (!c.dev)
+		return wj_errf(e, "%s: out of memory", path);
+	g_ctx = &c;
+	r = wj_ini_parse(&ini, text, len, e);
+	g_ctx = NULL;
+	if (r == 0)
+		r = finish_peer(&c);
+	else if (c.cur_bad) {
+		char q[160];
+		/* libinih stopped on a line that is neither [Section] nor
+		 * Key = Value; say so ourselves, without echoing a key. */
+		if (c.cur[0] == '[')
+			wj_errf(e, "%s:%u: %s: a section header without ']'", path, c.line, shown(c.cur, q, sizeof(q)));
+		else
+			wj_errf(e, "%s:%u: %s is neither a [Section] header nor Key = Value", path, c.line,
+				shown(c.cur, q, sizeof(q)));
+	} else if (c.cur_alloc_err) {
+		oom(&c);
+	}
+	if (c.pending_open)
+		wg_peer_clear(&c.pending);
+	if (c.cur) {
+		sodium_memzero(c.cur, c.cur_cap);
+		free(c.cur);
+	}
+	if (r < 0) {
+		wg_device_free(c.dev);
+		return -1;
+	}
+	*out = c.dev;
+	return 0;
+}
+
+int wg_config_load(const char *path, struct wg_device **out, struct wj_err *e)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if (wj_read_file(path, WG_CONFIG_MAX_SIZE, true, &text, &len, e) < 0)
+		return -1;
+	r = wg_config_parse(text, len, path, out, e);
+	wj_free_file(text, len, true);
+	return r;
+}
