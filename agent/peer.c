@@ -2,12 +2,14 @@
  * write atomically, apply the one change live (see agent/peer.h). */
 #include "agent/peer.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "agent/jailspec.h"
 #include "agent/util/err.h"
@@ -59,6 +61,31 @@ static int conf_path(const char *jail, const struct jail_spec *spec, char *buf, 
 	return 0;
 }
 
+/* Temporary files of writers killed before their rename (PATH.tmpXXXXXX,
+ * see wj_write_atomic) hold a copy of the config, secrets included.  Under
+ * the lock no writer is running: remove them. */
+static void remove_stale_temps(const char *path)
+{
+	char dir[PATH_MAX], pre[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t plen;
+	DIR *d;
+	struct dirent *de;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	plen = (size_t)snprintf(pre, sizeof(pre), "%s.tmp", slash + 1);
+	d = opendir(dir);
+	if (!d)
+		return;
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == plen + 6 && strncmp(de->d_name, pre, plen) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+}
+
 /* Load the spec, take the lock, read and parse the config, split it into
  * lines. */
 static int tx_begin(const char *jail, struct tx *t, struct peer_outcome *out, struct wj_err *e)
@@ -74,6 +101,7 @@ static int tx_begin(const char *jail, struct tx *t, struct peer_outcome *out, st
 		return wj_errf(e, "jail %s: path too long", jail);
 	if (wj_lock(t->lock, &t->lockfd, e) < 0)
 		return -1;
+	remove_stale_temps(out->path);
 	if (wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0 ||
 	    wg_config_parse(t->text, t->len, out->path, &t->dev, e) < 0) {
 		tx_end(t);

@@ -27,7 +27,7 @@ int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, struct 
 		char a[INET6_ADDRSTRLEN + 8];
 		bool dup = false;
 
-		wj_trim(tok);
+		tok = wj_trim(tok);
 		if (!*tok || wg_ipmask_parse(tok, &m) < 0) {
 			wj_errf(e, "'%s' is not IP[/CIDR]", wj_quote(tok, q, sizeof(q)));
 			goto fail;

@@ -28,7 +28,7 @@ check_fails "bad endpoint refused" wj peer add "$J" --public-key "$b_pub" --endp
 check_fails "endpoint port 0 refused" wj peer add "$J" --public-key "$b_pub" --endpoint "h:0"
 check_fails "keepalive 65536 refused" wj peer add "$J" --public-key "$b_pub" --keepalive 65536
 check_fails "--psk with --psk-file refused" wj peer add "$J" --public-key "$b_pub" --psk --psk-file /dev/null
-"$WGJAIL" genpsk >"$T_TMP/psk.open"; chmod 644 "$T_TMP/psk.open"
+"$WGJAIL" genpsk >"$T_TMP/psk.open" 2>/dev/null; chmod 644 "$T_TMP/psk.open"
 out=$(wj peer add "$J" --public-key "$b_pub" --psk-file "$T_TMP/psk.open" 2>&1)
 rc=$?
 check_eq "world-readable PSK file refused (exit 1)" 1 "$rc"
@@ -90,7 +90,7 @@ out=$(wj peer add "$J" --public-key "$b_pub" --psk --show-keys)
 psk=$(grep -i '^ *presharedkey' "$F" | sed 's/^[^=]*= *//')
 check_eq "--show-keys prints the PresharedKey line" "PresharedKey = $psk" "$(echo "$out" | grep '^PresharedKey')"
 wj peer remove "$J" "$b_pub" >/dev/null
-"$WGJAIL" genpsk >"$T_TMP/psk"; chmod 600 "$T_TMP/psk"
+(umask 077; "$WGJAIL" genpsk >"$T_TMP/psk")
 check "--psk-file (0600) accepted" wj peer add "$J" --public-key "$b_pub" --psk-file "$T_TMP/psk"
 check_eq "the file's PSK is stored" "$(cat "$T_TMP/psk")" "$(grep -i '^ *presharedkey' "$F" | sed 's/^[^=]*= *//')"
 
