@@ -136,6 +136,17 @@ static int plan_device(struct wg_device *plan, const struct wg_device *cur, cons
 	return 0;
 }
 
+/* wireguard-go reports IPv6 endpoints without their zone: a scope of 0 on
+ * the device side matches any scope. */
+static bool same_endpoint(const union wg_sockaddr *want, const union wg_sockaddr *have)
+{
+	union wg_sockaddr w = *want;
+
+	if (w.sa.sa_family == AF_INET6 && have->sa.sa_family == AF_INET6 && have->in6.sin6_scope_id == 0)
+		w.in6.sin6_scope_id = 0;
+	return wg_sockaddr_equal(&w, have);
+}
+
 static bool endpoint_wanted(const struct wg_peer *cp, const struct wg_peer *dp, const struct wg_device *previous)
 {
 	const struct wg_peer *pp;
@@ -144,7 +155,7 @@ static bool endpoint_wanted(const struct wg_peer *cp, const struct wg_peer *dp, 
 		return false;
 	if (!has_endpoint(cp))
 		return true;
-	if (wg_sockaddr_equal(&dp->endpoint_addr, &cp->endpoint_addr))
+	if (same_endpoint(&dp->endpoint_addr, &cp->endpoint_addr))
 		return false;
 	pp = previous ? wg_device_find_peer(previous, dp->public_key) : NULL;
 	if (pp && has_endpoint(pp))

@@ -1,29 +1,372 @@
-/* Placeholder until its issue lands. */
-#include "wg/backend.h"
-#include "agent/util/err.h"
+/* The UAPI backend: the unix socket DIR/IFNAME.sock of a userspace
+ * WireGuard daemon (wireguard-go, boringtun) and its text protocol.  One
+ * connection per operation, as wg(8).  Keys are sent as lowercase hex;
+ * replies are decoded by wg/uapi_decode.c. */
+#include "wg/uapi.h"
 
-static bool ph_has(const char *ifname) { (void)ifname; return false; }
-static int ph_get(const char *ifname, struct wg_device **out, struct wj_err *e)
-{ (void)out; return wj_errf(e, "%s: the uapi backend is not available yet", ifname); }
-static int ph_set(const char *ifname, const struct wg_device *c, struct wj_err *e)
-{ (void)c; return wj_errf(e, "%s: the uapi backend is not available yet", ifname); }
-static int ph_list(char ***names, size_t *n, struct wj_err *e) { (void)names; (void)n; (void)e; return 0; }
-
-const struct wg_backend wg_backend_uapi = {"uapi", ph_has, ph_get, ph_set, ph_list};
-
+#include <dirent.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include "wg/uapi.h"
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent/util/err.h"
+#include "agent/util/strutil.h"
+#include "wg/backend.h"
+#include "wg/uapi_decode.h"
+
+/* A daemon that stops answering must not hang wgjail forever; 50,000
+ * peers take wireguard-go well under this. */
+#define UAPI_TIMEOUT_SEC 60
+
 static char *uapi_dir_override;
+
 void wg_uapi_set_dir(const char *dir)
 {
 	free(uapi_dir_override);
 	uapi_dir_override = dir ? strdup(dir) : NULL;
 }
+
 const char *wg_uapi_dir(void)
 {
 	const char *env = getenv("WGJAIL_UAPI_DIR");
+
 	if (uapi_dir_override)
 		return uapi_dir_override;
 	return env && *env ? env : "/var/run/wireguard";
 }
+
+static int sock_path(const char *ifname, struct sockaddr_un *sun)
+{
+	int n;
+
+	if (wj_ifname_invalid(ifname))
+		return -1;
+	memset(sun, 0, sizeof(*sun));
+	sun->sun_family = AF_UNIX;
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s.sock", wg_uapi_dir(), ifname);
+	return n < 0 || (size_t)n >= sizeof(sun->sun_path) ? -1 : 0;
+}
+
+/* Connect to IFNAME's socket.  Returns the fd, or -1 with errno set:
+ * ENOENT when there is no socket (a stale one, refusing connections, is
+ * removed as wg(8) does). */
+static int uapi_connect(const char *ifname)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	struct timeval tv = {UAPI_TIMEOUT_SEC, 0};
+	int fd, err;
+
+	if (sock_path(ifname, &sun) < 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (stat(sun.sun_path, &st) < 0)
+		return -1;
+	if (!S_ISSOCK(st.st_mode)) {
+		errno = ENOENT;
+		return -1;
+	}
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		err = errno;
+		close(fd);
+		if (err == ECONNREFUSED) {
+			unlink(sun.sun_path);
+			err = ENOENT;
+		}
+		errno = err;
+		return -1;
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+static bool uapi_has(const char *ifname)
+{
+	int fd = uapi_connect(ifname);
+
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+static int open_or_fail(const char *ifname, struct wj_err *e)
+{
+	int fd = uapi_connect(ifname);
+
+	if (fd < 0) {
+		if (errno == ENOENT)
+			wj_errf(e, "%s: no userspace WireGuard socket %s/%s.sock", ifname, wg_uapi_dir(), ifname);
+		else
+			wj_errnof(e, errno, "%s: connecting to %s/%s.sock", ifname, wg_uapi_dir(), ifname);
+	}
+	return fd;
+}
+
+static int send_all(int fd, const char *buf, size_t len)
+{
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Read and decode one reply. */
+static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct wj_err *e)
+{
+	char *buf = sodium_malloc(65536); /* a GET reply carries the private key */
+	int r = 0;
+
+	if (!buf)
+		return wj_errnof(e, ENOMEM, "%s", ifname);
+	while (r == 0) {
+		ssize_t n = read(fd, buf, 65536);
+		size_t used;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = wj_errnof(e, errno == EAGAIN ? ETIMEDOUT : errno, "%s: reading the UAPI reply", ifname);
+			break;
+		}
+		if (n == 0) {
+			r = wj_errf(e, "%s: the WireGuard daemon closed the connection before the end of its reply",
+				    ifname);
+			e->code = EPROTO;
+			break;
+		}
+		r = wg_uapi_dec_feed(d, buf, (size_t)n, &used, e);
+		if (r == 1 && used != (size_t)n) {
+			r = wj_errf(e, "%s: bytes after the end of the UAPI reply", ifname);
+			e->code = EPROTO;
+		} else if (r < 0) {
+			wj_err_prefix(e, "%s", ifname);
+		}
+	}
+	sodium_free(buf);
+	return r < 0 ? -1 : 0;
+}
+
+static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e)
+{
+	static const char req[] = "get=1\n\n";
+	struct wg_uapi_dec *d;
+	int fd, r;
+
+	*out = NULL;
+	if ((fd = open_or_fail(ifname, e)) < 0)
+		return -1;
+	if (send_all(fd, req, sizeof(req) - 1) < 0) {
+		wj_errnof(e, errno, "%s: sending a UAPI get", ifname);
+		close(fd);
+		return -1;
+	}
+	if (!(d = wg_uapi_dec_new(false))) {
+		close(fd);
+		return wj_errnof(e, ENOMEM, "%s", ifname);
+	}
+	r = read_reply(fd, ifname, d, e);
+	close(fd);
+	if (r == 0) {
+		*out = wg_uapi_dec_take(d);
+		snprintf((*out)->name, sizeof((*out)->name), "%s", ifname);
+	}
+	wg_uapi_dec_free(d);
+	return r;
+}
+
+/* ---- set: a buffered writer that wipes what it sent ------------------ */
+
+#define OUTBUF 65536
+
+struct out {
+	int fd;
+	char *buf; /* sodium_malloc'd: holds hex keys */
+	size_t len;
+	int err;   /* errno of the first failed send, 0 if none */
+};
+
+static void out_flush(struct out *o)
+{
+	if (o->len && !o->err && send_all(o->fd, o->buf, o->len) < 0)
+		o->err = errno;
+	sodium_memzero(o->buf, o->len);
+	o->len = 0;
+}
+
+static void out_add(struct out *o, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (o->len + n > OUTBUF)
+		out_flush(o);
+	memcpy(o->buf + o->len, s, n); /* every piece is far below OUTBUF */
+	o->len += n;
+}
+
+static void out_kv(struct out *o, const char *k, const char *v)
+{
+	out_add(o, k);
+	out_add(o, "=");
+	out_add(o, v);
+	out_add(o, "\n");
+}
+
+static void out_key(struct out *o, const char *k, const uint8_t key[WG_KEY_LEN])
+{
+	char hex[WG_KEY_HEX_LEN + 1];
+
+	key_to_hex(hex, key);
+	out_kv(o, k, hex);
+	sodium_memzero(hex, sizeof(hex));
+}
+
+static void out_uint(struct out *o, const char *k, unsigned long v)
+{
+	char n[24];
+
+	snprintf(n, sizeof(n), "%lu", v);
+	out_kv(o, k, n);
+}
+
+static int emit_peer(struct out *o, const char *ifname, const struct wg_peer *p, struct wj_err *e)
+{
+	char buf[96];
+
+	out_key(o, "public_key", p->public_key);
+	if (p->flags & WGPEER_REMOVE) {
+		out_add(o, "remove=true\n");
+		return 0;
+	}
+	if (p->flags & WGPEER_UPDATE_ONLY)
+		out_add(o, "update_only=true\n");
+	if (p->flags & WGPEER_HAS_PSK)
+		out_key(o, "preshared_key", p->psk);
+	if (p->flags & WGPEER_HAS_ENDPOINT) {
+		int fam = p->endpoint_addr.sa.sa_family;
+		if (fam != AF_INET && fam != AF_INET6) {
+			key_to_base64(buf, p->public_key);
+			return wj_errf(e, "%s: peer %s: endpoint not resolved", ifname, buf);
+		}
+		out_kv(o, "endpoint", wg_sockaddr_fmt(&p->endpoint_addr, buf, sizeof(buf)));
+	}
+	if (p->flags & WGPEER_HAS_KEEPALIVE)
+		out_uint(o, "persistent_keepalive_interval", p->keepalive);
+	if (p->flags & WGPEER_REPLACE_AIPS)
+		out_add(o, "replace_allowed_ips=true\n");
+	for (size_t i = 0; i < p->n_aips; i++)
+		out_kv(o, "allowed_ip", wg_ipmask_fmt(&p->aips[i], buf, sizeof(buf)));
+	return 0;
+}
+
+static int uapi_set(const char *ifname, const struct wg_device *c, struct wj_err *e)
+{
+	struct out o = {-1, NULL, 0, 0};
+	struct wg_uapi_dec *d = NULL;
+	static const uint8_t zero[WG_KEY_LEN];
+	int r = -1;
+
+	/* Check everything that can be refused before sending a byte. */
+	for (size_t i = 0; i < c->n_peers; i++) {
+		const struct wg_peer *p = &c->peers[i];
+		int fam = p->endpoint_addr.sa.sa_family;
+		if ((p->flags & WGPEER_HAS_ENDPOINT) && !(p->flags & WGPEER_REMOVE) && fam != AF_INET &&
+		    fam != AF_INET6) {
+			char kb[WG_KEY_B64_LEN + 1];
+			key_to_base64(kb, p->public_key);
+			return wj_errf(e, "%s: peer %s: endpoint not resolved", ifname, kb);
+		}
+	}
+	if (!(o.buf = sodium_malloc(OUTBUF)) || !(d = wg_uapi_dec_new(true))) {
+		wj_errnof(e, ENOMEM, "%s", ifname);
+		goto out;
+	}
+	if ((o.fd = open_or_fail(ifname, e)) < 0)
+		goto out;
+	out_add(&o, "set=1\n");
+	if (c->flags & WGDEV_HAS_PRIVATE_KEY)
+		out_key(&o, "private_key", c->private_key ? c->private_key : zero);
+	if (c->flags & WGDEV_HAS_LISTEN_PORT)
+		out_uint(&o, "listen_port", c->listen_port);
+	if (c->flags & WGDEV_HAS_FWMARK)
+		out_uint(&o, "fwmark", c->fwmark);
+	if (c->flags & WGDEV_REPLACE_PEERS)
+		out_add(&o, "replace_peers=true\n");
+	for (size_t i = 0; i < c->n_peers; i++)
+		if (emit_peer(&o, ifname, &c->peers[i], e) < 0)
+			goto out; /* not reached: checked above */
+	out_add(&o, "\n");
+	out_flush(&o);
+	/* Even when sending failed, the daemon may have answered why (it
+	 * replies errno=N at the first bad line and stops reading). */
+	if (read_reply(o.fd, ifname, d, e) < 0) {
+		if (o.err && e->code == EPROTO)
+			wj_errnof(e, o.err, "%s: sending the UAPI set", ifname);
+		goto out;
+	}
+	if (o.err) {
+		wj_errnof(e, o.err, "%s: sending the UAPI set", ifname);
+		goto out;
+	}
+	r = 0;
+out:
+	if (o.fd >= 0)
+		close(o.fd);
+	if (o.buf)
+		sodium_free(o.buf);
+	wg_uapi_dec_free(d);
+	return r;
+}
+
+static int uapi_list(char ***names, size_t *n, struct wj_err *e)
+{
+	DIR *dir = opendir(wg_uapi_dir());
+	struct dirent *de;
+
+	if (!dir) {
+		if (errno == ENOENT)
+			return 0;
+		return wj_errnof(e, errno, "listing %s", wg_uapi_dir());
+	}
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		char name[64], **nv;
+		if (len <= 5 || len - 5 >= sizeof(name) || strcmp(de->d_name + len - 5, ".sock") != 0)
+			continue;
+		memcpy(name, de->d_name, len - 5);
+		name[len - 5] = '\0';
+		if (wj_ifname_invalid(name) || !uapi_has(name))
+			continue;
+		nv = realloc(*names, (*n + 1) * sizeof(*nv));
+		if (!nv || !(nv[*n] = strdup(name))) {
+			if (nv)
+				*names = nv;
+			closedir(dir);
+			return wj_errnof(e, ENOMEM, "listing %s", wg_uapi_dir());
+		}
+		*names = nv;
+		(*n)++;
+	}
+	closedir(dir);
+	return 0;
+}
+
+const struct wg_backend wg_backend_uapi = {"uapi", uapi_has, uapi_get, uapi_set, uapi_list};

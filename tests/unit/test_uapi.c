@@ -1,0 +1,303 @@
+/* wg/uapi_decode: GET and SET replies, whole and in pieces, and every
+ * kind of malformed reply. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/util/err.h"
+#include "keys/keys.h"
+#include "wg/uapi_decode.h"
+
+#define K1 "1111111111111111111111111111111111111111111111111111111111111111"
+#define KA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+#define KB "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
+#define KZ "0000000000000000000000000000000000000000000000000000000000000000"
+#define KP "2222222222222222222222222222222222222222222222222222222222222222"
+
+/* What wireguard-go 0.0.20220316 sends (keys replaced). */
+static const char wggo[] =
+	"private_key=" K1 "\n"
+	"listen_port=51820\n"
+	"fwmark=4660\n"
+	"public_key=" KA "\n"
+	"preshared_key=" KZ "\n"
+	"protocol_version=1\n"
+	"endpoint=192.0.2.1:51820\n"
+	"last_handshake_time_sec=1700000000\n"
+	"last_handshake_time_nsec=123\n"
+	"tx_bytes=100\n"
+	"rx_bytes=200\n"
+	"persistent_keepalive_interval=25\n"
+	"allowed_ip=10.0.0.2/32\n"
+	"allowed_ip=fd00::/64\n"
+	"public_key=" KB "\n"
+	"preshared_key=" KP "\n"
+	"protocol_version=1\n"
+	"endpoint=[2001:db8::1]:443\n"
+	"last_handshake_time_sec=0\n"
+	"last_handshake_time_nsec=0\n"
+	"tx_bytes=0\n"
+	"rx_bytes=0\n"
+	"persistent_keepalive_interval=0\n"
+	"errno=0\n"
+	"\n";
+
+static void check_wggo(const struct wg_device *d)
+{
+	uint8_t k[WG_KEY_LEN], pub[WG_KEY_LEN];
+	const struct wg_peer *p;
+
+	assert_non_null(d->private_key);
+	memset(k, 0x11, sizeof(k));
+	assert_memory_equal(d->private_key, k, WG_KEY_LEN);
+	assert_true(d->flags & WGDEV_HAS_PUBLIC_KEY);
+	assert_int_equal(key_public_from_private(pub, k), 0);
+	assert_memory_equal(d->public_key, pub, WG_KEY_LEN);
+	assert_int_equal(d->listen_port, 51820);
+	assert_int_equal(d->fwmark, 4660);
+	assert_int_equal(d->n_peers, 2);
+	p = &d->peers[0];
+	memset(k, 0xaa, sizeof(k));
+	assert_memory_equal(p->public_key, k, WG_KEY_LEN);
+	assert_false(p->flags & WGPEER_HAS_PSK);
+	assert_int_equal(p->endpoint_addr.sa.sa_family, AF_INET);
+	assert_int_equal(p->endpoint_addr.in.sin_port, htons(51820));
+	assert_null(p->endpoint);
+	assert_int_equal(p->last_handshake_sec, 1700000000);
+	assert_int_equal(p->last_handshake_nsec, 123);
+	assert_int_equal(p->tx_bytes, 100);
+	assert_int_equal(p->rx_bytes, 200);
+	assert_int_equal(p->keepalive, 25);
+	assert_true(p->flags & WGPEER_HAS_KEEPALIVE);
+	assert_int_equal(p->n_aips, 2);
+	assert_int_equal(p->aips[1].family, AF_INET6);
+	assert_int_equal(p->aips[1].cidr, 64);
+	p = &d->peers[1];
+	assert_true(p->flags & WGPEER_HAS_PSK);
+	assert_int_equal(p->psk[0], 0x22);
+	assert_int_equal(p->endpoint_addr.sa.sa_family, AF_INET6);
+	assert_int_equal(p->endpoint_addr.in6.sin6_port, htons(443));
+	assert_int_equal(p->keepalive, 0);
+	assert_false(p->flags & WGPEER_HAS_KEEPALIVE);
+	assert_int_equal(p->n_aips, 0);
+}
+
+static void whole_reply(void **s)
+{
+	struct wg_device *d;
+	struct wj_err e;
+
+	wj_err_clear(&e);
+	assert_int_equal(wg_uapi_decode(wggo, sizeof(wggo) - 1, &d, &e), 0);
+	check_wggo(d);
+	wg_device_free(d);
+}
+
+static void byte_by_byte(void **s)
+{
+	struct wg_uapi_dec *d = wg_uapi_dec_new(false);
+	struct wg_device *dev;
+	struct wj_err e;
+	size_t used;
+	int r = 0;
+
+	for (size_t i = 0; i < sizeof(wggo) - 1; i++) {
+		r = wg_uapi_dec_feed(d, wggo + i, 1, &used, &e);
+		assert_int_equal(used, 1);
+		if (i + 1 < sizeof(wggo) - 1)
+			assert_int_equal(r, 0);
+	}
+	assert_int_equal(r, 1);
+	dev = wg_uapi_dec_take(d);
+	check_wggo(dev);
+	wg_device_free(dev);
+	wg_uapi_dec_free(d);
+}
+
+static int decode(const char *text, struct wj_err *e)
+{
+	struct wg_device *d = NULL;
+	int r;
+
+	wj_err_clear(e);
+	r = wg_uapi_decode(text, strlen(text), &d, e);
+	wg_device_free(d);
+	return r;
+}
+
+static void errno_either_sign(void **s)
+{
+	struct wj_err e;
+
+	assert_int_equal(decode("errno=-22\n\n", &e), -1);
+	assert_int_equal(e.code, EINVAL);
+	assert_int_equal(decode("errno=98\n\n", &e), -1);
+	assert_int_equal(e.code, EADDRINUSE);
+	assert_int_equal(decode("errno=0\n\n", &e), 0);
+	assert_int_equal(decode("errno=x\n\n", &e), -1);
+	assert_int_equal(decode("errno=--1\n\n", &e), -1);
+}
+
+static void set_reply(void **s)
+{
+	struct wg_uapi_dec *d = wg_uapi_dec_new(true);
+	struct wj_err e;
+	size_t used;
+
+	assert_int_equal(wg_uapi_dec_feed(d, "errno=0\n\n", 9, &used, &e), 1);
+	assert_null(wg_uapi_dec_take(d));
+	wg_uapi_dec_free(d);
+	d = wg_uapi_dec_new(true);
+	assert_int_equal(wg_uapi_dec_feed(d, "errno=-98\n\n", 11, &used, &e), -1);
+	assert_int_equal(e.code, EADDRINUSE);
+	wg_uapi_dec_free(d);
+	d = wg_uapi_dec_new(true);
+	assert_int_equal(wg_uapi_dec_feed(d, "listen_port=1\nerrno=0\n\n", 23, &used, &e), -1);
+	wg_uapi_dec_free(d);
+}
+
+static void malformed(void **s)
+{
+	static const char *const bad[] = {
+		"",                                   /* truncated */
+		"listen_port=1\n",                    /* no errno, no end */
+		"listen_port=1\n\n",                  /* end without errno */
+		"errno=0\n",                          /* no final empty line */
+		"errno=0\n\nx",                       /* bytes after the end */
+		"errno=0\nlisten_port=1\n\n",         /* data after errno */
+		"listen_port\nerrno=0\n\n",           /* no '=' */
+		"=1\nerrno=0\n\n",                    /* empty key */
+		"Listen_port=1\nerrno=0\n\n",         /* bad key characters */
+		"listen_port=\nerrno=0\n\n",          /* empty value */
+		"listen_port=65536\nerrno=0\n\n",
+		"listen_port=-1\nerrno=0\n\n",
+		"listen_port= 1\nerrno=0\n\n",
+		"fwmark=4294967296\nerrno=0\n\n",
+		"private_key=" KA "0\nerrno=0\n\n",   /* 65 digits */
+		"private_key=zz" K1 "\nerrno=0\n\n",
+		"public_key=" KA "\npublic_key=" KA "\nerrno=0\n\n", /* twice */
+		"public_key=" KA "\nlisten_port=1\nerrno=0\n\n",      /* device key after a peer */
+		"allowed_ip=10.0.0.0/8\nerrno=0\n\n",                 /* peer key before a peer */
+		"public_key=" KA "\nallowed_ip=10.0.0.0/33\nerrno=0\n\n",
+		"public_key=" KA "\nallowed_ip=10.0.0.0\nallowed_ip=x/1\nerrno=0\n\n",
+		"public_key=" KA "\nendpoint=1.2.3.4\nerrno=0\n\n",
+		"public_key=" KA "\nendpoint=[::1:5\nerrno=0\n\n",
+		"public_key=" KA "\nendpoint=host.example:5\nerrno=0\n\n",
+		"public_key=" KA "\nendpoint=1.2.3.4:0\nerrno=0\n\n",
+		"public_key=" KA "\nprotocol_version=2\nerrno=0\n\n",
+		"public_key=" KA "\npersistent_keepalive_interval=65536\nerrno=0\n\n",
+		"public_key=" KA "\ntx_bytes=18446744073709551616\nerrno=0\n\n",
+		"public_key=" KA "\nlast_handshake_time_sec=9223372036854775808\nerrno=0\n\n",
+	};
+	struct wj_err e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		if (decode(bad[i], &e) != -1)
+			fail_msg("accepted malformed reply #%zu: %s", i, bad[i]);
+		assert_true(e.msg[0] != '\0');
+		assert_null(strstr(e.msg, K1)); /* never a key in a message */
+	}
+	/* a NUL byte inside a line */
+	{
+		static const char nul[] = "listen_port=1\0\nerrno=0\n\n";
+		struct wg_device *d = NULL;
+		assert_int_equal(wg_uapi_decode(nul, sizeof(nul) - 1, &d, &e), -1);
+		assert_null(d);
+	}
+}
+
+static void unknown_keys_and_boringtun(void **s)
+{
+	struct wg_device *d;
+	struct wj_err e;
+	static const char r[] = "own_public_key=" KB "\n"
+				"listen_port=1\n"
+				"some_future_key=whatever\n"
+				"public_key=" KA "\n"
+				"another_future_key=1\n"
+				"last_handshake_time_sec=-5\n"
+				"endpoint=[fe80::1%7]:9\n"
+				"errno=0\n\n";
+
+	wj_err_clear(&e);
+	assert_int_equal(wg_uapi_decode(r, sizeof(r) - 1, &d, &e), 0);
+	assert_null(d->private_key);
+	assert_true(d->flags & WGDEV_HAS_PUBLIC_KEY);
+	assert_int_equal(d->public_key[0], 0xbb);
+	assert_int_equal(d->n_peers, 1);
+	assert_int_equal(d->peers[0].last_handshake_sec, -5);
+	assert_int_equal(d->peers[0].endpoint_addr.in6.sin6_scope_id, 7);
+	wg_device_free(d);
+}
+
+static void size_limits(void **s)
+{
+	struct wg_uapi_dec *d = wg_uapi_dec_new(false);
+	char *big = malloc(WG_UAPI_MAX_LINE + 2);
+	struct wj_err e;
+	size_t used;
+
+	/* one line longer than the limit */
+	memcpy(big, "x_=", 3);
+	memset(big + 3, 'a', WG_UAPI_MAX_LINE - 1);
+	big[WG_UAPI_MAX_LINE + 1] = '\n';
+	assert_int_equal(wg_uapi_dec_feed(d, big, WG_UAPI_MAX_LINE + 2, &used, &e), -1);
+	assert_non_null(strstr(e.msg, "too long"));
+	wg_uapi_dec_free(d);
+	/* exactly the limit is fine */
+	d = wg_uapi_dec_new(false);
+	big[WG_UAPI_MAX_LINE] = '\n';
+	assert_int_equal(wg_uapi_dec_feed(d, big, WG_UAPI_MAX_LINE + 1, &used, &e), 0);
+	wg_uapi_dec_free(d);
+	free(big);
+}
+
+static void many_peers(void **s)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	struct wg_device *d;
+	struct wj_err e;
+	char hex[WG_KEY_HEX_LEN + 1];
+	uint8_t k[WG_KEY_LEN];
+
+	for (uint32_t i = 0; i < 20000; i++) {
+		memset(k, 0, sizeof(k));
+		memcpy(k, &i, sizeof(i));
+		key_to_hex(hex, k);
+		fprintf(f, "public_key=%s\nallowed_ip=10.%u.%u.0/24\n", hex, i >> 8, i & 255);
+	}
+	fputs("errno=0\n\n", f);
+	fclose(f);
+	wj_err_clear(&e);
+	assert_int_equal(wg_uapi_decode(buf, len, &d, &e), 0);
+	assert_int_equal(d->n_peers, 20000);
+	wg_device_free(d);
+	free(buf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(whole_reply),
+		cmocka_unit_test(byte_by_byte),
+		cmocka_unit_test(errno_either_sign),
+		cmocka_unit_test(set_reply),
+		cmocka_unit_test(malformed),
+		cmocka_unit_test(unknown_keys_and_boringtun),
+		cmocka_unit_test(size_limits),
+		cmocka_unit_test(many_peers),
+	};
+
+	if (keys_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,50 @@
+/* Decoder of UAPI replies (the text protocol of wireguard-go, boringtun
+ * and wg(8)'s userspace backend): a pure function over bytes, fed in
+ * pieces as they come from the socket, or over one buffer (fuzzing).
+ *
+ * A GET reply is "key=value\n" lines, then "errno=N\n", then an empty
+ * line.  A SET reply is just "errno=N\n\n".  Rules:
+ *  - a line is at most WG_UAPI_MAX_LINE bytes, a reply at most
+ *    WG_UAPI_MAX_REPLY bytes; NUL bytes, lines without '=', empty keys,
+ *    keys other than [a-z0-9_] and bad values of known keys are errors;
+ *  - unknown keys with well-formed values are ignored (newer daemons add
+ *    keys; ignoring them keeps an old wgjail working);
+ *  - device keys (private_key, listen_port, fwmark) after the first
+ *    public_key, a peer key before it, a peer listed twice, anything after
+ *    errno but the empty line, or bytes after the empty line are errors;
+ *  - errno is signed (wireguard-go sends -EINVAL, boringtun EINVAL): any
+ *    non-zero value is a failure, reported with its absolute value;
+ *  - the PSK gets WGPEER_HAS_PSK only when non-zero; the endpoint goes to
+ *    peer->endpoint_addr (peer->endpoint stays NULL); boringtun's
+ *    own_public_key is taken as the device's public key. */
+#ifndef WGJAIL_UAPI_DECODE_H
+#define WGJAIL_UAPI_DECODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "wg/model.h"
+
+struct wj_err;
+
+#define WG_UAPI_MAX_LINE 4096
+#define WG_UAPI_MAX_REPLY ((size_t)256 << 20)
+
+struct wg_uapi_dec;
+
+/* SET_REPLY: accept only "errno=N" (the reply to a set). */
+struct wg_uapi_dec *wg_uapi_dec_new(bool set_reply);
+/* Feed LEN bytes.  Returns 0 (need more), 1 (the reply is complete; *USED
+ * says how many bytes of DATA belonged to it), or -1 with E set (a
+ * protocol error, or the daemon's non-zero errno with E->code set). */
+int wg_uapi_dec_feed(struct wg_uapi_dec *d, const char *data, size_t len, size_t *used, struct wj_err *e);
+/* After feed returned 1: the decoded device (NULL for a set reply), owned
+ * by the caller. */
+struct wg_device *wg_uapi_dec_take(struct wg_uapi_dec *d);
+void wg_uapi_dec_free(struct wg_uapi_dec *d); /* wipes */
+
+/* The whole reply in one buffer; trailing bytes are an error.  *OUT is a
+ * new device (GET).  Returns 0 or -1 with E set. */
+int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct wj_err *e);
+
+#endif
