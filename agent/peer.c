@@ -2,13 +2,18 @@
  * write atomically, apply the one change live (see agent/peer.h). */
 #include "agent/peer.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <fcntl.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "agent/jailspec.h"
@@ -18,6 +23,74 @@
 #include "wg/config.h"
 
 #define CONF_MAX (256u << 20) /* a wg config larger than this is refused */
+
+/* ---- the validation stamp ----------------------------------------------
+ * Parsing a config with 50,000 peers costs tens of milliseconds; `peer add`
+ * must not pay that on every call.  After wgjail itself wrote the config
+ * (and parsed what it wrote), CONFDIR/JAIL/.IF.conf.parsed records the
+ * file's identity: device, inode, size, mtime and ctime (nanoseconds).  If
+ * the config still has that identity, it is the file that parsed, and
+ * `peer add` checks the new peer against a fast scan instead of a full
+ * parse.  Any other writer (an editor, another tool, wj_write_atomic)
+ * makes a new inode or a new ctime, so the stamp no longer matches and the
+ * next command parses the whole file again.  A lost or damaged stamp only
+ * costs that parse. */
+static int stamp_path(char *buf, size_t sz, const char *jail, const char *ifname)
+{
+	char file[WJ_IFNAME_MAX + 16];
+
+	snprintf(file, sizeof(file), ".%s.conf.parsed", ifname);
+	return jail_path(buf, sz, jail, file);
+}
+
+static void stamp_fmt(char *buf, size_t sz, const struct stat *st)
+{
+	snprintf(buf, sz, "%ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+		 (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+}
+
+static bool stamp_ok(const char *jail, const char *ifname, const struct stat *st)
+{
+	char path[PATH_MAX], want[160], have[160] = "";
+	FILE *f;
+	bool ok;
+
+	if (stamp_path(path, sizeof(path), jail, ifname) < 0 || !(f = fopen(path, "re")))
+		return false;
+	ok = fgets(have, sizeof(have), f) != NULL;
+	fclose(f);
+	stamp_fmt(want, sizeof(want), st);
+	return ok && strcmp(have, want) == 0;
+}
+
+static void stamp_write(const char *jail, const char *ifname, const char *conf)
+{
+	char path[PATH_MAX], tmp[PATH_MAX], line[160];
+	struct stat st;
+	bool ok;
+	int fd;
+
+	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
+		return;
+	if (stat(conf, &st) < 0) {
+		unlink(path);
+		return;
+	}
+	stamp_fmt(line, sizeof(line), &st);
+	/* A cache: written and renamed, not fsync'd.  After a crash it is
+	 * missing, empty or names an older file; all of these only mismatch. */
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		unlink(path);
+		return;
+	}
+	ok = write(fd, line, strlen(line)) == (ssize_t)strlen(line);
+	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		unlink(path);
+	}
+}
 
 /* One read-modify-write of a jail's wg config, under its lock. */
 struct tx {
@@ -88,7 +161,7 @@ static void remove_stale_temps(const char *path)
 
 /* Load the spec, take the lock, read and parse the config, split it into
  * lines. */
-static int tx_begin(const char *jail, struct tx *t, struct peer_outcome *out, struct wj_err *e)
+static int tx_begin(const char *jail, struct tx *t, bool full, struct peer_outcome *out, struct wj_err *e)
 {
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
@@ -102,12 +175,14 @@ static int tx_begin(const char *jail, struct tx *t, struct peer_outcome *out, st
 	if (wj_lock(t->lock, &t->lockfd, e) < 0)
 		return -1;
 	remove_stale_temps(out->path);
-	if (wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0 ||
-	    wg_config_parse(t->text, t->len, out->path, &t->dev, e) < 0) {
+	if (wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
 		tx_end(t);
 		return -1;
 	}
-	if (conf_doc_load(&t->doc, t->text, t->len, e) < 0) {
+	if (!full)
+		return 0;
+	if (wg_config_parse(t->text, t->len, out->path, &t->dev, e) < 0 ||
+	    conf_doc_load(&t->doc, t->text, t->len, e) < 0) {
 		tx_end(t);
 		return -1;
 	}
@@ -126,9 +201,13 @@ static int tx_render(struct tx *t, const char *path, struct wj_err *e)
 	return 0;
 }
 
-static int tx_write(struct tx *t, const char *path, struct wj_err *e)
+/* Replace the config; the new text is known to parse: stamp it. */
+static int tx_write(struct tx *t, const char *jail, const char *path, struct wj_err *e)
 {
-	return wj_write_atomic(path, t->new_text, t->new_len, 0600, e);
+	if (wj_write_atomic(path, t->new_text, t->new_len, 0600, e) < 0)
+		return -1;
+	stamp_write(jail, t->spec.ifname, path);
+	return 0;
 }
 
 /* After the file is written: apply CHANGES if the jail is up. */
@@ -289,72 +368,264 @@ static void free_lines(char **lines, size_t n)
 	}
 }
 
+/* ---- peer add ------------------------------------------------------------ */
+
+/* "a.b.c.d" or "a.b.c.d/n", strictly decimal: the common case of the scan
+ * below, without inet_pton.  Returns 0, or -1 to fall back to
+ * wg_ipmask_parse. */
+static int parse_v4_fast(const char *s, struct wg_ipmask *m)
+{
+	uint32_t addr = 0;
+	unsigned cidr = 32;
+
+	for (int part = 0; part < 4; part++) {
+		unsigned v = 0, digits = 0;
+		while (*s >= '0' && *s <= '9' && digits < 3) {
+			v = v * 10 + (unsigned)(*s++ - '0');
+			digits++;
+		}
+		if (!digits || v > 255 || (digits > 1 && s[-(int)digits] == '0'))
+			return -1;
+		addr = addr << 8 | v;
+		if (part < 3 && *s++ != '.')
+			return -1;
+	}
+	if (*s == '/') {
+		unsigned digits = 0;
+		cidr = 0;
+		for (s++; *s >= '0' && *s <= '9' && digits < 2; s++, digits++)
+			cidr = cidr * 10 + (unsigned)(*s - '0');
+		if (!digits || cidr > 32)
+			return -1;
+	}
+	if (*s)
+		return -1;
+	memset(m, 0, sizeof(*m));
+	m->family = AF_INET;
+	m->cidr = (uint8_t)cidr;
+	m->addr.ip4.s_addr = htonl(addr);
+	return 0;
+}
+
+struct add_scan {
+	const struct peer_add_req *req;
+	char want[WG_KEY_B64_LEN + 1];
+	bool force;
+	/* the current [Peer] section */
+	unsigned header_line;
+	char cur_key[WG_KEY_B64_LEN + 1];
+	long conflict;          /* index into req->aips, -1 if none */
+	struct wg_ipmask conflict_with;
+	unsigned conflict_line;
+	/* results */
+	unsigned dup_line;      /* line of an equal PublicKey, 0 if none */
+	bool own_key;
+	char conflict_key[WG_KEY_B64_LEN + 1];
+	unsigned conflict_header;
+	struct wg_ipmask conflict_new, conflict_old;
+	bool conflict_found;
+};
+
+static void add_scan_close_section(struct add_scan *s)
+{
+	if (s->conflict >= 0 && !s->conflict_found) {
+		s->conflict_found = true;
+		snprintf(s->conflict_key, sizeof(s->conflict_key), "%s", s->cur_key[0] ? s->cur_key : "(no key)");
+		s->conflict_header = s->conflict_line;
+		s->conflict_new = s->req->aips[s->conflict];
+		s->conflict_old = s->conflict_with;
+	}
+	s->conflict = -1;
+	s->cur_key[0] = '\0';
+}
+
+static int add_scan_fn(void *arg, const char *section, const char *key, const char *value, unsigned line)
+{
+	struct add_scan *s = arg;
+
+	if (!key) { /* a section header */
+		add_scan_close_section(s);
+		s->header_line = line;
+		return 0;
+	}
+	if (!strcmp(section, "interface") && !strcasecmp(key, "PrivateKey")) {
+		uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
+		if (key_from_base64(priv, value) && key_public_from_private(pub, priv) == 0 &&
+		    key_equal(pub, s->req->public_key))
+			s->own_key = true;
+		sodium_memzero(priv, sizeof(priv));
+		return 0;
+	}
+	if (strcmp(section, "peer") != 0)
+		return 0;
+	if (!strcasecmp(key, "PublicKey")) {
+		size_t vl = strnlen(value, WG_KEY_B64_LEN);
+		memcpy(s->cur_key, value, vl);
+		s->cur_key[vl] = '\0';
+		/* Valid configs hold canonical base64 only (wg(8) refuses
+		 * anything else), so equal keys are equal strings. */
+		if (!strcmp(value, s->want) && !s->dup_line)
+			s->dup_line = line;
+	} else if (!strcasecmp(key, "AllowedIPs") && !s->force && s->conflict < 0) {
+		struct wg_peer other;
+		char copy[256], *save = NULL;
+
+		size_t vl = strnlen(value, sizeof(copy) - 1);
+
+		memcpy(copy, value, vl);
+		copy[vl] = '\0';
+		memset(&other, 0, sizeof(other));
+		for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			struct wg_ipmask m;
+			size_t oj;
+			if (*tok == '+')
+				tok++;
+			if (parse_v4_fast(tok, &m) < 0 && wg_ipmask_parse(tok, &m) < 0)
+				continue;
+			other.aips = &m;
+			other.n_aips = 1;
+			if ((s->conflict = peer_aip_conflict(s->req->aips, s->req->n_aips, &other, &oj)) >= 0) {
+				s->conflict_with = m;
+				wg_ipmask_mask(&s->conflict_with);
+				s->conflict_line = line;
+				break;
+			}
+		}
+	}
+	return 0;
+}
+
+/* OLD + the new [Peer] block, as conf_append_lines would make it: a line
+ * end after a last line without one, a blank line before the block unless
+ * the file ends with one, the file's line end for the new lines. */
+static char *append_block(const char *old, size_t len, bool crlf, char *const *lines, size_t n, size_t *out_len)
+{
+	const char *eol = crlf ? "\r\n" : "\n";
+	size_t el = strlen(eol), need = len + 2 * el + 1, pos = len;
+	bool blank_last = true;
+	char *t;
+
+	for (size_t i = 0; i < n; i++)
+		need += strlen(lines[i]) + el;
+	t = malloc(need);
+	if (!t)
+		return NULL;
+	memcpy(t, old, len);
+	if (len > 0) {
+		/* the last line: from after the previous '\n' to the end */
+		size_t end = len, start;
+		if (old[len - 1] == '\n')
+			end--;
+		start = end;
+		while (start > 0 && old[start - 1] != '\n')
+			start--;
+		for (size_t i = start; i < end && blank_last; i++)
+			blank_last = old[i] == ' ' || old[i] == '\t' || old[i] == '\r' || old[i] == '\v' || old[i] == '\f';
+		if (old[len - 1] != '\n') {
+			memcpy(t + pos, eol, el);
+			pos += el;
+		}
+		if (!blank_last) {
+			memcpy(t + pos, eol, el);
+			pos += el;
+		}
+	}
+	for (size_t i = 0; i < n; i++) {
+		size_t l = strlen(lines[i]);
+		memcpy(t + pos, lines[i], l);
+		pos += l;
+		memcpy(t + pos, eol, el);
+		pos += el;
+	}
+	t[pos] = '\0';
+	*out_len = pos;
+	return t;
+}
+
 int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
-	char *lines[8] = {0};
-	size_t n_lines = 0;
-	char k[WG_KEY_B64_LEN + 1];
+	char *lines[8] = {0}, *block = NULL;
+	size_t n_lines = 0, block_len = 0, n_crlf = 0, n_lf = 0;
+	struct add_scan sc;
+	struct wg_device *blk = NULL, *ch = NULL;
 	struct wg_peer *np;
-	struct wg_device *ch = NULL;
+	struct stat st;
 	int r = -1;
 
-	fmt_key(k, req->public_key);
-	if (tx_begin(jail, &t, out, e) < 0)
+	memset(&sc, 0, sizeof(sc));
+	sc.req = req;
+	sc.force = req->force;
+	sc.conflict = -1;
+	fmt_key(sc.want, req->public_key);
+	if (tx_begin(jail, &t, false, out, e) < 0)
 		return -1;
-	if (wg_device_find_peer(t.dev, req->public_key)) {
-		const struct wg_peer *p = wg_device_find_peer(t.dev, req->public_key);
-		wj_errf(e, "%s:%u: peer %s is already there (use 'wgjail peer remove' first to change it)",
-			out->path, p->line, k);
-		goto done;
-	}
-	if ((t.dev->flags & WGDEV_HAS_PRIVATE_KEY) && key_equal(t.dev->public_key, req->public_key)) {
-		wj_errf(e, "peer %s is jail %s's own public key", k, jail);
-		goto done;
-	}
-	if (!req->force) {
-		for (size_t i = 0; i < t.dev->n_peers; i++) {
-			size_t oj;
-			long ni = peer_aip_conflict(req->aips, req->n_aips, &t.dev->peers[i], &oj);
-			char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8], ok[WG_KEY_B64_LEN + 1];
-
-			if (ni < 0)
-				continue;
-			fmt_key(ok, t.dev->peers[i].public_key);
-			wj_errf(e, "allowed IP %s is already routed to peer %s (%s:%u, AllowedIPs %s); "
-				   "--force to take it anyway",
-				wg_ipmask_fmt(&req->aips[ni], a, sizeof(a)), ok, out->path, t.dev->peers[i].line,
-				wg_ipmask_fmt(&t.dev->peers[i].aips[oj], b, sizeof(b)));
+	/* The file as it is must parse: known from the stamp, else parsed. */
+	if (stat(out->path, &st) < 0 || !stamp_ok(jail, t.spec.ifname, &st)) {
+		if (wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
 			goto done;
-		}
 	}
-	if (peer_lines(req, lines, &n_lines, e) < 0 ||
-	    conf_append_lines(&t.doc, (const char *const *)lines, n_lines, e) < 0 || tx_render(&t, out->path, e) < 0)
-		goto done;
-	/* The edited file must say exactly this, and nothing else changed in
-	 * number. */
-	np = wg_device_find_peer(t.after, req->public_key);
-	if (!np || t.after->n_peers != t.dev->n_peers + 1 ||
-	    !!(np->flags & WGPEER_HAS_PSK) != req->has_psk ||
-	    (req->has_psk && !key_equal(np->psk, req->psk)) ||
-	    (req->keepalive >= 0 && np->keepalive != req->keepalive) ||
-	    !!np->endpoint != !!req->endpoint || (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) ||
-	    !aips_equal(np, req->aips, req->n_aips)) {
-		wj_errf(e, "%s: the edited config does not read back as the peer to add (nothing written)", out->path);
+	if (conf_scan(t.text, t.len, add_scan_fn, &sc, &n_crlf, &n_lf) != 0) {
+		wj_errnof(e, ENOMEM, "peer add");
 		goto done;
 	}
+	add_scan_close_section(&sc);
+	if (sc.dup_line) {
+		wj_errf(e, "%s:%u: peer %s is already there (use 'wgjail peer remove' first to change it)",
+			out->path, sc.dup_line, sc.want);
+		goto done;
+	}
+	if (sc.own_key) {
+		wj_errf(e, "peer %s is jail %s's own public key", sc.want, jail);
+		goto done;
+	}
+	if (sc.conflict_found) {
+		char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8];
+		wj_errf(e, "allowed IP %s is already routed to peer %s (%s:%u, AllowedIPs %s); --force to take it anyway",
+			wg_ipmask_fmt(&sc.conflict_new, a, sizeof(a)), sc.conflict_key, out->path, sc.conflict_header,
+			wg_ipmask_fmt(&sc.conflict_old, b, sizeof(b)));
+		goto done;
+	}
+	if (peer_lines(req, lines, &n_lines, e) < 0)
+		goto done;
+	/* The new block, parsed alone by the real parser, must say exactly
+	 * what was asked.  Appended after a complete line to a file that
+	 * parses, a [Peer] section changes nothing else: sections are
+	 * independent in this format, and the scan above excluded a
+	 * duplicate key. */
+	t.new_text = append_block("", 0, n_crlf > n_lf, lines, n_lines, &t.new_len);
+	if (!t.new_text) {
+		wj_errnof(e, ENOMEM, "peer add");
+		goto done;
+	}
+	if (wg_config_parse(t.new_text, t.new_len, out->path, &blk, e) < 0) {
+		wj_err_prefix(e, "the new [Peer] section does not parse (nothing written)");
+		goto done;
+	}
+	np = blk->n_peers == 1 ? wg_device_find_peer(blk, req->public_key) : NULL;
+	if (!np || !!(np->flags & WGPEER_HAS_PSK) != req->has_psk || (req->has_psk && !key_equal(np->psk, req->psk)) ||
+	    (req->keepalive >= 0 && np->keepalive != req->keepalive) || !!np->endpoint != !!req->endpoint ||
+	    (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) || !aips_equal(np, req->aips, req->n_aips)) {
+		wj_errf(e, "%s: the new [Peer] section does not read back as the peer to add (nothing written)",
+			out->path);
+		goto done;
+	}
+	conf_doc_free_text(t.new_text, t.new_len);
+	t.new_text = append_block(t.text, t.len, n_crlf > n_lf, lines, n_lines, &t.new_len);
 	ch = wg_device_new();
-	if (!ch) {
+	if (!t.new_text || !ch) {
 		wj_errnof(e, ENOMEM, "peer add");
 		goto done;
 	}
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
-	if (tx_write(&t, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
+	conf_doc_free_text(block, block_len);
 	free_lines(lines, n_lines);
+	wg_device_free(blk);
 	wg_device_free(ch);
 	tx_end(&t);
 	return r;
@@ -370,7 +641,7 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 	int r = -1;
 
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, out, e) < 0)
+	if (tx_begin(jail, &t, true, out, e) < 0)
 		return -1;
 	if (!wg_device_find_peer(t.dev, key)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
@@ -392,7 +663,7 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 		goto done;
 	}
 	c->flags = WGPEER_REMOVE;
-	if (tx_write(&t, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -415,7 +686,7 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 		sodium_free(b64);
 		return wj_errnof(e, ENOMEM, "rotate");
 	}
-	if (tx_begin(jail, &t, out, e) < 0)
+	if (tx_begin(jail, &t, true, out, e) < 0)
 		goto out_free;
 	if (conf_find_interface(&t.doc, &b) != 1) {
 		wj_errf(e, "%s: no [Interface] section", out->path);
@@ -441,7 +712,7 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 	}
 	/* Persisted before it is applied: a crash in between leaves a file
 	 * whose key the next `up` applies. */
-	if (tx_write(&t, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -467,7 +738,7 @@ int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk
 	if (!b64)
 		return wj_errnof(e, ENOMEM, "rotate");
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, out, e) < 0)
+	if (tx_begin(jail, &t, true, out, e) < 0)
 		goto out_free;
 	if (!wg_device_find_peer(t.dev, key)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
@@ -499,7 +770,7 @@ int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk
 	}
 	c->flags = WGPEER_HAS_PSK | WGPEER_UPDATE_ONLY;
 	memcpy(c->psk, psk, WG_KEY_LEN);
-	if (tx_write(&t, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -522,7 +793,7 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 
 	fmt_key(k, old);
 	fmt_key(nk, new_key);
-	if (tx_begin(jail, &t, out, e) < 0)
+	if (tx_begin(jail, &t, true, out, e) < 0)
 		return -1;
 	if (!wg_device_find_peer(t.dev, old)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
@@ -548,7 +819,7 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 	c->flags = WGPEER_REMOVE;
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
-	if (tx_write(&t, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:

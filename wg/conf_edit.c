@@ -474,3 +474,83 @@ int conf_set_value(struct conf_doc *doc, struct conf_block *b, const char *key, 
 	b->end++;
 	return 1;
 }
+
+/* Whitespace as a table: conf_scan runs over every byte of big files. */
+static const unsigned char ws_tab[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
+};
+
+/* Copy S[0..N) without whitespace into OUT (at most OUTSZ-1 bytes). */
+static size_t copy_squeezed(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t w = 0;
+
+	/* Fast path: trim the ends; no blank inside -> one copy. */
+	while (n && ws_tab[(unsigned char)*s])
+		s++, n--;
+	while (n && ws_tab[(unsigned char)s[n - 1]])
+		n--;
+	if (n < outsz && !memchr(s, ' ', n) && !memchr(s, '\t', n) && !memchr(s, '\r', n)) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return n;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!ws_tab[c] && w + 1 < outsz)
+			out[w++] = (char)c;
+	}
+	out[w] = '\0';
+	return w;
+}
+
+int conf_scan(const char *text, size_t len, conf_scan_fn fn, void *arg, size_t *n_crlf, size_t *n_lf)
+{
+	char section[32] = "", key[64], value[256];
+	size_t pos = 0, crlf = 0, lf = 0;
+	unsigned line = 0;
+	int r = 0;
+
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos), *eq;
+		size_t ll = nl ? (size_t)(nl - s) : len - pos, code, i = 0, v;
+
+		line++;
+		pos += ll + (nl ? 1 : 0);
+		if (nl) {
+			if (ll && s[ll - 1] == '\r')
+				crlf++;
+			else
+				lf++;
+		}
+		code = code_len(s, ll);
+		while (i < code && ws_tab[(unsigned char)s[i]])
+			i++;
+		if (i == code)
+			continue;
+		if (s[i] == '[') {
+			const char *close = memchr(s + i, ']', code - i);
+			size_t k = copy_squeezed(s + i + 1, (close ? (size_t)(close - s) : code) - i - 1, section,
+						 sizeof(section));
+			for (size_t j = 0; j < k; j++)
+				section[j] = lower(section[j]);
+			if ((r = fn(arg, section, NULL, NULL, line)) != 0)
+				break;
+			continue;
+		}
+		eq = memchr(s + i, '=', code - i);
+		if (!eq || copy_squeezed(s + i, (size_t)(eq - s) - i, key, sizeof(key)) == 0)
+			continue;
+		v = copy_squeezed(eq + 1, code - (size_t)(eq + 1 - s), value, sizeof(value));
+		r = fn(arg, section, key, value, line);
+		sodium_memzero(value, v);
+		if (r)
+			break;
+	}
+	if (n_crlf)
+		*n_crlf = crlf;
+	if (n_lf)
+		*n_lf = lf;
+	return r;
+}

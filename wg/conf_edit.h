@@ -111,4 +111,13 @@ int conf_append_lines(struct conf_doc *doc, const char *const *lines, size_t n, 
 int conf_set_value(struct conf_doc *doc, struct conf_block *b, const char *key, const char *value,
 		   struct wj_err *e);
 
+/* Scanning without building lines (for big files): FN is called for every
+ * key line with the current section's name (lower case, "" before any
+ * section), the key and the value with comments and all whitespace
+ * removed (NUL-terminated, truncated to 255 characters), and the line
+ * number (1-based); for a section header FN gets KEY and VALUE NULL.  A
+ * non-zero return from FN stops the scan and is returned.  *N_CRLF / *N_LF (may be NULL) count the line ends. */
+typedef int (*conf_scan_fn)(void *arg, const char *section, const char *key, const char *value, unsigned line);
+int conf_scan(const char *text, size_t len, conf_scan_fn fn, void *arg, size_t *n_crlf, size_t *n_lf);
+
 #endif
