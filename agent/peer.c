@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -99,6 +100,7 @@ struct tx {
 	int lockfd;
 	char *text; /* the file as read (secret memory) */
 	size_t len;
+	size_t room; /* if > 0: TEXT is an anonymous mapping of len + room bytes (add) */
 	struct wg_device *dev; /* parsed */
 	struct conf_doc doc;
 	bool doc_loaded;
@@ -114,8 +116,12 @@ static void tx_end(struct tx *t)
 	conf_doc_free_text(t->new_text, t->new_len);
 	wg_device_free(t->after);
 	wg_device_free(t->dev);
-	if (t->text)
+	if (t->text && t->room) {
+		sodium_memzero(t->text, t->len + t->room);
+		munmap(t->text, t->len + t->room);
+	} else if (t->text) {
 		wj_free_file(t->text, t->len, true);
+	}
 	if (t->lockfd >= 0)
 		wj_unlock(t->lockfd);
 	t->lockfd = -1;
@@ -159,9 +165,53 @@ static void remove_stale_temps(const char *path)
 	closedir(d);
 }
 
+/* Read PATH into an anonymous mapping with ROOM spare bytes after it, so
+ * that `peer add` appends in place: no second copy of a big file, and the
+ * pages are populated at once rather than faulted in one by one.  The
+ * mapping is wiped and unmapped by tx_end. */
+static int read_with_room(struct tx *t, const char *path, size_t room, struct wj_err *e)
+{
+	struct stat st;
+	size_t size, used = 0;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	if (fd < 0)
+		return wj_errnof(e, errno, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > CONF_MAX) {
+		close(fd);
+		return wj_errf(e, "%s: not a regular file of at most %u bytes", path, CONF_MAX);
+	}
+	size = (size_t)st.st_size;
+	buf = mmap(NULL, size + room, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED) {
+		close(fd);
+		return wj_errnof(e, errno, "%s", path);
+	}
+	while (used < size) {
+		ssize_t n = read(fd, buf + used, size - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? errno : EIO;
+			sodium_memzero(buf, used);
+			munmap(buf, size + room);
+			close(fd);
+			return wj_errnof(e, err, "%s: read (file changing while read?)", path);
+		}
+		used += (size_t)n;
+	}
+	close(fd);
+	t->text = buf;
+	t->len = size;
+	t->room = room;
+	return 0;
+}
+
 /* Load the spec, take the lock, read and parse the config, split it into
  * lines. */
-static int tx_begin(const char *jail, struct tx *t, bool full, struct peer_outcome *out, struct wj_err *e)
+static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, struct peer_outcome *out,
+		    struct wj_err *e)
 {
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
@@ -175,7 +225,8 @@ static int tx_begin(const char *jail, struct tx *t, bool full, struct peer_outco
 	if (wj_lock(t->lock, &t->lockfd, e) < 0)
 		return -1;
 	remove_stale_temps(out->path);
-	if (wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
+	if (room ? read_with_room(t, out->path, room, e) < 0
+		 : wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
 		tx_end(t);
 		return -1;
 	}
@@ -202,6 +253,15 @@ static int tx_render(struct tx *t, const char *path, struct wj_err *e)
 }
 
 /* Replace the config; the new text is known to parse: stamp it. */
+static int tx_write_buf(struct tx *t, const char *jail, const char *path, const char *text, size_t len,
+			struct wj_err *e)
+{
+	if (wj_write_atomic(path, text, len, 0600, e) < 0)
+		return -1;
+	stamp_write(jail, t->spec.ifname, path);
+	return 0;
+}
+
 static int tx_write(struct tx *t, const char *jail, const char *path, struct wj_err *e)
 {
 	if (wj_write_atomic(path, t->new_text, t->new_len, 0600, e) < 0)
@@ -495,62 +555,67 @@ static int add_scan_fn(void *arg, const char *section, const char *key, const ch
 	return 0;
 }
 
-/* OLD + the new [Peer] block, as conf_append_lines would make it: a line
- * end after a last line without one, a blank line before the block unless
- * the file ends with one, the file's line end for the new lines. */
-static char *append_block(const char *old, size_t len, bool crlf, char *const *lines, size_t n, size_t *out_len)
+/* Bytes the new [Peer] block may need after the file's text. */
+static size_t block_room(char *const *lines, size_t n)
 {
-	const char *eol = crlf ? "\r\n" : "\n";
-	size_t el = strlen(eol), need = len + 2 * el + 1, pos = len;
-	bool blank_last = true;
-	char *t;
+	size_t need = 4 + 1;
 
 	for (size_t i = 0; i < n; i++)
-		need += strlen(lines[i]) + el;
-	t = malloc(need);
-	if (!t)
-		return NULL;
-	memcpy(t, old, len);
+		need += strlen(lines[i]) + 2;
+	return need;
+}
+
+/* Append the new [Peer] block to BUF[0..LEN) (room: block_room), as
+ * conf_append_lines would: a line end after a last line without one, a
+ * blank line before the block unless the file ends with one, the file's
+ * line end for the new lines.  Returns the new length (BUF NUL-terminated). */
+static size_t append_block(char *buf, size_t len, bool crlf, char *const *lines, size_t n)
+{
+	const char *eol = crlf ? "\r\n" : "\n";
+	size_t el = strlen(eol), pos = len;
+	bool blank_last = true;
+
 	if (len > 0) {
 		/* the last line: from after the previous '\n' to the end */
 		size_t end = len, start;
-		if (old[len - 1] == '\n')
+		if (buf[len - 1] == '\n')
 			end--;
 		start = end;
-		while (start > 0 && old[start - 1] != '\n')
+		while (start > 0 && buf[start - 1] != '\n')
 			start--;
 		for (size_t i = start; i < end && blank_last; i++)
-			blank_last = old[i] == ' ' || old[i] == '\t' || old[i] == '\r' || old[i] == '\v' || old[i] == '\f';
-		if (old[len - 1] != '\n') {
-			memcpy(t + pos, eol, el);
+			blank_last = buf[i] == ' ' || buf[i] == '\t' || buf[i] == '\r' || buf[i] == '\v' || buf[i] == '\f';
+		if (buf[len - 1] != '\n') {
+			memcpy(buf + pos, eol, el);
 			pos += el;
 		}
 		if (!blank_last) {
-			memcpy(t + pos, eol, el);
+			memcpy(buf + pos, eol, el);
 			pos += el;
 		}
 	}
 	for (size_t i = 0; i < n; i++) {
 		size_t l = strlen(lines[i]);
-		memcpy(t + pos, lines[i], l);
+		memcpy(buf + pos, lines[i], l);
 		pos += l;
-		memcpy(t + pos, eol, el);
+		memcpy(buf + pos, eol, el);
 		pos += el;
 	}
-	t[pos] = '\0';
-	*out_len = pos;
-	return t;
+	buf[pos] = '\0';
+	return pos;
 }
 
 int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
 	char *lines[8] = {0}, *block = NULL;
-	size_t n_lines = 0, block_len = 0, n_crlf = 0, n_lf = 0;
+	size_t n_lines = 0, room, block_len, new_len;
 	struct add_scan sc;
+	struct peer_scan fast;
 	struct wg_device *blk = NULL, *ch = NULL;
 	struct wg_peer *np;
 	struct stat st;
+	bool crlf;
 	int r = -1;
 
 	memset(&sc, 0, sizeof(sc));
@@ -558,24 +623,32 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	sc.force = req->force;
 	sc.conflict = -1;
 	fmt_key(sc.want, req->public_key);
-	if (tx_begin(jail, &t, false, out, e) < 0)
-		return -1;
+	memset(&t, 0, sizeof(t));
+	t.lockfd = -1;
+	if (peer_lines(req, lines, &n_lines, e) < 0)
+		goto done;
+	room = block_room(lines, n_lines);
+	if (tx_begin(jail, &t, false, room, out, e) < 0)
+		goto done;
 	/* The file as it is must parse: known from the stamp, else parsed. */
 	if (stat(out->path, &st) < 0 || !stamp_ok(jail, t.spec.ifname, &st)) {
 		if (wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
 			goto done;
 	}
-	if (conf_scan(t.text, t.len, add_scan_fn, &sc, &n_crlf, &n_lf) != 0) {
+	peer_scan_for_add(t.text, t.len, req, &fast);
+	crlf = fast.n_crlf > fast.n_lf;
+	/* Something to refuse: the slower scan finds the lines to name. */
+	if ((fast.dup || fast.own || fast.conflict) && conf_scan(t.text, t.len, add_scan_fn, &sc, NULL, NULL) != 0) {
 		wj_errnof(e, ENOMEM, "peer add");
 		goto done;
 	}
 	add_scan_close_section(&sc);
-	if (sc.dup_line) {
+	if (fast.dup || sc.dup_line) {
 		wj_errf(e, "%s:%u: peer %s is already there (use 'wgjail peer remove' first to change it)",
 			out->path, sc.dup_line, sc.want);
 		goto done;
 	}
-	if (sc.own_key) {
+	if (fast.own || sc.own_key) {
 		wj_errf(e, "peer %s is jail %s's own public key", sc.want, jail);
 		goto done;
 	}
@@ -586,19 +659,22 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 			wg_ipmask_fmt(&sc.conflict_old, b, sizeof(b)));
 		goto done;
 	}
-	if (peer_lines(req, lines, &n_lines, e) < 0)
+	if (fast.conflict) {
+		wj_errf(e, "%s: an allowed IP of the new peer is already routed to another peer; --force to take it anyway",
+			out->path);
 		goto done;
+	}
 	/* The new block, parsed alone by the real parser, must say exactly
 	 * what was asked.  Appended after a complete line to a file that
 	 * parses, a [Peer] section changes nothing else: sections are
-	 * independent in this format, and the scan above excluded a
-	 * duplicate key. */
-	t.new_text = append_block("", 0, n_crlf > n_lf, lines, n_lines, &t.new_len);
-	if (!t.new_text) {
+	 * independent in this format, and the scan excluded a duplicate key. */
+	block = malloc(room);
+	if (!block) {
 		wj_errnof(e, ENOMEM, "peer add");
 		goto done;
 	}
-	if (wg_config_parse(t.new_text, t.new_len, out->path, &blk, e) < 0) {
+	block_len = append_block(block, 0, crlf, lines, n_lines);
+	if (wg_config_parse(block, block_len, out->path, &blk, e) < 0) {
 		wj_err_prefix(e, "the new [Peer] section does not parse (nothing written)");
 		goto done;
 	}
@@ -610,20 +686,22 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 			out->path);
 		goto done;
 	}
-	conf_doc_free_text(t.new_text, t.new_len);
-	t.new_text = append_block(t.text, t.len, n_crlf > n_lf, lines, n_lines, &t.new_len);
 	ch = wg_device_new();
-	if (!t.new_text || !ch) {
+	if (!ch) {
 		wj_errnof(e, ENOMEM, "peer add");
 		goto done;
 	}
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
-	if (tx_write(&t, jail, out->path, e) < 0)
+	new_len = append_block(t.text, t.len, crlf, lines, n_lines);
+	if (tx_write_buf(&t, jail, out->path, t.text, new_len, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
-	conf_doc_free_text(block, block_len);
+	if (block) {
+		sodium_memzero(block, room);
+		free(block);
+	}
 	free_lines(lines, n_lines);
 	wg_device_free(blk);
 	wg_device_free(ch);
@@ -641,7 +719,7 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 	int r = -1;
 
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, true, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, out, e) < 0)
 		return -1;
 	if (!wg_device_find_peer(t.dev, key)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
@@ -686,7 +764,7 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 		sodium_free(b64);
 		return wj_errnof(e, ENOMEM, "rotate");
 	}
-	if (tx_begin(jail, &t, true, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, out, e) < 0)
 		goto out_free;
 	if (conf_find_interface(&t.doc, &b) != 1) {
 		wj_errf(e, "%s: no [Interface] section", out->path);
@@ -738,7 +816,7 @@ int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk
 	if (!b64)
 		return wj_errnof(e, ENOMEM, "rotate");
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, true, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, out, e) < 0)
 		goto out_free;
 	if (!wg_device_find_peer(t.dev, key)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
@@ -793,7 +871,7 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 
 	fmt_key(k, old);
 	fmt_key(nk, new_key);
-	if (tx_begin(jail, &t, true, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, out, e) < 0)
 		return -1;
 	if (!wg_device_find_peer(t.dev, old)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);

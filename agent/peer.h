@@ -75,6 +75,16 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 long peer_aip_conflict(const struct wg_ipmask *new_aips, size_t n_new, const struct wg_peer *other,
 		       size_t *other_idx);
 
+/* The fast pre-check of peer_add (agent/peer_scan.c): one pass over the
+ * config text.  DUP: a [Peer] has the key; OWN: it is the interface's own
+ * key; CONFLICT: an allowed IP conflicts (peer_aip_conflict) unless
+ * req->force.  Line ends counted for the new lines' style. */
+struct peer_scan {
+	bool dup, own, conflict;
+	size_t n_crlf, n_lf;
+};
+int peer_scan_for_add(const char *text, size_t len, const struct peer_add_req *req, struct peer_scan *r);
+
 /* ---- live part (agent/peer_live.c) ---- */
 
 /* Apply CHANGES to IFNAME inside the named network namespace NETNS
