@@ -79,6 +79,7 @@ static int peer_add_cmd(int argc, char **argv)
 	struct peer_outcome o;
 	struct wj_err e = {0};
 	char kb[WG_KEY_B64_LEN + 1];
+	unsigned n_masked = 0;
 	int ch, r = WJ_EXIT_FAIL;
 
 	memset(&req, 0, sizeof(req));
@@ -115,8 +116,16 @@ static int peer_add_cmd(int argc, char **argv)
 		return usage_err(add_usage, "--psk and --psk-file exclude each other%s", "");
 	if (show && !gen_psk)
 		return usage_err(add_usage, "--show-keys only makes sense with --psk%s", "");
-	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &e) < 0)
+	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &n_masked, &e) < 0)
 		return usage_err(add_usage, "--allowed-ips: %s", e.msg);
+	if (n_masked) {
+		fputs("wgjail: warning: --allowed-ips with host bits set; using", stderr);
+		for (size_t i = 0; i < req.n_aips; i++) {
+			char a[INET6_ADDRSTRLEN + 8];
+			fprintf(stderr, "%s %s", i ? "," : "", wg_ipmask_fmt(&req.aips[i], a, sizeof(a)));
+		}
+		fputc('\n', stderr);
+	}
 	if (req.endpoint && peer_check_endpoint(req.endpoint, &e) < 0) {
 		free(req.aips);
 		return usage_err(add_usage, "--endpoint: %s", e.msg);

@@ -11,7 +11,7 @@
 #include "agent/util/strutil.h"
 #include "wg/resolve.h"
 
-int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, struct wj_err *e)
+int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, unsigned *n_masked, struct wj_err *e)
 {
 	char *copy = strdup(list), *save = NULL, *tok;
 	struct wg_ipmask *v = NULL;
@@ -20,11 +20,11 @@ int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, struct 
 
 	*out = NULL;
 	*n = 0;
+	*n_masked = 0;
 	if (!copy)
 		return wj_errnof(e, ENOMEM, "allowed IPs");
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		struct wg_ipmask m, masked;
-		char a[INET6_ADDRSTRLEN + 8];
 		bool dup = false;
 
 		tok = wj_trim(tok);
@@ -35,8 +35,7 @@ int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, struct 
 		masked = m;
 		wg_ipmask_mask(&masked);
 		if (wg_ipmask_cmp(&masked, &m) != 0)
-			fprintf(stderr, "wgjail: warning: allowed IP %s has host bits set: using %s\n",
-				wj_quote(tok, q, sizeof(q)), wg_ipmask_fmt(&masked, a, sizeof(a)));
+			(*n_masked)++;
 		for (size_t i = 0; i < cnt; i++)
 			dup = dup || wg_ipmask_cmp(&v[i], &masked) == 0;
 		if (dup)

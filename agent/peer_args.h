@@ -11,9 +11,9 @@ struct wj_err;
 
 /* "10.0.0.2/32, fd00::2/128": comma-separated IP[/CIDR] (default /32,
  * /128), blanks around items ignored.  Host bits are masked (as WireGuard
- * does) with a warning on stderr; duplicates are dropped.  *OUT is heap
- * (free), never empty on success. */
-int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, struct wj_err *e);
+ * does; *N_MASKED counts those entries, for the caller to warn);
+ * duplicates are dropped.  *OUT is heap (free), never empty on success. */
+int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, unsigned *n_masked, struct wj_err *e);
 
 /* HOST:PORT or [IPv6]:PORT: HOST a DNS name or an IP literal, PORT
  * 1-65535 (numeric).  Nothing that would break a config line. */
