@@ -23,6 +23,10 @@
 #include "wg/conf_edit.h"
 #include "wg/config.h"
 
+#ifndef MAP_POPULATE
+#define MAP_POPULATE 0 /* Linux only: elsewhere the pages fault in on use */
+#endif
+
 #define CONF_MAX (256u << 20) /* a wg config larger than this is refused */
 
 /* ---- the validation stamp ----------------------------------------------
@@ -101,6 +105,7 @@ struct tx {
 	char *text; /* the file as read (secret memory) */
 	size_t len;
 	size_t room; /* if > 0: TEXT is an anonymous mapping of len + room bytes (add) */
+	struct stat st; /* of the file TEXT was read from (read_with_room) */
 	struct wg_device *dev; /* parsed */
 	struct conf_doc doc;
 	bool doc_loaded;
@@ -205,6 +210,7 @@ static int read_with_room(struct tx *t, const char *path, size_t room, struct wj
 	t->text = buf;
 	t->len = size;
 	t->room = room;
+	t->st = st;
 	return 0;
 }
 
@@ -614,7 +620,6 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	struct peer_scan fast;
 	struct wg_device *blk = NULL, *ch = NULL;
 	struct wg_peer *np;
-	struct stat st;
 	bool crlf;
 	int r = -1;
 
@@ -631,7 +636,7 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	if (tx_begin(jail, &t, false, room, out, e) < 0)
 		goto done;
 	/* The file as it is must parse: known from the stamp, else parsed. */
-	if (stat(out->path, &st) < 0 || !stamp_ok(jail, t.spec.ifname, &st)) {
+	if (!stamp_ok(jail, t.spec.ifname, &t.st)) {
 		if (wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
 			goto done;
 	}

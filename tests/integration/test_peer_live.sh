@@ -125,4 +125,18 @@ nsx b wg set "$IB" peer "$new_pub" remove
 nsx b wg set "$IB" peer "$new_pub" endpoint 192.168.81.1:51820 allowed-ips 10.8.0.0/24 preshared-key "$T_TMP/b.psk"
 check "b with the new PSK re-handshakes and traffic flows" wait_until 5 nsx b ping -c1 -W1 10.8.0.1
 
+
+# ---- export: onboarding c with one command -----------------------------------
+# c gets a new key pair from the export (--generate-remote-key) and the
+# jail's current key and endpoint from it; Address is set by hand, as
+# wg-quick would.
+exp=$(wj export --generate-remote-key "$J" "$c_pub" 2>"$T_TMP/export.err")
+check "export --generate-remote-key applies live" grep -q "applied live" "$T_TMP/export.err"
+check "export names the jail's current key and endpoint" bash -c \
+	"grep -qx 'PublicKey = $new_pub' <<<\"\$1\" && grep -qx 'Endpoint = 192.168.81.1:51820' <<<\"\$1\"" _ "$exp"
+(umask 077; grep -v -e '^Address' -e '^#' <<<"$exp" >"$T_TMP/c-export.conf")
+nsx c ip route add 192.168.81.0/24 via 192.168.82.1
+check "c takes the exported config" nsx c wg setconf "$IC" "$T_TMP/c-export.conf"
+check "c, configured from the export alone, reaches the jail" wait_until 5 nsx c ping -c1 -W1 10.8.0.1
+
 done_testing
