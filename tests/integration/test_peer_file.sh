@@ -132,4 +132,26 @@ check "--generate-remote-key: comments and allowed IPs kept" grep -qF "AllowedIP
 check_eq "--generate-remote-key: only the key line changed" 1 "$(diff "$T_TMP/before-gen" "$F" | grep -c '^>')"
 check_fails "the old key is gone" wj export "$J" "$a_pub"
 
+# ---- a hand edit after wgjail's last write is always re-parsed ------------------
+keypair d
+check "stamp written by the last edit" test -s "$CONF/$J/.$IFC.conf.parsed"
+echo "ListenPort = 1 2 3" >>"$F"
+cp "$F" "$T_TMP/broken"
+out=$(wj peer add "$J" --public-key "$d_pub" 2>&1)
+case $out in *"$F:"*) t_ok "peer add on a hand-broken file fails, naming file:line";;
+	*) t_fail "peer add on a hand-broken file fails, naming file:line"; echo "$out" | diag;; esac
+check "the broken file is left alone" cmp "$F" "$T_TMP/broken"
+sed -i '$d' "$F"
+check "after the repair, peer add works" wj peer add "$J" --public-key "$d_pub"
+
+# ---- CRLF files get CRLF lines ---------------------------------------------------
+J2=pg$$
+mkjail "$J2" "p8$$g" 10.9.0.1/24
+F2="$CONF/$J2/p8$$g.conf"
+sed -i 's/$/\r/' "$F2"
+check "peer add on a CRLF file" wj peer add "$J2" --public-key "$d_pub" --allowed-ips 10.9.0.2/32
+check_eq "every line of the result ends in CRLF" 0 "$(grep -vc $'\r$' "$F2")"
+check "peer remove on a CRLF file" wj peer remove "$J2" "$d_pub"
+check_eq "still CRLF only" 0 "$(grep -vc $'\r$' "$F2")"
+
 done_testing
