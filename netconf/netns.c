@@ -142,27 +142,55 @@ int netns_open(const char *name, struct wj_err *e)
 	return fd;
 }
 
+int netns_enter_fd(int fd, int *saved_fd, struct wj_err *e)
+{
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+
+	if (saved < 0)
+		return wj_errnof(e, errno, "cannot open the current network namespace");
+	if (setns(fd, CLONE_NEWNET) < 0) {
+		int err = errno;
+		close(saved);
+		return wj_errnof(e, err, "entering a network namespace");
+	}
+	*saved_fd = saved;
+	return 0;
+}
+
 int netns_enter(const char *name, int *saved_fd, struct wj_err *e)
 {
-	int fd = netns_open(name, e), saved;
+	int fd = netns_open(name, e), r;
 
 	if (fd < 0)
 		return -1;
-	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (saved < 0) {
-		int err = errno;
-		close(fd);
-		return wj_errnof(e, err, "namespace %s: cannot open the current namespace", name);
-	}
-	if (setns(fd, CLONE_NEWNET) < 0) {
-		int err = errno;
-		close(fd);
-		close(saved);
-		return wj_errnof(e, err, "entering namespace %s", name);
-	}
+	r = netns_enter_fd(fd, saved_fd, e);
 	close(fd);
-	*saved_fd = saved;
-	return 0;
+	return r < 0 ? wj_err_prefix(e, "jail %s", name) : 0;
+}
+
+int netns_new_anonymous(struct wj_err *e)
+{
+	int saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC), fd;
+
+	if (saved < 0)
+		return wj_errnof(e, errno, "cannot open the current network namespace");
+	if (unshare(CLONE_NEWNET) < 0) {
+		int err = errno;
+		close(saved);
+		return wj_errnof(e, err, "unshare");
+	}
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (setns(saved, CLONE_NEWNET) < 0) {
+		int err = errno;
+		close(saved);
+		if (fd >= 0)
+			close(fd);
+		return wj_errnof(e, err, "cannot return to the original network namespace");
+	}
+	close(saved);
+	if (fd < 0)
+		return wj_errnof(e, errno, "opening a new namespace");
+	return fd;
 }
 
 void netns_leave(int saved_fd)

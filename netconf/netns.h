@@ -25,6 +25,11 @@ int netns_delete(const char *name, struct wj_err *e);
 int netns_open(const char *name, struct wj_err *e);
 /* Enter NAME; *SAVED_FD keeps the namespace to come back to. */
 int netns_enter(const char *name, int *saved_fd, struct wj_err *e);
+/* Enter the namespace FD (from netns_open or netns_new_anonymous). */
+int netns_enter_fd(int fd, int *saved_fd, struct wj_err *e);
+/* A new, empty, unnamed namespace (just lo), as a descriptor: alive while
+ * the descriptor or a socket opened inside it is.  Used for dry runs. */
+int netns_new_anonymous(struct wj_err *e);
 /* Return to the namespace saved by netns_enter and close SAVED_FD. */
 void netns_leave(int saved_fd);
 
