@@ -280,12 +280,14 @@ static int tx_write(struct tx *t, const char *jail, const char *path, struct wj_
 static int tx_apply(const char *jail, struct tx *t, struct wg_device *changes, struct peer_outcome *out,
 		    struct wj_err *e)
 {
-	const char *nsp = peer_jail_netns(jail);
+	struct peer_target tgt;
+	int up = peer_jail_target(jail, t->spec.ifname, &tgt, e);
 
-	if (!nsp)
+	if (up < 0)
+		return wj_err_prefix(e, "%s saved, but jail %s's state cannot be read", out->path, jail);
+	if (!up)
 		return 0;
-	snprintf(changes->name, sizeof(changes->name), "%s", t->spec.ifname);
-	if (peer_live_set(nsp, t->spec.ifname, changes, e) < 0)
+	if (peer_live_set(&tgt, changes, e) < 0)
 		return wj_err_prefix(e, "%s saved, but jail %s's interface %s was not updated", out->path, jail,
 				     t->spec.ifname);
 	out->live = true;
@@ -915,7 +917,8 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	      struct wj_err *e)
 {
 	struct jail_spec spec;
-	const char *nsp;
+	struct peer_target tgt;
+	int up = 0;
 	struct wg_device *cur = NULL;
 
 	memset(out, 0, sizeof(*out));
@@ -926,10 +929,14 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	snprintf(out->ifname, sizeof(out->ifname), "%s", spec.ifname);
 	if (wg_config_load(out->path, dev, e) < 0)
 		return -1;
-	nsp = want_live ? peer_jail_netns(jail) : NULL;
-	if (!nsp)
+	if (want_live && (up = peer_jail_target(jail, spec.ifname, &tgt, e)) < 0) {
+		wg_device_free(*dev);
+		*dev = NULL;
+		return -1;
+	}
+	if (!up)
 		return 0;
-	if (peer_live_get(nsp, spec.ifname, &cur, e) < 0) {
+	if (peer_live_get(&tgt, &cur, e) < 0) {
 		wg_device_free(*dev);
 		*dev = NULL;
 		return wj_err_prefix(e, "jail %s is up, but its interface cannot be read", jail);

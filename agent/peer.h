@@ -23,6 +23,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <limits.h>
+
+#include "agent/util/strutil.h"
 #include "keys/keys.h"
 #include "wg/model.h"
 
@@ -87,15 +90,25 @@ int peer_scan_for_add(const char *text, size_t len, const struct peer_add_req *r
 
 /* ---- live part (agent/peer_live.c) ---- */
 
-/* Apply CHANGES to IFNAME inside the named network namespace NETNS
- * (/run/netns/NETNS; NULL: the current one) with one backend set, no
- * read-back.  Hostname endpoints are resolved first, in the caller's
- * namespace (its resolver configuration). */
-int peer_live_set(const char *netns, const char *ifname, struct wg_device *changes, struct wj_err *e);
-/* Read IFNAME in NETNS (full get, for listing). */
-int peer_live_get(const char *netns, const char *ifname, struct wg_device **out, struct wj_err *e);
-/* JAIL if its namespace exists (the jail is up), else NULL.  On Linux a
- * jail's namespace is /run/netns/JAIL (`wgjail up`). */
-const char *peer_jail_netns(const char *jail);
+/* Where a jail's interface is reached. */
+struct peer_target {
+	char netns[WJ_JAIL_NAME_MAX + 1]; /* named namespace (/run/netns/NETNS) */
+	char uapi_dir[PATH_MAX];          /* wireguard-go's socket directory, "" = default */
+	char name[WJ_IFNAME_MAX + 1];     /* the device's name there (UAPI socket or link) */
+};
+
+/* Is JAIL up here?  1 and *T filled if so, 0 if not, -1 on error.  Up
+ * means its namespace /run/netns/JAIL exists (`wgjail up`, or made with
+ * ip-netns(8)).  The state `up` keeps (agent/jailstate.h) says whether it
+ * runs wireguard-go with a private socket directory and under which socket
+ * name; without that state the interface IFNAME is looked for as wg(8)
+ * does. */
+int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e);
+/* Apply CHANGES to the device at T with one backend set, no read-back.
+ * Hostname endpoints are resolved first, in the caller's namespace (its
+ * resolver configuration). */
+int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct wj_err *e);
+/* Read the device at T (full get, for listing). */
+int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj_err *e);
 
 #endif

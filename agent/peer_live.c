@@ -5,58 +5,84 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/jailstate.h"
 #include "agent/util/err.h"
 #include "netconf/netns.h"
 #include "wg/backend.h"
 #include "wg/resolve.h"
+#include "wg/uapi.h"
 
-const char *peer_jail_netns(const char *jail)
+int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e)
 {
 #if defined(__linux__)
-	return netns_exists(jail) ? jail : NULL;
+	struct jail_state st;
+	int have;
+
+	memset(t, 0, sizeof(*t));
+	if (!netns_exists(jail))
+		return 0;
+	snprintf(t->netns, sizeof(t->netns), "%s", jail);
+	snprintf(t->name, sizeof(t->name), "%s", ifname);
+	have = jailstate_load(jail, &st, e);
+	if (have < 0)
+		return -1;
+	if (have == 1 && !strcmp(st.impl, "userspace")) {
+		if (jail_uapi_dir(jail, t->uapi_dir, sizeof(t->uapi_dir)) < 0)
+			return wj_errf(e, "jail %s: the path of its UAPI socket directory is too long", jail);
+		if (st.uapi_name[0])
+			snprintf(t->name, sizeof(t->name), "%s", st.uapi_name);
+	}
+	return 1;
 #else
 	(void)jail;
-	return NULL;
+	(void)ifname;
+	(void)e;
+	memset(t, 0, sizeof(*t));
+	return 0;
 #endif
 }
 
-/* Run FN(IFNAME, ARG) inside NETNS (or here if NULL). */
-static int in_netns(const char *netns, const char *ifname,
-		    int (*fn)(const struct wg_backend *, const char *, void *, struct wj_err *), void *arg,
-		    struct wj_err *e)
+/* Run FN inside T's namespace, with T's UAPI directory. */
+static int at_target(const struct peer_target *t,
+		     int (*fn)(const struct wg_backend *, const char *, void *, struct wj_err *), void *arg,
+		     struct wj_err *e)
 {
 	const struct wg_backend *be;
 	int saved = -1, r;
 
 #if defined(__linux__)
-	if (netns && netns_enter(netns, &saved, e) < 0)
+	if (t->netns[0] && netns_enter(t->netns, &saved, e) < 0)
 		return -1;
 #else
-	if (netns)
+	if (t->netns[0])
 		return wj_errf(e, "network namespaces exist only on Linux");
 #endif
-	be = wg_backend_for(ifname, e);
-	r = be ? fn(be, ifname, arg, e) : -1;
+	if (t->uapi_dir[0])
+		wg_uapi_set_dir(t->uapi_dir);
+	be = wg_backend_for(t->name, e);
+	r = be ? fn(be, t->name, arg, e) : -1;
+	if (t->uapi_dir[0])
+		wg_uapi_set_dir(NULL);
 #if defined(__linux__)
 	if (saved >= 0)
 		netns_leave(saved);
 #endif
-	if (r < 0 && netns)
-		wj_err_prefix(e, "namespace %s", netns);
+	if (r < 0 && t->netns[0])
+		wj_err_prefix(e, "namespace %s", t->netns);
 	return r;
 }
 
-static int do_set(const struct wg_backend *be, const char *ifname, void *arg, struct wj_err *e)
+static int do_set(const struct wg_backend *be, const char *name, void *arg, struct wj_err *e)
 {
-	return be->set(ifname, arg, e);
+	return be->set(name, arg, e);
 }
 
-static int do_get(const struct wg_backend *be, const char *ifname, void *arg, struct wj_err *e)
+static int do_get(const struct wg_backend *be, const char *name, void *arg, struct wj_err *e)
 {
-	return be->get(ifname, arg, e);
+	return be->get(name, arg, e);
 }
 
-int peer_live_set(const char *netns, const char *ifname, struct wg_device *changes, struct wj_err *e)
+int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct wj_err *e)
 {
 	/* Hostnames are resolved here, before entering the jail: the jail
 	 * may have no resolver of its own. */
@@ -66,12 +92,12 @@ int peer_live_set(const char *netns, const char *ifname, struct wg_device *chang
 		    wg_resolve_endpoint(p->endpoint, &p->endpoint_addr, NULL, e) < 0)
 			return -1;
 	}
-	snprintf(changes->name, sizeof(changes->name), "%s", ifname);
-	return in_netns(netns, ifname, do_set, changes, e);
+	snprintf(changes->name, sizeof(changes->name), "%s", t->name);
+	return at_target(t, do_set, changes, e);
 }
 
-int peer_live_get(const char *netns, const char *ifname, struct wg_device **out, struct wj_err *e)
+int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj_err *e)
 {
 	*out = NULL;
-	return in_netns(netns, ifname, do_get, out, e);
+	return at_target(t, do_get, out, e);
 }

@@ -13,6 +13,8 @@
 need_root_netns
 need_wireguard_go
 need_cmd wg
+need_cmd unshare
+export WGJAIL_STATEDIR="$T_TMP/state"   # where `wgjail up` keeps a jail's runtime state
 
 ns_new j && ns_new b && ns_new c || skip_all "cannot create namespaces"
 J=$(ns j)
@@ -138,5 +140,30 @@ check "export names the jail's current key and endpoint" bash -c \
 nsx c ip route add 192.168.81.0/24 via 192.168.82.1
 check "c takes the exported config" nsx c wg setconf "$IC" "$T_TMP/c-export.conf"
 check "c, configured from the export alone, reaches the jail" wait_until 5 nsx c ping -c1 -W1 10.8.0.1
+
+# ---- a jail as `wgjail up` leaves it with wireguard-go: private socket dir -----
+# up runs wireguard-go with the jail's own UAPI directory
+# (STATEDIR/jails/J/wireguard, bind-mounted on /var/run/wireguard for it)
+# and records the socket's name in STATEDIR/jails/J/state.
+ns_new u || skip_all "cannot create namespaces"
+JU=$(ns u)
+IU="p8$$u" HU="p8$$h"
+mkjail "$JU" "$IU" 10.9.0.1/24 51830 || skip_all "cannot make a jail spec"
+UD="$WGJAIL_STATEDIR/jails/$JU/wireguard"
+mkdir -p "$UD"
+printf 'netns_created=1\nuplink=wireguard\nimpl=userspace\nifname=%s\nuapi_name=%s\n' "$IU" "$HU" \
+	>"$WGJAIL_STATEDIR/jails/$JU/state"
+WG_PROCESS_FOREGROUND=1 ip netns exec "$JU" unshare -m sh -c \
+	"mount --bind '$UD' /var/run/wireguard && exec wireguard-go -f '$HU'" >"$T_TMP/wg-go-u.log" 2>&1 &
+T_PIDS+=("$!")
+wait_until 10 test -S "$UD/$HU.sock" || skip_all "wireguard-go with a private socket dir does not start"
+uwg() { ip netns exec "$JU" unshare -m sh -c "mount --bind '$UD' /var/run/wireguard && wg $*"; }
+keypair e
+check "peer add reaches wireguard-go in the jail's private socket dir" \
+	wj peer add "$JU" --public-key "$e_pub" --allowed-ips 10.9.0.5/32
+check_eq "the device has the peer" "$e_pub" "$(uwg show "$HU" peers)"
+check "peer list reads it live" bash -c "\"$WGJAIL\" -c \"$CONF\" peer list --json \"$JU\" | grep -q '\"up\":true'"
+check "peer remove too" wj peer remove "$JU" "$e_pub"
+check_eq "the device has no peer" "" "$(uwg show "$HU" peers)"
 
 done_testing
