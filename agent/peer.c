@@ -723,24 +723,50 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 	char k[WG_KEY_B64_LEN + 1];
 	struct wg_device *ch = NULL;
 	struct wg_peer *c;
+	bool stamped;
+	unsigned found = 0;
 	int r = -1;
 
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, true, 0, out, e) < 0)
-		return -1;
-	if (!wg_device_find_peer(t.dev, key)) {
-		wj_errf(e, "%s: no peer %s", out->path, k);
+	if (tx_begin(jail, &t, false, 1, out, e) < 0)
 		goto done;
-	}
+	/* As for peer add: the file wgjail wrote and parsed last need not be
+	 * parsed again; otherwise it is, before and after the edit. */
+	stamped = stamp_ok(jail, t.spec.ifname, &t.st);
+	if (!stamped && wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
+		goto done;
+	if (conf_doc_load(&t.doc, t.text, t.len, e) < 0)
+		goto done;
+	t.doc_loaded = true;
 	/* A key listed in two [Peer] sections: remove them all. */
-	while (conf_find_peer(&t.doc, key, &b) == 1)
+	while (conf_find_peer(&t.doc, key, &b) == 1) {
 		if (conf_remove_block(&t.doc, &b, e) < 0)
 			goto done;
-	if (tx_render(&t, out->path, e) < 0)
+		found++;
+	}
+	if (!found) {
+		if (t.dev && wg_device_find_peer(t.dev, key))
+			wj_errf(e, "%s: cannot find the [Peer] section of %s to edit", out->path, k);
+		else
+			wj_errf(e, "%s: no peer %s", out->path, k);
 		goto done;
-	if (wg_device_find_peer(t.after, key) || t.after->n_peers + 1 != t.dev->n_peers) {
-		wj_errf(e, "%s: the edited config does not read back as the peer removed (nothing written)", out->path);
-		goto done;
+	}
+	if (stamped) {
+		/* Whole sections removed from a file that parses: what is left
+		 * is a sequence of complete sections, and parses. */
+		t.new_text = conf_doc_text(&t.doc, &t.new_len);
+		if (!t.new_text) {
+			wj_errnof(e, ENOMEM, "%s", out->path);
+			goto done;
+		}
+	} else {
+		if (tx_render(&t, out->path, e) < 0)
+			goto done;
+		if (wg_device_find_peer(t.after, key) || t.after->n_peers >= t.dev->n_peers) {
+			wj_errf(e, "%s: the edited config does not read back as the peer removed (nothing written)",
+				out->path);
+			goto done;
+		}
 	}
 	ch = wg_device_new();
 	if (!ch || !(c = wg_device_add_peer(ch, key))) {

@@ -254,18 +254,19 @@ static void block_at(const struct conf_doc *doc, size_t h, size_t prev_end, stru
 	b->end = j < doc->n ? attached_start(doc, j, h + 1) : doc->n;
 }
 
-static bool block_has_key(const struct conf_doc *doc, const struct conf_block *b, const uint8_t key[WG_KEY_LEN])
+static bool block_has_key(const struct conf_doc *doc, const struct conf_block *b, const char *want)
 {
 	bool found = false;
 
 	for (size_t i = b->header + 1; i < b->end; i++) {
 		char v[WG_KEY_B64_LEN + 2];
-		uint8_t k[WG_KEY_LEN];
 
 		if (!conf_line_is_key(doc, i, "PublicKey"))
 			continue;
-		/* The last PublicKey line of a section is the one wg(8) uses. */
-		found = conf_line_value(doc, i, v, sizeof(v)) && key_from_base64(k, v) && key_equal(k, key);
+		/* The last PublicKey line of a section is the one wg(8) uses.
+		 * Keys are compared as text: wg(8) accepts only the canonical
+		 * base64 form, so equal keys are equal strings. */
+		found = conf_line_value(doc, i, v, sizeof(v)) && strcmp(v, want) == 0;
 	}
 	return found;
 }
@@ -274,6 +275,10 @@ static int find_section(const struct conf_doc *doc, const char *want, const uint
 			struct conf_block *b)
 {
 	size_t prev_end = 0;
+	char kb[WG_KEY_B64_LEN + 1];
+
+	if (key)
+		key_to_base64(kb, key);
 
 	for (size_t i = 0; i < doc->n; i++) {
 		char name[32];
@@ -287,7 +292,7 @@ static int find_section(const struct conf_doc *doc, const char *want, const uint
 		prev_end = i + 1;
 		if (i < from || strcmp(name, want) != 0)
 			continue;
-		if (!key || block_has_key(doc, b, key))
+		if (!key || block_has_key(doc, b, kb))
 			return 1;
 	}
 	return 0;
