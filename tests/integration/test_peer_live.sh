@@ -49,6 +49,15 @@ check "b reaches the jail" wait_until 5 nsx b ping -c1 -W1 10.8.0.1
 hs_b=$(hs j "$IJ" "$b_pub")
 check "b has a handshake" test "${hs_b:-0}" -gt 0
 
+# ---- a hostname endpoint is resolved by wgjail (UAPI takes addresses only) -----
+keypair h
+check "peer add with a hostname endpoint" wj peer add "$J" --public-key "$h_pub" --allowed-ips 10.8.0.40/32 \
+	--endpoint localhost:5555
+check_eq "the device has the resolved endpoint" "127.0.0.1:5555" \
+	"$(nsx j wg show "$IJ" endpoints | awk -v k="$h_pub" '$1 == k { print $2 }')"
+check "and the file keeps the name" grep -qx "Endpoint = localhost:5555" "$F"
+check "remove it" wj peer remove "$J" "$h_pub"
+
 # ---- a third peer while b pings: b undisturbed, c handshakes at once -------
 nsx b ping -i 0.05 -c 80 -W 1 10.8.0.1 >"$T_TMP/ping-b" 2>&1 &
 ping_pid=$!
@@ -140,6 +149,16 @@ check "export names the jail's current key and endpoint" bash -c \
 nsx c ip route add 192.168.81.0/24 via 192.168.82.1
 check "c takes the exported config" nsx c wg setconf "$IC" "$T_TMP/c-export.conf"
 check "c, configured from the export alone, reaches the jail" wait_until 5 nsx c ping -c1 -W1 10.8.0.1
+
+# ---- up, but no interface: the file is saved, the failure is reported ---------
+ns_new x || skip_all "cannot create namespaces"
+JX=$(ns x)
+mkjail "$JX" "p8$$x" 10.7.0.1/24 || skip_all "cannot make a jail spec"
+out=$(wj peer add "$JX" --public-key "$b_pub" 2>&1)
+check_eq "peer add on an up jail without its interface exits 1" 1 "$?"
+case $out in *"saved, but"*"p8$$x"*) t_ok "the message says the file was saved and names the interface";;
+	*) t_fail "the message says the file was saved and names the interface"; echo "$out" | diag;; esac
+check_eq "the peer is in the file" "$b_pub" "$(peers_in "$CONF/$JX/p8$$x.conf")"
 
 # ---- a jail as `wgjail up` leaves it with wireguard-go: private socket dir -----
 # up runs wireguard-go with the jail's own UAPI directory
