@@ -16,7 +16,7 @@ static const char rotate_usage[] =
 	"usage: wgjail rotate JAIL [--peer KEY]\n"
 	"  Without --peer: give JAIL a new private key (written to its config first,\n"
 	"  then to the running interface) and print the new public key on stdout.\n"
-	"  Every peer must be given the new public key: see wgjail(8), ROTATING KEYS.\n"
+	"  Every peer must be given the new public key: see wgjail(8), rotate.\n"
 	"  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
 	"  line 'PresharedKey = ...' for the remote side's [Peer] section.\n";
 
