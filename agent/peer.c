@@ -179,7 +179,7 @@ static int read_with_room(struct tx *t, const char *path, size_t room, struct wj
 	struct stat st;
 	size_t size, used = 0;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0)
 		return wj_errnof(e, errno, "%s", path);
