@@ -26,12 +26,12 @@ int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t
 	have = jailstate_load(jail, &st, e);
 	if (have < 0)
 		return -1;
-	if (have == 1 && !strcmp(st.impl, "userspace")) {
-		if (jail_uapi_dir(jail, t->uapi_dir, sizeof(t->uapi_dir)) < 0)
-			return wj_errf(e, "jail %s: the path of its UAPI socket directory is too long", jail);
-		if (st.uapi_name[0])
-			snprintf(t->name, sizeof(t->name), "%s", st.uapi_name);
-	}
+	/* wireguard-go: the jail's private UAPI directory names the socket
+	 * after the jail's interface, whatever wireguard-go called it (see
+	 * start_wggo in agent/jail_linux.c). */
+	if (have == 1 && !strcmp(st.impl, "userspace") &&
+	    jail_uapi_dir(jail, t->uapi_dir, sizeof(t->uapi_dir)) < 0)
+		return wj_errf(e, "jail %s: the path of its UAPI socket directory is too long", jail);
 	return 1;
 #else
 	(void)jail;

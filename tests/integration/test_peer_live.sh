@@ -161,22 +161,26 @@ case $out in *"saved, but"*"p8$$x"*) t_ok "the message says the file was saved a
 check_eq "the peer is in the file" "$b_pub" "$(peers_in "$CONF/$JX/p8$$x.conf")"
 
 # ---- a jail as `wgjail up` leaves it with wireguard-go: private socket dir -----
-# up runs wireguard-go with the jail's own UAPI directory
-# (STATEDIR/jails/J/wireguard, bind-mounted on /var/run/wireguard for it)
-# and records the socket's name in STATEDIR/jails/J/state.
+# up runs wireguard-go with its own socket directory
+# (STATEDIR/jails/J/wireguard-go, bind-mounted on /var/run/wireguard for it,
+# the socket named after the interface wireguard-go created) and gives the
+# jail's UAPI directory (STATEDIR/jails/J/wireguard) a symbolic link named
+# after the jail's interface: the layout of start_wggo in jail_linux.c.
 ns_new u || skip_all "cannot create namespaces"
 JU=$(ns u)
 IU="p8$$u" HU="p8$$h"
 mkjail "$JU" "$IU" 10.9.0.1/24 51830 || skip_all "cannot make a jail spec"
 UD="$WGJAIL_STATEDIR/jails/$JU/wireguard"
-mkdir -p "$UD"
+GD="$WGJAIL_STATEDIR/jails/$JU/wireguard-go"
+mkdir -p "$UD" "$GD"
 printf 'netns_created=1\nuplink=wireguard\nimpl=userspace\nifname=%s\nuapi_name=%s\n' "$IU" "$HU" \
 	>"$WGJAIL_STATEDIR/jails/$JU/state"
 WG_PROCESS_FOREGROUND=1 ip netns exec "$JU" unshare -m sh -c \
-	"mount --bind '$UD' /var/run/wireguard && exec wireguard-go -f '$HU'" >"$T_TMP/wg-go-u.log" 2>&1 &
+	"mount --bind '$GD' /var/run/wireguard && exec wireguard-go -f '$HU'" >"$T_TMP/wg-go-u.log" 2>&1 &
 T_PIDS+=("$!")
-wait_until 10 test -S "$UD/$HU.sock" || skip_all "wireguard-go with a private socket dir does not start"
-uwg() { ip netns exec "$JU" unshare -m sh -c "mount --bind '$UD' /var/run/wireguard && wg $*"; }
+wait_until 10 test -S "$GD/$HU.sock" || skip_all "wireguard-go with a private socket dir does not start"
+ln -s "../wireguard-go/$HU.sock" "$UD/$IU.sock"
+uwg() { ip netns exec "$JU" unshare -m sh -c "mount --bind '$GD' /var/run/wireguard && wg $*"; }
 keypair e
 check "peer add reaches wireguard-go in the jail's private socket dir" \
 	wj peer add "$JU" --public-key "$e_pub" --allowed-ips 10.9.0.5/32
