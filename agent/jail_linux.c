@@ -91,8 +91,17 @@ static int up_namespace(struct up *u, struct wj_err *e)
 		/* Recorded before it exists: a failure half-way still lets
 		 * `down` remove it. */
 		u->st.netns_created = true;
-		if (save(u, e) < 0 || netns_create(name, &created, e) < 0)
+		if (save(u, e) < 0)
 			return -1;
+		if (netns_create(name, &created, e) < 0) {
+			/* Nothing was made: leave no state behind either, unless
+			 * an earlier up recorded something `down` must remove. */
+			struct wj_err ignored;
+			u->st.netns_created = false;
+			if (!u->st.hostif[0] && !u->st.jailif[0] && !u->st.bridge[0] && !u->st.wggo_pid)
+				jailstate_remove(name, &ignored);
+			return -1;
+		}
 		if (created)
 			say(u, "host: create network namespace %s", name);
 	}

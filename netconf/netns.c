@@ -63,6 +63,46 @@ static int prepare_run_dir(struct wj_err *e)
 	return 0;
 }
 
+/* Does a mount made under DIR reach the other mount namespaces?  Not when
+ * the mount holding DIR is a slave ("master:N" in /proc/self/mountinfo):
+ * that is the case inside `ip netns exec`, which runs its command in a
+ * private mount namespace made a slave of the host's.  A namespace created
+ * there would be named only until the command exits. */
+static bool mounts_under_are_private(const char *dir)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], best_opts[512] = "";
+	size_t best = 0;
+
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - ... */
+		char *fields[6] = {0}, *save = NULL, *tok = strtok_r(line, " ", &save);
+		size_t len;
+		int n = 0;
+		while (tok && n < 6) {
+			fields[n++] = tok;
+			tok = strtok_r(NULL, " ", &save);
+		}
+		if (n < 6)
+			continue;
+		len = strlen(fields[4]);
+		if (strncmp(dir, fields[4], len) != 0 || (dir[len] != '/' && dir[len] != '\0' && len != 1))
+			continue;
+		if (len < best)
+			continue;
+		best = len; /* later entries of the same mount point are on top */
+		best_opts[0] = '\0';
+		for (char *o = tok; o && strcmp(o, "-") != 0; o = strtok_r(NULL, " ", &save)) {
+			size_t used = strlen(best_opts);
+			snprintf(best_opts + used, sizeof(best_opts) - used, " %s", o);
+		}
+	}
+	fclose(f);
+	return strstr(best_opts, " master:") != NULL;
+}
+
 int netns_create(const char *name, bool *created, struct wj_err *e)
 {
 	char path[128];
@@ -73,6 +113,12 @@ int netns_create(const char *name, bool *created, struct wj_err *e)
 		return -1;
 	if (is_nsfs(path))
 		return 0;
+	if (mounts_under_are_private(NETNS_RUN_DIR))
+		return wj_errf(e, "cannot create network namespace %s: mounts under %s here do not reach the host's "
+			       "mount namespace (is wgjail running under `ip netns exec`?), so the namespace would "
+			       "vanish when this command exits; run wgjail in the host's mount namespace "
+			       "(to work from another network namespace, use nsenter --net=/run/netns/NAME)",
+			       name, NETNS_RUN_DIR);
 	if (prepare_run_dir(e) < 0)
 		return -1;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
