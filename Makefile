@@ -10,7 +10,10 @@
 #   V=1      show the commands being run
 #   CC, CFLAGS, LDFLAGS as usual.
 
-UNAME_S := $(shell uname -s)
+# UNAME_S picks the install layout (override it to stage a FreeBSD tree);
+# the sources compiled always follow the system that builds.
+UNAME_S ?= $(shell uname -s)
+BUILD_OS := $(shell uname -s)
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/sbin
 ifeq ($(UNAME_S),FreeBSD)
@@ -38,7 +41,7 @@ endif
 
 # Every .c under the module directories is part of the library, except the
 # program entry point and the code that compiles only on the other platform.
-ifeq ($(UNAME_S),FreeBSD)
+ifeq ($(BUILD_OS),FreeBSD)
 PLATFORM_EXCLUDE := %_linux.c
 else
 PLATFORM_EXCLUDE := %_freebsd.c
