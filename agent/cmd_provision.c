@@ -1,11 +1,241 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail provision [-n] [--root DIR] JAIL: write the FreeBSD files that
+ * make jail(8) and the jail's own rc bring JAIL's WireGuard endpoint up.
+ *
+ *   DIR/boot/loader.conf                 edited: if_wg (+ if_epair, if_bridge)
+ *   DIR/etc/jail.conf.d/JAIL.conf        whole
+ *   DIR/ROOT/etc/IF.conf                 whole, 0600, wg(8) syncconf form
+ *   DIR/ROOT/etc/start_if.IF             whole
+ *   DIR/ROOT/etc/rc.conf                 edited: the interface's keys
+ * (ROOT the jail's root, IF the interface name inside the jail; DIR is /
+ * without --root).  The generators are in rc/; this is the command edge:
+ * options, locks, reading, then show (-n) or write. */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
 #include "agent/commands.h"
+#include "agent/jailspec.h"
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+#include "agent/util/strutil.h"
+#include "rc/gen.h"
+#include "rc/ifconf.h"
+#include "rc/names.h"
+#include "rc/plan.h"
+#include "wg/config.h"
+
+struct opts {
+	bool dry_run;
+	char root[PATH_MAX]; /* "" for / */
+	const char *jail;
+};
+
+static int parse_root(const char *arg, char *out, size_t sz, struct wj_err *e)
+{
+	const char *why = wj_path_invalid(arg);
+	char q[128];
+	struct stat st;
+	size_t n;
+
+	if (why)
+		return wj_errf(e, "--root '%s': %s", wj_quote(arg, q, sizeof(q)), why);
+	if (stat(arg, &st) < 0)
+		return wj_errnof(e, errno, "--root %s", arg);
+	if (!S_ISDIR(st.st_mode))
+		return wj_errf(e, "--root %s: not a directory", arg);
+	n = strlen(arg);
+	while (n > 0 && arg[n - 1] == '/')
+		n--;
+	if (n >= sz)
+		return wj_errf(e, "--root %s: path too long", arg);
+	memcpy(out, arg, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static struct rc_file *add(struct rc_plan *p, const char *guard, mode_t mode, bool keep_mode, bool secret,
+			   struct wj_err *e, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+static struct rc_file *add(struct rc_plan *p, const char *guard, mode_t mode, bool keep_mode, bool secret,
+			   struct wj_err *e, const char *fmt, ...)
+{
+	char path[PATH_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(path)) {
+		wj_errf(e, "%s...: path too long", guard);
+		return NULL;
+	}
+	return rc_plan_add(p, guard, path, mode, keep_mode, secret, e);
+}
+
+/* Every file, read, in the order they are written: the jail's files
+ * first, so that when jail.conf appears what it starts is in place. */
+static int build(const struct opts *o, const struct jail_spec *s, const struct wg_device *dev, struct rc_plan *p,
+		 struct wj_err *e)
+{
+	char jroot[PATH_MAX], guard[PATH_MAX], ifn[24];
+	const char *hguard = o->root[0] ? o->root : "/";
+	const struct wg_ipmask *addrs;
+	struct rc_file *f;
+	size_t n_addrs, len;
+	unsigned mtu;
+	char *t;
+
+	jail_root(s, jroot, sizeof(jroot));
+	rc_wg_ifname(s, ifn, sizeof(ifn));
+	if (snprintf(guard, sizeof(guard), "%s%s", o->root, jroot) >= (int)sizeof(guard))
+		return wj_errf(e, "%s%s: path too long", o->root, jroot);
+
+
+	if (!(f = add(p, guard, 0600, false, true, e, "%s/etc/%s.conf", guard, ifn)))
+		return -1;
+	if (!(t = rc_ifconf_text(dev, &len, e)))
+		return -1;
+	rc_plan_set(f, t, len, wg_config_free_text);
+
+	if (!(f = add(p, guard, 0644, false, false, e, "%s/etc/start_if.%s", guard, ifn)))
+		return -1;
+	if (!(t = rc_start_if(s, &len, e)))
+		return -1;
+	rc_plan_set(f, t, len, NULL);
+
+	if (!(f = add(p, guard, 0644, true, false, e, "%s/etc/rc.conf", guard)))
+		return -1;
+	rc_tunnel_params(s, dev, &addrs, &n_addrs, &mtu);
+	if (!(t = rc_rc_conf(s, addrs, n_addrs, mtu, f->old, f->old_len, f->path, &len, e)))
+		return -1;
+	rc_plan_set(f, t, len, NULL);
+
+	if (!(f = add(p, hguard, 0644, false, false, e, "%s/etc/jail.conf.d/%s.conf", o->root, s->name)))
+		return -1;
+	if (!(t = rc_jail_conf(s, &len, e)))
+		return -1;
+	rc_plan_set(f, t, len, NULL);
+
+	if (!(f = add(p, hguard, 0644, true, false, e, "%s/boot/loader.conf", o->root)))
+		return -1;
+	if (!(t = rc_loader_conf(s, f->old, f->old_len, f->path, &len, e)))
+		return -1;
+	rc_plan_set(f, t, len, NULL);
+	return 0;
+}
+
+static int run(const struct opts *o, struct wj_err *e)
+{
+	char path[PATH_MAX], q[80];
+	const char *why = wj_jail_name_invalid(o->jail);
+	struct jail_spec s;
+	struct wg_device *dev = NULL;
+	struct rc_plan p = {0};
+	int glock = -1, jlock = -1, r = -1;
+
+	if (why)
+		return wj_errf(e, "jail name '%s': %s", wj_quote(o->jail, q, sizeof(q)), why);
+	if (jail_path(path, sizeof(path), o->jail, "jail.conf") < 0)
+		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+	if (!wj_exists(path))
+		return wj_errf(e, "jail %s: no spec at %s (create it with: wgjail create %s)", o->jail, path,
+			       o->jail);
+	/* Bad input is refused before anything is written, lock files
+	 * included: read and check everything once without the locks. */
+	if (jailspec_load(o->jail, &s, e) < 0 || rc_check_ifname(&s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0)
+		return -1;
+	wg_device_free(dev);
+	dev = NULL;
+	/* A dry run writes nothing, lock files included.  Otherwise: one lock
+	 * for every provision (they share the host's loader.conf), then the
+	 * jail's own (its spec and config are not being edited meanwhile). */
+	if (!o->dry_run) {
+		char lpath[PATH_MAX];
+		if (snprintf(lpath, sizeof(lpath), "%s/.provision.lock", wj_confdir()) >= (int)sizeof(lpath) ||
+		    jail_path(path, sizeof(path), o->jail, ".lock") < 0)
+			return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+		if (wj_lock(lpath, &glock, e) < 0)
+			return -1;
+		if (wj_lock(path, &jlock, e) < 0)
+			goto out;
+	}
+	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0 || build(o, &s, dev, &p, e) < 0)
+		goto out;
+	if (o->dry_run) {
+		size_t n = rc_plan_changes(&p);
+		if (rc_plan_show(&p, stdout) < 0) {
+			wj_errnof(e, ENOMEM, "showing the changes");
+			goto out;
+		}
+		if (n)
+			printf("dry run: %zu of %zu files would change; nothing written\n", n, p.n);
+		else
+			printf("dry run: nothing would change (%zu files up to date)\n", p.n);
+	} else {
+		size_t n = rc_plan_changes(&p);
+		if (rc_plan_apply(&p, stdout, e) < 0)
+			goto out;
+		if (n)
+			printf("jail %s: %zu of %zu files written\n", o->jail, n, p.n);
+		else
+			printf("jail %s: nothing changed (%zu files up to date)\n", o->jail, p.n);
+	}
+	r = 0;
+out:
+	rc_plan_free(&p);
+	wg_device_free(dev);
+	wj_unlock(jlock);
+	wj_unlock(glock);
+	return r;
+}
 
 int cmd_provision(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'provision' is not available yet\n", stderr);
-	return 1;
+	static const struct option longopts[] = {
+		{"dry-run", no_argument, NULL, 'n'},
+		{"root", required_argument, NULL, 'r'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct opts o = {0};
+	struct wj_err e = {0};
+	const char *root = NULL;
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			o.dry_run = true;
+			break;
+		case 'r':
+			root = optarg;
+			break;
+		case 'h':
+			cmd_usage(argv[0], stdout);
+			return WJ_EXIT_OK;
+		default:
+			return cmd_usage_error(argv[0], "unknown option");
+		}
+	}
+	if (optind + 1 != argc)
+		return cmd_usage_error(argv[0], optind == argc ? "missing JAIL" : "unexpected argument '%s'",
+				       argv[optind + 1 < argc ? optind + 1 : optind]);
+	o.jail = argv[optind];
+#if !defined(__FreeBSD__)
+	/* Writing /boot/loader.conf and /etc/jail.conf.d on this system
+	 * would be a mistake: here the files only go into an image. */
+	if (!root) {
+		wj_errf(&e, "provision writes FreeBSD files: on this system give --root DIR (a FreeBSD tree)");
+		return cmd_fail(&e);
+	}
+#endif
+	if (root && parse_root(root, o.root, sizeof(o.root), &e) < 0)
+		return cmd_fail(&e);
+	if (run(&o, &e) < 0)
+		return cmd_fail(&e);
+	return WJ_EXIT_OK;
 }

@@ -296,7 +296,7 @@ static int on_key(void *user, const char *section, const char *key, const char *
 int jailspec_parse(const char *text, size_t len, const char *path, const char *name, struct jail_spec *out,
 		   struct wj_err *e)
 {
-	struct pctx c = {out, path};
+	struct pctx c;
 	struct wj_ini ini = {
 		.path = path,
 		.on_section = on_section,
@@ -307,6 +307,8 @@ int jailspec_parse(const char *text, size_t len, const char *path, const char *n
 	};
 
 	jailspec_defaults(out, name);
+	c.s = out;
+	c.path = path;
 	if (wj_ini_parse(&ini, text, len, e) < 0)
 		return -1;
 	if (jailspec_validate(out, e) < 0)

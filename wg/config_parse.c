@@ -197,7 +197,8 @@ static int bad_value(struct ctx *c, const char *key, const char *value, const ch
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	if (is_secret_key(key) || wg_config_looks_secret(value))
+	/* A public key is no secret: show it, it helps to spot a typo. */
+	if (is_secret_key(key) || (strcmp(key, "PublicKey") && wg_config_looks_secret(value)))
 		return wj_errf(c->e, "%s:%u: %s = (value hidden): %s", c->path, c->line, key, why);
 	wj_quote(value, q, sizeof(q));
 	return wj_errf(c->e, "%s:%u: %s = '%s': %s", c->path, c->line, key, q, why);
@@ -248,6 +249,9 @@ static int key_error(struct ctx *c, const char *key, const char *v)
 {
 	if (!strcmp(v, "(hidden)"))
 		return bad_value(c, key, v, "this file was printed with keys hidden; put the real key here");
+	if (strpbrk(v, "<>{}$%@"))
+		return bad_value(c, key, v, "%s; this looks like a template placeholder that was never filled in",
+				 key_format);
 	if (strlen(v) != WG_KEY_B64_LEN)
 		return bad_value(c, key, v, "%s; this value is %zu characters long", key_format, strlen(v));
 	return bad_value(c, key, v, "%s", key_format);
@@ -837,6 +841,12 @@ int wg_config_parse(const char *text, size_t len, const char *path, struct wg_de
 
 	*out = NULL;
 	wj_err_clear(e);
+	/* libinih would skip it, but wg(8) reads the mark as part of the first
+	 * line and rejects the file: say so here rather than let the file
+	 * fail later under wg. */
+	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
+		return wj_errf(e, "%s:1: the file starts with a UTF-8 byte-order mark (bytes EF BB BF), which wg(8) "
+			       "does not accept; save the file without it", path);
 	c.dev = wg_device_new();
 	if (!c.dev)
 		return wj_errf(e, "%s: out of memory", path);

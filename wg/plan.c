@@ -147,20 +147,18 @@ static bool same_endpoint(const union wg_sockaddr *want, const union wg_sockaddr
 	return wg_sockaddr_equal(&w, have);
 }
 
-static bool endpoint_wanted(const struct wg_peer *cp, const struct wg_peer *dp, const struct wg_device *previous)
+static bool endpoint_wanted(const struct wg_peer *cp, const struct wg_peer *dp, const struct wg_ep_memory *mem)
 {
-	const struct wg_peer *pp;
-
 	if (!has_endpoint(dp))
 		return false;
 	if (!has_endpoint(cp))
 		return true;
 	if (same_endpoint(&dp->endpoint_addr, &cp->endpoint_addr))
 		return false;
-	pp = previous ? wg_device_find_peer(previous, dp->public_key) : NULL;
-	if (pp && has_endpoint(pp))
-		return !wg_sockaddr_equal(&dp->endpoint_addr, &pp->endpoint_addr);
-	return true;
+	/* The device's endpoint differs: the peer roamed if D is what wgjail
+	 * configured last time; otherwise the file changed (or there is no
+	 * memory) and D is sent. */
+	return !(mem && mem->same(mem->arg, dp->public_key, &dp->endpoint_addr));
 }
 
 static struct wg_peer *plan_add(struct wg_device *plan, const uint8_t key[WG_KEY_LEN], struct wj_err *e)
@@ -202,7 +200,7 @@ static int plan_new_peer(struct wg_device *plan, const struct wg_peer *dp, struc
 }
 
 static int plan_changed_peer(struct wg_device *plan, const struct wg_peer *cp, const struct wg_peer *dp,
-			     const struct wg_device *previous, struct scratch *sc, struct scratch *sd,
+			     const struct wg_ep_memory *mem, struct scratch *sc, struct scratch *sd,
 			     struct wj_err *e)
 {
 	const struct wg_ipmask *vc, *vd;
@@ -215,7 +213,7 @@ static int plan_changed_peer(struct wg_device *plan, const struct wg_peer *cp, c
 		fl |= WGPEER_HAS_PSK;
 	if (dp->keepalive != cp->keepalive)
 		fl |= WGPEER_HAS_KEEPALIVE;
-	if (endpoint_wanted(cp, dp, previous))
+	if (endpoint_wanted(cp, dp, mem))
 		fl |= WGPEER_HAS_ENDPOINT;
 	if (!(vc = canonical(sc, cp, &nc)) || !(vd = canonical(sd, dp, &nd)))
 		return wj_errnof(e, ENOMEM, "planning the peers");
@@ -239,71 +237,187 @@ static int plan_changed_peer(struct wg_device *plan, const struct wg_peer *cp, c
 	return 0;
 }
 
-struct wg_device *wg_plan_ex(const struct wg_device *cur, const struct wg_device *des,
-			     const struct wg_device *previous, struct wj_err *e)
+/* ---- the incremental planner ----------------------------------------- */
+
+struct wg_planner {
+	const struct wg_device *des;
+	const struct wg_ep_memory *mem;
+	struct wg_device *plan;    /* device fields and removals (removals first) */
+	struct wg_device *changes; /* changed peers, in device order */
+	uint8_t *seen;             /* per desired peer: met on the device */
+	uint8_t own[WG_KEY_LEN];   /* the interface's public key after the plan */
+	bool has_own, device_done;
+	struct scratch sc, sd;
+};
+
+void wg_planner_free(struct wg_planner *pl)
 {
-	struct wg_device *plan = wg_device_new();
-	struct scratch sc = {NULL, 0}, sd = {NULL, 0};
-	const uint8_t *own = NULL;
+	if (!pl)
+		return;
+	wg_device_free(pl->plan);
+	wg_device_free(pl->changes);
+	free(pl->seen);
+	free(pl->sc.v);
+	free(pl->sd.v);
+	free(pl);
+}
+
+struct wg_planner *wg_planner_new(const struct wg_device *des, const struct wg_ep_memory *mem, struct wj_err *e)
+{
+	struct wg_planner *pl = calloc(1, sizeof(*pl));
+
+	if (!pl || !(pl->plan = wg_device_new()) || !(pl->changes = wg_device_new()) ||
+	    !(pl->seen = calloc(des->n_peers ? des->n_peers : 1, 1))) {
+		wg_planner_free(pl);
+		return wj_errnof(e, ENOMEM, "planning"), NULL;
+	}
+	pl->des = des;
+	pl->mem = mem;
+	return pl;
+}
+
+int wg_planner_device(struct wg_planner *pl, const struct wg_device *cur, struct wj_err *e)
+{
+	const struct wg_device *des = pl->des;
+
+	if (pl->device_done)
+		return 0;
+	pl->device_done = true;
+	memcpy(pl->plan->name, cur->name[0] ? cur->name : des->name, sizeof(pl->plan->name));
+	pl->plan->name[sizeof(pl->plan->name) - 1] = '\0';
+	if (des->flags & WGDEV_HAS_PUBLIC_KEY) {
+		memcpy(pl->own, des->public_key, WG_KEY_LEN);
+		pl->has_own = true;
+	} else if (!(des->flags & WGDEV_HAS_PRIVATE_KEY) && (cur->flags & WGDEV_HAS_PUBLIC_KEY)) {
+		memcpy(pl->own, cur->public_key, WG_KEY_LEN);
+		pl->has_own = true;
+	}
+	return plan_device(pl->plan, cur, des, e);
+}
+
+int wg_planner_peer(struct wg_planner *pl, const struct wg_peer *cp, struct wj_err *e)
+{
+	const struct wg_peer *dp = wg_device_find_peer(pl->des, cp->public_key);
+	char kb[WG_KEY_B64_LEN + 1];
+	struct wg_peer *p;
+
+	if (!pl->device_done)
+		return wj_errf(e, "planner: device fields must come before the peers");
+	if (!dp) {
+		if (wg_device_find_peer(pl->plan, cp->public_key))
+			return 0; /* a device listing a peer twice */
+		if (!(p = plan_add(pl->plan, cp->public_key, e)))
+			return -1;
+		p->flags = WGPEER_REMOVE;
+		return 0;
+	}
+	if (pl->seen[dp - pl->des->peers]) {
+		key_to_base64(kb, cp->public_key);
+		return wj_errf(e, "the device lists peer %s twice", kb);
+	}
+	pl->seen[dp - pl->des->peers] = 1;
+	if (pl->has_own && key_equal(pl->own, dp->public_key))
+		return 0;
+	if (dp->endpoint && !has_endpoint(dp)) {
+		key_to_base64(kb, dp->public_key);
+		return wj_errf(e, "peer %s: endpoint is not resolved", kb);
+	}
+	return plan_changed_peer(pl->changes, cp, dp, pl->mem, &pl->sc, &pl->sd, e);
+}
+
+/* Move every peer of SRC to the end of DST (ownership of their allowed
+ * IPs and endpoint text goes along). */
+static int move_peers(struct wg_device *dst, struct wg_device *src, struct wj_err *e)
+{
+	for (size_t i = 0; i < src->n_peers; i++) {
+		struct wg_peer *p = plan_add(dst, src->peers[i].public_key, e);
+		if (!p)
+			return -1;
+		*p = src->peers[i];
+		src->peers[i].aips = NULL;
+		src->peers[i].n_aips = src->peers[i].cap_aips = 0;
+		src->peers[i].endpoint = NULL;
+	}
+	return 0;
+}
+
+struct wg_device *wg_planner_finish(struct wg_planner *pl, struct wj_err *e)
+{
+	const struct wg_device *des = pl->des;
+	struct wg_device *plan = NULL;
 	char kb[WG_KEY_B64_LEN + 1];
 
-	if (!plan)
-		return wj_errnof(e, ENOMEM, "planning"), NULL;
-	memcpy(plan->name, cur->name[0] ? cur->name : des->name, sizeof(plan->name));
-	plan->name[sizeof(plan->name) - 1] = '\0';
-	if (plan_device(plan, cur, des, e) < 0)
-		goto fail;
-	if (des->flags & WGDEV_HAS_PUBLIC_KEY)
-		own = des->public_key;
-	else if (!(des->flags & WGDEV_HAS_PRIVATE_KEY) && (cur->flags & WGDEV_HAS_PUBLIC_KEY))
-		own = cur->public_key;
-
-	for (size_t i = 0; i < cur->n_peers; i++) {
-		const struct wg_peer *cp = &cur->peers[i];
-		struct wg_peer *p;
-		if (wg_device_find_peer(des, cp->public_key) && !(own && key_equal(own, cp->public_key)))
-			continue;
-		if (wg_device_find_peer(plan, cp->public_key))
-			continue; /* a device listing a peer twice */
-		if (!(p = plan_add(plan, cp->public_key, e)))
-			goto fail;
-		p->flags = WGPEER_REMOVE;
+	if (!pl->device_done) {
+		wj_errf(e, "planner: no device");
+		goto out;
 	}
+	if (move_peers(pl->plan, pl->changes, e) < 0)
+		goto out;
 	for (size_t i = 0; i < des->n_peers; i++) {
 		const struct wg_peer *dp = &des->peers[i];
-		const struct wg_peer *cp;
-		int r;
 
+		if (pl->seen[i])
+			continue;
 		if (wg_device_find_peer(des, dp->public_key) != dp) {
 			key_to_base64(kb, dp->public_key);
 			wj_errf(e, "peer %s appears more than once", kb);
-			goto fail;
+			goto out;
 		}
-		if (own && key_equal(own, dp->public_key))
+		if (pl->has_own && key_equal(pl->own, dp->public_key))
 			continue;
 		if (dp->endpoint && !has_endpoint(dp)) {
 			key_to_base64(kb, dp->public_key);
 			wj_errf(e, "peer %s: endpoint is not resolved", kb);
-			goto fail;
+			goto out;
 		}
-		cp = wg_device_find_peer(cur, dp->public_key);
-		r = cp ? plan_changed_peer(plan, cp, dp, previous, &sc, &sd, e) : plan_new_peer(plan, dp, &sc, e);
-		if (r < 0)
-			goto fail;
+		if (plan_new_peer(pl->plan, dp, &pl->sc, e) < 0)
+			goto out;
 	}
-	free(sc.v);
-	free(sd.v);
+	plan = pl->plan;
+	pl->plan = NULL;
+out:
+	wg_planner_free(pl);
 	return plan;
+}
+
+/* ---- one-shot forms ------------------------------------------------------ */
+
+static bool prev_same(const void *arg, const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *ep)
+{
+	const struct wg_peer *pp = wg_device_find_peer(arg, key);
+
+	return pp && has_endpoint(pp) && wg_sockaddr_equal(ep, &pp->endpoint_addr);
+}
+
+struct wg_device *wg_plan_mem(const struct wg_device *cur, const struct wg_device *des, const struct wg_ep_memory *mem,
+			      struct wj_err *e)
+{
+	struct wg_planner *pl = wg_planner_new(des, mem, e);
+
+	if (!pl)
+		return NULL;
+	if (wg_planner_device(pl, cur, e) < 0)
+		goto fail;
+	for (size_t i = 0; i < cur->n_peers; i++)
+		if (wg_planner_peer(pl, &cur->peers[i], e) < 0)
+			goto fail;
+	return wg_planner_finish(pl, e);
 fail:
-	free(sc.v);
-	free(sd.v);
-	wg_device_free(plan);
+	wg_planner_free(pl);
 	return NULL;
+}
+
+struct wg_device *wg_plan_ex(const struct wg_device *cur, const struct wg_device *des,
+			     const struct wg_device *previous, struct wj_err *e)
+{
+	struct wg_ep_memory mem = {prev_same, previous};
+
+	return wg_plan_mem(cur, des, previous ? &mem : NULL, e);
 }
 
 struct wg_device *wg_plan(const struct wg_device *current, const struct wg_device *desired, struct wj_err *e)
 {
-	return wg_plan_ex(current, desired, NULL, e);
+	return wg_plan_mem(current, desired, NULL, e);
 }
 
 bool wg_plan_is_empty(const struct wg_device *plan)

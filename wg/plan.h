@@ -17,7 +17,8 @@
  *  - endpoints: see wg_plan_ex.  Endpoints are compared as resolved
  *    addresses (peer->endpoint_addr); a desired peer whose endpoint text is
  *    set but whose address is unresolved (AF_UNSPEC) is a caller error.
- * Peers in the result appear as: removals first, then the desired order. */
+ * Peers in the result: removals first, then changed peers (device order),
+ * then new peers (desired order). */
 #ifndef WGJAIL_PLAN_H
 #define WGJAIL_PLAN_H
 
@@ -44,6 +45,30 @@ struct wj_err;
  * endpoint). */
 struct wg_device *wg_plan_ex(const struct wg_device *current, const struct wg_device *desired,
 			     const struct wg_device *previous, struct wj_err *e);
+/* The same, with the memory of previous endpoints behind an interface:
+ * SAME returns true if EP is the endpoint wgjail configured last for KEY
+ * (false when it was another one, or is unknown). */
+struct wg_ep_memory {
+	bool (*same)(const void *arg, const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *ep);
+	const void *arg;
+};
+struct wg_device *wg_plan_mem(const struct wg_device *current, const struct wg_device *desired,
+			      const struct wg_ep_memory *mem, struct wj_err *e);
+
+/* Incremental form, for a current state that streams in (a large UAPI
+ * reply is planned peer by peer, never held whole):
+ *   pl = wg_planner_new(desired, mem);  wg_planner_device(pl, current
+ *   device fields) once;  wg_planner_peer(pl, peer) per current peer;
+ *   plan = wg_planner_finish(pl)  (consumes PL, even on failure).
+ * DESIRED and MEM must outlive PL.  wg_planner_free drops an unfinished
+ * planner. */
+struct wg_planner;
+struct wg_planner *wg_planner_new(const struct wg_device *desired, const struct wg_ep_memory *mem, struct wj_err *e);
+int wg_planner_device(struct wg_planner *pl, const struct wg_device *current, struct wj_err *e);
+int wg_planner_peer(struct wg_planner *pl, const struct wg_peer *current_peer, struct wj_err *e);
+struct wg_device *wg_planner_finish(struct wg_planner *pl, struct wj_err *e);
+void wg_planner_free(struct wg_planner *pl);
+
 /* wg_plan_ex without a memory of previous endpoints. */
 struct wg_device *wg_plan(const struct wg_device *current, const struct wg_device *desired, struct wj_err *e);
 

@@ -2,6 +2,7 @@
 #include "wg/sync.h"
 
 #include <errno.h>
+#include <sodium.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,12 +14,62 @@
 #include "wg/backend.h"
 #include "wg/plan.h"
 #include "wg/resolve.h"
+#include "wg/uapi.h"
 
 /* ---- endpoint memory -------------------------------------------------
- * One text file per (network namespace, interface): lines
- * "PUBLICKEY_BASE64 ENDPOINT", the endpoints wgjail configured last.
- * Public data only.  Losing it is harmless: differing endpoints are then
- * sent once (the file is authoritative). */
+ * Per (network namespace, interface) a file that says, for each peer
+ * wgjail gave an endpoint, WHICH endpoint: a sorted array of 64-bit
+ * fingerprints of (public key, endpoint).  8 bytes a peer, public data
+ * only.  Losing it is harmless: differing endpoints are then sent once
+ * (the file is authoritative). */
+
+#define EP_MAGIC "wgjail endpoint memory 1\n"
+
+struct ep_mem {
+	uint64_t *v;
+	size_t n;
+};
+
+static uint64_t ep_fingerprint(const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *a)
+{
+	static const unsigned char fpkey[crypto_shorthash_KEYBYTES] = "wgjail-endpoint";
+	unsigned char buf[WG_KEY_LEN + 2 + 2 + 16 + 4], out[crypto_shorthash_BYTES];
+	size_t n = 0;
+	uint64_t h;
+
+	memcpy(buf, key, WG_KEY_LEN);
+	n = WG_KEY_LEN;
+	buf[n++] = (unsigned char)a->sa.sa_family;
+	buf[n++] = 0;
+	if (a->sa.sa_family == AF_INET) {
+		memcpy(buf + n, &a->in.sin_port, 2);
+		memcpy(buf + n + 2, &a->in.sin_addr, 4);
+		n += 6;
+	} else {
+		memcpy(buf + n, &a->in6.sin6_port, 2);
+		memcpy(buf + n + 2, &a->in6.sin6_addr, 16);
+		memcpy(buf + n + 18, &a->in6.sin6_scope_id, 4);
+		n += 22;
+	}
+	crypto_shorthash(out, buf, n, fpkey);
+	memcpy(&h, out, sizeof(h));
+	return h;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static bool mem_same(const void *arg, const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *ep)
+{
+	const struct ep_mem *m = arg;
+	uint64_t h = ep_fingerprint(key, ep);
+
+	return m->n && bsearch(&h, m->v, m->n, sizeof(*m->v), cmp_u64) != NULL;
+}
 
 static int state_path(const char *ifname, char *out, size_t outsz)
 {
@@ -29,73 +80,40 @@ static int state_path(const char *ifname, char *out, size_t outsz)
 
 	if (!dir || !*dir)
 		dir = "/run/wgjail";
-	/* Interface names repeat across namespaces (every jail has its wg0). */
+	/* Interface names repeat across namespaces (every jail has its wg0),
+	 * and so do UAPI sockets in per-jail socket directories. */
 	if (stat("/proc/self/ns/net", &st) == 0)
 		ns = (unsigned long long)st.st_ino;
-	n = snprintf(out, outsz, "%s/endpoints/%llu-%s", dir, ns, ifname);
+	if (strcmp(wg_uapi_dir(), "/var/run/wireguard") != 0) {
+		unsigned char h[crypto_shorthash_BYTES];
+		static const unsigned char k[crypto_shorthash_KEYBYTES] = "wgjail-uapi-dir";
+		crypto_shorthash(h, (const unsigned char *)wg_uapi_dir(), strlen(wg_uapi_dir()), k);
+		n = snprintf(out, outsz, "%s/endpoints/%llu-%02x%02x%02x%02x-%s", dir, ns, h[0], h[1], h[2], h[3],
+			     ifname);
+	} else {
+		n = snprintf(out, outsz, "%s/endpoints/%llu-%s", dir, ns, ifname);
+	}
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-static struct wg_device *state_load(const char *path)
+/* A missing or damaged file is an empty memory. */
+static void state_load(const char *path, struct ep_mem *m)
 {
-	struct wg_device *d = wg_device_new();
 	struct wj_err e;
-	char *buf = NULL, *line, *next;
-	size_t len;
+	char *buf = NULL;
+	size_t len = 0, hl = sizeof(EP_MAGIC) - 1;
 
-	if (!d)
-		return NULL;
-	if (wj_read_file(path, 64u << 20, false, &buf, &len, &e) < 0)
-		return d; /* none yet (or unreadable): no memory */
-	for (line = buf; line && *line; line = next) {
-		char *nl = strchr(line, '\n'), *sp;
-		uint8_t key[WG_KEY_LEN];
-		union wg_sockaddr sa;
-		struct wg_peer *p;
-
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		sp = strchr(line, ' ');
-		if (!sp || !key_from_base64_n(key, line, (size_t)(sp - line)) ||
-		    wg_endpoint_parse_numeric(sp + 1, strlen(sp + 1), &sa) < 0)
-			continue; /* ignore damage: it only costs a re-send */
-		if (wg_device_find_peer(d, key))
-			continue;
-		if (!(p = wg_device_add_peer(d, key)))
-			break;
-		p->endpoint_addr = sa;
+	m->v = NULL;
+	m->n = 0;
+	if (wj_read_file(path, (size_t)64 << 20, false, &buf, &len, &e) < 0)
+		return;
+	if (len >= hl && memcmp(buf, EP_MAGIC, hl) == 0 && (len - hl) % sizeof(uint64_t) == 0 && len > hl &&
+	    (m->v = malloc(len - hl))) {
+		m->n = (len - hl) / sizeof(uint64_t);
+		memcpy(m->v, buf + hl, len - hl);
+		qsort(m->v, m->n, sizeof(*m->v), cmp_u64); /* cheap when sorted; never trust a file */
 	}
 	wj_free_file(buf, len, false);
-	return d;
-}
-
-struct strbuf {
-	char *s;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_add(struct strbuf *b, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (b->oom)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap * 2 : 4096;
-		char *ns;
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		if (!(ns = realloc(b->s, cap))) {
-			b->oom = true;
-			return;
-		}
-		b->s = ns;
-		b->cap = cap;
-	}
-	memcpy(b->s + b->len, s, n + 1);
-	b->len += n;
 }
 
 static bool is_skipped(const struct wg_device *skipped, const uint8_t key[WG_KEY_LEN])
@@ -108,47 +126,41 @@ static bool has_ep(const union wg_sockaddr *a)
 	return a->sa.sa_family == AF_INET || a->sa.sa_family == AF_INET6;
 }
 
-/* New memory: the desired endpoints of the peers that were applied, the
- * old entries of skipped peers.  Written only if it changed. */
-static void state_save(const char *path, const struct wg_device *desired, const struct wg_device *prev,
+/* The new memory: the desired endpoints of the peers that were applied.
+ * (A skipped peer is forgotten: once it resolves again, its endpoint is
+ * sent if it differs from the device's.)  Written only if it changed. */
+static void state_save(const char *path, const struct wg_device *desired, const struct ep_mem *old,
 		       const struct wg_device *skipped)
 {
-	struct strbuf b = {NULL, 0, 0, false};
-	char kb[WG_KEY_B64_LEN + 1], ep[80], *old = NULL, dir[PATH_MAX];
-	size_t oldlen = 0;
+	struct ep_mem m = {NULL, 0};
 	struct wj_err e;
+	char dir[PATH_MAX], *slash, *buf = NULL;
+	size_t hl = sizeof(EP_MAGIC) - 1;
 
+	m.v = malloc((desired->n_peers ? desired->n_peers : 1) * sizeof(*m.v));
+	if (!m.v)
+		return;
 	for (size_t i = 0; i < desired->n_peers; i++) {
 		const struct wg_peer *p = &desired->peers[i];
-		const union wg_sockaddr *a = &p->endpoint_addr;
-		if (is_skipped(skipped, p->public_key)) {
-			const struct wg_peer *pp = prev ? wg_device_find_peer(prev, p->public_key) : NULL;
-			if (!pp)
-				continue;
-			a = &pp->endpoint_addr;
-		}
-		if (!has_ep(a))
-			continue;
-		key_to_base64(kb, p->public_key);
-		sb_add(&b, kb);
-		sb_add(&b, " ");
-		sb_add(&b, wg_sockaddr_fmt(a, ep, sizeof(ep)));
-		sb_add(&b, "\n");
+		if (has_ep(&p->endpoint_addr) && !is_skipped(skipped, p->public_key))
+			m.v[m.n++] = ep_fingerprint(p->public_key, &p->endpoint_addr);
 	}
-	if (b.oom)
-		goto out;
-	if (wj_read_file(path, 64u << 20, false, &old, &oldlen, &e) == 0 && oldlen == b.len &&
-	    (b.len == 0 || memcmp(old, b.s, b.len) == 0))
+	qsort(m.v, m.n, sizeof(*m.v), cmp_u64);
+	if (m.n == old->n && (m.n == 0 || memcmp(m.v, old->v, m.n * sizeof(*m.v)) == 0))
 		goto out;
 	snprintf(dir, sizeof(dir), "%s", path);
-	if (strrchr(dir, '/'))
-		*strrchr(dir, '/') = '\0';
-	if (wj_mkdirs(dir, 0755, &e) < 0 || wj_write_atomic(path, b.len ? b.s : "", b.len, 0644, &e) < 0)
+	if ((slash = strrchr(dir, '/')))
+		*slash = '\0';
+	if (!(buf = malloc(hl + m.n * sizeof(*m.v))))
+		goto out;
+	memcpy(buf, EP_MAGIC, hl);
+	if (m.n)
+		memcpy(buf + hl, m.v, m.n * sizeof(*m.v));
+	if (wj_mkdirs(dir, 0755, &e) < 0 || wj_write_atomic(path, buf, hl + m.n * sizeof(*m.v), 0644, &e) < 0)
 		log_warnx("cannot keep the endpoint memory (a roamed peer may be pulled back next time): %s", e.msg);
 out:
-	if (old)
-		wj_free_file(old, oldlen, false);
-	free(b.s);
+	free(buf);
+	free(m.v);
 }
 
 /* ---- engine ---------------------------------------------------------- */
@@ -173,7 +185,7 @@ static int resolve_peers(struct wg_device *desired, const struct wg_sync_opts *o
 		if (wg_resolve_endpoint(p->endpoint, &p->endpoint_addr, &ro, &re) == 0)
 			continue;
 		key_to_base64(kb, p->public_key);
-		if (o && o->report)
+		if (o->report)
 			fprintf(o->report, "skip   %s: %s; peer left as it is\n", kb, re.msg);
 		if (!*skipped && !(*skipped = wg_device_new()))
 			return wj_errnof(e, ENOMEM, "resolving endpoints");
@@ -188,77 +200,140 @@ static bool in_skipped(const struct wg_peer *p, void *arg)
 	return is_skipped(arg, p->public_key);
 }
 
-int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
-		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
-		 struct wj_err *e)
-{
-	static const struct wg_sync_opts defaults;
-	struct wg_device *skipped = NULL, *prev = NULL, *plan = NULL, *filtered = NULL;
-	struct wg_plan_counts c;
-	char spath[PATH_MAX];
+struct engine {
+	const char *ifname;
+	const struct wg_sync_opts *o;
+	struct wg_device *desired;  /* the caller's */
+	struct wg_device *filtered; /* DESIRED without the skipped peers, or NULL */
+	struct wg_device *skipped;  /* peers whose endpoint did not resolve, or NULL */
 	bool use_state;
-	int ret = -1;
+	char spath[PATH_MAX];
+	struct ep_mem mem;
+	struct wg_ep_memory memif;
+	struct wg_planner *pl;
+};
 
-	if (!o)
-		o = &defaults;
-	if (r)
-		memset(r, 0, sizeof(*r));
-	use_state = !o->no_state && state_path(ifname, spath, sizeof(spath)) == 0;
-	if (resolve_peers(desired, o, &skipped, e) < 0)
-		goto out;
-	if (use_state && !(prev = state_load(spath))) {
-		wj_errnof(e, ENOMEM, "%s", ifname);
-		goto out;
-	}
+static void engine_free(struct engine *en)
+{
+	wg_planner_free(en->pl);
+	wg_device_free(en->filtered);
+	wg_device_free(en->skipped);
+	free(en->mem.v);
+}
+
+/* Resolve, set skipped peers aside, load the endpoint memory, start a
+ * planner. */
+static int engine_start(struct engine *en, const char *ifname, struct wg_device *desired, const struct wg_sync_opts *o,
+			struct wj_err *e)
+{
+	memset(en, 0, sizeof(*en));
+	en->ifname = ifname;
+	en->o = o;
+	en->desired = desired;
+	en->use_state = !o->no_state && state_path(ifname, en->spath, sizeof(en->spath)) == 0;
+	if (resolve_peers(desired, o, &en->skipped, e) < 0)
+		return -1;
 	/* A skipped peer is left exactly as it is: not added, not changed and
 	 * not removed (a peer that works must not be cut off by a DNS outage).
-	 * So it is planned without (a copy of) DESIRED's entry, and the removal
-	 * that this plans is dropped. */
-	if (skipped) {
-		if (!(filtered = wg_device_clone(desired))) {
-			wj_errnof(e, ENOMEM, "%s", ifname);
-			goto out;
-		}
-		wg_device_remove_peers_if(filtered, in_skipped, skipped);
+	 * So it is planned without (a copy of) DESIRED's entry, and the
+	 * removal that this plans is dropped afterwards. */
+	if (en->skipped) {
+		if (!(en->filtered = wg_device_clone(desired)))
+			return wj_errnof(e, ENOMEM, "%s", ifname);
+		wg_device_remove_peers_if(en->filtered, in_skipped, en->skipped);
 	}
-	if (!(plan = wg_plan_ex(current, filtered ? filtered : desired, prev, e))) {
-		wj_err_prefix(e, "%s", ifname);
-		goto out;
-	}
-	if (skipped)
-		wg_device_remove_peers_if(plan, in_skipped, skipped);
+	if (en->use_state)
+		state_load(en->spath, &en->mem);
+	en->memif.same = mem_same;
+	en->memif.arg = &en->mem;
+	en->pl = wg_planner_new(en->filtered ? en->filtered : desired, &en->memif, e);
+	return en->pl ? 0 : -1;
+}
+
+/* Finish the plan, report it, apply it, remember the endpoints. */
+static int engine_apply(struct engine *en, const struct wg_backend *backend, struct wg_sync_result *r,
+			struct wj_err *e)
+{
+	const struct wg_sync_opts *o = en->o;
+	struct wg_device *plan;
+	struct wg_plan_counts c;
+	size_t nskip = en->skipped ? en->skipped->n_peers : 0;
+	int ret = -1;
+
+	plan = wg_planner_finish(en->pl, e);
+	en->pl = NULL;
+	if (!plan)
+		return -1;
+	if (en->skipped)
+		wg_device_remove_peers_if(plan, in_skipped, en->skipped);
 	wg_plan_count(plan, &c);
 	if (r) {
 		r->added = c.added;
 		r->removed = c.removed;
 		r->changed = c.changed;
 		r->device_changed = c.device_changed;
-		r->unresolved = skipped ? skipped->n_peers : 0;
+		r->unresolved = nskip;
 	}
 	if (o->report)
-		wg_plan_print(o->report, ifname, plan, o->show_keys);
-	if (!o->dry_run && !wg_plan_is_empty(plan) && backend->set(ifname, plan, e) < 0)
+		wg_plan_print(o->report, en->ifname, plan, o->show_keys);
+	if (!o->dry_run && !wg_plan_is_empty(plan) && backend->set(en->ifname, plan, e) < 0)
 		goto out;
-	if (!o->dry_run && use_state)
-		state_save(spath, desired, prev, skipped);
+	if (!o->dry_run && en->use_state)
+		state_save(en->spath, en->desired, &en->mem, en->skipped);
 	if (o->report) {
 		if (wg_plan_is_empty(plan))
-			fprintf(o->report, "%s: no change%s", ifname, o->dry_run ? " (dry run)" : "");
+			fprintf(o->report, "%s: no change%s", en->ifname, o->dry_run ? " (dry run)" : "");
 		else
-			fprintf(o->report, "%s: %s%zu added, %zu removed, %zu changed%s%s", ifname,
+			fprintf(o->report, "%s: %s%zu added, %zu removed, %zu changed%s%s", en->ifname,
 				o->dry_run ? "dry run, would have " : "", c.added, c.removed, c.changed,
 				c.device_changed ? ", interface changed" : "", o->dry_run ? ", nothing applied" : "");
-		if (skipped)
-			fprintf(o->report, ", %zu skipped (unresolved endpoint)", skipped->n_peers);
+		if (nskip)
+			fprintf(o->report, ", %zu skipped (unresolved endpoint)", nskip);
 		fputc('\n', o->report);
 	}
-	ret = skipped ? 1 : 0;
+	ret = nskip ? 1 : 0;
 out:
 	wg_device_free(plan);
-	wg_device_free(filtered);
-	wg_device_free(prev);
-	wg_device_free(skipped);
 	return ret;
+}
+
+static const struct wg_sync_opts sync_defaults;
+
+int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
+		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
+		 struct wj_err *e)
+{
+	struct engine en;
+	int ret = -1;
+
+	if (!o)
+		o = &sync_defaults;
+	if (r)
+		memset(r, 0, sizeof(*r));
+	if (engine_start(&en, ifname, desired, o, e) < 0)
+		goto out;
+	if (wg_planner_device(en.pl, current, e) < 0)
+		goto out;
+	for (size_t i = 0; i < current->n_peers; i++)
+		if (wg_planner_peer(en.pl, &current->peers[i], e) < 0)
+			goto out;
+	ret = engine_apply(&en, backend, r, e);
+out:
+	if (ret < 0 && !strstr(e->msg, ifname))
+		wj_err_prefix(e, "%s", ifname);
+	engine_free(&en);
+	return ret;
+}
+
+/* UAPI: plan while the reply streams in, never holding the whole current
+ * device (50,000 peers would cost some 10 MB more). */
+static int stream_peer(void *arg, const struct wg_device *dev, const struct wg_peer *peer, struct wj_err *e)
+{
+	struct engine *en = arg;
+
+	if (wg_planner_device(en->pl, dev, e) < 0)
+		return -1;
+	return wg_planner_peer(en->pl, peer, e);
 }
 
 int wg_sync(const char *ifname, struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
@@ -266,15 +341,33 @@ int wg_sync(const char *ifname, struct wg_device *desired, const struct wg_sync_
 {
 	const struct wg_backend *b = wg_backend_for(ifname, e);
 	struct wg_device *cur = NULL;
-	int ret;
+	struct engine en;
+	int ret = -1;
 
+	if (!o)
+		o = &sync_defaults;
 	if (r)
 		memset(r, 0, sizeof(*r));
 	if (!b)
 		return -1;
-	if (b->get(ifname, &cur, e) < 0)
-		return -1;
-	ret = wg_sync_with(b, ifname, cur, desired, o, r, e);
+	if (b != &wg_backend_uapi) {
+		if (b->get(ifname, &cur, e) < 0)
+			return -1;
+		ret = wg_sync_with(b, ifname, cur, desired, o, r, e);
+		wg_device_free(cur);
+		return ret;
+	}
+	if (engine_start(&en, ifname, desired, o, e) < 0)
+		goto out;
+	if (wg_uapi_get_stream(ifname, stream_peer, &en, &cur, e) < 0)
+		goto out;
+	if (wg_planner_device(en.pl, cur, e) < 0) /* a device without peers */
+		goto out;
+	ret = engine_apply(&en, b, r, e);
+out:
+	if (ret < 0 && !strstr(e->msg, ifname))
+		wj_err_prefix(e, "%s", ifname);
 	wg_device_free(cur);
+	engine_free(&en);
 	return ret;
 }

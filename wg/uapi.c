@@ -4,7 +4,9 @@
  * replies are decoded by wg/uapi_decode.c. */
 #include "wg/uapi.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
+#include <net/if.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -21,9 +23,12 @@
 #include "wg/backend.h"
 #include "wg/uapi_decode.h"
 
-/* A daemon that stops answering must not hang wgjail forever; 50,000
- * peers take wireguard-go well under this. */
-#define UAPI_TIMEOUT_SEC 60
+/* A daemon that stops answering must not hang wgjail forever.  One read
+ * waits for a whole SET to be processed: wireguard-go creates 50,000 new
+ * peers in about 5 s here, so the limit is generous. */
+#define UAPI_TIMEOUT_SEC 120
+/* Read buffer: small, it is mlock'd (sodium_malloc). */
+#define UAPI_RDBUF 16384
 
 static char *uapi_dir_override;
 
@@ -133,13 +138,13 @@ static int send_all(int fd, const char *buf, size_t len)
 /* Read and decode one reply. */
 static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct wj_err *e)
 {
-	char *buf = sodium_malloc(65536); /* a GET reply carries the private key */
+	char *buf = sodium_malloc(UAPI_RDBUF); /* a GET reply carries the private key */
 	int r = 0;
 
 	if (!buf)
 		return wj_errnof(e, ENOMEM, "%s", ifname);
 	while (r == 0) {
-		ssize_t n = read(fd, buf, 65536);
+		ssize_t n = read(fd, buf, UAPI_RDBUF);
 		size_t used;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -165,7 +170,7 @@ static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct 
 	return r < 0 ? -1 : 0;
 }
 
-static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e)
+int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct wg_device **out, struct wj_err *e)
 {
 	static const char req[] = "get=1\n\n";
 	struct wg_uapi_dec *d;
@@ -183,6 +188,8 @@ static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e
 		close(fd);
 		return wj_errnof(e, ENOMEM, "%s", ifname);
 	}
+	if (fn)
+		wg_uapi_dec_stream(d, fn, arg);
 	r = read_reply(fd, ifname, d, e);
 	close(fd);
 	if (r == 0) {
@@ -193,9 +200,14 @@ static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e
 	return r;
 }
 
+static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e)
+{
+	return wg_uapi_get_stream(ifname, NULL, NULL, out, e);
+}
+
 /* ---- set: a buffered writer that wipes what it sent ------------------ */
 
-#define OUTBUF 65536
+#define OUTBUF 16384
 
 struct out {
 	int fd;
@@ -247,6 +259,21 @@ static void out_uint(struct out *o, const char *k, unsigned long v)
 	out_kv(o, k, n);
 }
 
+/* "ip:port", "[ip6]:port", "[fe80::1%eth0]:port" (the zone by name, as
+ * wg(8) sends it, or by number if the index has no name here). */
+static char *fmt_endpoint(const union wg_sockaddr *a, char *out, size_t outsz)
+{
+	char host[INET6_ADDRSTRLEN], zone[IF_NAMESIZE + 1];
+
+	if (a->sa.sa_family != AF_INET6 || !a->in6.sin6_scope_id)
+		return wg_sockaddr_fmt(a, out, outsz);
+	inet_ntop(AF_INET6, &a->in6.sin6_addr, host, sizeof(host));
+	if (!if_indextoname(a->in6.sin6_scope_id, zone))
+		snprintf(zone, sizeof(zone), "%u", a->in6.sin6_scope_id);
+	snprintf(out, outsz, "[%s%%%s]:%u", host, zone, ntohs(a->in6.sin6_port));
+	return out;
+}
+
 static int emit_peer(struct out *o, const char *ifname, const struct wg_peer *p, struct wj_err *e)
 {
 	char buf[96];
@@ -266,7 +293,7 @@ static int emit_peer(struct out *o, const char *ifname, const struct wg_peer *p,
 			key_to_base64(buf, p->public_key);
 			return wj_errf(e, "%s: peer %s: endpoint not resolved", ifname, buf);
 		}
-		out_kv(o, "endpoint", wg_sockaddr_fmt(&p->endpoint_addr, buf, sizeof(buf)));
+		out_kv(o, "endpoint", fmt_endpoint(&p->endpoint_addr, buf, sizeof(buf)));
 	}
 	if (p->flags & WGPEER_HAS_KEEPALIVE)
 		out_uint(o, "persistent_keepalive_interval", p->keepalive);

@@ -3,6 +3,10 @@
 #ifndef WGJAIL_UAPI_H
 #define WGJAIL_UAPI_H
 
+#include "wg/uapi_decode.h"
+
+struct wj_err;
+
 /* Directory of the UAPI sockets.  Default: $WGJAIL_UAPI_DIR if set, else
  * /var/run/wireguard.  The socket path is global across network
  * namespaces, so a jail running its own wireguard-go may use a private
@@ -10,5 +14,11 @@
  * copied; NULL restores the default. */
 void wg_uapi_set_dir(const char *dir);
 const char *wg_uapi_dir(void);
+
+/* A GET that hands each peer to FN as it is decoded and drops it (see
+ * wg_uapi_dec_stream): memory stays flat whatever the number of peers.
+ * *DEV gets the device's own fields (no peers).  Returns 0 or -1 with E
+ * set (FN's error included). */
+int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct wg_device **dev, struct wj_err *e);
 
 #endif

@@ -19,6 +19,9 @@ struct wg_uapi_dec {
 	size_t lineno;
 	struct wg_device *dev;
 	size_t peer;              /* index of the current peer + 1; 0 = device section */
+	bool streamed;            /* a peer was handed over: the device section is over */
+	wg_uapi_peer_fn fn;       /* streaming, NULL = keep every peer */
+	void *fn_arg;
 	char line[WG_UAPI_MAX_LINE + 1];
 	size_t linelen;
 };
@@ -44,6 +47,28 @@ void wg_uapi_dec_free(struct wg_uapi_dec *d)
 	wg_device_free(d->dev);
 	sodium_memzero(d, sizeof(*d));
 	free(d);
+}
+
+void wg_uapi_dec_stream(struct wg_uapi_dec *d, wg_uapi_peer_fn fn, void *arg)
+{
+	d->fn = fn;
+	d->fn_arg = arg;
+}
+
+/* Streaming: hand the current peer over and drop it. */
+static int flush_peer(struct wg_uapi_dec *d, struct wj_err *e)
+{
+	uint8_t key[WG_KEY_LEN];
+	int r;
+
+	if (!d->fn || !d->peer)
+		return 0;
+	r = d->fn(d->fn_arg, d->dev, &d->dev->peers[d->peer - 1], e);
+	memcpy(key, d->dev->peers[d->peer - 1].public_key, WG_KEY_LEN);
+	wg_device_remove_peer(d->dev, key);
+	d->peer = 0;
+	d->streamed = true;
+	return r ? -1 : 0;
 }
 
 struct wg_device *wg_uapi_dec_take(struct wg_uapi_dec *d)
@@ -224,7 +249,7 @@ static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 	v = eq + 1;
 	vlen = d->linelen - klen - 1;
 	if (!strcmp(l, "errno"))
-		return errno_line(d, v, e);
+		return flush_peer(d, e) < 0 ? -1 : errno_line(d, v, e);
 	if (d->set_reply)
 		return bad(d, e, "unexpected key in a set reply:", l);
 	if (vlen == 0)
@@ -234,6 +259,8 @@ static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 		struct wg_peer *p;
 		if (!key_from_hex_n(key, v, vlen))
 			return bad(d, e, "bad key in", l);
+		if (flush_peer(d, e) < 0)
+			return -1;
 		if (wg_device_find_peer(d->dev, key))
 			return bad(d, e, "peer listed twice:", l);
 		if (!(p = wg_device_add_peer(d->dev, key)))
@@ -243,11 +270,13 @@ static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 	}
 	r = device_key(d, l, v, vlen, e);
 	if (r <= 0) {
-		if (r == 0 && d->peer)
+		if (r == 0 && (d->peer || d->streamed))
 			return bad(d, e, "device key after the first peer:", l);
 		return r;
 	}
 	if (!d->peer) {
+		if (d->streamed)
+			return 0; /* cannot happen: a peer is open until errno */
 		/* peer keys before any public_key are malformed; others unknown */
 		static const char *const peer_keys[] = {"preshared_key", "protocol_version", "endpoint",
 			"last_handshake_time_sec", "last_handshake_time_nsec", "tx_bytes", "rx_bytes",

@@ -38,6 +38,14 @@ struct wg_uapi_dec *wg_uapi_dec_new(bool set_reply);
  * says how many bytes of DATA belonged to it), or -1 with E set (a
  * protocol error, or the daemon's non-zero errno with E->code set). */
 int wg_uapi_dec_feed(struct wg_uapi_dec *d, const char *data, size_t len, size_t *used, struct wj_err *e);
+/* Streaming: each peer, once complete (at the next public_key or at
+ * errno), is handed to FN and then dropped, so that a reply with many
+ * peers is never held whole.  The device then only keeps its own fields,
+ * which are complete when FN is first called.  A non-zero return from FN
+ * stops decoding (feed returns -1 with FN's error).  Set before feeding. */
+typedef int (*wg_uapi_peer_fn)(void *arg, const struct wg_device *dev, const struct wg_peer *peer,
+			       struct wj_err *e);
+void wg_uapi_dec_stream(struct wg_uapi_dec *d, wg_uapi_peer_fn fn, void *arg);
 /* After feed returned 1: the decoded device (NULL for a set reply), owned
  * by the caller. */
 struct wg_device *wg_uapi_dec_take(struct wg_uapi_dec *d);

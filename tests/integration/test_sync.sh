@@ -40,6 +40,8 @@ peer() { printf '\n[Peer]\nPublicKey = %s\n' "$1"; shift; for l in "$@"; do prin
 field() { nsx a wg show "$IFA" "$1" | awk -v k="$2" '$1 == k { $1 = ""; sub(/^ /, ""); print }'; }
 peers() { nsx a wg show "$IFA" peers | sort | tr '\n' ' '; }
 sorted() { printf '%s\n' "$@" | sort | tr '\n' ' '; }
+# wg showconf with the peers sorted (wireguard-go lists them in map order)
+showconf() { nsx a wg showconf "$IFA" | awk '/^\[Peer\]/ { printf "\n" } NF { printf "%s ", $0 } END { printf "\n" }' | sort; }
 udp_inodes() { nsx a ss -Hlunpe "sport = :51820" 2>/dev/null | grep -o 'ino:[0-9]*' | sort | tr '\n' ' '; }
 
 { iface "$B_priv" 51820; peer "$A_pub" "AllowedIPs = 10.100.0.1/32" "Endpoint = 10.99.0.1:51820"; } | conf b.conf
@@ -115,13 +117,13 @@ check_eq "C's new endpoint is sent" "192.0.2.4:51820" "$(field endpoints "$C_pub
 
 # ---- dry run with secrets: keys hidden, nothing changed ---------------------
 { cat "$T_TMP/a3.conf"; peer "$G_pub" "AllowedIPs = 10.200.7.0/24" "PresharedKey = $PSK"; } | conf a4.conf
-conf_before=$(nsx a wg showconf "$IFA")
+conf_before=$(showconf)
 out=$("$WGJAIL" sync -n "$IFA" "$T_TMP/a4.conf" 2>&1)
 check_eq "dry run shows the plan, PSK hidden" \
 	"add    $G_pub: allowed ips 10.200.7.0/24, preshared key (hidden)" "$(printf '%s\n' "$out" | head -1)"
 check_fails "dry run never prints the PSK" grep -qF "$PSK" <<<"$out"
 check_fails "dry run never prints the private key" grep -qF "$A_priv" <<<"$out"
-check_eq "dry run changed nothing" "$conf_before" "$(nsx a wg showconf "$IFA")"
+check_eq "dry run changed nothing" "$conf_before" "$(showconf)"
 
 # ---- unresolvable endpoints: skipped, the rest applied, exit 1 --------------
 { iface "$A_priv" 51820
@@ -140,12 +142,67 @@ check_eq "an existing unresolvable peer (B) is left as it was" "10.100.0.2/32" "
 check "and keeps working" nsx a ping -c1 -W1 10.100.0.2
 
 # ---- a malformed file changes nothing -----------------------------------------
-conf_before=$(nsx a wg showconf "$IFA")
+conf_before=$(showconf)
 { iface "$A_priv" 51822; peer "$D_pub" "AllowedIPs = 10.200.4.0/24"; printf '[Peer]\nPublicKey = %s\nAllowedIPs = 10.0.0.300/32\n' "$C_pub"; } | conf bad.conf
 out=$("$WGJAIL" sync "$IFA" "$T_TMP/bad.conf" 2>&1); rc=$?
 check_eq "malformed: exit 1" 1 "$rc"
 check "malformed: the error names file:line and the value" grep -q "bad.conf:10: AllowedIPs.*10.0.0.300" <<<"$out"
-check_eq "malformed: the device is unchanged" "$conf_before" "$(nsx a wg showconf "$IFA")"
+check_eq "malformed: the device is unchanged" "$conf_before" "$(showconf)"
+
+# ---- differential: wgjail sync and wg syncconf end in the same state -------
+# (steps without PSK/keepalive removal: wg 1.0.20210914 leaves those behind)
+IFX="u4$$x" IFY="u4$$y"
+on_exit "rm -f /var/run/wireguard/$IFX.sock /var/run/wireguard/$IFY.sock"
+if wg_go a "$IFX" && wg_go b "$IFY"; then  # apart: same port, same key
+	# showconf in a canonical order: peers by key, allowed IPs sorted
+	sorted_conf() {
+		wg showconf "$1" | python3 -c '
+import sys
+blocks, cur = [], None
+for line in sys.stdin.read().splitlines():
+    line = line.strip()
+    if line.startswith("["):
+        cur = [line]; blocks.append(cur)
+    elif line and cur is not None:
+        k, v = [x.strip() for x in line.split("=", 1)]
+        if k == "AllowedIPs":
+            v = ",".join(sorted(x.strip() for x in v.split(",")))
+        cur.append(k + "=" + v)
+head = [b for b in blocks if b[0] == "[Interface]"]
+peers = sorted(" ".join(sorted(b[1:])) for b in blocks if b[0] == "[Peer]")
+print(" ".join(sorted(head[0][1:])) if head else "")
+print("\n".join(peers))'
+	}
+	keypair X
+	PSK2=$("$WGJAIL" genpsk)
+	{ iface "$X_priv" 51850; echo "FwMark = 0x42"
+	  peer "$B_pub" "AllowedIPs = 10.1.0.0/16, fd01::/64" "Endpoint = 192.0.2.1:1"
+	  peer "$C_pub" "AllowedIPs = 10.2.0.0/16" "PresharedKey = $PSK" "PersistentKeepalive = 10"
+	  peer "$D_pub" "AllowedIPs = 10.3.0.0/16" "Endpoint = [2001:db8::3]:3"; } | conf d1.conf
+	{ iface "$X_priv" 51851; echo "FwMark = 0x42"
+	  peer "$B_pub" "AllowedIPs = 10.1.0.0/16, 10.9.0.0/16" "Endpoint = 192.0.2.11:1"
+	  peer "$C_pub" "AllowedIPs = 10.2.0.0/16" "PresharedKey = $PSK2" "PersistentKeepalive = 20"
+	  peer "$E_pub" "AllowedIPs = 10.3.0.0/16" "Endpoint = 192.0.2.5:5"; } | conf d2.conf
+	{ iface "$X_priv" 51851; echo "FwMark = 0"
+	  peer "$E_pub" "AllowedIPs = 10.3.0.0/16, 10.1.0.0/16" "Endpoint = 192.0.2.5:6"
+	  peer "$C_pub" "AllowedIPs = 10.2.0.0/24" "PresharedKey = $PSK2" "PersistentKeepalive = 20"; } | conf d3.conf
+	for step in d1 d2 d3 d1; do
+		"$WGJAIL" sync "$IFX" "$T_TMP/$step.conf" >/dev/null 2>&1
+		wg syncconf "$IFY" "$T_TMP/$step.conf"
+		check_eq "same state as wg syncconf after $step" "$(sorted_conf "$IFY")" "$(sorted_conf "$IFX")"
+	done
+	check "the differential compared real states (peers, port, fwmark)" \
+		grep -qF "AllowedIPs=10.3.0.0/16 Endpoint=[2001:db8::3]:3 PublicKey=$D_pub" <<<"$(sorted_conf "$IFX")"
+	# where they differ on purpose: a file without ListenPort and FwMark
+	grep -v "^ListenPort\|^FwMark" "$T_TMP/d1.conf" | conf d4.conf
+	"$WGJAIL" sync "$IFX" "$T_TMP/d4.conf" >/dev/null 2>&1
+	wg syncconf "$IFY" "$T_TMP/d4.conf"
+	check_eq "omitted ListenPort/FwMark: wgjail leaves them" "51850 0x42" \
+		"$(wg show "$IFX" listen-port) $(wg show "$IFX" fwmark)"
+	check_fails "(control) wg syncconf zeroes them" test "$(wg show "$IFY" fwmark)" = 0x42
+else
+	t_fail "wireguard-go for the differential test"
+fi
 
 # ---- usage --------------------------------------------------------------------
 "$WGJAIL" sync "$IFA" >/dev/null 2>&1; check_eq "one argument: usage error" 2 "$?"

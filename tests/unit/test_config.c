@@ -268,7 +268,7 @@ static void test_round_trip_built(void **state)
 static void test_lexical(void **state)
 {
 	/* CRLF, a BOM, blanks anywhere, comments anywhere, case. */
-	struct wg_device *d = parse_ok("\xef\xbb\xbf[ Inter face ]\r\n  Private Key=" K1 "  # c\r\n"
+	struct wg_device *d = parse_ok("[ Inter face ]\r\n  Private Key=" K1 "  # c\r\n"
 				       "LISTENPORT = 5 1 8 2 0\r\n#[Peer]\r\n[PEER]\r\npublickey=" K2 "#x\r\n"
 				       "AllowedIPs = 10.0.0.1/32 ,\t10.0.0.2/32\r\n");
 
@@ -278,6 +278,7 @@ static void test_lexical(void **state)
 	assert_int_equal(d->peers[0].n_aips, 2);
 	assert_int_equal(d->peers[0].line, 5);
 	wg_device_free(d);
+	parse_bad("\xef\xbb\xbf[Interface]\n", 1, "byte-order mark");
 	/* No trailing newline, ';' is not a comment. */
 	d = parse_ok("[Interface]\nListenPort=1");
 	assert_int_equal(d->listen_port, 1);
@@ -395,7 +396,7 @@ static void test_bytes(void **state)
 	assert_non_null(strstr(e.msg, "NUL"));
 	/* A file cut in the middle of a key. */
 	parse_bad("[Interface]\nPrivateKey = yAnz5TF+lXXJte14tji3z", 2, "(value hidden)");
-	parse_bad("\xef\xbb\xbf\xef\xbb\xbf[Interface]\n", 1, "\\xef");
+	parse_bad("[Interface]\n\xef\xbb\xbf[Peer]\n", 2, "\\xef");
 	parse_bad("[Interface]\nListenPort = 1\xff\n", 2, "'1\\xff'");
 	d = parse_ok("");
 	assert_int_equal(d->n_peers, 0);

@@ -395,6 +395,37 @@ static void own_key_and_errors(void **s)
 	wg_device_free(d);
 }
 
+static void incremental_and_device_duplicates(void **s)
+{
+	struct wg_device *c = sample_current(), *d = sample_desired(), *p;
+	struct wg_planner *pl;
+	struct wj_err e;
+
+	/* the incremental form gives the one-shot result */
+	peer(c, 9);
+	wj_err_clear(&e);
+	assert_non_null(pl = wg_planner_new(d, NULL, &e));
+	assert_int_equal(wg_planner_peer(pl, &c->peers[0], &e), -1); /* device fields first */
+	assert_int_equal(wg_planner_device(pl, c, &e), 0);
+	for (size_t i = 0; i < c->n_peers; i++)
+		assert_int_equal(wg_planner_peer(pl, &c->peers[i], &e), 0);
+	assert_non_null(p = wg_planner_finish(pl, &e));
+	assert_int_equal(p->n_peers, 1);
+	assert_int_equal(p->peers[0].flags, WGPEER_REMOVE);
+	wg_device_free(p);
+	/* a device listing an unwanted peer twice: one removal */
+	peer(c, 9);
+	p = plan(c, d, NULL);
+	assert_int_equal(p->n_peers, 1);
+	wg_device_free(p);
+	/* a device listing a wanted peer twice: refused */
+	peer(c, 1);
+	assert_null(wg_plan(c, d, &e));
+	assert_non_null(strstr(e.msg, "twice"));
+	wg_device_free(c);
+	wg_device_free(d);
+}
+
 static void print_hides_keys(void **s)
 {
 	struct wg_device *c = sample_current(), *d = sample_desired(), *p;
@@ -467,6 +498,7 @@ int main(void)
 		cmocka_unit_test(allowed_ips_canonical),
 		cmocka_unit_test(endpoint_rules),
 		cmocka_unit_test(own_key_and_errors),
+		cmocka_unit_test(incremental_and_device_duplicates),
 		cmocka_unit_test(print_hides_keys),
 		cmocka_unit_test(fifty_thousand_one_change),
 	};

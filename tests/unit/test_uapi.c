@@ -284,6 +284,78 @@ static void many_peers(void **s)
 	free(buf);
 }
 
+struct collected {
+	size_t n;
+	uint16_t port_seen; /* device field visible to the callback */
+	uint8_t keys[4][WG_KEY_LEN];
+	size_t aips[4];
+	int fail_at;        /* return an error for this peer (-1 = never) */
+};
+
+static int collect(void *arg, const struct wg_device *dev, const struct wg_peer *p, struct wj_err *e)
+{
+	struct collected *c = arg;
+
+	if ((int)c->n == c->fail_at)
+		return wj_errf(e, "stop here");
+	c->port_seen = dev->listen_port;
+	memcpy(c->keys[c->n], p->public_key, WG_KEY_LEN);
+	c->aips[c->n] = p->n_aips;
+	c->n++;
+	assert_true(dev->n_peers <= 1); /* never more than the peer in hand */
+	return 0;
+}
+
+static void streaming(void **s)
+{
+	struct collected c = {.fail_at = -1};
+	struct wg_uapi_dec *d = wg_uapi_dec_new(false);
+	struct wg_device *dev;
+	struct wj_err e;
+	size_t used;
+
+	wg_uapi_dec_stream(d, collect, &c);
+	for (size_t i = 0; i < sizeof(wggo) - 1; i += 7) {
+		size_t n = sizeof(wggo) - 1 - i < 7 ? sizeof(wggo) - 1 - i : 7;
+		int r = wg_uapi_dec_feed(d, wggo + i, n, &used, &e);
+		assert_int_equal(r, i + n == sizeof(wggo) - 1 ? 1 : 0);
+	}
+	assert_int_equal(c.n, 2);
+	assert_int_equal(c.port_seen, 51820);
+	assert_int_equal(c.keys[0][0], 0xaa);
+	assert_int_equal(c.keys[1][0], 0xbb);
+	assert_int_equal(c.aips[0], 2);
+	assert_int_equal(c.aips[1], 0);
+	dev = wg_uapi_dec_take(d);
+	assert_int_equal(dev->n_peers, 0);
+	assert_int_equal(dev->fwmark, 4660);
+	assert_non_null(dev->private_key);
+	wg_device_free(dev);
+	wg_uapi_dec_free(d);
+
+	/* the callback's error stops decoding */
+	memset(&c, 0, sizeof(c));
+	c.fail_at = 1;
+	d = wg_uapi_dec_new(false);
+	wg_uapi_dec_stream(d, collect, &c);
+	wj_err_clear(&e);
+	assert_int_equal(wg_uapi_dec_feed(d, wggo, sizeof(wggo) - 1, &used, &e), -1);
+	assert_string_equal(e.msg, "stop here");
+	assert_int_equal(c.n, 1);
+	wg_uapi_dec_free(d);
+
+	/* device keys after a streamed peer are still refused */
+	memset(&c, 0, sizeof(c));
+	c.fail_at = -1;
+	d = wg_uapi_dec_new(false);
+	wg_uapi_dec_stream(d, collect, &c);
+	{
+		static const char r[] = "public_key=" KA "\npublic_key=" KB "\nlisten_port=1\nerrno=0\n\n";
+		assert_int_equal(wg_uapi_dec_feed(d, r, sizeof(r) - 1, &used, &e), -1);
+	}
+	wg_uapi_dec_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +367,7 @@ int main(void)
 		cmocka_unit_test(unknown_keys_and_boringtun),
 		cmocka_unit_test(size_limits),
 		cmocka_unit_test(many_peers),
+		cmocka_unit_test(streaming),
 	};
 
 	if (keys_init() < 0)

@@ -138,6 +138,14 @@ static void set_sends_exactly_the_change_set(void **s)
 	key_n(k, 0xcc);
 	p = wg_device_add_peer(c, k);
 	p->flags = WGPEER_HAS_ENDPOINT;
+	key_n(k, 0xdd);
+	p = wg_device_add_peer(c, k);
+	p->flags = WGPEER_HAS_ENDPOINT;
+	p->endpoint_addr.in6.sin6_family = AF_INET6;
+	inet_pton(AF_INET6, "fe80::1", &p->endpoint_addr.in6.sin6_addr);
+	p->endpoint_addr.in6.sin6_port = htons(7);
+	p->endpoint_addr.in6.sin6_scope_id = 1; /* lo */
+	p = &c->peers[2];
 	p->endpoint_addr.in.sin_family = AF_INET;
 	inet_pton(AF_INET, "192.0.2.1", &p->endpoint_addr.in.sin_addr);
 	p->endpoint_addr.in.sin_port = htons(51820);
@@ -156,6 +164,8 @@ static void set_sends_exactly_the_change_set(void **s)
 		"allowed_ip=fd00::/64\n"
 		"public_key=cccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccccc\n"
 		"endpoint=192.0.2.1:51820\n"
+		"public_key=dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd\n"
+		"endpoint=[fe80::1%lo]:7\n"
 		"\n");
 	wg_device_free(c);
 }

@@ -1,0 +1,96 @@
+#!/bin/bash
+# wgjail sync vs wg syncconf on one wireguard-go interface.
+#
+#   sh bench/bench_sync.sh [SIZES] [RUNS]      (as root; default "1000 10000 50000", 3)
+#
+# For each size N: a fresh wireguard-go interface in a private network
+# namespace is loaded with N peers (base.conf), then, alternately for each
+# tool, RUNS times:
+#   one change  : apply one.conf (base + one peer with one more allowed IP),
+#                 measured; then back to base.conf with wgjail (not measured)
+#   no change   : apply base.conf to a device already at base.conf, measured
+# Printed, the median of RUNS: wall time (EPOCHREALTIME, ms), peak RSS of
+# the client (/usr/bin/time -f %M; it adds ~1 ms), and the CPU time
+# wireguard-go itself spent on the request (/proc/PID/stat).  "wall x" is
+# wg's time over wgjail's, "RSS x" wgjail's RSS over wg's.  Needs: wireguard-go, wg, python3.
+set -u
+cd "$(dirname "$0")/.." || exit 1
+SIZES=${1:-"1000 10000 50000"}
+RUNS=${2:-3}
+WGJAIL=${WGJAIL:-$PWD/wgjail}
+NS="u4bench$$"
+IF="u4bench$$"
+[ "${#IF}" -le 15 ] || IF="u4b$$"
+TMP=$(mktemp -d /tmp/wgjail-bench.XXXXXX)
+export WGJAIL_STATEDIR="$TMP/state"
+WGPID=
+
+cleanup() {
+	[ -n "$WGPID" ] && kill "$WGPID" 2>/dev/null
+	ip netns del "$NS" 2>/dev/null
+	rm -f "/var/run/wireguard/$IF.sock"
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+[ -x "$WGJAIL" ] || { echo "build ./wgjail first (make)" >&2; exit 1; }
+ip netns add "$NS" || exit 1
+
+start_wg() {
+	[ -n "$WGPID" ] && { kill "$WGPID"; wait "$WGPID" 2>/dev/null; }
+	rm -f "/var/run/wireguard/$IF.sock"
+	WG_PROCESS_FOREGROUND=1 ip netns exec "$NS" wireguard-go -f "$IF" >"$TMP/wg-go.log" 2>&1 &
+	WGPID=$!
+	for _ in $(seq 100); do [ -S "/var/run/wireguard/$IF.sock" ] && break; sleep 0.1; done
+	ip -n "$NS" link set "$IF" up
+}
+
+# daemon_cpu: user+system CPU ticks used so far by wireguard-go
+daemon_cpu() { awk '{ print $14 + $15 }' "/proc/$WGPID/stat"; }
+TICK=$(getconf CLK_TCK)
+
+# measure LABEL CMD...: append "seconds kib daemon_cpu_seconds" of one run
+# to $TMP/LABEL (wall time from bash's EPOCHREALTIME, to the millisecond;
+# peak RSS of the client from /usr/bin/time's %M; CPU time wireguard-go
+# spent meanwhile, from /proc/PID/stat)
+measure() {
+	local label=$1 t0 t1 c0 c1; shift
+	c0=$(daemon_cpu)
+	t0=$EPOCHREALTIME
+	/usr/bin/time -f '%M' -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; }
+	t1=$EPOCHREALTIME
+	c1=$(daemon_cpu)
+	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$TMP/t")" \
+		"$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$TMP/$label"
+}
+median() { sort -n -k"$2" "$1" | awk -v k="$2" '{v[NR]=$k} END {print v[int((NR+1)/2)]}'; }
+
+wg genkey >"$TMP/priv"
+printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_s rss_kib daemon_cpu_s
+for n in $SIZES; do
+	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/base.conf"
+	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/one.conf" $((n / 2))
+	start_wg
+	rm -rf "$WGJAIL_STATEDIR"
+	"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null || exit 1
+	rm -f "$TMP"/one-* "$TMP"/none-*
+	for _ in $(seq "$RUNS"); do
+		measure one-wgjail "$WGJAIL" sync "$IF" "$TMP/one.conf"
+		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
+		measure one-wg wg syncconf "$IF" "$TMP/one.conf"
+		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
+		measure none-wgjail "$WGJAIL" sync "$IF" "$TMP/base.conf"
+		measure none-wg wg syncconf "$IF" "$TMP/base.conf"
+	done
+	# sanity: the device really is at base.conf and wgjail agrees
+	"$WGJAIL" sync -n "$IF" "$TMP/base.conf" | grep -q "no change" || echo "WARNING: device not at base.conf" >&2
+	for c in one none; do
+		tw=$(median "$TMP/$c-wg" 1) tj=$(median "$TMP/$c-wgjail" 1)
+		rw=$(median "$TMP/$c-wg" 2) rj=$(median "$TMP/$c-wgjail" 2)
+		dw=$(median "$TMP/$c-wg" 3) dj=$(median "$TMP/$c-wgjail" 3)
+		printf '%-7s %-6s %-12s %8s %8s %10s\n' "$n" "$c" "wg-syncconf" "$tw" "$rw" "$dw"
+		printf '%-7s %-6s %-12s %8s %8s %10s   wall x%s, RSS x%s\n' "$n" "$c" "wgjail-sync" "$tj" "$rj" "$dj" \
+			"$(awk -v a="$tw" -v b="$tj" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }')" \
+			"$(awk -v a="$rj" -v b="$rw" 'BEGIN { printf "%.2f", a / b }')"
+	done
+done
+echo "# load: $(cut -d' ' -f1-3 /proc/loadavg), $(nproc) cores"

@@ -1,0 +1,45 @@
+/* Edit a KEY=VALUE file (rc.conf, loader.conf) in place: set or remove a
+ * few keys and keep every other line, comment and blank exactly as it was.
+ *
+ * A line assigns KEY when it reads, after optional blanks, KEY then
+ * optional blanks then '='.  Setting a key rewrites its first assignment
+ * (unless that one already holds the same value) and drops every later
+ * assignment of the same key, so the value we set is the one the shell or
+ * the loader ends up with; a key that is absent is appended at the end.
+ * Values are written double-quoted: KEY="VALUE".  The callers only pass
+ * values made of validated characters (no quote, '$', backslash, newline). */
+#ifndef WGJAIL_RC_EDIT_H
+#define WGJAIL_RC_EDIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct wj_err;
+
+struct kv_doc {
+	char **lines;      /* without their '\n' */
+	size_t n, cap;
+	const char *path;  /* for messages */
+	bool oom;
+};
+
+/* Split TEXT into lines (a missing final newline is added on output). */
+int kv_parse(struct kv_doc *d, const char *text, size_t len, const char *path, struct wj_err *e);
+void kv_free(struct kv_doc *d);
+
+/* Set KEY to VALUE (see above).  Fails, naming PATH:LINE, when an
+ * assignment of KEY has a quote that does not close on its line (a
+ * multi-line value this editor will not guess at). */
+int kv_set(struct kv_doc *d, const char *key, const char *value, struct wj_err *e);
+/* Remove every assignment of KEY. */
+void kv_unset(struct kv_doc *d, const char *key);
+/* Remove every assignment whose key PRED accepts. */
+void kv_unset_if(struct kv_doc *d, bool (*pred)(const char *key, void *arg), void *arg);
+/* The value of the last assignment of KEY, unquoted, into BUF; false if
+ * KEY is not assigned (or the value does not fit). */
+bool kv_get(const struct kv_doc *d, const char *key, char *buf, size_t sz);
+
+/* The document as text (heap, caller frees); NULL on allocation failure. */
+char *kv_format(const struct kv_doc *d, size_t *len);
+
+#endif

@@ -1,0 +1,31 @@
+/* The FreeBSD artifacts of `wgjail provision`, each generated from a
+ * validated jail spec (agent/jailspec.h) as text.  Pure functions: no
+ * file is read or written here (rc/plan.h does that), so every generator
+ * is tested by what it returns.  Returned text is heap-allocated; errors
+ * fill E and return NULL / -1. */
+#ifndef WGJAIL_RC_GEN_H
+#define WGJAIL_RC_GEN_H
+
+#include <stddef.h>
+
+#include "agent/jailspec.h"
+
+struct wj_err;
+
+/* Host /boot/loader.conf: OLD (may be NULL: no file) with if_wg_load, and
+ * for the bridge uplink if_epair_load and if_bridge_load, set to "YES". */
+char *rc_loader_conf(const struct jail_spec *s, const char *old, size_t oldlen, const char *path,
+		     size_t *len, struct wj_err *e);
+
+/* Host /etc/jail.conf.d/NAME.conf, whole. */
+char *rc_jail_conf(const struct jail_spec *s, size_t *len, struct wj_err *e);
+
+/* The jail's /etc/rc.conf: OLD (may be NULL) with the interface keys set.
+ * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */
+char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
+		 const char *old, size_t oldlen, const char *path, size_t *len, struct wj_err *e);
+
+/* The jail's /etc/start_if.IF, whole. */
+char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e);
+
+#endif

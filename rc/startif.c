@@ -1,0 +1,82 @@
+/* The jail's /etc/start_if.IF.  network.subr's ifscript_up sources it
+ * (`. /etc/start_if.IF`) into rc's own shell before ifconfig_IF is
+ * applied, so: plain POSIX sh, no `exit`, and all of it runs in a
+ * subshell so that nothing (PATH, variables) leaks into rc.
+ *
+ * /etc/rc sets PATH=/sbin:/bin:/usr/sbin:/usr/bin; wgjail and the ports'
+ * wg(8) live under /usr/local, so the subshell appends /usr/local/sbin
+ * and /usr/local/bin (appended: base tools keep precedence).
+ *
+ * Bridge uplink: the interface is created in the jail, by the jail (its
+ *   socket in the jail's own stack, reaching out through epairNb), unless
+ *   it exists already (service netif restart): `ifconfig wgN create` for
+ *   a name of the cloner's form wgN, else `ifconfig wg create name IF`.
+ * WireGuard uplink: the host created it and jail(8) moved it in; it is
+ *   never created here (a jail-made one would have no way out); a
+ *   missing interface is reported.
+ * Then /etc/IF.conf is applied: `wgjail sync` when wgjail is installed in
+ * the jail (sends only what differs), else the base system's (or the
+ * port's) `wg syncconf`. */
+#include "agent/util/err.h"
+#include "rc/gen.h"
+#include "rc/names.h"
+#include "rc/sbuf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+static bool cloner_form(const char *ifn)
+{
+	const char *p = ifn + 2;
+
+	if (strncmp(ifn, "wg", 2) || !*p || (*p == '0' && p[1]))
+		return false;
+	for (; *p; p++)
+		if (*p < '0' || *p > '9')
+			return false;
+	return true;
+}
+
+char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
+{
+	struct rc_sbuf b = {0};
+	char ifn[24], var[24], *out;
+
+	rc_wg_ifname(s, ifn, sizeof(ifn));
+	rc_if_var(ifn, var, sizeof(var));
+	if (rc_word_check(ifn, "interface", e) < 0 || rc_word_check(s->name, "jail name", e) < 0)
+		return NULL;
+	rc_sb_printf(&b,
+		     "# WireGuard interface %s of jail %s: written by `wgjail provision %s`\n"
+		     "# (wgjail(8)); edits are overwritten.  Sourced by rc before\n"
+		     "# ifconfig_%s is applied: plain sh, no exit, run in a subshell.\n"
+		     "(\n"
+		     "\tPATH=$PATH:/usr/local/sbin:/usr/local/bin\n",
+		     ifn, s->name, s->name, var);
+	if (s->uplink == UPLINK_BRIDGE) {
+		rc_sb_printf(&b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
+		if (cloner_form(ifn))
+			rc_sb_printf(&b, "\t\tifconfig %s create\n", ifn);
+		else
+			rc_sb_printf(&b, "\t\tifconfig wg create name %s\n", ifn);
+		rc_sb_printf(&b, "\tfi\n");
+	} else {
+		rc_sb_printf(&b,
+			     "\tif ! ifconfig %s >/dev/null 2>&1; then\n"
+			     "\t\techo \"start_if.%s: %s is missing (the host creates it in exec.prestart)\" >&2\n",
+			     ifn, ifn, ifn);
+	}
+	rc_sb_printf(&b,
+		     "\t%s command -v wgjail >/dev/null 2>&1; then\n"
+		     "\t\twgjail sync %s /etc/%s.conf\n"
+		     "\telse\n"
+		     "\t\twg syncconf %s /etc/%s.conf\n"
+		     "\tfi\n"
+		     ")\n",
+		     s->uplink == UPLINK_BRIDGE ? "if" : "elif", ifn, ifn, ifn, ifn);
+	out = rc_sb_take(&b, len);
+	if (!out)
+		wj_errnof(e, ENOMEM, "start_if.%s", ifn);
+	return out;
+}

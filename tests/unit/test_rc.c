@@ -1,0 +1,447 @@
+/* rc/: the key=value editor, the FreeBSD generators, the diff view. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/jailspec.h"
+#include "agent/util/err.h"
+#include "keys/keys.h"
+#include "rc/diff.h"
+#include "rc/edit.h"
+#include "rc/gen.h"
+#include "rc/ifconf.h"
+#include "rc/names.h"
+#include "wg/config.h"
+
+/* ---- edit ------------------------------------------------------------- */
+
+static char *edit_set(const char *text, const char *key, const char *value, int *rc)
+{
+	struct kv_doc d;
+	struct wj_err e = {0};
+	char *out = NULL;
+
+	assert_int_equal(kv_parse(&d, text, strlen(text), "test.conf", &e), 0);
+	*rc = kv_set(&d, key, value, &e);
+	if (*rc == 0)
+		out = kv_format(&d, NULL);
+	kv_free(&d);
+	return out;
+}
+
+static void edit_keeps_other_lines(void **st)
+{
+	int rc;
+	char *t = edit_set("# comment\n\nfoo=\"1\"\n  bar = 2 # trailing\nbaz='3'\n", "bar", "9", &rc);
+	assert_int_equal(rc, 0);
+	assert_string_equal(t, "# comment\n\nfoo=\"1\"\nbar=\"9\"\nbaz='3'\n");
+	free(t);
+	t = edit_set("a=1\nb=2", "c", "3", &rc); /* no final newline */
+	assert_string_equal(t, "a=1\nb=2\nc=\"3\"\n");
+	free(t);
+	t = edit_set("", "c", "3", &rc);
+	assert_string_equal(t, "c=\"3\"\n");
+	free(t);
+}
+
+static void edit_same_value_untouched(void **st)
+{
+	int rc;
+	/* Same value, other quoting, trailing comment: the line stays. */
+	char *t = edit_set("x=YES # keep\ny=\"2\"\n", "x", "YES", &rc);
+	assert_string_equal(t, "x=YES # keep\ny=\"2\"\n");
+	free(t);
+	t = edit_set("x='YES'\n", "x", "YES", &rc);
+	assert_string_equal(t, "x='YES'\n");
+	free(t);
+}
+
+static void edit_duplicates_collapse(void **st)
+{
+	int rc;
+	/* The shell keeps the last assignment: ours must be the only one. */
+	char *t = edit_set("k=\"a\"\nother=1\nk=\"b\"\nk=c\n", "k", "z", &rc);
+	assert_string_equal(t, "k=\"z\"\nother=1\n");
+	free(t);
+	t = edit_set("k=\"z\"\nk=\"b\"\n", "k", "z", &rc);
+	assert_string_equal(t, "k=\"z\"\n");
+	free(t);
+}
+
+static void edit_prefix_keys_distinct(void **st)
+{
+	int rc;
+	char *t = edit_set("ifconfig_wg0_ipv6=\"x\"\nifconfig_wg01=\"y\"\n", "ifconfig_wg0", "inet 1.2.3.4/32", &rc);
+	assert_string_equal(t, "ifconfig_wg0_ipv6=\"x\"\nifconfig_wg01=\"y\"\nifconfig_wg0=\"inet 1.2.3.4/32\"\n");
+	free(t);
+}
+
+static void edit_refuses_open_quote(void **st)
+{
+	struct kv_doc d;
+	struct wj_err e = {0};
+	const char *text = "a=1\nk=\"multi\nline\"\n";
+
+	assert_int_equal(kv_parse(&d, text, strlen(text), "rc.conf", &e), 0);
+	assert_int_equal(kv_set(&d, "k", "v", &e), -1);
+	assert_non_null(strstr(e.msg, "rc.conf:2"));
+	kv_free(&d);
+	assert_int_equal(kv_parse(&d, "a\0b", 3, "bin", &e), -1);
+	assert_non_null(strstr(e.msg, "NUL"));
+}
+
+static bool starts_x(const char *key, void *arg)
+{
+	(void)arg;
+	return key[0] == 'x';
+}
+
+static void edit_unset(void **st)
+{
+	struct kv_doc d;
+	struct wj_err e = {0};
+	const char *text = "x1=1\n#x2=2\ny=3\nx3 = 4\n";
+	char buf[16], *t;
+
+	assert_int_equal(kv_parse(&d, text, strlen(text), "t", &e), 0);
+	assert_true(kv_get(&d, "y", buf, sizeof(buf)));
+	assert_string_equal(buf, "3");
+	assert_false(kv_get(&d, "z", buf, sizeof(buf)));
+	kv_unset_if(&d, starts_x, NULL);
+	kv_unset(&d, "y");
+	t = kv_format(&d, NULL);
+	assert_string_equal(t, "#x2=2\n");
+	free(t);
+	kv_free(&d);
+}
+
+/* ---- generators --------------------------------------------------------- */
+
+static void spec(struct jail_spec *s, const char *name, enum jail_uplink up, unsigned id)
+{
+	jailspec_defaults(s, name);
+	s->uplink = up;
+	s->id = id;
+}
+
+static void addr(struct wg_ipmask *a, size_t *n, const char *text)
+{
+	assert_int_equal(wg_ipmask_parse(text, &a[*n]), 0);
+	(*n)++;
+}
+
+static void loader(void **st)
+{
+	struct jail_spec s;
+	struct wj_err e = {0};
+	char *t, *t2;
+	size_t len;
+
+	spec(&s, "j", UPLINK_WIREGUARD, 1);
+	t = rc_loader_conf(&s, NULL, 0, "/boot/loader.conf", &len, &e);
+	assert_string_equal(t, "if_wg_load=\"YES\"\n");
+	free(t);
+	spec(&s, "j", UPLINK_BRIDGE, 1);
+	t = rc_loader_conf(&s, "kern.x=1\nif_wg_load=\"NO\"\n", 24, "/boot/loader.conf", &len, &e);
+	assert_string_equal(t, "kern.x=1\nif_wg_load=\"YES\"\nif_epair_load=\"YES\"\nif_bridge_load=\"YES\"\n");
+	/* Idempotent: once more changes nothing. */
+	t2 = rc_loader_conf(&s, t, len, "/boot/loader.conf", &len, &e);
+	assert_string_equal(t, t2);
+	free(t);
+	free(t2);
+}
+
+static char *rcconf(const struct jail_spec *s, const char *old, unsigned mtu)
+{
+	struct wj_err e = {0};
+	char *t = rc_rc_conf(s, s->address, s->n_address, mtu, old, old ? strlen(old) : 0, "rc.conf", NULL, &e);
+	assert_non_null(t);
+	return t;
+}
+
+static void rcconf_wireguard(void **st)
+{
+	struct jail_spec s;
+	char *t, *t2;
+
+	spec(&s, "j", UPLINK_WIREGUARD, 12);
+	addr(s.address, &s.n_address, "10.0.0.2/32");
+	addr(s.address, &s.n_address, "fd00::2/128");
+	addr(s.address, &s.n_address, "10.0.0.3/32");
+	addr(s.address, &s.n_address, "fd00::3/128");
+	t = rcconf(&s, "hostname=\"j\"\n", 1400);
+	assert_string_equal(t, "hostname=\"j\"\n"
+			       "network_interfaces=\"lo0 wgj12\"\n"
+			       "ifconfig_wgj12=\"inet 10.0.0.2/32 mtu 1400\"\n"
+			       "ifconfig_wgj12_ipv6=\"inet6 fd00::2/128\"\n"
+			       "ifconfig_wgj12_alias0=\"inet 10.0.0.3/32\"\n"
+			       "ifconfig_wgj12_alias1=\"inet6 fd00::3/128\"\n"
+			       "defaultrouter=\"-interface wgj12\"\n"
+			       "ipv6_defaultrouter=\"-interface wgj12\"\n");
+	t2 = rcconf(&s, t, 1400);
+	assert_string_equal(t, t2);
+	free(t2);
+	/* Switching to the bridge: the wgjN keys and our routes go, the
+	 * operator's own default route would stay. */
+	s.uplink = UPLINK_BRIDGE;
+	s.n_address = 1;
+	t2 = rcconf(&s, t, 0);
+	assert_string_equal(t2, "hostname=\"j\"\n"
+				"network_interfaces=\"lo0 wg0\"\n"
+				"ifconfig_wg0=\"inet 10.0.0.2/32\"\n");
+	free(t2);
+	free(t);
+	t = rcconf(&s, "defaultrouter=\"192.0.2.1\"\nifconfig_wg0_alias0=\"x\"\nifconfig_wg0_descr=\"d\"\n", 0);
+	assert_string_equal(t, "defaultrouter=\"192.0.2.1\"\nifconfig_wg0_descr=\"d\"\n"
+			       "network_interfaces=\"lo0 wg0\"\nifconfig_wg0=\"inet 10.0.0.2/32\"\n");
+	free(t);
+}
+
+static void rcconf_no_address(void **st)
+{
+	struct jail_spec s;
+	char *t;
+
+	spec(&s, "j", UPLINK_WIREGUARD, 0);
+	t = rcconf(&s, NULL, 0);
+	assert_string_equal(t, "network_interfaces=\"lo0 wgj0\"\nifconfig_wgj0=\"up\"\n");
+	free(t);
+	spec(&s, "j", UPLINK_BRIDGE, 0);
+	snprintf(s.ifname, sizeof(s.ifname), "my-wg.1");
+	addr(s.address, &s.n_address, "fd00::1/64");
+	t = rcconf(&s, NULL, 0);
+	assert_string_equal(t, "network_interfaces=\"lo0 my-wg.1\"\nifconfig_my_wg_1_ipv6=\"inet6 fd00::1/64\"\n");
+	free(t);
+}
+
+static void jailconf_modes(void **st)
+{
+	struct jail_spec s;
+	struct wj_err e = {0};
+	char *t;
+
+	spec(&s, "vpn", UPLINK_WIREGUARD, 5);
+	t = rc_jail_conf(&s, NULL, &e);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\tvnet.interface = \"wgj5\";\n"));
+	assert_non_null(strstr(t, "exec.prestart += \"/sbin/ifconfig wg create name wgj5\";"));
+	assert_non_null(strstr(t, "exec.poststop = \"/sbin/ifconfig wgj5 destroy\";"));
+	assert_null(strstr(t, "epair"));
+	assert_null(strstr(t, "$"));
+	free(t);
+
+	spec(&s, "vpn", UPLINK_BRIDGE, 6);
+	addr(s.jail_addr, &s.n_jail_addr, "192.0.2.2/24");
+	addr(s.jail_addr, &s.n_jail_addr, "192.0.2.3/24");
+	addr(s.gateway, &s.n_gateway, "192.0.2.1");
+	t = rc_jail_conf(&s, NULL, &e);
+	assert_non_null(t);
+	assert_non_null(strstr(t, "\tvnet.interface = \"epair6b\";\n"));
+	assert_non_null(strstr(t, "exec.start = \"/sbin/ifconfig epair6b inet 192.0.2.2/24\";"));
+	assert_non_null(strstr(t, "exec.start += \"/sbin/ifconfig epair6b inet 192.0.2.3/24 alias\";"));
+	assert_non_null(strstr(t, "exec.start += \"/sbin/route -n add -inet default 192.0.2.1\";"));
+	assert_non_null(strstr(t, "exec.poststop += \"/sbin/ifconfig epair6a destroy\";"));
+	assert_non_null(strstr(t, "devfs_ruleset = 5;"));
+	assert_non_null(strstr(t, "exec.consolelog = \"/var/log/jail_console_vpn.log\";"));
+	free(t);
+}
+
+/* The generators' own check: a value that slipped past validation never
+ * reaches the text. */
+static void hostile_words_refused(void **st)
+{
+	static const char *const bad[] = {"a\"b", "a$b", "a;b", "a`b`", "a b", "a\nb", "a'b", "a\\b", ""};
+	struct jail_spec s;
+	struct wj_err e = {0};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.bridge, sizeof(s.bridge), "%s", bad[i]);
+		assert_null(rc_jail_conf(&s, NULL, &e));
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.root, sizeof(s.root), "/jails/%s", bad[i]);
+		if (bad[i][0])
+			assert_null(rc_jail_conf(&s, NULL, &e));
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.ifname, sizeof(s.ifname), "%s", bad[i]);
+		assert_null(rc_start_if(&s, NULL, &e));
+		assert_null(rc_rc_conf(&s, NULL, 0, 0, NULL, 0, "rc.conf", NULL, &e));
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.hostname, sizeof(s.hostname), "h%s", bad[i]);
+		if (bad[i][0])
+			assert_null(rc_jail_conf(&s, NULL, &e));
+		assert_int_equal(rc_word_check(bad[i], "word", &e), -1);
+	}
+	assert_int_equal(rc_word_check("fe80::1%epair3b", "word", &e), 0);
+}
+
+/* Whether WORD occurs in a line of T that is not a comment. */
+static bool code_has(const char *t, const char *word)
+{
+	bool found = false;
+	char *copy = strdup(t), *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save))
+		found = l[0] != '#' && strstr(l, word) && !strstr(l, "echo");
+	free(copy);
+	return found;
+}
+
+static void taken_ifnames(void **st)
+{
+	static const char *const bad[] = {"lo0", "lo1", "epair3", "epair3a", "epair12b"};
+	static const char *const good[] = {"wg0", "loop", "epairx", "epair3c", "lo"};
+	struct jail_spec s;
+	struct wj_err e = {0};
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.ifname, sizeof(s.ifname), "%s", bad[i]);
+		assert_int_equal(rc_check_ifname(&s, &e), -1);
+		s.uplink = UPLINK_WIREGUARD; /* the name is wgjN there */
+		assert_int_equal(rc_check_ifname(&s, &e), 0);
+	}
+	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
+		spec(&s, "j", UPLINK_BRIDGE, 1);
+		snprintf(s.ifname, sizeof(s.ifname), "%s", good[i]);
+		assert_int_equal(rc_check_ifname(&s, &e), 0);
+	}
+}
+
+static void startif_forms(void **st)
+{
+	struct jail_spec s;
+	struct wj_err e = {0};
+	char *t;
+
+	spec(&s, "j", UPLINK_BRIDGE, 1);
+	t = rc_start_if(&s, NULL, &e);
+	assert_non_null(strstr(t, "\t\tifconfig wg0 create\n"));
+	assert_false(code_has(t, "exit")); /* sourced by rc */
+	free(t);
+	snprintf(s.ifname, sizeof(s.ifname), "wg01"); /* not the cloner's form */
+	t = rc_start_if(&s, NULL, &e);
+	assert_non_null(strstr(t, "\t\tifconfig wg create name wg01\n"));
+	free(t);
+	s.uplink = UPLINK_WIREGUARD;
+	t = rc_start_if(&s, NULL, &e);
+	assert_false(code_has(t, "create"));
+	assert_false(code_has(t, "exit"));
+	assert_non_null(strstr(t, "wgjail sync wgj1 /etc/wgj1.conf"));
+	assert_non_null(strstr(t, "wg syncconf wgj1 /etc/wgj1.conf"));
+	free(t);
+}
+
+/* The jail's IF.conf: wg-quick keys stripped, the rest re-parses the same;
+ * tunnel addresses come from the spec, else from the config's Address. */
+static void ifconf_stripped(void **st)
+{
+	/* Public sample keys from wg(8)'s documentation, not secrets. */
+	static const char in[] = "[Interface]\n"
+				 "PrivateKey = yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=\n"
+				 "ListenPort = 51820\n"
+				 "Address = 10.1.0.1/24, fd00:1::1/64\n"
+				 "MTU = 1380\nDNS = 10.1.0.53\nPostUp = echo hi\nSaveConfig = true\n"
+				 "[Peer]\n"
+				 "PublicKey = xTIBA5rboUvnH4htodjb6e697QjLERt1NAB4mZqp8Dg=\n"
+				 "AllowedIPs = 10.1.0.2/32\n";
+	struct wg_device *dev = NULL, *again = NULL;
+	struct wj_err e = {0};
+	const struct wg_ipmask *addrs;
+	struct jail_spec s;
+	size_t len, n;
+	unsigned mtu;
+	char *t;
+
+	assert_int_equal(wg_config_parse(in, sizeof(in) - 1, "in.conf", &dev, &e), 0);
+	t = rc_ifconf_text(dev, &len, &e);
+	assert_non_null(t);
+	assert_null(strstr(t, "Address"));
+	assert_null(strstr(t, "MTU"));
+	assert_null(strstr(t, "DNS"));
+	assert_null(strstr(t, "PostUp"));
+	assert_null(strstr(t, "SaveConfig"));
+	assert_non_null(strstr(t, "ListenPort = 51820"));
+	assert_int_equal(wg_config_parse(t, len, "out.conf", &again, &e), 0);
+	assert_int_equal(again->n_peers, 1);
+	assert_int_equal(again->quick.n_address, 0);
+	wg_config_free_text(t, len);
+
+	spec(&s, "j", UPLINK_BRIDGE, 1);
+	rc_tunnel_params(&s, dev, &addrs, &n, &mtu);
+	assert_int_equal(n, 2);
+	assert_int_equal(mtu, 1380);
+	addr(s.address, &s.n_address, "10.9.0.1/24");
+	s.mtu = 1400;
+	rc_tunnel_params(&s, dev, &addrs, &n, &mtu);
+	assert_int_equal(n, 1);
+	assert_ptr_equal(addrs, s.address);
+	assert_int_equal(mtu, 1400);
+	wg_device_free(dev);
+	wg_device_free(again);
+}
+
+/* ---- diff ------------------------------------------------------------------- */
+
+static char *diff_to_string(const char *a, const char *b, bool secret)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_true(rc_diff_print(f, a, a ? strlen(a) : 0, b, strlen(b), secret) >= 0);
+	fclose(f);
+	return buf;
+}
+
+static void diff_view(void **st)
+{
+	char *d = diff_to_string("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nc\nX\ne\nf\ng\n", false);
+	assert_string_equal(d, "@@ -2,5 +2,5 @@\n b\n c\n-d\n+X\n e\n f\n");
+	free(d);
+	d = diff_to_string(NULL, "x\n", false);
+	assert_string_equal(d, "@@ -0,0 +1,1 @@\n+x\n");
+	free(d);
+	d = diff_to_string("[Interface]\nPrivateKey = OLDKEY\n", "[Interface]\n Private Key=NEWKEY\n", true);
+	assert_null(strstr(d, "OLDKEY"));
+	assert_null(strstr(d, "NEWKEY"));
+	assert_non_null(strstr(d, "-PrivateKey = (hidden)"));
+	assert_non_null(strstr(d, "+ Private Key= (hidden)"));
+	free(d);
+	d = diff_to_string("# old privatekey: OLDKEY\n", "x\n", true);
+	assert_null(strstr(d, "OLDKEY"));
+	free(d);
+	d = diff_to_string("same\n", "same\n", false);
+	assert_string_equal(d, "");
+	free(d);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(edit_keeps_other_lines),
+		cmocka_unit_test(edit_same_value_untouched),
+		cmocka_unit_test(edit_duplicates_collapse),
+		cmocka_unit_test(edit_prefix_keys_distinct),
+		cmocka_unit_test(edit_refuses_open_quote),
+		cmocka_unit_test(edit_unset),
+		cmocka_unit_test(loader),
+		cmocka_unit_test(rcconf_wireguard),
+		cmocka_unit_test(rcconf_no_address),
+		cmocka_unit_test(jailconf_modes),
+		cmocka_unit_test(hostile_words_refused),
+		cmocka_unit_test(taken_ifnames),
+		cmocka_unit_test(startif_forms),
+		cmocka_unit_test(ifconf_stripped),
+		cmocka_unit_test(diff_view),
+	};
+	if (keys_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
