@@ -1,11 +1,44 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail boot: bring every jail of the configuration directory up (first
+ * boot included), one failing jail never stopping the others; a summary
+ * table; exit 1 if any jail failed.  See agent/boot.h. */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+
+#include "agent/boot.h"
 #include "agent/commands.h"
+#include "agent/util/err.h"
+#include "agent/util/log.h"
 
 int cmd_boot(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'boot' is not available yet\n", stderr);
-	return 1;
+	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	struct boot_row *rows = NULL;
+	struct wj_err e;
+	size_t n = 0;
+	int ch, failed;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h':
+			cmd_usage("boot", stdout);
+			return WJ_EXIT_OK;
+		default:
+			return cmd_usage_error("boot", "unknown option");
+		}
+	}
+	if (optind != argc)
+		return cmd_usage_error("boot", "unexpected argument '%s'", argv[optind]);
+	log_init(false, false);
+	wj_err_clear(&e);
+	failed = boot_all(stdout, &rows, &n, &e);
+	if (failed < 0)
+		return cmd_fail(&e);
+	if (n == 0)
+		printf("no jails in this configuration directory\n");
+	else
+		boot_print(stdout, rows, n);
+	fflush(stdout);
+	free(rows);
+	return failed ? WJ_EXIT_FAIL : WJ_EXIT_OK;
 }

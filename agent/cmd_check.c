@@ -73,7 +73,7 @@ static int jail_name_of(const char *path, char *name, size_t sz, struct wj_err *
 
 static int check_jail(const char *path, const char *text, size_t len, bool verbose)
 {
-	struct jail_spec spec;
+	struct jail_spec spec = {0};
 	struct wj_err e = {0};
 	char name[WJ_JAIL_NAME_MAX + 1];
 	char *out;
@@ -102,6 +102,12 @@ static bool has_psk(const struct wg_device *d)
 	return false;
 }
 
+static void print_warning(void *arg, const char *msg)
+{
+	(void)arg;
+	fprintf(stderr, "wgjail: warning: %s\n", msg);
+}
+
 static int check_wg(const char *path, const char *text, size_t len, const struct stat *st, bool verbose,
 		    bool show_keys)
 {
@@ -118,6 +124,7 @@ static int check_wg(const char *path, const char *text, size_t len, const struct
 		fprintf(stderr, "wgjail: warning: %s holds key material and is accessible by others (mode %04o); "
 				"chmod 600 it\n",
 			path, (unsigned)(st->st_mode & 07777));
+	wg_config_warnings(dev, path, print_warning, NULL);
 	if (verbose) {
 		size_t n;
 		char *out = wg_config_format(dev, show_keys ? 0 : WG_CONFIG_HIDE_KEYS, &n);

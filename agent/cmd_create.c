@@ -1,11 +1,402 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail create [-n] JAIL [options]: write (or update) the jail spec and,
+ * on first creation, the jail's WireGuard config with a new private key.
+ * Platform-neutral: it only writes files in the configuration directory. */
+#include <errno.h>
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sodium.h>
+#include <unistd.h>
+
 #include "agent/commands.h"
+#include "agent/jailspec.h"
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+#include "agent/util/strutil.h"
+#include "keys/keys.h"
+#include "wg/config.h"
+
+enum {
+	OPT_UPLINK = 256, OPT_BRIDGE, OPT_ID, OPT_JAIL_ADDRESS, OPT_GATEWAY, OPT_ADDRESS, OPT_LISTEN_PORT, OPT_MTU,
+	OPT_ROOT, OPT_IMPL, OPT_ENDPOINT, OPT_INTERFACE, OPT_HOSTNAME,
+};
+
+static const struct option longopts[] = {
+	{"dry-run", no_argument, NULL, 'n'},
+	{"help", no_argument, NULL, 'h'},
+	{"uplink", required_argument, NULL, OPT_UPLINK},
+	{"bridge", required_argument, NULL, OPT_BRIDGE},
+	{"id", required_argument, NULL, OPT_ID},
+	{"jail-address", required_argument, NULL, OPT_JAIL_ADDRESS},
+	{"gateway", required_argument, NULL, OPT_GATEWAY},
+	{"address", required_argument, NULL, OPT_ADDRESS},
+	{"listen-port", required_argument, NULL, OPT_LISTEN_PORT},
+	{"mtu", required_argument, NULL, OPT_MTU},
+	{"root", required_argument, NULL, OPT_ROOT},
+	{"implementation", required_argument, NULL, OPT_IMPL},
+	{"endpoint", required_argument, NULL, OPT_ENDPOINT},
+	{"interface", required_argument, NULL, OPT_INTERFACE},
+	{"hostname", required_argument, NULL, OPT_HOSTNAME},
+	{NULL, 0, NULL, 0},
+};
+
+static void help(void)
+{
+	cmd_usage("create", stdout);
+	fputs("Options (each replaces the value in an existing spec; repeatable ones replace the whole list):\n"
+	      "  -n                      print what would be written, write nothing\n"
+	      "  --uplink bridge|wireguard\n"
+	      "  --bridge IF             host bridge (bridge uplink; default bridge0)\n"
+	      "  --id N                  0-4095, names the jail's links (default: lowest unused)\n"
+	      "  --jail-address CIDR     jail's address on the bridge (repeatable)\n"
+	      "  --gateway IP            gateway on the bridge, one per family (repeatable)\n"
+	      "  --address CIDR          tunnel address (repeatable)\n"
+	      "  --listen-port N         WireGuard UDP port\n"
+	      "  --mtu N                 tunnel MTU (576-65535)\n"
+	      "  --interface IF          WireGuard interface in the jail (default wg0)\n"
+	      "  --implementation auto|kernel|userspace\n"
+	      "  --endpoint HOST:PORT    this jail's public endpoint (for export)\n"
+	      "  --root PATH, --hostname NAME   FreeBSD jail root and hostname\n",
+	      stdout);
+}
+
+/* Collected options: applied over the existing spec (or the defaults). */
+struct opts {
+	bool dry;
+	const char *uplink, *bridge, *id, *listen_port, *mtu, *root, *impl, *endpoint, *ifname, *hostname;
+	const char *jail_addr[JAIL_MAX_ADDRS + 1], *gateway[3], *address[JAIL_MAX_ADDRS + 1];
+	size_t n_jail_addr, n_gateway, n_address;
+};
+
+static int add_list(const char **arr, size_t *n, size_t max, const char *v, const char *opt)
+{
+	if (*n >= max)
+		return cmd_usage_error("create", "%s: at most %zu", opt, max);
+	arr[(*n)++] = v;
+	return 0;
+}
+
+static int bad_opt(struct wj_err *e, const char *opt, const char *v, const char *why)
+{
+	char q[200];
+	return wj_errf(e, "%s '%s': %s", opt, wj_quote(v, q, sizeof(q)), why);
+}
+
+static int parse_cidr_list(struct wg_ipmask *arr, size_t *n, const char *const *in, size_t nin, bool prefix,
+			   const char *opt, struct wj_err *e)
+{
+	*n = 0;
+	for (size_t i = 0; i < nin; i++) {
+		if (wg_ipmask_parse(in[i], &arr[*n]) < 0 || (prefix && !strchr(in[i], '/')) ||
+		    (!prefix && strchr(in[i], '/')))
+			return bad_opt(e, opt, in[i], prefix ? "expected ADDRESS/PREFIX" : "expected an IP address");
+		(*n)++;
+	}
+	return 0;
+}
+
+static int copy_opt(char *dst, size_t sz, const char *v, const char *opt, const char *why, struct wj_err *e)
+{
+	if (why)
+		return bad_opt(e, opt, v, why);
+	if (strlen(v) >= sz)
+		return bad_opt(e, opt, v, "too long");
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int apply(struct jail_spec *s, const struct opts *o, struct wj_err *e)
+{
+	uint64_t n;
+
+	if (o->uplink) {
+		if (!strcmp(o->uplink, "bridge"))
+			s->uplink = UPLINK_BRIDGE;
+		else if (!strcmp(o->uplink, "wireguard"))
+			s->uplink = UPLINK_WIREGUARD;
+		else
+			return bad_opt(e, "--uplink", o->uplink, "expected bridge or wireguard");
+	}
+	if (o->impl) {
+		if (!strcmp(o->impl, "auto"))
+			s->impl = IMPL_AUTO;
+		else if (!strcmp(o->impl, "kernel"))
+			s->impl = IMPL_KERNEL;
+		else if (!strcmp(o->impl, "userspace"))
+			s->impl = IMPL_USERSPACE;
+		else
+			return bad_opt(e, "--implementation", o->impl, "expected auto, kernel or userspace");
+	}
+	if (o->bridge && copy_opt(s->bridge, sizeof(s->bridge), o->bridge, "--bridge", wj_ifname_invalid(o->bridge), e))
+		return -1;
+	if (o->ifname &&
+	    copy_opt(s->ifname, sizeof(s->ifname), o->ifname, "--interface", wj_ifname_invalid(o->ifname), e))
+		return -1;
+	if (o->root && copy_opt(s->root, sizeof(s->root), o->root, "--root", wj_path_invalid(o->root), e))
+		return -1;
+	if (o->endpoint && copy_opt(s->endpoint, sizeof(s->endpoint), o->endpoint, "--endpoint", NULL, e))
+		return -1;
+	if (o->hostname && copy_opt(s->hostname, sizeof(s->hostname), o->hostname, "--hostname", NULL, e))
+		return -1;
+	if (o->id) {
+		if (wj_parse_uint(o->id, 0, JAIL_ID_MAX, &n) < 0)
+			return bad_opt(e, "--id", o->id, "expected a number from 0 to 4095");
+		s->id = (unsigned)n;
+	}
+	if (o->listen_port) {
+		if (wj_parse_uint(o->listen_port, 0, 65535, &n) < 0)
+			return bad_opt(e, "--listen-port", o->listen_port, "expected a port from 0 to 65535");
+		s->listen_port = (uint16_t)n;
+	}
+	if (o->mtu) {
+		if (wj_parse_uint(o->mtu, 576, 65535, &n) < 0)
+			return bad_opt(e, "--mtu", o->mtu, "expected a number from 576 to 65535");
+		s->mtu = (uint32_t)n;
+	}
+	if (o->n_jail_addr && parse_cidr_list(s->jail_addr, &s->n_jail_addr, o->jail_addr, o->n_jail_addr, true,
+					      "--jail-address", e) < 0)
+		return -1;
+	if (o->n_gateway &&
+	    parse_cidr_list(s->gateway, &s->n_gateway, o->gateway, o->n_gateway, false, "--gateway", e) < 0)
+		return -1;
+	if (o->n_address &&
+	    parse_cidr_list(s->address, &s->n_address, o->address, o->n_address, true, "--address", e) < 0)
+		return -1;
+	return 0;
+}
+
+/* The ids of every other jail: refuse a taken --id, find the lowest free
+ * one for a new jail. */
+static int pick_id(struct jail_spec *s, bool is_new, bool id_given, struct wj_err *e)
+{
+	static unsigned char used[JAIL_ID_MAX + 1];
+	char **names;
+	size_t n;
+
+	memset(used, 0, sizeof(used));
+	if (jailspec_list(&names, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		struct jail_spec other = {0};
+		struct wj_err ignore;
+		if (strcmp(names[i], s->name) && jailspec_load(names[i], &other, &ignore) == 0)
+			used[other.id] = 1;
+		free(names[i]);
+	}
+	free(names);
+	if (id_given || !is_new) {
+		if (used[s->id])
+			return wj_errf(e, "jail %s: id %u is used by another jail (see --id)", s->name, s->id);
+		return 0;
+	}
+	for (unsigned id = 0; id <= JAIL_ID_MAX; id++)
+		if (!used[id]) {
+			s->id = id;
+			return 0;
+		}
+	return wj_errf(e, "jail %s: every id from 0 to %d is taken", s->name, JAIL_ID_MAX);
+}
+
+static bool file_equals(const char *path, const char *text)
+{
+	struct wj_err ignore;
+	char *cur;
+	size_t len;
+	bool same;
+
+	if (!wj_exists(path) || wj_read_file(path, 1 << 20, false, &cur, &len, &ignore) < 0)
+		return false;
+	same = len == strlen(text) && !memcmp(cur, text, len);
+	free(cur);
+	return same;
+}
+
+static void print_conf(const struct wg_device *dev)
+{
+	size_t len;
+	char *t = wg_config_format(dev, WG_CONFIG_HIDE_KEYS, &len);
+
+	if (t) {
+		fwrite(t, 1, len, stdout);
+		wg_config_free_text(t, len);
+	}
+}
+
+static int run(const char *name, const struct opts *o, struct wj_err *e)
+{
+	struct jail_spec s, old;
+	struct wg_device *conf = NULL;
+	char spec_path[PATH_MAX], conf_path[PATH_MAX], old_conf_path[PATH_MAX], dir[PATH_MAX], lock[PATH_MAX];
+	char file[WJ_IFNAME_MAX + 8], q[80], pub[WG_KEY_B64_LEN + 1];
+	const char *why = wj_jail_name_invalid(name);
+	bool is_new, conf_new, conf_changed = false, spec_changed;
+	char *text = NULL;
+	int lockfd = -1, r = -1;
+
+	if (why)
+		return wj_errf(e, "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);
+	/* Every option value checked before anything is created. */
+	jailspec_defaults(&s, name);
+	if (apply(&s, o, e) < 0)
+		return -1;
+	if (jail_path(dir, sizeof(dir), name, NULL) < 0 || jail_path(spec_path, sizeof(spec_path), name, "jail.conf") < 0 ||
+	    jail_path(lock, sizeof(lock), name, ".lock") < 0)
+		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+	if (!o->dry) {
+		/* CONFDIR 0755, the jail's directory 0700 (wgjail.conf(5)). */
+		if (wj_mkdirs(wj_confdir(), 0755, e) < 0 || wj_mkdirs(dir, 0700, e) < 0 ||
+		    wj_lock(lock, &lockfd, e) < 0)
+			return -1;
+	}
+	is_new = !wj_exists(spec_path);
+	if (is_new)
+		jailspec_defaults(&s, name);
+	else if (jailspec_load(name, &s, e) < 0)
+		goto out;
+	old = s;
+	if (apply(&s, o, e) < 0 || jailspec_validate(&s, e) < 0 || pick_id(&s, is_new, o->id != NULL, e) < 0)
+		goto out;
+
+	/* The WireGuard config: kept (key and peers) if it exists, under the
+	 * old interface name if that changed. */
+	snprintf(file, sizeof(file), "%s.conf", s.ifname);
+	if (jail_path(conf_path, sizeof(conf_path), name, file) < 0)
+		goto toolong;
+	snprintf(file, sizeof(file), "%s.conf", old.ifname);
+	if (jail_path(old_conf_path, sizeof(old_conf_path), name, file) < 0)
+		goto toolong;
+	conf_new = !wj_exists(old_conf_path);
+	if (conf_new) {
+		uint8_t *key = sodium_malloc(WG_KEY_LEN);
+		conf = wg_device_new();
+		if (!key || !conf) {
+			sodium_free(key);
+			wj_errnof(e, ENOMEM, "jail %s", name);
+			goto out;
+		}
+		key_generate_private(key);
+		r = wg_device_set_private_key(conf, key);
+		sodium_free(key);
+		if (r < 0) {
+			wj_errnof(e, ENOMEM, "jail %s", name);
+			r = -1;
+			goto out;
+		}
+		r = -1;
+		conf_changed = true;
+	} else if (wg_config_load(old_conf_path, &conf, e) < 0) {
+		goto out;
+	}
+	if (strcmp(conf_path, old_conf_path))
+		conf_changed = true;
+	/* The spec's listen_port is the file's ListenPort. */
+	if (s.listen_port && (!(conf->flags & WGDEV_HAS_LISTEN_PORT) || conf->listen_port != s.listen_port)) {
+		conf->listen_port = s.listen_port;
+		conf->flags |= WGDEV_HAS_LISTEN_PORT;
+		conf_changed = true;
+	} else if (!s.listen_port && !o->listen_port && (conf->flags & WGDEV_HAS_LISTEN_PORT)) {
+		s.listen_port = conf->listen_port; /* adopt what the file says */
+	}
+	if (o->listen_port && !s.listen_port && (conf->flags & WGDEV_HAS_LISTEN_PORT)) {
+		conf->flags &= ~(uint32_t)WGDEV_HAS_LISTEN_PORT;
+		conf->listen_port = 0;
+		conf_changed = true;
+	}
+
+	text = jailspec_format(&s);
+	if (!text) {
+		wj_errnof(e, ENOMEM, "jail %s", name);
+		goto out;
+	}
+	spec_changed = !file_equals(spec_path, text);
+	if (!spec_changed && !conf_changed) {
+		printf("jail %s: unchanged (%s)\n", name, spec_path);
+		r = 0;
+		goto out;
+	}
+	if (o->dry) {
+		if (spec_changed)
+			printf("would write %s:\n%s", spec_path, text);
+		if (conf_changed) {
+			printf("would write %s (0600)%s:\n", conf_path, conf_new ? ", with a new private key" : "");
+			print_conf(conf);
+		}
+		r = 0;
+		goto out;
+	}
+	/* The key file first: a spec never names a config that is not there. */
+	if (conf_changed && wg_config_save(conf_path, conf, 0, e) < 0)
+		goto out;
+	if (strcmp(conf_path, old_conf_path) && !conf_new)
+		unlink(old_conf_path);
+	if (spec_changed && wj_write_atomic(spec_path, text, strlen(text), 0644, e) < 0)
+		goto out;
+	key_to_base64(pub, conf->public_key);
+	printf("jail %s: %s %s%s%s\n", name, is_new ? "created" : "updated", spec_path, conf_changed ? " and " : "",
+	       conf_changed ? conf_path : "");
+	printf("public key: %s\n", pub);
+	r = 0;
+	goto out;
+toolong:
+	wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+out:
+	free(text);
+	wg_device_free(conf);
+	wj_unlock(lockfd);
+	return r;
+}
+
+/* Options may come before or after JAIL (GNU getopt permutes). */
+static int parse_opts(int argc, char **argv, struct opts *o)
+{
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n': o->dry = true; break;
+		case 'h': help(); return 1;
+		case OPT_UPLINK: o->uplink = optarg; break;
+		case OPT_BRIDGE: o->bridge = optarg; break;
+		case OPT_ID: o->id = optarg; break;
+		case OPT_LISTEN_PORT: o->listen_port = optarg; break;
+		case OPT_MTU: o->mtu = optarg; break;
+		case OPT_ROOT: o->root = optarg; break;
+		case OPT_IMPL: o->impl = optarg; break;
+		case OPT_ENDPOINT: o->endpoint = optarg; break;
+		case OPT_INTERFACE: o->ifname = optarg; break;
+		case OPT_HOSTNAME: o->hostname = optarg; break;
+		case OPT_JAIL_ADDRESS:
+			if (add_list(o->jail_addr, &o->n_jail_addr, JAIL_MAX_ADDRS, optarg, "--jail-address"))
+				return -1;
+			break;
+		case OPT_GATEWAY:
+			if (add_list(o->gateway, &o->n_gateway, 2, optarg, "--gateway"))
+				return -1;
+			break;
+		case OPT_ADDRESS:
+			if (add_list(o->address, &o->n_address, JAIL_MAX_ADDRS, optarg, "--address"))
+				return -1;
+			break;
+		default: cmd_usage("create", stderr); return -1;
+		}
+	}
+	return 0;
+}
 
 int cmd_create(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'create' is not available yet\n", stderr);
-	return 1;
+	struct opts o = {0};
+	struct wj_err e = {0};
+	int r = parse_opts(argc, argv, &o);
+
+	if (r)
+		return r > 0 ? WJ_EXIT_OK : WJ_EXIT_USAGE;
+	if (optind >= argc)
+		return cmd_usage_error("create", "missing jail name");
+	if (optind + 1 < argc)
+		return cmd_usage_error("create", "unexpected argument '%s'", argv[optind + 1]);
+	if (run(argv[optind], &o, &e) < 0)
+		return cmd_fail(&e);
+	return WJ_EXIT_OK;
 }

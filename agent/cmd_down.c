@@ -1,11 +1,39 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail down JAIL: remove what `up` created, nothing else. */
+#include <getopt.h>
 #include <stdio.h>
+
 #include "agent/commands.h"
+#include "agent/util/err.h"
+#if defined(__linux__)
+#include "agent/jail_linux.h"
+#endif
 
 int cmd_down(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'down' is not available yet\n", stderr);
-	return 1;
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	struct wj_err e = {0};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'h': cmd_usage("down", stdout); return WJ_EXIT_OK;
+		default: cmd_usage("down", stderr); return WJ_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc)
+		return cmd_usage_error("down", "missing jail name");
+	if (optind + 1 < argc)
+		return cmd_usage_error("down", "unexpected argument '%s'", argv[optind + 1]);
+#if defined(__linux__)
+	if (jail_down(argv[optind], stdout, &e) < 0)
+		return cmd_fail(&e);
+	return WJ_EXIT_OK;
+#else
+	(void)e;
+	fprintf(stderr, "wgjail: down: on FreeBSD, stop the jail with jail(8)\n");
+	return WJ_EXIT_FAIL;
+#endif
 }

@@ -1,11 +1,335 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail peer add|remove|list: the command edge (syntax, messages). */
+#include <getopt.h>
+#include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
 #include "agent/commands.h"
+#include "agent/peer.h"
+#include "agent/peer_args.h"
+#include "agent/util/err.h"
+#include "agent/util/strutil.h"
+#include "keys/keyfile.h"
+#include "wg/model.h"
+
+static const char add_usage[] =
+	"usage: wgjail peer add JAIL --public-key KEY [--allowed-ips LIST] [--endpoint HOST:PORT]\n"
+	"                       [--keepalive N] [--psk | --psk-file FILE] [--force] [--show-keys]\n"
+	"  Add a peer to JAIL's WireGuard config (comments kept) and, if the jail is up,\n"
+	"  to its running interface -- only that peer; other sessions are not touched.\n"
+	"  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer\n"
+	"  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
+	"  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
+	"  --psk                generate a preshared key (stored, not printed)\n"
+	"  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
+	"  --force              take allowed IPs already routed to another peer\n"
+	"  --show-keys          print the generated preshared key\n";
+static const char remove_usage[] = "usage: wgjail peer remove JAIL KEY\n"
+				   "  Remove peer KEY from JAIL's config and from its running interface.\n";
+static const char list_usage[] = "usage: wgjail peer list [--json] JAIL\n"
+				 "  List JAIL's peers; with handshake and transfer when the jail is up.\n";
+
+static int usage_err(const char *u, const char *fmt, const char *arg)
+{
+	char q[WJ_ERR_MAX];
+
+	fputs("wgjail: peer: ", stderr);
+	fprintf(stderr, fmt, arg ? wj_quote(arg, q, sizeof(q)) : "");
+	fputc('\n', stderr);
+	fputs(u, stderr);
+	return WJ_EXIT_USAGE;
+}
+
+static int check_jail(const char *u, const char *jail)
+{
+	const char *why = wj_jail_name_invalid(jail);
+	char q[64];
+
+	if (why) {
+		fprintf(stderr, "wgjail: peer: jail name '%s': %s\n", wj_quote(jail, q, sizeof(q)), why);
+		fputs(u, stderr);
+		return WJ_EXIT_USAGE;
+	}
+	return 0;
+}
+
+static void report_live(const char *jail, const struct peer_outcome *o)
+{
+	if (o->live)
+		printf("applied to %s in jail %s\n", o->ifname, jail);
+	else
+		printf("jail %s is not up: the change applies at the next 'wgjail up %s'\n", jail, jail);
+}
+
+static int peer_add_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"public-key", required_argument, NULL, 'k'}, {"allowed-ips", required_argument, NULL, 'a'},
+		{"endpoint", required_argument, NULL, 'e'},   {"keepalive", required_argument, NULL, 'K'},
+		{"psk", no_argument, NULL, 'p'},              {"psk-file", required_argument, NULL, 'P'},
+		{"force", no_argument, NULL, 'f'},            {"show-keys", no_argument, NULL, 's'},
+		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
+	};
+	struct peer_add_req req;
+	const char *key = NULL, *aips = NULL, *psk_file = NULL;
+	bool gen_psk = false, show = false;
+	struct peer_outcome o;
+	struct wj_err e = {0};
+	char kb[WG_KEY_B64_LEN + 1];
+	unsigned n_masked = 0;
+	int ch, r = WJ_EXIT_FAIL;
+
+	memset(&req, 0, sizeof(req));
+	req.keepalive = -1;
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'k': key = optarg; break;
+		case 'a': aips = optarg; break;
+		case 'e': req.endpoint = optarg; break;
+		case 'K': {
+			uint64_t v;
+			if (wj_parse_uint(optarg, 0, 65535, &v) < 0)
+				return usage_err(add_usage, "--keepalive '%s': expected 0-65535 seconds", optarg);
+			req.keepalive = (int)v;
+			break;
+		}
+		case 'p': gen_psk = true; break;
+		case 'P': psk_file = optarg; break;
+		case 'f': req.force = true; break;
+		case 's': show = true; break;
+		case 'h': fputs(add_usage, stdout); return WJ_EXIT_OK;
+		default: fputs(add_usage, stderr); return WJ_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc)
+		return usage_err(add_usage, "peer add takes one JAIL%s", "");
+	if ((r = check_jail(add_usage, argv[optind])) != 0)
+		return r;
+	if (!key)
+		return usage_err(add_usage, "--public-key is required%s", "");
+	if (!key_from_base64(req.public_key, key))
+		return usage_err(add_usage, "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
+	if (gen_psk && psk_file)
+		return usage_err(add_usage, "--psk and --psk-file exclude each other%s", "");
+	if (show && !gen_psk)
+		return usage_err(add_usage, "--show-keys only makes sense with --psk%s", "");
+	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &n_masked, &e) < 0)
+		return usage_err(add_usage, "--allowed-ips: %s", e.msg);
+	if (n_masked) {
+		fputs("wgjail: warning: --allowed-ips with host bits set; using", stderr);
+		for (size_t i = 0; i < req.n_aips; i++) {
+			char a[INET6_ADDRSTRLEN + 8];
+			fprintf(stderr, "%s %s", i ? "," : "", wg_ipmask_fmt(&req.aips[i], a, sizeof(a)));
+		}
+		fputc('\n', stderr);
+	}
+	if (req.endpoint && peer_check_endpoint(req.endpoint, &e) < 0) {
+		free(req.aips);
+		return usage_err(add_usage, "--endpoint: %s", e.msg);
+	}
+	if (psk_file) {
+		if (keyfile_read(psk_file, req.psk, &e) < 0) {
+			free(req.aips);
+			return cmd_fail(&e);
+		}
+		req.has_psk = true;
+	} else if (gen_psk) {
+		key_generate_psk(req.psk);
+		req.has_psk = true;
+	}
+	key_to_base64(kb, req.public_key);
+	if (peer_add(argv[optind], &req, &o, &e) < 0) {
+		r = cmd_fail(&e);
+	} else {
+		printf("peer %s added to %s\n", kb, o.path);
+		if (gen_psk && show) {
+			char p[WG_KEY_B64_LEN + 1];
+			key_to_base64(p, req.psk);
+			printf("PresharedKey = %s\n", p);
+			sodium_memzero(p, sizeof(p));
+		}
+		report_live(argv[optind], &o);
+		r = WJ_EXIT_OK;
+	}
+	sodium_memzero(req.psk, sizeof(req.psk));
+	free(req.aips);
+	return r;
+}
+
+static int peer_remove_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	uint8_t key[WG_KEY_LEN];
+	struct peer_outcome o;
+	struct wj_err e = {0};
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(remove_usage, stdout);
+			return WJ_EXIT_OK;
+		}
+		fputs(remove_usage, stderr);
+		return WJ_EXIT_USAGE;
+	}
+	if (optind + 2 != argc)
+		return usage_err(remove_usage, "peer remove takes JAIL and KEY%s", "");
+	if ((r = check_jail(remove_usage, argv[optind])) != 0)
+		return r;
+	if (!key_from_base64(key, argv[optind + 1]))
+		return usage_err(remove_usage, "'%s': not a WireGuard key (44 characters of base64)", argv[optind + 1]);
+	if (peer_remove(argv[optind], key, &o, &e) < 0)
+		return cmd_fail(&e);
+	printf("peer %s removed from %s\n", argv[optind + 1], o.path);
+	report_live(argv[optind], &o);
+	return WJ_EXIT_OK;
+}
+
+static void json_str(const char *s)
+{
+	putchar('"');
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c < 0x20 || c >= 0x7f)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+static const char *endpoint_of(const struct wg_peer *p, char *buf, size_t sz)
+{
+	if (p->endpoint)
+		return p->endpoint;
+	if (p->endpoint_addr.sa.sa_family != AF_UNSPEC)
+		return wg_sockaddr_fmt(&p->endpoint_addr, buf, sz);
+	return NULL;
+}
+
+static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
+{
+	printf("{\"jail\":");
+	json_str(jail);
+	printf(",\"interface\":");
+	json_str(o->ifname);
+	printf(",\"up\":%s,\"peers\":[", live ? "true" : "false");
+	for (size_t i = 0; i < dev->n_peers; i++) {
+		const struct wg_peer *p = &dev->peers[i];
+		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
+		const char *eps = endpoint_of(p, ep, sizeof(ep));
+
+		key_to_base64(k, p->public_key);
+		printf("%s{\"public_key\":\"%s\",\"allowed_ips\":[", i ? "," : "", k);
+		for (size_t j = 0; j < p->n_aips; j++) {
+			printf("%s", j ? "," : "");
+			json_str(wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
+		}
+		printf("],\"endpoint\":");
+		if (eps)
+			json_str(eps);
+		else
+			printf("null");
+		printf(",\"persistent_keepalive\":%u,\"preshared_key\":%s", p->keepalive,
+		       (p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk) ? "true" : "false");
+		if (live)
+			printf(",\"latest_handshake\":%" PRId64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64,
+			       p->last_handshake_sec, p->rx_bytes, p->tx_bytes);
+		printf("}");
+	}
+	printf("]}\n");
+}
+
+static void list_text(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
+{
+	time_t now = time(NULL);
+
+	printf("jail %s, interface %s, %s, %zu peer%s\n", jail, o->ifname, live ? "up" : "not up", dev->n_peers,
+	       dev->n_peers == 1 ? "" : "s");
+	for (size_t i = 0; i < dev->n_peers; i++) {
+		const struct wg_peer *p = &dev->peers[i];
+		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
+		const char *eps = endpoint_of(p, ep, sizeof(ep));
+
+		key_to_base64(k, p->public_key);
+		printf("\npeer: %s\n  allowed ips: ", k);
+		for (size_t j = 0; j < p->n_aips; j++)
+			printf("%s%s", j ? ", " : "", wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
+		printf("%s\n", p->n_aips ? "" : "(none)");
+		if (eps)
+			printf("  endpoint: %s\n", eps);
+		if (p->keepalive)
+			printf("  persistent keepalive: every %u seconds\n", p->keepalive);
+		printf("  preshared key: %s\n", (p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk) ? "yes" : "no");
+		if (!live)
+			continue;
+		if (p->last_handshake_sec)
+			printf("  latest handshake: %lld seconds ago\n", (long long)(now - p->last_handshake_sec));
+		else
+			printf("  latest handshake: none\n");
+		printf("  transfer: %" PRIu64 " B received, %" PRIu64 " B sent\n", p->rx_bytes, p->tx_bytes);
+	}
+}
+
+static int peer_list_cmd(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	bool json = false, live;
+	struct wg_device *dev;
+	struct peer_outcome o;
+	struct wj_err e = {0};
+	int ch, r;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'j') {
+			json = true;
+			continue;
+		}
+		if (ch == 'h') {
+			fputs(list_usage, stdout);
+			return WJ_EXIT_OK;
+		}
+		fputs(list_usage, stderr);
+		return WJ_EXIT_USAGE;
+	}
+	if (optind + 1 != argc)
+		return usage_err(list_usage, "peer list takes one JAIL%s", "");
+	if ((r = check_jail(list_usage, argv[optind])) != 0)
+		return r;
+	if (peer_load(argv[optind], true, &dev, &live, &o, &e) < 0)
+		return cmd_fail(&e);
+	if (json)
+		list_json(argv[optind], dev, live, &o);
+	else
+		list_text(argv[optind], dev, live, &o);
+	wg_device_free(dev);
+	return WJ_EXIT_OK;
+}
 
 int cmd_peer(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'peer' is not available yet\n", stderr);
-	return 1;
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
+		FILE *f = sub ? stdout : stderr;
+		fputs(add_usage, f);
+		fputs(remove_usage, f);
+		fputs(list_usage, f);
+		return sub ? WJ_EXIT_OK : WJ_EXIT_USAGE;
+	}
+	/* getopt restarts on the subcommand's own arguments. */
+	optind = 0;
+	if (!strcmp(sub, "add"))
+		return peer_add_cmd(argc - 1, argv + 1);
+	if (!strcmp(sub, "remove"))
+		return peer_remove_cmd(argc - 1, argv + 1);
+	if (!strcmp(sub, "list"))
+		return peer_list_cmd(argc - 1, argv + 1);
+	return cmd_usage_error("peer", "unknown peer command '%s' (add, remove, list)", sub);
 }

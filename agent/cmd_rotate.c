@@ -1,11 +1,92 @@
-/* Placeholder until its issue lands; replaced by the real command. */
+/* wgjail rotate JAIL [--peer KEY]: a new interface key, or a new PSK for
+ * one peer.  Persisted first, then applied live.  stdout gets only what is
+ * to be handed over (the new public key, or the PresharedKey line); the
+ * report goes to stderr, so `wgjail rotate J > newkey` captures the key. */
+#include <getopt.h>
+#include <sodium.h>
 #include <stdio.h>
+#include <string.h>
+
 #include "agent/commands.h"
+#include "agent/peer.h"
+#include "agent/util/err.h"
+#include "agent/util/strutil.h"
+
+static const char rotate_usage[] =
+	"usage: wgjail rotate JAIL [--peer KEY]\n"
+	"  Without --peer: give JAIL a new private key (written to its config first,\n"
+	"  then to the running interface) and print the new public key on stdout.\n"
+	"  Every peer must be given the new public key: see wgjail(8), rotate.\n"
+	"  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
+	"  line 'PresharedKey = ...' for the remote side's [Peer] section.\n";
+
+static void report(const char *jail, const struct peer_outcome *o)
+{
+	if (o->live)
+		fprintf(stderr, "wgjail: %s written, applied to %s in jail %s\n", o->path, o->ifname, jail);
+	else
+		fprintf(stderr, "wgjail: %s written; jail %s is not up: applies at the next 'wgjail up %s'\n",
+			o->path, jail, jail);
+}
 
 int cmd_rotate(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fputs("wgjail: 'rotate' is not available yet\n", stderr);
-	return 1;
+	static const struct option opts[] = {
+		{"peer", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	const char *peer = NULL, *why;
+	uint8_t key[WG_KEY_LEN];
+	struct peer_outcome o;
+	struct wj_err e = {0};
+	char q[128];
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'p': peer = optarg; break;
+		case 'h': fputs(rotate_usage, stdout); return WJ_EXIT_OK;
+		default: fputs(rotate_usage, stderr); return WJ_EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc) {
+		fputs("wgjail: rotate takes one JAIL\n", stderr);
+		fputs(rotate_usage, stderr);
+		return WJ_EXIT_USAGE;
+	}
+	if ((why = wj_jail_name_invalid(argv[optind]))) {
+		fprintf(stderr, "wgjail: rotate: jail name '%s': %s\n", wj_quote(argv[optind], q, sizeof(q)), why);
+		return WJ_EXIT_USAGE;
+	}
+	if (!peer) {
+		char pub[WG_KEY_B64_LEN + 1];
+		uint8_t pk[WG_KEY_LEN];
+
+		if (peer_rotate_key(argv[optind], pk, &o, &e) < 0)
+			return cmd_fail(&e);
+		key_to_base64(pub, pk);
+		printf("%s\n", pub);
+		fflush(stdout);
+		report(argv[optind], &o);
+		return WJ_EXIT_OK;
+	}
+	if (!key_from_base64(key, peer)) {
+		fprintf(stderr, "wgjail: rotate: --peer '%s': not a WireGuard key (44 characters of base64)\n",
+			wj_quote(peer, q, sizeof(q)));
+		return WJ_EXIT_USAGE;
+	}
+	{
+		uint8_t psk[WG_KEY_LEN];
+		char b64[WG_KEY_B64_LEN + 1];
+
+		if (peer_rotate_psk(argv[optind], key, psk, &o, &e) < 0) {
+			sodium_memzero(psk, sizeof(psk));
+			return cmd_fail(&e);
+		}
+		key_to_base64(b64, psk);
+		printf("PresharedKey = %s\n", b64);
+		fflush(stdout);
+		sodium_memzero(psk, sizeof(psk));
+		sodium_memzero(b64, sizeof(b64));
+		report(argv[optind], &o);
+	}
+	return WJ_EXIT_OK;
 }

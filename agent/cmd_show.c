@@ -1,11 +1,15 @@
-/* wgjail show [--json] [IFACE]: interfaces and peers, keys hidden. */
+/* wgjail show [--json] [IFACE|JAIL]: interfaces and peers, keys hidden. */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "agent/commands.h"
+#include "agent/jailspec.h"
+#include "agent/peer.h"
 #include "agent/util/err.h"
+#include "agent/util/fsutil.h"
 #include "wg/backend.h"
 #include "wg/show.h"
 
@@ -17,15 +21,10 @@ struct show_out {
 /* Read IFNAME (in the current network namespace) and print it.  This is
  * the unit a JAIL argument reuses: enter the jail's namespace, then call
  * it for the jail's interfaces. */
-static int show_iface(const char *ifname, struct show_out *so, struct wj_err *e)
+static void print_dev(struct wg_device *dev, struct show_out *so)
 {
-	const struct wg_backend *b = wg_backend_for(ifname, e);
-	struct wg_device *dev = NULL;
 	time_t now = time(NULL);
 
-	if (!b || b->get(ifname, &dev, e) < 0)
-		return -1;
-	snprintf(dev->name, sizeof(dev->name), "%s", ifname);
 	if (so->json) {
 		fputs(so->shown ? "," : "", stdout);
 		wg_show_json(stdout, dev, now);
@@ -34,8 +33,60 @@ static int show_iface(const char *ifname, struct show_out *so, struct wj_err *e)
 		wg_show_text(stdout, dev, now);
 	}
 	so->shown++;
+}
+
+static int show_iface(const char *ifname, struct show_out *so, struct wj_err *e)
+{
+	const struct wg_backend *b = wg_backend_for(ifname, e);
+	struct wg_device *dev = NULL;
+
+	if (!b || b->get(ifname, &dev, e) < 0)
+		return -1;
+	snprintf(dev->name, sizeof(dev->name), "%s", ifname);
+	print_dev(dev, so);
 	wg_device_free(dev);
 	return 0;
+}
+
+/* JAIL: the jail's interface, read inside the jail's network namespace
+ * (and through its private UAPI socket directory when wireguard-go drives
+ * it).  Shown under the name it has inside the jail. */
+static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
+{
+	struct jail_spec spec;
+	struct peer_target t;
+	struct wg_device *dev = NULL;
+	int r;
+
+	if (jailspec_load(name, &spec, e) < 0)
+		return -1;
+	r = peer_jail_target(name, spec.ifname, &t, e);
+	if (r < 0)
+		return -1;
+	if (r == 0)
+		return wj_errf(e, "jail %s is not up (start it with: wgjail up %s)", name, name);
+	if (peer_live_get(&t, &dev, e) < 0)
+		return wj_err_prefix(e, "jail %s", name);
+	snprintf(dev->name, sizeof(dev->name), "%s", spec.ifname);
+	print_dev(dev, so);
+	wg_device_free(dev);
+	return 0;
+}
+
+/* IFACE|JAIL: an interface of this namespace wins; otherwise a jail of
+ * that name. */
+static int show_one(const char *arg, struct show_out *so, struct wj_err *e)
+{
+	char path[PATH_MAX];
+	struct wj_err ie;
+
+	wj_err_clear(&ie);
+	if (wg_backend_for(arg, &ie))
+		return show_iface(arg, so, e);
+	if (!wj_jail_name_invalid(arg) && jail_path(path, sizeof(path), arg, "jail.conf") == 0 && wj_exists(path))
+		return show_jail(arg, so, e);
+	*e = ie;
+	return wj_err_prefix(e, "no interface or jail '%s' here", arg);
 }
 
 /* Every interface of this namespace; one that vanishes or fails is
@@ -87,7 +138,7 @@ int cmd_show(int argc, char **argv)
 	if (so.json)
 		fputs("{\"interfaces\":[", stdout);
 	if (optind < argc)
-		r = show_iface(argv[optind], &so, &e);
+		r = show_one(argv[optind], &so, &e);
 	else
 		r = show_all(&so, &e);
 	if (so.json)

@@ -2,6 +2,7 @@
 #include "wg/backend.h"
 #include "agent/util/err.h"
 #include "agent/util/strutil.h"
+#include "wg/uapi.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -29,8 +30,8 @@ const struct wg_backend *wg_backend_for(const char *ifname, struct wj_err *e)
 		return &wg_backend_uapi;
 	if (k && k->has(ifname))
 		return k;
-	wj_errf(e, "%s: no such WireGuard interface (tried the userspace socket /var/run/wireguard/%s.sock%s%s)",
-		ifname, ifname, k ? " and the " : "", k ? k->name : "");
+	wj_errf(e, "%s: no such WireGuard interface (tried the userspace socket %s/%s.sock%s%s)", ifname,
+		wg_uapi_dir(), ifname, k ? " and the " : "", k ? k->name : "");
 	return NULL;
 }
 

@@ -775,6 +775,17 @@ static int on_key(void *user, const char *section, const char *k_ignored, const 
 		if (strlen(wg_keys[i].name) == kn && !strcasecmp(wg_keys[i].name, c->cur))
 			id = (enum key_id)i;
 	qk = id == K_NONE ? quick_key(c->cur, kn) : NULL;
+	if (!*v && kn == WG_KEY_B64_LEN - 1) {
+		uint8_t k[WG_KEY_LEN];
+		bool is_key;
+		*eq = '=';
+		is_key = key_from_base64(k, c->cur);
+		sodium_memzero(k, sizeof(k));
+		if (is_key)
+			return wj_errf(c->e, "%s:%u: this line is a key alone (not shown); it needs its name, as in "
+				       "PrivateKey = KEY or PublicKey = KEY", c->path, c->line);
+		*eq = '\0';
+	}
 	if (c->sec == SEC_NONE)
 		return wj_errf(c->e, "%s:%u: %s comes before any [Interface] or [Peer] section", c->path, c->line,
 			       shown(c->cur, q, sizeof(q)));

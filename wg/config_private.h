@@ -17,4 +17,11 @@ int wg_config_parse_aip(const char *s, size_t n, struct wg_ipmask *out, const ch
 /* An Endpoint value: fills SA for numeric hosts (AF_UNSPEC for names). */
 int wg_config_parse_endpoint(const char *v, union wg_sockaddr *sa, const char **why);
 
+/* Call WARN for what wg(8) accepts but probably is a mistake: AllowedIPs
+ * with host bits set, an allowed IP listed under several peers (a few of
+ * each, then a count).  Messages name PATH and the peer's [Peer] line.
+ * Returns the number of findings. */
+size_t wg_config_warnings(const struct wg_device *dev, const char *path,
+			  void (*warn)(void *arg, const char *msg), void *arg);
+
 #endif

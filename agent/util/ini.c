@@ -3,6 +3,7 @@
 #include "agent/util/strutil.h"
 
 #include <ini.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,14 +110,15 @@ int wj_ini_parse(const struct wj_ini *ini, const char *text, size_t len, struct 
 
 	r = ini_parse_stream(reader, &st, handler, &st);
 	if (st.failed)
-		return -1;
-	if (r == -2)
-		return wj_errf(e, "%s: out of memory", ini->path);
-	if (r != 0) {
-		if (ini->syntax_error_hint)
-			return wj_errf(e, "%s:%d: %s", ini->path, r, ini->syntax_error_hint);
-		return wj_errf(e, "%s:%d: cannot parse line '%s' (expected [Section] or Key = Value)", ini->path, r,
-			       st.last);
-	}
-	return 0;
+		r = -1;
+	else if (r == -2)
+		r = wj_errf(e, "%s: out of memory", ini->path);
+	else if (r != 0 && ini->syntax_error_hint)
+		r = wj_errf(e, "%s:%d: %s", ini->path, r, ini->syntax_error_hint);
+	else if (r != 0)
+		r = wj_errf(e, "%s:%d: cannot parse line '%s' (expected [Section] or Key = Value)", ini->path, r,
+			    st.last);
+	/* the copy of the last line kept for messages may hold anything */
+	sodium_memzero(st.last, sizeof(st.last));
+	return r;
 }

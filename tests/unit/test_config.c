@@ -205,6 +205,37 @@ static void test_format_canonical(void **state)
 	wg_device_free(d);
 }
 
+/* The hidden view: no key material, and reading it back fails at the
+ * placeholder with a message that says what happened; without secrets in
+ * the model the hidden view is the same text as the plain one. */
+static void test_hidden_view(void **state)
+{
+	struct wg_device *d = parse_ok(ordinary), *d2;
+	size_t len, len2;
+	char *t = wg_config_format(d, WG_CONFIG_HIDE_KEYS, &len), *t2;
+
+	(void)state;
+	assert_null(strstr(t, K1));
+	assert_null(strstr(t, PSK));
+	assert_non_null(strstr(t, "PrivateKey = (hidden)\n"));
+	assert_non_null(strstr(t, "PresharedKey = (hidden)\n"));
+	assert_non_null(strstr(t, K2)); /* public keys are shown */
+	parse_bad(t, 2, "PrivateKey = (value hidden): this file was printed with keys hidden");
+	wg_config_free_text(t, len);
+	wg_device_free(d);
+
+	d = parse_ok("[Interface]\nListenPort = 0\n[Peer]\nPublicKey = " K2 "\nPersistentKeepalive = 0\n");
+	t = wg_config_format(d, WG_CONFIG_HIDE_KEYS, &len);
+	t2 = wg_config_format(d, 0, &len2);
+	assert_string_equal(t, t2);
+	d2 = parse_ok(t);
+	assert_model_equal(d, d2);
+	wg_config_free_text(t, len);
+	wg_config_free_text(t2, len2);
+	wg_device_free(d);
+	wg_device_free(d2);
+}
+
 /* Zero values survive the round trip with their flags. */
 static void test_round_trip_zero(void **state)
 {
@@ -338,7 +369,8 @@ static void test_errors(void **state)
 	parse_bad("[Interface]x\n", 1, "unexpected text after the section header");
 	parse_bad("[Interface\n", 1, "without ']'");
 	parse_bad("[Interface]\nListenPort\n", 2, "neither a [Section] header nor Key = Value");
-	parse_bad("[Interface]\n" K1 "\n", 2, "(not shown: it may hold a key)");
+	parse_bad("[Interface]\n" K1 "\n", 2, "this line is a key alone (not shown)");
+	parse_bad("[Interface]\nyAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk\n", 2, "(not shown: it may hold a key)");
 	parse_bad("[Interface]\nListenPort:1\n", 2, "neither");
 	parse_bad("[Interface]\nListenPort =\n", 2, "ListenPort has an empty value");
 	parse_bad("[Interface]\nAllowedIPs = 10.0.0.0/8\n", 2, "AllowedIPs belongs in [Peer], not in [Interface]");
@@ -461,6 +493,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ordinary),      cmocka_unit_test(test_format_canonical),
 		cmocka_unit_test(test_round_trip_zero), cmocka_unit_test(test_round_trip_built),
+		cmocka_unit_test(test_hidden_view),
 		cmocka_unit_test(test_lexical),       cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_values),        cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_bytes),         cmocka_unit_test(test_many_peers),

@@ -101,7 +101,7 @@ static void ini_lines_sections_crlf_bom(void **s)
 	assert_int_equal(wj_ini_parse(&ini, "[A]\n\nfail=1\nz=2\n", 16, &e), -1);
 	assert_string_equal(e.msg, "fail@3");
 	assert_int_equal(wj_ini_parse(&ini, "[A]\nnovalue\n", 12, &e), -1);
-	assert_non_null(strstr(e.msg, "t.ini:2:"));
+	assert_non_null(strstr(e.msg, "t.ini:2: cannot parse line 'novalue'"));
 	assert_int_equal(wj_ini_parse(&ini, "[A]\nx=1\0\n", 9, &e), -1);
 	assert_non_null(strstr(e.msg, "t.ini:2: the line contains a NUL byte"));
 }

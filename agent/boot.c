@@ -1,0 +1,112 @@
+/* `wgjail boot` (see agent/boot.h). */
+#include "agent/boot.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/bootkey.h"
+#include "agent/jailspec.h"
+#include "wg/config.h"
+#include "wg/model.h"
+
+static int fail(struct boot_row *row, const struct wj_err *e)
+{
+	row->failed = true;
+	row->state = "failed";
+	snprintf(row->message, sizeof(row->message), "%s", e->msg);
+	return -1;
+}
+
+int boot_jail(const char *name, FILE *out, struct boot_row *row)
+{
+	return boot_jail_ex(name, out, row, NULL, NULL);
+}
+
+int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_spec *spec,
+		 struct wg_device **conf_out)
+{
+	struct jail_spec s;
+	struct wg_device *conf = NULL;
+	char path[PATH_MAX], file[WJ_IFNAME_MAX + 8];
+	struct wj_err e;
+	int r;
+
+	memset(row, 0, sizeof(*row));
+	snprintf(row->name, sizeof(row->name), "%s", name);
+	snprintf(row->uplink, sizeof(row->uplink), "?");
+	snprintf(row->ifname, sizeof(row->ifname), "?");
+	wj_err_clear(&e);
+	if (jailspec_load(name, &s, &e) < 0)
+		return fail(row, &e);
+	snprintf(row->uplink, sizeof(row->uplink), "%s", s.uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
+	snprintf(row->ifname, sizeof(row->ifname), "%s", s.ifname);
+	/* The key first, persisted before anything uses it. */
+	if (bootkey_ensure(&s, &row->key_generated, &e) < 0)
+		return fail(row, &e);
+	snprintf(file, sizeof(file), "%s.conf", s.ifname);
+	if (jail_path(path, sizeof(path), name, file) < 0) {
+		wj_errf(&e, "jail %s: path too long", name);
+		return fail(row, &e);
+	}
+	/* Check the config here so that its errors name file:line even when
+	 * the platform part reads it again. */
+	if (wg_config_load(path, &conf, &e) < 0)
+		return fail(row, &e);
+	if (spec)
+		*spec = s;
+	if (conf_out)
+		*conf_out = conf;
+	else
+		wg_device_free(conf);
+	r = boot_platform_up(&s, out, &e);
+	if (r < 0)
+		return fail(row, &e);
+	if (r > 0) {
+		/* Up, but some peers were left out: that is a failure to
+		 * report (exit 1), with the jail otherwise working. */
+		row->failed = true;
+		row->state = "partial";
+		snprintf(row->message, sizeof(row->message), "some peers skipped: endpoint does not resolve");
+		return -1;
+	}
+	row->state = boot_platform_done;
+	if (row->key_generated)
+		snprintf(row->message, sizeof(row->message), "new private key generated");
+	return 0;
+}
+
+int boot_all(FILE *out, struct boot_row **rows, size_t *n, struct wj_err *e)
+{
+	char **names = NULL;
+	size_t nn = 0;
+	int failed = 0;
+
+	*rows = NULL;
+	*n = 0;
+	if (jailspec_list(&names, &nn, e) < 0)
+		return -1;
+	if (nn && !(*rows = calloc(nn, sizeof(**rows)))) {
+		for (size_t i = 0; i < nn; i++)
+			free(names[i]);
+		free(names);
+		return wj_errnof(e, ENOMEM, "boot");
+	}
+	for (size_t i = 0; i < nn; i++) {
+		if (boot_jail(names[i], out, &(*rows)[i]) < 0)
+			failed++;
+		free(names[i]);
+	}
+	free(names);
+	*n = nn;
+	return failed;
+}
+
+void boot_print(FILE *f, const struct boot_row *rows, size_t n)
+{
+	fprintf(f, "%-20s %-9s %-9s %-8s %s\n", "JAIL", "UPLINK", "INTERFACE", "STATE", "MESSAGE");
+	for (size_t i = 0; i < n; i++)
+		fprintf(f, "%-20s %-9s %-9s %-8s %s\n", rows[i].name, rows[i].uplink, rows[i].ifname, rows[i].state,
+			rows[i].message);
+}

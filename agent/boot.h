@@ -1,0 +1,69 @@
+/* `wgjail boot`: bring every jail of the configuration directory up,
+ * first boot included, one jail's failure never stopping the others.
+ * Also the first step of `wgjail agent`.
+ *
+ * Per jail: load the spec; give the jail a private key if it has none
+ * (agent/bootkey.h); check its WireGuard config (errors name file:line);
+ * then the platform's part, chosen in one place (agent/boot_linux.c,
+ * agent/boot_freebsd.c): on Linux `up` (which reconciles a jail that is
+ * already up with minimal changes), on FreeBSD nothing more: the generated
+ * jail.conf.d and rc files start the jail and load its config. */
+#ifndef WGJAIL_BOOT_H
+#define WGJAIL_BOOT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "agent/util/err.h"
+#include "agent/util/strutil.h"
+
+struct jail_spec;
+
+struct boot_row {
+	char name[WJ_JAIL_NAME_MAX + 1];
+	char uplink[16];              /* "bridge", "wireguard", "?" if the spec is unreadable */
+	char ifname[WJ_IFNAME_MAX + 1];
+	const char *state;            /* "up", "ready", "partial", "failed" */
+	bool failed;
+	bool key_generated;
+	char message[WJ_ERR_MAX];     /* why it failed, or a note */
+};
+
+/* Boot one jail NAME; ROW is filled in all cases.  OUT receives the
+ * platform's change lines (may be NULL).  Returns 0, or -1 (ROW says why). */
+int boot_jail(const char *name, FILE *out, struct boot_row *row);
+/* Same; when the spec and the config were good (the platform part was
+ * reached, whatever its outcome), SPEC and *CONF (if not NULL) get them:
+ * the config as parsed, endpoints unresolved host names kept as text.
+ * Otherwise they are left untouched. */
+struct wg_device;
+int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_spec *spec,
+		 struct wg_device **conf);
+
+/* Boot every jail; *ROWS (free()) gets one row per jail.  Returns the
+ * number of jails that failed, or -1 with E set if the directory cannot be
+ * listed. */
+int boot_all(FILE *out, struct boot_row **rows, size_t *n, struct wj_err *e);
+
+/* The summary table: JAIL UPLINK INTERFACE STATE MESSAGE. */
+void boot_print(FILE *f, const struct boot_row *rows, size_t n);
+
+/* ---- platform part (agent/boot_<platform>.c) ---- */
+
+/* Realise S after its key and config were checked.  Returns 0; 1 when
+ * done except for peers whose endpoint did not resolve; -1 with E set. */
+int boot_platform_up(const struct jail_spec *s, FILE *out, struct wj_err *e);
+/* The state word of a jail the platform part succeeded on. */
+extern const char boot_platform_done[];
+
+/* Reaching a jail's WireGuard interface from the agent: between enter and
+ * leave, wg_backend_for(c->ifname) answers for the jail's interface. */
+struct jail_ctx {
+	int saved_ns;
+	char ifname[WJ_IFNAME_MAX + 1];
+};
+int jail_ctx_enter(const struct jail_spec *s, struct jail_ctx *c, struct wj_err *e);
+void jail_ctx_leave(struct jail_ctx *c);
+
+#endif

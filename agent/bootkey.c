@@ -1,0 +1,203 @@
+/* First-boot keys (see agent/bootkey.h). */
+#include "agent/bootkey.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <sodium.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "agent/jailspec.h"
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+#include "keys/keys.h"
+
+#define NONE SIZE_MAX
+
+struct scan {
+	enum bootkey_need need;
+	size_t hdr_end;              /* just after the first [Interface] line */
+	size_t key_start, key_end;   /* the PrivateKey line to replace (no newline) */
+};
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
+/* The line TEXT[0..N) as wg(8) reads it, lower-cased, into OUT. */
+static size_t squeeze(const char *text, size_t n, char *out, size_t outsz)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < n && text[i] != '#'; i++) {
+		char c = text[i];
+		if (is_ws(c))
+			continue;
+		if (k + 1 < outsz)
+			out[k++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+	}
+	out[k] = '\0';
+	return k;
+}
+
+static void scan(const char *text, size_t len, struct scan *r)
+{
+	bool in_iface = false;
+	size_t pos = 0;
+
+	r->need = BOOTKEY_MISSING;
+	r->hdr_end = r->key_start = r->key_end = NONE;
+	while (pos < len) {
+		const char *nl = memchr(text + pos, '\n', len - pos);
+		size_t end = nl ? (size_t)(nl - text) : len;
+		char line[64];
+
+		/* Only short lines can be a header or a PrivateKey line that
+		 * matters here; a longer squeezed line is neither. */
+		if (end - pos < 4096) {
+			squeeze(text + pos, end - pos, line, sizeof(line));
+			if (line[0] == '[') {
+				in_iface = !strcmp(line, "[interface]");
+				if (in_iface && r->hdr_end == NONE)
+					r->hdr_end = nl ? end + 1 : len;
+			} else if (in_iface && !strncmp(line, "privatekey=", 11)) {
+				const char *v = line + 11;
+				if (*v && strcmp(v, "generate") != 0) {
+					r->need = BOOTKEY_PRESENT;
+					return;
+				}
+				if (r->key_start == NONE) {
+					r->need = BOOTKEY_GENERATE;
+					r->key_start = pos;
+					r->key_end = end;
+				}
+			}
+		} else if (in_iface) {
+			/* A long line in [Interface]: leave judging it to the parser. */
+			char head[16];
+			squeeze(text + pos, 64, head, sizeof(head));
+			if (!strncmp(head, "privatekey=", 11)) {
+				r->need = BOOTKEY_PRESENT;
+				return;
+			}
+		}
+		pos = nl ? end + 1 : len;
+	}
+}
+
+enum bootkey_need bootkey_scan(const char *text, size_t len)
+{
+	struct scan r;
+
+	scan(text, len, &r);
+	return r.need;
+}
+
+int bootkey_fill(const char *text, size_t len, const char *key_b64, char **out, size_t *outlen, struct wj_err *e)
+{
+	char line[WG_KEY_B64_LEN + 32];
+	size_t ll, cut_from, cut_to, n;
+	const char *prefix = "";
+	struct scan r;
+	char *buf;
+
+	*out = NULL;
+	*outlen = 0;
+	scan(text, len, &r);
+	if (r.need == BOOTKEY_PRESENT)
+		return wj_errf(e, "the file already has a private key");
+	ll = (size_t)snprintf(line, sizeof(line), "PrivateKey = %s\n", key_b64);
+	if (r.need == BOOTKEY_GENERATE) {
+		cut_from = r.key_start;
+		cut_to = r.key_end < len ? r.key_end + 1 : len; /* with its newline */
+	} else if (r.hdr_end != NONE) {
+		cut_from = cut_to = r.hdr_end;
+		/* The header was the last line, without a newline. */
+		if (cut_from == len && len && text[len - 1] != '\n')
+			prefix = "\n";
+	} else {
+		cut_from = cut_to = 0;
+		prefix = "[Interface]\n";
+	}
+	n = len - (cut_to - cut_from) + ll + strlen(prefix);
+	if (!(buf = malloc(n + 1))) {
+		sodium_memzero(line, sizeof(line));
+		return wj_errnof(e, ENOMEM, "adding a private key");
+	}
+	memcpy(buf, text, cut_from);
+	memcpy(buf + cut_from, prefix, strlen(prefix));
+	memcpy(buf + cut_from + strlen(prefix), line, ll);
+	memcpy(buf + cut_from + strlen(prefix) + ll, text + cut_to, len - cut_to);
+	buf[n] = '\0';
+	sodium_memzero(line, sizeof(line));
+	*out = buf;
+	*outlen = n;
+	return 0;
+}
+
+static int fill_and_write(const char *path, const char *text, size_t len, struct wj_err *e)
+{
+	uint8_t key[WG_KEY_LEN];
+	char b64[WG_KEY_B64_LEN + 1], *out = NULL;
+	size_t outlen = 0;
+	int r;
+
+	key_generate_private(key);
+	key_to_base64(b64, key);
+	sodium_memzero(key, sizeof(key));
+	r = bootkey_fill(text, len, b64, &out, &outlen, e);
+	sodium_memzero(b64, sizeof(b64));
+	if (r == 0)
+		r = wj_write_atomic(path, out, outlen, 0600, e);
+	if (out) {
+		sodium_memzero(out, outlen);
+		free(out);
+	}
+	return r;
+}
+
+int bootkey_ensure(const struct jail_spec *s, bool *generated, struct wj_err *e)
+{
+	char path[PATH_MAX], lock[PATH_MAX], fname[WJ_IFNAME_MAX + 8];
+	char *text = NULL;
+	size_t len = 0;
+	int lfd = -1, r = -1;
+
+	*generated = false;
+	snprintf(fname, sizeof(fname), "%s.conf", s->ifname);
+	if (jail_path(path, sizeof(path), s->name, fname) < 0 || jail_path(lock, sizeof(lock), s->name, ".lock") < 0)
+		return wj_errf(e, "jail %s: path too long", s->name);
+	if (wj_lock(lock, &lfd, e) < 0)
+		return -1;
+	if (!wj_exists(path)) {
+		char fresh[64];
+		if (s->listen_port)
+			snprintf(fresh, sizeof(fresh), "[Interface]\nListenPort = %u\n", s->listen_port);
+		else
+			snprintf(fresh, sizeof(fresh), "[Interface]\n");
+		if (fill_and_write(path, fresh, strlen(fresh), e) < 0)
+			goto out;
+		*generated = true;
+		r = 0;
+		goto out;
+	}
+	if (wj_read_file(path, 64u << 20, true, &text, &len, e) < 0)
+		goto out;
+	if (bootkey_scan(text, len) != BOOTKEY_PRESENT) {
+		if (fill_and_write(path, text, len, e) < 0)
+			goto out;
+		*generated = true;
+	}
+	r = 0;
+out:
+	if (text)
+		wj_free_file(text, len, true);
+	wj_unlock(lfd);
+	if (r < 0)
+		wj_err_prefix(e, "jail %s: first-boot key", s->name);
+	return r;
+}

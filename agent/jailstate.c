@@ -1,0 +1,173 @@
+#include "agent/jailstate.h"
+#include "agent/util/err.h"
+#include "agent/util/fsutil.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+const char *jail_statedir(void)
+{
+	const char *d = getenv("WGJAIL_STATEDIR");
+	return d && *d ? d : "/run/wgjail";
+}
+
+int jail_run_path(char *buf, size_t sz, const char *name, const char *file)
+{
+	int n = file ? snprintf(buf, sz, "%s/jails/%s/%s", jail_statedir(), name, file)
+		     : snprintf(buf, sz, "%s/jails/%s", jail_statedir(), name);
+	return n < 0 || (size_t)n >= sz ? -1 : 0;
+}
+
+int jail_uapi_dir(const char *name, char *buf, size_t sz)
+{
+	return jail_run_path(buf, sz, name, "wireguard");
+}
+
+static int set_str(char *dst, size_t sz, const char *v)
+{
+	if (strlen(v) >= sz)
+		return -1;
+	memcpy(dst, v, strlen(v) + 1);
+	return 0;
+}
+
+static int parse_line(struct jail_state *s, const char *k, const char *v)
+{
+	uint64_t n;
+
+	if (!strcmp(k, "netns_created"))
+		s->netns_created = !strcmp(v, "1");
+	else if (!strcmp(k, "uplink"))
+		return set_str(s->uplink, sizeof(s->uplink), v);
+	else if (!strcmp(k, "impl"))
+		return set_str(s->impl, sizeof(s->impl), v);
+	else if (!strcmp(k, "ifname"))
+		return set_str(s->ifname, sizeof(s->ifname), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "hostif"))
+		return set_str(s->hostif, sizeof(s->hostif), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "jailif"))
+		return set_str(s->jailif, sizeof(s->jailif), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "bridge"))
+		return set_str(s->bridge, sizeof(s->bridge), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "uapi_name"))
+		return set_str(s->uapi_name, sizeof(s->uapi_name), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "wggo_pid")) {
+		if (wj_parse_uint(v, 0, 4194304, &n) < 0)
+			return -1;
+		s->wggo_pid = (pid_t)n;
+	} else if (!strcmp(k, "hostns")) {
+		if (wj_parse_uint(v, 0, UINT64_MAX, &n) < 0)
+			return -1;
+		s->hostns = n;
+	} else if (!strcmp(k, "wggo_start")) {
+		if (wj_parse_uint(v, 0, UINT64_MAX, &n) < 0)
+			return -1;
+		s->wggo_start = n;
+	}
+	/* Unknown keys: written by a newer wgjail; ignored. */
+	return 0;
+}
+
+int jailstate_load(const char *name, struct jail_state *s, struct wj_err *e)
+{
+	char path[512];
+	char *text, *line, *save = NULL;
+	size_t len;
+	unsigned lineno = 0;
+
+	memset(s, 0, sizeof(*s));
+	if (jail_run_path(path, sizeof(path), name, "state") < 0)
+		return wj_errf(e, "%s: state path too long", jail_statedir());
+	if (!wj_exists(path))
+		return 0;
+	if (wj_read_file(path, 65536, false, &text, &len, e) < 0)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *eq = strchr(line, '=');
+		lineno++;
+		if (!eq || parse_line(s, (*eq = '\0', line), eq + 1) < 0) {
+			free(text);
+			return wj_errf(e, "%s:%u: malformed state line", path, lineno);
+		}
+	}
+	free(text);
+	return 1;
+}
+
+int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *e)
+{
+	char path[512], buf[1024];
+	int n;
+
+	if (jail_run_path(path, sizeof(path), name, NULL) < 0)
+		return wj_errf(e, "%s: state path too long", jail_statedir());
+	if (wj_mkdirs(path, 0700, e) < 0)
+		return -1;
+	if (jail_run_path(path, sizeof(path), name, "state") < 0)
+		return wj_errf(e, "%s: state path too long", jail_statedir());
+	n = snprintf(buf, sizeof(buf),
+		     "netns_created=%d\nuplink=%s\nimpl=%s\nifname=%s\nhostif=%s\njailif=%s\nbridge=%s\n"
+		     "uapi_name=%s\nhostns=%llu\nwggo_pid=%d\nwggo_start=%llu\n",
+		     s->netns_created, s->uplink, s->impl, s->ifname, s->hostif, s->jailif, s->bridge, s->uapi_name,
+		     s->hostns, (int)s->wggo_pid, s->wggo_start);
+	if (n < 0 || (size_t)n >= sizeof(buf))
+		return wj_errf(e, "%s: state too long", path);
+	return wj_write_atomic(path, buf, (size_t)n, 0600, e);
+}
+
+unsigned long long jailstate_current_netns(void)
+{
+	struct stat st;
+
+	return stat("/proc/thread-self/ns/net", &st) == 0 ? (unsigned long long)st.st_ino : 0;
+}
+
+int jailstate_check_host(const char *name, const struct jail_state *s, struct wj_err *e)
+{
+	unsigned long long cur = jailstate_current_netns();
+
+	if (s->hostns && cur && s->hostns != cur)
+		return wj_errf(e,
+			       "jail %s was brought up from another network namespace (net:[%llu]; this is "
+			       "net:[%llu]): run this command there",
+			       name, s->hostns, cur);
+	return 0;
+}
+
+/* The runtime directory holds only files and the socket directory (one
+ * level): no general recursive removal needed. */
+static int rm_dir_files(const char *dir, struct wj_err *e)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d)
+		return errno == ENOENT ? 0 : wj_errnof(e, errno, "%s", dir);
+	while ((de = readdir(d))) {
+		char p[1024];
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(p, sizeof(p), "%s/%s", dir, de->d_name) >= (int)sizeof(p))
+			continue;
+		if (unlink(p) < 0 && (errno == EISDIR || errno == EPERM))
+			rm_dir_files(p, e);
+	}
+	closedir(d);
+	if (rmdir(dir) < 0 && errno != ENOENT)
+		return wj_errnof(e, errno, "removing %s", dir);
+	return 0;
+}
+
+int jailstate_remove(const char *name, struct wj_err *e)
+{
+	char path[512];
+
+	if (jail_run_path(path, sizeof(path), name, NULL) < 0)
+		return wj_errf(e, "%s: state path too long", jail_statedir());
+	return rm_dir_files(path, e);
+}

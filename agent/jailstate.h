@@ -1,0 +1,49 @@
+/* Runtime state of a jail that is up (Linux): what `up` created, so that
+ * `down` removes exactly that.  Kept in STATEDIR/jails/NAME/state (STATEDIR
+ * = $WGJAIL_STATEDIR or /run/wgjail), a key=value file written atomically
+ * after every step, so that even an `up` that failed half-way can be taken
+ * down.  The same directory holds the jail's private UAPI socket directory
+ * (wireguard/) and wireguard-go's log. */
+#ifndef WGJAIL_JAILSTATE_H
+#define WGJAIL_JAILSTATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "agent/util/strutil.h"
+
+struct wj_err;
+
+struct jail_state {
+	bool netns_created;                 /* the namespace is ours to delete */
+	char uplink[16];                    /* "bridge" | "wireguard" */
+	char impl[16];                      /* "kernel" | "userspace" | "" */
+	char ifname[WJ_IFNAME_MAX + 1];     /* WireGuard interface in the jail */
+	char hostif[WJ_IFNAME_MAX + 1];     /* veth host end, or the host name of the wg link before the move */
+	char jailif[WJ_IFNAME_MAX + 1];     /* veth jail end */
+	char bridge[WJ_IFNAME_MAX + 1];     /* bridge the veth is attached to */
+	char uapi_name[WJ_IFNAME_MAX + 1];  /* name of wireguard-go's socket (wireguard uplink: host name) */
+	unsigned long long hostns;          /* inode of the host side's network namespace */
+	pid_t wggo_pid;
+	unsigned long long wggo_start;
+};
+
+/* STATEDIR and the per-jail paths. */
+const char *jail_statedir(void);
+int jail_run_path(char *buf, size_t sz, const char *name, const char *file);
+/* The jail's private UAPI socket directory (pass to wg_uapi_set_dir to
+ * reach its wireguard-go). */
+int jail_uapi_dir(const char *name, char *buf, size_t sz);
+
+/* 1 and *S filled if NAME has a state file, 0 if not, -1 on error. */
+int jailstate_load(const char *name, struct jail_state *s, struct wj_err *e);
+int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *e);
+/* Inode of the calling thread's network namespace (0 if unknown). */
+unsigned long long jailstate_current_netns(void);
+/* Fail, naming both, unless S was made from the current namespace. */
+int jailstate_check_host(const char *name, const struct jail_state *s, struct wj_err *e);
+/* Remove the jail's runtime directory and everything in it. */
+int jailstate_remove(const char *name, struct wj_err *e);
+
+#endif

@@ -1,0 +1,72 @@
+/* When to re-resolve a peer's hostname endpoint (the agent).
+ *
+ * As wireguard-tools' contrib/reresolve-dns does, a peer whose endpoint is
+ * written as a host name is re-resolved when its latest handshake is older
+ * than AFTER seconds (default 135: REKEY_AFTER_TIME 120 + REKEY_TIMEOUT 5
+ * + slack; a peer that talks handshakes at least every 120 s) or never
+ * happened.  Attempts on one peer back off: the first is made at once,
+ * the next after MIN seconds, then twice as long each time up to MAX; a
+ * handshake resets it.  This module only schedules (pure, no clock, no
+ * resolver); the agent resolves and sends the single-peer change. */
+#ifndef WGJAIL_RERESOLVE_H
+#define WGJAIL_RERESOLVE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "agent/util/strutil.h"
+#include "keys/keys.h"
+
+struct wg_peer;
+
+struct rr_params {
+	unsigned after;       /* $WGJAIL_RERESOLVE_AFTER, default 135 s */
+	unsigned backoff_min; /* $WGJAIL_RERESOLVE_BACKOFF_MIN, default 15 s */
+	unsigned backoff_max; /* $WGJAIL_RERESOLVE_BACKOFF_MAX, default 600 s */
+};
+void rr_params_default(struct rr_params *p);
+
+/* true if TEXT ("host:port") names its host by name rather than by a
+ * numeric address: only those are worth re-resolving. */
+bool rr_endpoint_is_name(const char *text);
+
+/* true if a handshake at LAST_HANDSHAKE (seconds since the epoch, 0 =
+ * never) is older than P->after at NOW. */
+bool rr_handshake_stale(int64_t last_handshake, time_t now, const struct rr_params *p);
+
+struct rr_entry {
+	char jail[WJ_JAIL_NAME_MAX + 1];
+	uint8_t key[WG_KEY_LEN];
+	time_t next;      /* no attempt before this */
+	unsigned backoff; /* the delay after the next attempt */
+	bool seen;        /* marked by rr_mark, for rr_sweep */
+};
+
+struct rr_sched {
+	struct rr_entry *v;
+	size_t n, cap;
+};
+
+void rr_init(struct rr_sched *s);
+void rr_free(struct rr_sched *s);
+
+/* Should peer KEY of JAIL, whose latest handshake is LAST_HANDSHAKE, be
+ * re-resolved at NOW?  A fresh handshake forgets the peer's back-off. */
+bool rr_due(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_LEN], int64_t last_handshake,
+	    time_t now, const struct rr_params *p);
+/* An attempt was made at NOW (whatever its outcome): schedule the next.
+ * Returns -1 on allocation failure (the peer is then retried next time). */
+int rr_attempted(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_LEN], time_t now,
+		 const struct rr_params *p);
+/* The next time any entry is due (0 if none): for the event loop. */
+time_t rr_next(const struct rr_sched *s);
+
+/* Forgetting peers that are gone: rr_mark each peer that still exists,
+ * then rr_sweep(JAIL) drops JAIL's unmarked entries (JAIL NULL: every
+ * jail's).  Keeps memory flat under churn. */
+void rr_mark(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_LEN]);
+void rr_sweep(struct rr_sched *s, const char *jail);
+
+#endif

@@ -1,0 +1,149 @@
+/* Health rendering and the status file (see agent/status.h). */
+#include "agent/status.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/util/fsutil.h"
+#include "keys/keys.h"
+#include "wg/show.h"
+
+static unsigned env_secs(const char *name, unsigned def)
+{
+	const char *v = getenv(name);
+	uint64_t n;
+
+	if (!v || wj_parse_uint(v, 1, 86400u * 365, &n) < 0)
+		return def;
+	return (unsigned)n;
+}
+
+void health_limits_default(struct health_limits *l)
+{
+	l->stale_after = env_secs("WGJAIL_STALE_AFTER", 180);
+	l->down_after = env_secs("WGJAIL_DOWN_AFTER", 600);
+	if (l->down_after < l->stale_after)
+		l->down_after = l->stale_after;
+}
+
+enum peer_health peer_health(const struct wg_peer *p, time_t now, const struct health_limits *l)
+{
+	long long age;
+
+	if (p->last_handshake_sec <= 0)
+		return PEER_DOWN;
+	age = (long long)now - (long long)p->last_handshake_sec;
+	if (age < 0)
+		age = 0;
+	if (age <= (long long)l->stale_after)
+		return PEER_OK;
+	if (age <= (long long)l->down_after)
+		return PEER_STALE;
+	return PEER_DOWN;
+}
+
+const char *peer_health_name(enum peer_health h)
+{
+	static const char *const names[] = {[PEER_OK] = "ok", [PEER_STALE] = "stale", [PEER_DOWN] = "down"};
+
+	return (unsigned)h < sizeof(names) / sizeof(names[0]) ? names[h] : "down";
+}
+
+static const char *jail_state_name(enum jail_state_kind k)
+{
+	static const char *const names[] = {[JAIL_UP] = "up", [JAIL_DOWN] = "down", [JAIL_ERROR] = "error"};
+
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "error";
+}
+
+/* The device is rendered by wg_show_json (the object `wgjail show --json`
+ * prints: the same facts, one serialiser); the verdicts go beside it, keyed
+ * by public key. */
+static void render_jail(FILE *f, const struct status_jail *j, time_t now, const struct health_limits *l)
+{
+	char kb[WG_KEY_B64_LEN + 1];
+
+	fputs("{\"name\":", f);
+	wg_json_string(f, j->name);
+	fputs(",\"interface\":", f);
+	wg_json_string(f, j->ifname);
+	fprintf(f, ",\"state\":\"%s\",\"message\":", jail_state_name(j->state));
+	if (j->message[0])
+		wg_json_string(f, j->message);
+	else
+		fputs("null", f);
+	fputs(",\"device\":", f);
+	if (j->dev)
+		wg_show_json(f, j->dev, now);
+	else
+		fputs("null", f);
+	fputs(",\"peer_states\":{", f);
+	for (size_t i = 0; j->dev && i < j->dev->n_peers; i++) {
+		const struct wg_peer *p = &j->dev->peers[i];
+		key_to_base64(kb, p->public_key);
+		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", kb, peer_health_name(peer_health(p, now, l)));
+	}
+	fputs("}}", f);
+}
+
+char *status_render(const struct status_jail *jails, size_t n, time_t now, const struct health_limits *l,
+		    size_t *len)
+{
+	char *buf = NULL;
+	size_t sz = 0;
+	FILE *f = open_memstream(&buf, &sz);
+
+	if (!f)
+		return NULL;
+	fprintf(f, "{\"version\":1,\"time\":%lld,\"thresholds\":{\"stale_after\":%u,\"down_after\":%u},\"jails\":[",
+		(long long)now, l->stale_after, l->down_after);
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			fputc(',', f);
+		render_jail(f, &jails[i], now, l);
+	}
+	fputs("]}\n", f);
+	if (ferror(f)) {
+		fclose(f);
+		free(buf);
+		return NULL;
+	}
+	if (fclose(f) != 0) {
+		free(buf);
+		return NULL;
+	}
+	*len = sz;
+	return buf;
+}
+
+const char *status_rundir(void)
+{
+	const char *d = getenv("WGJAIL_RUNDIR");
+
+	return d && *d ? d : "/var/run/wgjail";
+}
+
+int status_write(const char *path, const struct status_jail *jails, size_t n, time_t now,
+		 const struct health_limits *l, struct wj_err *e)
+{
+	char dir[PATH_MAX], *slash, *text;
+	size_t len = 0;
+	int r;
+
+	if (snprintf(dir, sizeof(dir), "%s", path) >= (int)sizeof(dir))
+		return wj_errf(e, "status file path too long");
+	slash = strrchr(dir, '/');
+	if (slash && slash != dir) {
+		*slash = '\0';
+		if (wj_mkdirs(dir, 0755, e) < 0)
+			return -1;
+	}
+	if (!(text = status_render(jails, n, now, l, &len)))
+		return wj_errnof(e, ENOMEM, "%s", path);
+	r = wj_write_atomic(path, text, len, 0644, e);
+	free(text);
+	return r;
+}

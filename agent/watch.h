@@ -1,0 +1,37 @@
+/* Watching the configuration directory for the agent: inotify on Linux
+ * (agent/watch_linux.c), kqueue on FreeBSD (agent/watch_freebsd.c).
+ *
+ * The directory itself is watched for jail directories appearing and
+ * disappearing; each jail directory for its files being replaced or
+ * written (editors and wgjail itself replace files by rename, so a rename
+ * into the directory counts as a change).  On Linux only names that
+ * matter are reported: "jail.conf" and "*.conf"; temporary files
+ * (NAME.tmpXXXXXX) and the edit lock are not.  kqueue does not name the
+ * entry: on FreeBSD any change of a jail's directory is reported for that
+ * jail (see agent/watch_freebsd.c). */
+#ifndef WGJAIL_WATCH_H
+#define WGJAIL_WATCH_H
+
+#include <stdbool.h>
+
+struct wj_err;
+struct watch;
+
+/* Watch CONFDIR (which must exist).  NULL with E set on failure. */
+struct watch *watch_new(const char *confdir, struct wj_err *e);
+void watch_free(struct watch *w);
+/* A descriptor that becomes readable when events are pending. */
+int watch_fd(const struct watch *w);
+/* Watch CONFDIR/NAME too (idempotent). */
+int watch_add_jail(struct watch *w, const char *name, struct wj_err *e);
+void watch_remove_jail(struct watch *w, const char *name);
+
+/* Read the pending events and call CB once per event that matters: JAIL
+ * is the jail whose file changed, or NULL when the set of jail
+ * directories may have changed (rescan).  Returns 0, or -1 with E set. */
+int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e);
+
+/* true if a file called NAME in a jail directory is worth a reconcile. */
+bool watch_name_matters(const char *name);
+
+#endif

@@ -1,0 +1,204 @@
+/* kqueue watcher (see agent/watch.h).  FreeBSD only; not compiled on
+ * Linux, so it is kept small.
+ *
+ * EVFILT_VNODE on directories: NOTE_WRITE fires when an entry is created,
+ * removed or renamed, which is how wgjail, editors and tools replace files
+ * (write aside, rename over).  kqueue does not say which entry changed, so
+ * any change in a jail's directory is reported for that jail (the agent's
+ * debounce merges the temporary file and the rename).  A file rewritten in
+ * place, without a rename, is not seen: send SIGHUP after such an edit. */
+#include "agent/watch.h"
+
+#include <sys/types.h>
+#include <sys/event.h>
+#include <sys/time.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "agent/util/err.h"
+#include "agent/util/strutil.h"
+
+#define VNODE_NOTES (NOTE_WRITE | NOTE_DELETE | NOTE_RENAME)
+
+struct wjail {
+	int fd;
+	char name[WJ_JAIL_NAME_MAX + 1];
+};
+
+struct watch {
+	int kq;
+	int root_fd;
+	char confdir[PATH_MAX];
+	struct wjail *v;
+	size_t n, cap;
+};
+
+bool watch_name_matters(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".conf");
+}
+
+static int add_vnode(int kq, int fd)
+{
+	struct kevent kev;
+
+	EV_SET(&kev, (uintptr_t)fd, EVFILT_VNODE, EV_ADD | EV_CLEAR, VNODE_NOTES, 0, NULL);
+	return kevent(kq, &kev, 1, NULL, 0, NULL);
+}
+
+struct watch *watch_new(const char *confdir, struct wj_err *e)
+{
+	struct watch *w = calloc(1, sizeof(*w));
+
+	if (!w) {
+		wj_errnof(e, ENOMEM, "watching %s", confdir);
+		return NULL;
+	}
+	w->kq = w->root_fd = -1;
+	if (snprintf(w->confdir, sizeof(w->confdir), "%s", confdir) >= (int)sizeof(w->confdir)) {
+		wj_errf(e, "%s: path too long", confdir);
+		goto fail;
+	}
+	if ((w->kq = kqueue()) < 0) {
+		wj_errnof(e, errno, "kqueue");
+		goto fail;
+	}
+	if (fcntl(w->kq, F_SETFD, FD_CLOEXEC) < 0 ||
+	    (w->root_fd = open(confdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0 || add_vnode(w->kq, w->root_fd) < 0) {
+		wj_errnof(e, errno, "watching %s", confdir);
+		goto fail;
+	}
+	return w;
+fail:
+	if (w->root_fd >= 0)
+		close(w->root_fd);
+	if (w->kq >= 0)
+		close(w->kq);
+	free(w);
+	return NULL;
+}
+
+void watch_free(struct watch *w)
+{
+	if (!w)
+		return;
+	for (size_t i = 0; i < w->n; i++)
+		close(w->v[i].fd);
+	close(w->root_fd);
+	close(w->kq);
+	free(w->v);
+	free(w);
+}
+
+int watch_fd(const struct watch *w)
+{
+	return w->kq;
+}
+
+static struct wjail *by_name(struct watch *w, const char *name)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (!strcmp(w->v[i].name, name))
+			return &w->v[i];
+	return NULL;
+}
+
+static struct wjail *by_fd(struct watch *w, int fd)
+{
+	for (size_t i = 0; i < w->n; i++)
+		if (w->v[i].fd == fd)
+			return &w->v[i];
+	return NULL;
+}
+
+int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+{
+	char path[PATH_MAX];
+	int fd;
+
+	if (wj_jail_name_invalid(name))
+		return wj_errf(e, "not a jail name");
+	if (by_name(w, name))
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/%s", w->confdir, name) >= (int)sizeof(path))
+		return wj_errf(e, "%s/%s: path too long", w->confdir, name);
+	if (w->n == w->cap) {
+		size_t cap = w->cap ? w->cap * 2 : 8;
+		struct wjail *nv = realloc(w->v, cap * sizeof(*nv));
+		if (!nv)
+			return wj_errnof(e, ENOMEM, "watching %s", path);
+		w->v = nv;
+		w->cap = cap;
+	}
+	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return wj_errnof(e, errno, "watching %s", path);
+	if (add_vnode(w->kq, fd) < 0) {
+		int err = errno;
+		close(fd);
+		return wj_errnof(e, err, "watching %s", path);
+	}
+	w->v[w->n].fd = fd;
+	snprintf(w->v[w->n].name, sizeof(w->v[w->n].name), "%s", name);
+	w->n++;
+	return 0;
+}
+
+static void forget(struct watch *w, struct wjail *j)
+{
+	close(j->fd); /* closing the descriptor removes its knote */
+	*j = w->v[--w->n];
+}
+
+void watch_remove_jail(struct watch *w, const char *name)
+{
+	struct wjail *j = by_name(w, name);
+
+	if (j)
+		forget(w, j);
+}
+
+int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
+{
+	static const struct timespec zero = {0, 0};
+	struct kevent ev[32];
+
+	for (;;) {
+		int n = kevent(w->kq, NULL, 0, ev, 32, &zero);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return wj_errnof(e, errno, "reading kqueue events");
+		}
+		if (n == 0)
+			return 0;
+		for (int i = 0; i < n; i++) {
+			int fd = (int)ev[i].ident;
+			struct wjail *j;
+
+			if (ev[i].filter != EVFILT_VNODE)
+				continue;
+			if (fd == w->root_fd) {
+				cb(NULL, arg);
+				continue;
+			}
+			if (!(j = by_fd(w, fd)))
+				continue;
+			if (ev[i].fflags & (NOTE_DELETE | NOTE_RENAME)) {
+				forget(w, j);
+				cb(NULL, arg);
+			} else if (ev[i].fflags & NOTE_WRITE) {
+				char jail[WJ_JAIL_NAME_MAX + 1];
+				snprintf(jail, sizeof(jail), "%s", j->name);
+				cb(jail, arg);
+			}
+		}
+	}
+}

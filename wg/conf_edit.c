@@ -1,0 +1,561 @@
+/* Line-preserving editor for wg(8) configuration files (see conf_edit.h). */
+#include "wg/conf_edit.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "agent/util/err.h"
+
+static bool is_ws(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+}
+
+static char lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
+/* The length of the line before its comment. */
+static size_t code_len(const char *t, size_t len)
+{
+	const char *h = memchr(t, '#', len);
+
+	return h ? (size_t)(h - t) : len;
+}
+
+static enum conf_line_kind classify(const char *t, size_t len)
+{
+	size_t code = code_len(t, len), i = 0;
+	bool key = false;
+
+	while (i < code && is_ws(t[i]))
+		i++;
+	if (i == code)
+		return code < len ? CONF_LINE_COMMENT : CONF_LINE_BLANK;
+	if (t[i] == '[')
+		return CONF_LINE_SECTION;
+	for (; i < code; i++) {
+		char c = t[i];
+		if (c == '=')
+			return key ? CONF_LINE_KEY : CONF_LINE_OTHER;
+		if (is_ws(c))
+			continue;
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
+			return CONF_LINE_OTHER;
+		key = true;
+	}
+	return CONF_LINE_OTHER;
+}
+
+static int grow(struct conf_doc *doc, size_t need, struct wj_err *e)
+{
+	struct conf_line *nl;
+	size_t cap;
+
+	if (need <= doc->cap)
+		return 0;
+	cap = doc->cap ? doc->cap : 64;
+	while (cap < need)
+		cap *= 2;
+	nl = realloc(doc->lines, cap * sizeof(*nl));
+	if (!nl)
+		return wj_errnof(e, ENOMEM, "config editor");
+	doc->lines = nl;
+	doc->cap = cap;
+	return 0;
+}
+
+int conf_doc_load(struct conf_doc *doc, const char *text, size_t len, struct wj_err *e)
+{
+	size_t pos = 0, n_crlf = 0, n_lf = 0;
+
+	memset(doc, 0, sizeof(*doc));
+	/* A guess at the line count keeps reallocations rare on big files. */
+	if (grow(doc, len / 24 + 16, e) < 0)
+		return -1;
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+		struct conf_line *l;
+		size_t ll = nl ? (size_t)(nl - s) : len - pos;
+
+		if (grow(doc, doc->n + 1, e) < 0) {
+			conf_doc_free(doc);
+			return -1;
+		}
+		l = &doc->lines[doc->n++];
+		l->own = NULL;
+		l->eol = nl != NULL;
+		l->crlf = nl && ll > 0 && s[ll - 1] == '\r';
+		l->text = s;
+		l->len = l->crlf ? ll - 1 : ll;
+		l->kind = classify(l->text, l->len);
+		if (l->crlf)
+			n_crlf++;
+		else if (l->eol)
+			n_lf++;
+		pos += ll + (nl ? 1 : 0);
+	}
+	doc->crlf = n_crlf > n_lf;
+	return 0;
+}
+
+static void line_release(struct conf_line *l)
+{
+	if (l->own) {
+		sodium_memzero(l->own, l->len);
+		free(l->own);
+		l->own = NULL;
+	}
+}
+
+void conf_doc_free(struct conf_doc *doc)
+{
+	for (size_t i = 0; i < doc->n; i++)
+		line_release(&doc->lines[i]);
+	free(doc->lines);
+	memset(doc, 0, sizeof(*doc));
+}
+
+char *conf_doc_text(const struct conf_doc *doc, size_t *len)
+{
+	size_t total = 0, pos = 0;
+	char *out;
+
+	for (size_t i = 0; i < doc->n; i++)
+		total += doc->lines[i].len + (doc->lines[i].eol ? (doc->lines[i].crlf ? 2 : 1) : 0);
+	out = malloc(total + 1);
+	if (!out)
+		return NULL;
+	for (size_t i = 0; i < doc->n; i++) {
+		const struct conf_line *l = &doc->lines[i];
+		if (l->len)
+			memcpy(out + pos, l->text, l->len);
+		pos += l->len;
+		if (l->eol) {
+			if (l->crlf)
+				out[pos++] = '\r';
+			out[pos++] = '\n';
+		}
+	}
+	out[pos] = '\0';
+	*len = pos;
+	return out;
+}
+
+void conf_doc_free_text(char *text, size_t len)
+{
+	if (text) {
+		sodium_memzero(text, len);
+		free(text);
+	}
+}
+
+/* Copy the code part of line I with all whitespace removed. */
+static bool squeeze(const struct conf_line *l, char *out, size_t outsz)
+{
+	size_t code = code_len(l->text, l->len), w = 0;
+
+	for (size_t i = 0; i < code; i++) {
+		if (is_ws(l->text[i]))
+			continue;
+		if (w + 1 >= outsz)
+			return false;
+		out[w++] = l->text[i];
+	}
+	out[w] = '\0';
+	return true;
+}
+
+bool conf_line_section(const struct conf_doc *doc, size_t i, char *name, size_t namesz)
+{
+	char buf[64];
+	size_t n;
+
+	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_SECTION || !squeeze(&doc->lines[i], buf, sizeof(buf)))
+		return false;
+	n = strlen(buf);
+	if (n < 2 || buf[0] != '[' || buf[n - 1] != ']' || n - 2 >= namesz)
+		return false;
+	for (size_t k = 1; k + 1 < n; k++)
+		name[k - 1] = lower(buf[k]);
+	name[n - 2] = '\0';
+	return true;
+}
+
+bool conf_line_is_key(const struct conf_doc *doc, size_t i, const char *key)
+{
+	const struct conf_line *l;
+	size_t code, k = 0;
+
+	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_KEY)
+		return false;
+	l = &doc->lines[i];
+	code = code_len(l->text, l->len);
+	for (size_t p = 0; p < code; p++) {
+		char c = l->text[p];
+		if (is_ws(c))
+			continue;
+		if (c == '=')
+			return key[k] == '\0';
+		if (key[k] == '\0' || lower(c) != lower(key[k]))
+			return false;
+		k++;
+	}
+	return false;
+}
+
+bool conf_line_value(const struct conf_doc *doc, size_t i, char *out, size_t outsz)
+{
+	const struct conf_line *l;
+	const char *eq;
+	size_t code, w = 0;
+
+	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_KEY || outsz == 0)
+		return false;
+	l = &doc->lines[i];
+	code = code_len(l->text, l->len);
+	eq = memchr(l->text, '=', code);
+	if (!eq)
+		return false;
+	for (size_t p = (size_t)(eq - l->text) + 1; p < code; p++) {
+		if (is_ws(l->text[p]))
+			continue;
+		if (w + 1 >= outsz)
+			return false;
+		out[w++] = l->text[p];
+	}
+	out[w] = '\0';
+	return true;
+}
+
+/* The first line of the block whose header is at H: the comment lines
+ * directly above it. */
+static size_t attached_start(const struct conf_doc *doc, size_t h, size_t floor)
+{
+	size_t s = h;
+
+	while (s > floor && doc->lines[s - 1].kind == CONF_LINE_COMMENT)
+		s--;
+	return s;
+}
+
+static void block_at(const struct conf_doc *doc, size_t h, size_t prev_end, struct conf_block *b)
+{
+	size_t j = h + 1;
+
+	while (j < doc->n && doc->lines[j].kind != CONF_LINE_SECTION)
+		j++;
+	b->header = h;
+	b->first = attached_start(doc, h, prev_end);
+	b->end = j < doc->n ? attached_start(doc, j, h + 1) : doc->n;
+}
+
+static bool block_has_key(const struct conf_doc *doc, const struct conf_block *b, const char *want)
+{
+	bool found = false;
+
+	for (size_t i = b->header + 1; i < b->end; i++) {
+		char v[WG_KEY_B64_LEN + 2];
+
+		if (!conf_line_is_key(doc, i, "PublicKey"))
+			continue;
+		/* The last PublicKey line of a section is the one wg(8) uses.
+		 * Keys are compared as text: wg(8) accepts only the canonical
+		 * base64 form, so equal keys are equal strings. */
+		found = conf_line_value(doc, i, v, sizeof(v)) && strcmp(v, want) == 0;
+	}
+	return found;
+}
+
+static int find_section(const struct conf_doc *doc, const char *want, const uint8_t *key, size_t from,
+			struct conf_block *b)
+{
+	size_t prev_end = 0;
+	char kb[WG_KEY_B64_LEN + 1];
+
+	if (key)
+		key_to_base64(kb, key);
+
+	for (size_t i = 0; i < doc->n; i++) {
+		char name[32];
+
+		if (!conf_line_section(doc, i, name, sizeof(name))) {
+			if (doc->lines[i].kind == CONF_LINE_SECTION)
+				prev_end = i + 1;
+			continue;
+		}
+		block_at(doc, i, prev_end, b);
+		prev_end = i + 1;
+		if (i < from || strcmp(name, want) != 0)
+			continue;
+		if (!key || block_has_key(doc, b, kb))
+			return 1;
+	}
+	return 0;
+}
+
+int conf_find_peer(const struct conf_doc *doc, const uint8_t key[WG_KEY_LEN], struct conf_block *b)
+{
+	return find_section(doc, "peer", key, 0, b);
+}
+
+int conf_find_peer_from(const struct conf_doc *doc, const uint8_t key[WG_KEY_LEN], size_t from,
+			struct conf_block *b)
+{
+	return find_section(doc, "peer", key, from, b);
+}
+
+int conf_find_interface(const struct conf_doc *doc, struct conf_block *b)
+{
+	return find_section(doc, "interface", NULL, 0, b);
+}
+
+static void delete_lines(struct conf_doc *doc, size_t from, size_t to)
+{
+	if (to <= from)
+		return;
+	for (size_t i = from; i < to; i++)
+		line_release(&doc->lines[i]);
+	memmove(&doc->lines[from], &doc->lines[to], (doc->n - to) * sizeof(doc->lines[0]));
+	doc->n -= to - from;
+}
+
+int conf_remove_block(struct conf_doc *doc, const struct conf_block *b, struct wj_err *e)
+{
+	size_t from = b->first, to = b->end;
+
+	(void)e;
+	if (from > to || to > doc->n)
+		return wj_errf(e, "config editor: block out of range");
+	/* Blank lines after the block go with it, unless nothing follows. */
+	while (to < doc->n && doc->lines[to].kind == CONF_LINE_BLANK)
+		to++;
+	if (to == doc->n) {
+		/* The last block: drop the blank lines that separated it. */
+		to = b->end;
+		while (to < doc->n && doc->lines[to].kind == CONF_LINE_BLANK)
+			to++;
+		while (from > 0 && doc->lines[from - 1].kind == CONF_LINE_BLANK)
+			from--;
+	}
+	delete_lines(doc, from, to);
+	return 0;
+}
+
+static int line_set(struct conf_line *l, const char *s, size_t n, struct wj_err *e)
+{
+	char *own = malloc(n + 1);
+
+	if (!own)
+		return wj_errnof(e, ENOMEM, "config editor");
+	memcpy(own, s, n);
+	own[n] = '\0';
+	line_release(l);
+	l->own = own;
+	l->text = own;
+	l->len = n;
+	l->kind = classify(own, n);
+	return 0;
+}
+
+static int insert_line(struct conf_doc *doc, size_t at, const char *s, struct wj_err *e)
+{
+	struct conf_line *l;
+
+	if (grow(doc, doc->n + 1, e) < 0)
+		return -1;
+	memmove(&doc->lines[at + 1], &doc->lines[at], (doc->n - at) * sizeof(doc->lines[0]));
+	doc->n++;
+	l = &doc->lines[at];
+	memset(l, 0, sizeof(*l));
+	l->eol = true;
+	l->crlf = doc->crlf;
+	if (at > 0 && !doc->lines[at - 1].eol) {
+		/* Inserted after a last line without a line end: that line
+		 * gets one, the new last line goes without, as the file did. */
+		doc->lines[at - 1].eol = true;
+		doc->lines[at - 1].crlf = doc->crlf;
+		l->eol = false;
+	}
+	if (line_set(l, s, strlen(s), e) < 0) {
+		delete_lines(doc, at, at + 1);
+		return -1;
+	}
+	return 0;
+}
+
+int conf_append_lines(struct conf_doc *doc, const char *const *lines, size_t n, struct wj_err *e)
+{
+	size_t at;
+
+	if (doc->n > 0) {
+		struct conf_line *last = &doc->lines[doc->n - 1];
+		if (!last->eol) {
+			last->eol = true;
+			last->crlf = doc->crlf;
+		}
+		if (last->kind != CONF_LINE_BLANK && insert_line(doc, doc->n, "", e) < 0)
+			return -1;
+	}
+	at = doc->n;
+	for (size_t i = 0; i < n; i++) {
+		if (insert_line(doc, doc->n, lines[i], e) < 0) {
+			delete_lines(doc, at, doc->n);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Replace the value of key line L by VALUE, keeping the rest. */
+static int replace_value(struct conf_line *l, const char *value, struct wj_err *e)
+{
+	size_t code = code_len(l->text, l->len), vs, ve, vl = strlen(value), n;
+	const char *eq = memchr(l->text, '=', code);
+	char *buf;
+	int r;
+
+	if (!eq)
+		return wj_errf(e, "config editor: not a key line");
+	vs = (size_t)(eq - l->text) + 1;
+	while (vs < code && (l->text[vs] == ' ' || l->text[vs] == '\t'))
+		vs++;
+	ve = code;
+	while (ve > vs && is_ws(l->text[ve - 1]))
+		ve--;
+	n = vs + vl + (l->len - ve);
+	/* A comment right after the value needs a separating blank. */
+	buf = malloc(n + 2);
+	if (!buf)
+		return wj_errnof(e, ENOMEM, "config editor");
+	memcpy(buf, l->text, vs);
+	memcpy(buf + vs, value, vl);
+	if (ve < l->len && l->text[ve] == '#' && vl > 0) {
+		buf[vs + vl] = ' ';
+		memcpy(buf + vs + vl + 1, l->text + ve, l->len - ve);
+		n++;
+	} else {
+		memcpy(buf + vs + vl, l->text + ve, l->len - ve);
+	}
+	r = line_set(l, buf, n, e);
+	sodium_memzero(buf, n);
+	free(buf);
+	return r;
+}
+
+int conf_set_value(struct conf_doc *doc, struct conf_block *b, const char *key, const char *value,
+		   struct wj_err *e)
+{
+	size_t last_key = b->header, changed = 0;
+	char *line;
+	size_t ll;
+	int r;
+
+	for (size_t i = b->header + 1; i < b->end; i++) {
+		if (doc->lines[i].kind == CONF_LINE_KEY)
+			last_key = i;
+		if (!conf_line_is_key(doc, i, key))
+			continue;
+		if (replace_value(&doc->lines[i], value, e) < 0)
+			return -1;
+		changed++;
+	}
+	if (changed)
+		return (int)changed;
+	ll = strlen(key) + strlen(value) + 4;
+	line = malloc(ll);
+	if (!line)
+		return wj_errnof(e, ENOMEM, "config editor");
+	snprintf(line, ll, "%s = %s", key, value);
+	r = insert_line(doc, last_key + 1, line, e);
+	sodium_memzero(line, ll);
+	free(line);
+	if (r < 0)
+		return -1;
+	b->end++;
+	return 1;
+}
+
+/* Whitespace as a table: conf_scan runs over every byte of big files. */
+static const unsigned char ws_tab[256] = {
+	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
+};
+
+/* Copy S[0..N) without whitespace into OUT (at most OUTSZ-1 bytes). */
+static size_t copy_squeezed(const char *s, size_t n, char *out, size_t outsz)
+{
+	size_t w = 0;
+
+	/* Fast path: trim the ends; no blank inside -> one copy. */
+	while (n && ws_tab[(unsigned char)*s])
+		s++, n--;
+	while (n && ws_tab[(unsigned char)s[n - 1]])
+		n--;
+	if (n < outsz && !memchr(s, ' ', n) && !memchr(s, '\t', n) && !memchr(s, '\r', n)) {
+		memcpy(out, s, n);
+		out[n] = '\0';
+		return n;
+	}
+
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!ws_tab[c] && w + 1 < outsz)
+			out[w++] = (char)c;
+	}
+	out[w] = '\0';
+	return w;
+}
+
+int conf_scan(const char *text, size_t len, conf_scan_fn fn, void *arg, size_t *n_crlf, size_t *n_lf)
+{
+	char section[32] = "", key[64], value[256];
+	size_t pos = 0, crlf = 0, lf = 0;
+	unsigned line = 0;
+	int r = 0;
+
+	while (pos < len) {
+		const char *s = text + pos, *nl = memchr(s, '\n', len - pos), *eq;
+		size_t ll = nl ? (size_t)(nl - s) : len - pos, code, i = 0, v;
+
+		line++;
+		pos += ll + (nl ? 1 : 0);
+		if (nl) {
+			if (ll && s[ll - 1] == '\r')
+				crlf++;
+			else
+				lf++;
+		}
+		code = code_len(s, ll);
+		while (i < code && ws_tab[(unsigned char)s[i]])
+			i++;
+		if (i == code)
+			continue;
+		if (s[i] == '[') {
+			const char *close = memchr(s + i, ']', code - i);
+			size_t k = copy_squeezed(s + i + 1, (close ? (size_t)(close - s) : code) - i - 1, section,
+						 sizeof(section));
+			for (size_t j = 0; j < k; j++)
+				section[j] = lower(section[j]);
+			if ((r = fn(arg, section, NULL, NULL, line)) != 0)
+				break;
+			continue;
+		}
+		eq = memchr(s + i, '=', code - i);
+		if (!eq || copy_squeezed(s + i, (size_t)(eq - s) - i, key, sizeof(key)) == 0)
+			continue;
+		v = copy_squeezed(eq + 1, code - (size_t)(eq + 1 - s), value, sizeof(value));
+		r = fn(arg, section, key, value, line);
+		sodium_memzero(value, v);
+		if (r)
+			break;
+	}
+	if (n_crlf)
+		*n_crlf = crlf;
+	if (n_lf)
+		*n_lf = lf;
+	return r;
+}
