@@ -6,13 +6,13 @@
 # already holds every peer.  Each case runs ROUNDS times; the median is
 # reported.
 #   bench/bench_vm.sh [SIZES...]     (default: 10000 50000)
-# Environment: ROUNDS (3), VM_TIMEOUT (1800), VM_MEM (2048).
+# Environment: ROUNDS (3), VM_TIMEOUT (1800), VM_MEM (3072).
 set -eu
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export TOP
 # Its own build directory, so the test suite can run meanwhile.
 export VM_DIR="$TOP/build/vm-bench"
-export VM_TIMEOUT=${VM_TIMEOUT:-1800} VM_MEM=${VM_MEM:-2048}
+export VM_TIMEOUT=${VM_TIMEOUT:-1800} VM_MEM=${VM_MEM:-3072}
 ROUNDS=${ROUNDS:-3}
 SIZES=${*:-10000 50000}
 . "$TOP/tests/vm/lib_vm.sh"
