@@ -57,13 +57,5 @@ int boot_platform_up(const struct jail_spec *s, FILE *out, struct wj_err *e);
 /* The state word of a jail the platform part succeeded on. */
 extern const char boot_platform_done[];
 
-/* Reaching a jail's WireGuard interface from the agent: between enter and
- * leave, wg_backend_for(c->ifname) answers for the jail's interface. */
-struct jail_ctx {
-	int saved_ns;
-	char ifname[WJ_IFNAME_MAX + 1];
-};
-int jail_ctx_enter(const struct jail_spec *s, struct jail_ctx *c, struct wj_err *e);
-void jail_ctx_leave(struct jail_ctx *c);
 
 #endif

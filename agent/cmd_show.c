@@ -66,7 +66,7 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 	if (r == 0)
 		return wj_errf(e, "jail %s is not up (start it with: wgjail up %s)", name, name);
 	if (peer_live_get(&t, &dev, e) < 0)
-		return wj_err_prefix(e, "jail %s", name);
+		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", spec.ifname);
 	print_dev(dev, so);
 	wg_device_free(dev);

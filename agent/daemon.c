@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "agent/boot.h"
+#include "agent/jailctx.h"
 #include "agent/jailspec.h"
 #include "agent/reresolve.h"
 #include "agent/status.h"
@@ -339,7 +340,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 	wj_err_clear(&e);
 	if (!j->have_spec)
 		return;
-	if (jail_ctx_enter(&j->spec, &ctx, &e) < 0) {
+	if (jail_ctx_enter(j->spec.name, j->spec.ifname, &ctx, &e) < 0) {
 		wg_device_free(j->dev);
 		j->dev = NULL;
 		if (j->state == JAIL_UP)

@@ -90,19 +90,15 @@ int peer_scan_for_add(const char *text, size_t len, const struct peer_add_req *r
 
 /* ---- live part (agent/peer_live.c) ---- */
 
-/* Where a jail's interface is reached. */
+/* Where a jail's interface is reached (agent/jailctx.h). */
 struct peer_target {
-	char netns[WJ_JAIL_NAME_MAX + 1]; /* named namespace (/run/netns/NETNS) */
-	char uapi_dir[PATH_MAX];          /* wireguard-go's socket directory, "" = default */
-	char name[WJ_IFNAME_MAX + 1];     /* the device's name there (UAPI socket or link) */
+	char jail[WJ_JAIL_NAME_MAX + 1];
+	char ifname[WJ_IFNAME_MAX + 1]; /* the interface's name inside the jail */
 };
 
 /* Is JAIL up here?  1 and *T filled if so, 0 if not, -1 on error.  Up
  * means its namespace /run/netns/JAIL exists (`wgjail up`, or made with
- * ip-netns(8)).  The state `up` keeps (agent/jailstate.h) says whether it
- * runs wireguard-go with a private socket directory and under which socket
- * name; without that state the interface IFNAME is looked for as wg(8)
- * does. */
+ * ip-netns(8)). */
 int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e);
 /* Apply CHANGES to the device at T with one backend set, no read-back.
  * Hostname endpoints are resolved first, in the caller's namespace (its

@@ -5,70 +5,38 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "agent/jailstate.h"
+#include "agent/jailctx.h"
 #include "agent/util/err.h"
-#include "netconf/netns.h"
 #include "wg/backend.h"
 #include "wg/resolve.h"
-#include "wg/uapi.h"
 
 int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e)
 {
-#if defined(__linux__)
-	struct jail_state st;
-	int have;
-
-	memset(t, 0, sizeof(*t));
-	if (!netns_exists(jail))
-		return 0;
-	snprintf(t->netns, sizeof(t->netns), "%s", jail);
-	snprintf(t->name, sizeof(t->name), "%s", ifname);
-	have = jailstate_load(jail, &st, e);
-	if (have < 0)
-		return -1;
-	/* wireguard-go: the jail's private UAPI directory names the socket
-	 * after the jail's interface, whatever wireguard-go called it (see
-	 * start_wggo in agent/jail_linux.c). */
-	if (have == 1 && !strcmp(st.impl, "userspace") &&
-	    jail_uapi_dir(jail, t->uapi_dir, sizeof(t->uapi_dir)) < 0)
-		return wj_errf(e, "jail %s: the path of its UAPI socket directory is too long", jail);
-	return 1;
-#else
-	(void)jail;
-	(void)ifname;
 	(void)e;
 	memset(t, 0, sizeof(*t));
-	return 0;
-#endif
+	if (!jail_ctx_is_up(jail))
+		return 0;
+	snprintf(t->jail, sizeof(t->jail), "%s", jail);
+	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
+	return 1;
 }
 
-/* Run FN inside T's namespace, with T's UAPI directory. */
+/* Run FN on T's interface, inside the jail. */
 static int at_target(const struct peer_target *t,
 		     int (*fn)(const struct wg_backend *, const char *, void *, struct wj_err *), void *arg,
 		     struct wj_err *e)
 {
 	const struct wg_backend *be;
-	int saved = -1, r;
+	struct jail_ctx c;
+	int r;
 
-#if defined(__linux__)
-	if (t->netns[0] && netns_enter(t->netns, &saved, e) < 0)
+	if (jail_ctx_enter(t->jail, t->ifname, &c, e) < 0)
 		return -1;
-#else
-	if (t->netns[0])
-		return wj_errf(e, "network namespaces exist only on Linux");
-#endif
-	if (t->uapi_dir[0])
-		wg_uapi_set_dir(t->uapi_dir);
-	be = wg_backend_for(t->name, e);
-	r = be ? fn(be, t->name, arg, e) : -1;
-	if (t->uapi_dir[0])
-		wg_uapi_set_dir(NULL);
-#if defined(__linux__)
-	if (saved >= 0)
-		netns_leave(saved);
-#endif
-	if (r < 0 && t->netns[0])
-		wj_err_prefix(e, "namespace %s", t->netns);
+	be = wg_backend_for(c.ifname, e);
+	r = be ? fn(be, c.ifname, arg, e) : -1;
+	jail_ctx_leave(&c);
+	if (r < 0)
+		wj_err_prefix(e, "jail %s", t->jail);
 	return r;
 }
 
@@ -92,7 +60,7 @@ int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct
 		    wg_resolve_endpoint(p->endpoint, &p->endpoint_addr, NULL, e) < 0)
 			return -1;
 	}
-	snprintf(changes->name, sizeof(changes->name), "%s", t->name);
+	snprintf(changes->name, sizeof(changes->name), "%s", t->ifname);
 	return at_target(t, do_set, changes, e);
 }
 
