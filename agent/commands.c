@@ -21,7 +21,7 @@ const struct wj_cmd wj_commands[] = {
 	{"rotate", cmd_rotate, "JAIL [--peer KEY]", "new interface key, or a new PSK for one peer"},
 	{"export", cmd_export, "JAIL KEY", "print the config for the remote side of peer KEY"},
 	{"boot", cmd_boot, "", "bring every jail up (first boot included)"},
-	{"agent", cmd_agent, "[-f]", "keep every jail up: reconcile, re-resolve, report health"},
+	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE]", "keep every jail up: reconcile, re-resolve, report health"},
 	{NULL, NULL, NULL, NULL},
 };
 

@@ -319,48 +319,6 @@ static int set_keepalive(struct ctx *c, const char *v)
 	return 0;
 }
 
-/* One AllowedIPs entry, as wg reads it: the address (IPv6 if it holds a
- * ':') by inet_pton, then an optional /cidr starting with a digit. */
-int wg_config_parse_aip(const char *s, size_t n, struct wg_ipmask *out, const char **why)
-{
-	char buf[INET6_ADDRSTRLEN + 1];
-	const char *slash = memchr(s, '/', n);
-	size_t alen = slash ? (size_t)(slash - s) : n;
-	uint64_t cidr;
-
-	memset(out, 0, sizeof(*out));
-	*why = "not an IP address";
-	if (alen == 0 || alen >= sizeof(buf))
-		return -1;
-	memcpy(buf, s, alen);
-	buf[alen] = '\0';
-	if (memchr(buf, ':', alen)) {
-		if (inet_pton(AF_INET6, buf, &out->addr.ip6) != 1)
-			return -1;
-		out->family = AF_INET6;
-	} else {
-		if (inet_pton(AF_INET, buf, &out->addr.ip4) != 1)
-			return -1;
-		out->family = AF_INET;
-	}
-	if (slash) {
-		char cbuf[24];
-		size_t clen = n - alen - 1;
-		*why = out->family == AF_INET ? "the prefix length after '/' is not 0-32"
-					       : "the prefix length after '/' is not 0-128";
-		if (clen == 0 || clen >= sizeof(cbuf))
-			return -1;
-		memcpy(cbuf, slash + 1, clen);
-		cbuf[clen] = '\0';
-		if (!parse_num(cbuf, false, out->family == AF_INET ? 32 : 128, &cidr))
-			return -1;
-		out->cidr = (uint8_t)cidr;
-	} else {
-		out->cidr = out->family == AF_INET ? 32 : 128;
-	}
-	return 0;
-}
-
 static int add_aips(struct ctx *c, const char *v)
 {
 	const char *p = v;
@@ -371,7 +329,7 @@ static int add_aips(struct ctx *c, const char *v)
 		struct wg_ipmask ip;
 		const char *why;
 
-		if (wg_config_parse_aip(p, n, &ip, &why) < 0) {
+		if (wg_ipmask_parse_n(p, n, &ip, &why) < 0) {
 			char entry[128];
 			size_t m = n < sizeof(entry) - 1 ? n : sizeof(entry) - 1;
 			memcpy(entry, p, m);

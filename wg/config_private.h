@@ -13,7 +13,6 @@
 /* True if S holds a run of 40+ base64 characters (maybe a key). */
 bool wg_config_looks_secret(const char *s);
 /* One AllowedIPs entry S[0..N) as wg(8) reads it; WHY set on failure. */
-int wg_config_parse_aip(const char *s, size_t n, struct wg_ipmask *out, const char **why);
 /* An Endpoint value: fills SA for numeric hosts (AF_UNSPEC for names). */
 int wg_config_parse_endpoint(const char *v, union wg_sockaddr *sa, const char **why);
 

@@ -291,19 +291,20 @@ char *wg_ipmask_fmt(const struct wg_ipmask *ip, char *out, size_t outsz)
 	return out;
 }
 
-int wg_ipmask_parse(const char *s, struct wg_ipmask *out)
+int wg_ipmask_parse_n(const char *s, size_t n, struct wg_ipmask *out, const char **why)
 {
-	char buf[INET6_ADDRSTRLEN + 8];
-	const char *slash = strchr(s, '/');
-	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	char buf[INET6_ADDRSTRLEN + 1], cbuf[8];
+	const char *slash = memchr(s, '/', n);
+	size_t alen = slash ? (size_t)(slash - s) : n;
 	uint64_t cidr;
 
 	memset(out, 0, sizeof(*out));
+	*why = "not an IP address";
 	if (alen == 0 || alen >= sizeof(buf))
 		return -1;
 	memcpy(buf, s, alen);
 	buf[alen] = '\0';
-	if (strchr(buf, ':')) {
+	if (memchr(buf, ':', alen)) {
 		if (inet_pton(AF_INET6, buf, &out->addr.ip6) != 1)
 			return -1;
 		out->family = AF_INET6;
@@ -312,14 +313,28 @@ int wg_ipmask_parse(const char *s, struct wg_ipmask *out)
 			return -1;
 		out->family = AF_INET;
 	}
+	out->cidr = out->family == AF_INET ? 32 : 128;
 	if (slash) {
-		if (wj_parse_uint(slash + 1, 0, out->family == AF_INET ? 32 : 128, &cidr) < 0)
+		size_t clen = n - alen - 1;
+		*why = out->family == AF_INET ? "the prefix length after '/' is not 0-32"
+					       : "the prefix length after '/' is not 0-128";
+		if (clen == 0 || clen >= sizeof(cbuf))
+			return -1;
+		memcpy(cbuf, slash + 1, clen);
+		cbuf[clen] = '\0';
+		if (wj_parse_uint(cbuf, 0, out->cidr, &cidr) < 0)
 			return -1;
 		out->cidr = (uint8_t)cidr;
-	} else {
-		out->cidr = out->family == AF_INET ? 32 : 128;
 	}
+	*why = NULL;
 	return 0;
+}
+
+int wg_ipmask_parse(const char *s, struct wg_ipmask *out)
+{
+	const char *why;
+
+	return wg_ipmask_parse_n(s, strlen(s), out, &why);
 }
 
 /* ---- endpoints ------------------------------------------------------- */

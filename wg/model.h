@@ -145,8 +145,11 @@ int wg_ipmask_cmp(const struct wg_ipmask *a, const struct wg_ipmask *b);
 void wg_peer_canonical_aips(struct wg_peer *peer);
 /* Format "10.0.0.0/24" or "fd00::/64"; returns OUT. */
 char *wg_ipmask_fmt(const struct wg_ipmask *ip, char *out, size_t outsz);
-/* Parse "ip[/cidr]" (cidr default 32/128). Returns 0 or -1. */
+/* Parse "ip[/cidr]" (cidr default 32/128; IPv6 if it holds a ':', as wg
+ * reads it). Returns 0 or -1. */
 int wg_ipmask_parse(const char *s, struct wg_ipmask *out);
+/* Same for S[0..N), setting *WHY to the reason on failure. */
+int wg_ipmask_parse_n(const char *s, size_t n, struct wg_ipmask *out, const char **why);
 
 /* Endpoints. */
 bool wg_sockaddr_equal(const union wg_sockaddr *a, const union wg_sockaddr *b);
