@@ -113,7 +113,13 @@ static void log_lines(const char *jail, char *text)
 		next = nl ? nl + 1 : NULL;
 		if (nl)
 			*nl = '\0';
-		if (*line)
+		if (!*line)
+			continue;
+		/* lines of `up` that name the jail already are logged as is */
+		if (!strncmp(line, "jail ", 5) && !strncmp(line + 5, jail, strlen(jail)) &&
+		    line[5 + strlen(jail)] == ':')
+			log_info("%s", line);
+		else
 			log_info("jail %s: %s", jail, line);
 	}
 }

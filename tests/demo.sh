@@ -1,6 +1,6 @@
 #!/bin/bash
 # make demo: two jails and a WireGuard tunnel between them, shown working,
-# then removed.  Run as root after `make deps` (needs wireguard-go where
+# the agent applying a hand edit live, then everything removed.  Run as root after `make deps` (needs wireguard-go where
 # the kernel has no WireGuard).  Touches nothing of this machine's network:
 # the "host" side lives in a namespace of its own, the configuration in a
 # temporary directory.  Exits non-zero if anything did not work.
@@ -24,7 +24,9 @@ H()    { nsenter --net="/run/netns/$HOSTNS" "$@"; }
 W()    { printf '$ wgjail %s\n' "$*"; H "$WGJAIL" -c "$DIR/conf" "$@"; }
 fail() { printf '\033[31mFAILED: %s\033[0m\n' "$*"; FAILED=1; }
 
+AGENT=
 cleanup() {
+	[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null
 	H "$WGJAIL" -c "$DIR/conf" down "$A" >/dev/null 2>&1
 	H "$WGJAIL" -c "$DIR/conf" down "$B" >/dev/null 2>&1
 	ip netns del "$HOSTNS" 2>/dev/null
@@ -88,11 +90,35 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
 done
 [ $ok = 1 ] && run ip netns exec "$A" ping -c3 -i0.2 -W1 10.100.0.2 || fail "no ping through the tunnel"
 
-say "wgjail show, inside the jail (the latest handshake proves the tunnel)"
-show() { ip netns exec "$1" env WGJAIL_UAPI_DIR="$WGJAIL_STATEDIR/jails/$1/wireguard" "$WGJAIL" show wg0; }
-printf '$ ip netns exec %s wgjail show wg0\n' "$A"
-show "$A" | tee "$DIR/show.out" || fail "wgjail show"
-grep -qi "handshake" "$DIR/show.out" || fail "no handshake in wgjail show"
+say "wgjail show JAIL reads the jail's interface inside the jail (the latest handshake proves the tunnel)"
+W show "$A" | tee "$DIR/show.out" || fail "wgjail show"
+grep -qi "latest handshake" "$DIR/show.out" || fail "no handshake in wgjail show"
+
+say "The agent keeps it true: a hand edit of a config goes live by itself"
+export WGJAIL_RUNDIR=$DIR/agent
+printf '$ wgjail agent -f &\n'
+nsenter --net="/run/netns/$HOSTNS" "$WGJAIL" -c "$DIR/conf" agent -f >"$DIR/agent.log" 2>&1 &
+AGENT=$!  # nsenter execs wgjail: this is the agent's pid
+for _ in $(seq 50); do [ -s "$WGJAIL_RUNDIR/status.json" ] && break; sleep 0.1; done
+pub_c=$("$WGJAIL" genkey | "$WGJAIL" pubkey)
+printf '$ cat >> %s   # a third peer, added by hand\n' "$DIR/conf/$A/wg0.conf"
+printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.100.0.9/32\n' "$pub_c" >>"$DIR/conf/$A/wg0.conf"
+live=0
+for _ in $(seq 40); do
+	H "$WGJAIL" -c "$DIR/conf" show "$A" 2>/dev/null | grep -qF "$pub_c" && { live=1; break; }
+	sleep 0.1
+done
+[ $live = 1 ] && echo "  the new peer is live on $A's interface" || fail "the agent did not apply the edit"
+ip netns exec "$A" ping -c1 -W1 10.100.0.2 >/dev/null 2>&1 && echo "  and the tunnel to $B is undisturbed" ||
+	fail "the tunnel broke"
+printf '$ cat %s/status.json   # health, rewritten atomically\n' "$WGJAIL_RUNDIR"
+head -c 600 "$WGJAIL_RUNDIR/status.json"; echo " ..."
+printf '$ kill %s   # the agent stops; the tunnels stay up\n' "$AGENT"
+kill "$AGENT"; wait "$AGENT" 2>/dev/null
+kill -0 "$AGENT" 2>/dev/null && fail "the agent did not stop on SIGTERM"
+AGENT=
+ip netns exec "$A" ping -c1 -W1 10.100.0.2 >/dev/null 2>&1 && echo "  tunnel still up" || fail "tunnel down after the agent stopped"
+sed 's/^/  agent: /' "$DIR/agent.log" | tail -5
 
 say "'up' on a running jail reconciles: nothing differs, nothing changes"
 W up "$A" | tee "$DIR/up2.out"
@@ -107,7 +133,7 @@ left=$(ip -n "$HOSTNS" -o link | awk -F': ' '{print $2}' | grep -v '^lo$')
 run ip -n "$HOSTNS" -br link
 
 if [ $FAILED = 0 ]; then
-	say "Demo completed: two jails, a tunnel with a handshake and pings, cleaned up."
+	say "Demo completed: two jails, a tunnel with a handshake and pings, the agent at work, cleaned up."
 else
 	say "Demo FAILED (see above)"
 fi
