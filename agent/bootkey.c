@@ -173,6 +173,7 @@ int bootkey_ensure(const struct jail_spec *s, bool *generated, struct wj_err *e)
 		return wj_errf(e, "jail %s: path too long", s->name);
 	if (wj_lock(lock, &lfd, e) < 0)
 		return -1;
+	wj_remove_stale_temps(path);
 	if (!wj_exists(path)) {
 		char fresh[64];
 		if (s->listen_port)

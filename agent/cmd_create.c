@@ -248,6 +248,7 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 		if (wj_mkdirs(wj_confdir(), 0755, e) < 0 || wj_mkdirs(dir, 0700, e) < 0 ||
 		    wj_lock(lock, &lockfd, e) < 0)
 			return -1;
+		wj_remove_stale_temps(spec_path);
 	}
 	is_new = !wj_exists(spec_path);
 	if (is_new)

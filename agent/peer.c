@@ -3,7 +3,6 @@
 #include "agent/peer.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <fcntl.h>
 #include <errno.h>
 #include <inttypes.h>
@@ -145,31 +144,6 @@ static int conf_path(const char *jail, const struct jail_spec *spec, char *buf, 
 	return 0;
 }
 
-/* Temporary files of writers killed before their rename (PATH.tmpXXXXXX,
- * see wj_write_atomic) hold a copy of the config, secrets included.  Under
- * the lock no writer is running: remove them. */
-static void remove_stale_temps(const char *path)
-{
-	char dir[PATH_MAX], pre[PATH_MAX];
-	const char *slash = strrchr(path, '/');
-	size_t plen;
-	DIR *d;
-	struct dirent *de;
-
-	if (!slash || (size_t)(slash - path) >= sizeof(dir))
-		return;
-	memcpy(dir, path, (size_t)(slash - path));
-	dir[slash - path] = '\0';
-	plen = (size_t)snprintf(pre, sizeof(pre), "%s.tmp", slash + 1);
-	d = opendir(dir);
-	if (!d)
-		return;
-	while ((de = readdir(d)) != NULL)
-		if (strlen(de->d_name) == plen + 6 && strncmp(de->d_name, pre, plen) == 0)
-			unlinkat(dirfd(d), de->d_name, 0);
-	closedir(d);
-}
-
 /* Read PATH into an anonymous mapping with ROOM spare bytes after it, so
  * that `peer add` appends in place: no second copy of a big file, and the
  * pages are populated at once rather than faulted in one by one.  The
@@ -230,7 +204,7 @@ static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, stru
 		return wj_errf(e, "jail %s: path too long", jail);
 	if (wj_lock(t->lock, &t->lockfd, e) < 0)
 		return -1;
-	remove_stale_temps(out->path);
+	wj_remove_stale_temps(out->path);
 	if (room ? read_with_room(t, out->path, room, e) < 0
 		 : wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
 		tx_end(t);

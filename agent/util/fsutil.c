@@ -1,6 +1,7 @@
 #include "agent/util/fsutil.h"
 #include "agent/util/err.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -76,6 +77,33 @@ fail:
 		close(fd);
 	unlink(tmp);
 	return wj_errnof(e, saved, "%s: cannot write", path);
+}
+
+void wj_remove_stale_temps(const char *path)
+{
+	char dir[PATH_MAX], pre[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	size_t plen;
+	DIR *d;
+	struct dirent *de;
+
+	if (!slash || (size_t)(slash - path) >= sizeof(dir))
+		return;
+	memcpy(dir, path, (size_t)(slash - path));
+	dir[slash - path] = '\0';
+	if (!dir[0])
+		snprintf(dir, sizeof(dir), "/");
+	if (snprintf(pre, sizeof(pre), "%s.tmp", slash + 1) >= (int)sizeof(pre))
+		return;
+	plen = strlen(pre);
+	d = opendir(dir);
+	if (!d)
+		return;
+	/* mkstemp's six characters follow the prefix */
+	while ((de = readdir(d)) != NULL)
+		if (strlen(de->d_name) == plen + 6 && strncmp(de->d_name, pre, plen) == 0)
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
 }
 
 int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *len, struct wj_err *e)

@@ -14,6 +14,12 @@ struct wj_err;
  * part.  On failure the temporary file is removed and PATH is untouched. */
 int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e);
 
+/* Remove the temporary files that writers of PATH killed before their
+ * rename left behind (PATH.tmpXXXXXX, see wj_write_atomic); they may hold
+ * secrets.  Call only while holding the edit lock that serialises every
+ * writer of PATH, or a live writer's file would go. */
+void wj_remove_stale_temps(const char *path);
+
 /* Read a whole regular file (at most MAX bytes) into a NUL-terminated heap
  * buffer.  If SECRET, the buffer is sodium_malloc'd: free it with
  * wj_free_file(buf, len, true). */

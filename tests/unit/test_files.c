@@ -223,6 +223,26 @@ static void mkdirs_and_read_limits(void **s)
 	assert_non_null(strstr(e.msg, "too large"));
 }
 
+static void stale_temps_removed(void **s)
+{
+	char p[128], t[160];
+	const char *names[] = {"w.conf.tmpAbC123", "w.conf.tmpZZ", "x.conf.tmpAbC123", "w.conf.tmpAbC1234"};
+	const bool gone[] = {true, false, false, false};
+
+	path_of(p, sizeof(p), "w.conf");
+	write_raw(p, "keep");
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(t, sizeof(t), "%s/%s", dir, names[i]);
+		write_raw(t, "secret");
+	}
+	wj_remove_stale_temps(p);
+	assert_true(wj_exists(p));
+	for (size_t i = 0; i < 4; i++) {
+		snprintf(t, sizeof(t), "%s/%s", dir, names[i]);
+		assert_int_equal(wj_exists(t), !gone[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +254,7 @@ int main(void)
 		cmocka_unit_test(keyfile_rejects_malformed),
 		cmocka_unit_test(lock_serialises),
 		cmocka_unit_test(mkdirs_and_read_limits),
+		cmocka_unit_test(stale_temps_removed),
 	};
 	if (keys_init() < 0)
 		return 1;
