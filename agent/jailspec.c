@@ -2,6 +2,7 @@
 #include "agent/util/err.h"
 #include "agent/util/fsutil.h"
 #include "agent/util/ini.h"
+#include "agent/util/sbuf.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -318,90 +319,42 @@ int jailspec_parse(const char *text, size_t len, const char *path, const char *n
 
 /* ---- formatting ------------------------------------------------------ */
 
-struct sbuf {
-	char *p;
-	size_t len, cap;
-	bool oom;
-};
-
-static void sb_printf(struct sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_printf(struct sbuf *b, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (b->oom)
-		return;
-	for (;;) {
-		va_start(ap, fmt);
-		n = vsnprintf(b->p + b->len, b->cap - b->len, fmt, ap);
-		va_end(ap);
-		if (n < 0) {
-			b->oom = true;
-			return;
-		}
-		if ((size_t)n < b->cap - b->len) {
-			b->len += (size_t)n;
-			return;
-		}
-		{
-			size_t cap = (b->cap + (size_t)n + 1) * 2;
-			char *np = realloc(b->p, cap);
-			if (!np) {
-				b->oom = true;
-				return;
-			}
-			b->p = np;
-			b->cap = cap;
-		}
-	}
-}
-
 char *jailspec_format(const struct jail_spec *s)
 {
-	struct sbuf b = {0};
+	struct wj_sbuf b = {0};
 	char a[INET6_ADDRSTRLEN + 8];
 
-	b.p = malloc(512);
-	if (!b.p)
-		return NULL;
-	b.cap = 512;
-	b.p[0] = '\0';
-	sb_printf(&b, "# wgjail jail spec for %s (wgjail.conf(5))\n[jail]\n", s->name);
-	sb_printf(&b, "id = %u\nuplink = %s\nimplementation = %s\n", s->id, uplink_str(s->uplink),
+	wj_sb_printf(&b, "# wgjail jail spec for %s (wgjail.conf(5))\n[jail]\n", s->name);
+	wj_sb_printf(&b, "id = %u\nuplink = %s\nimplementation = %s\n", s->id, uplink_str(s->uplink),
 		  impl_str(s->impl));
 	/* Everything that is set is written, whatever the uplink, so that
 	 * switching the uplink back and forth loses nothing. */
 	{
-		sb_printf(&b, "bridge = %s\n", s->bridge);
+		wj_sb_printf(&b, "bridge = %s\n", s->bridge);
 		for (size_t i = 0; i < s->n_jail_addr; i++)
-			sb_printf(&b, "address = %s\n", wg_ipmask_fmt(&s->jail_addr[i], a, sizeof(a)));
+			wj_sb_printf(&b, "address = %s\n", wg_ipmask_fmt(&s->jail_addr[i], a, sizeof(a)));
 		for (size_t i = 0; i < s->n_gateway; i++) {
 			char ip[INET6_ADDRSTRLEN];
 			inet_ntop(s->gateway[i].family, &s->gateway[i].addr, ip, sizeof(ip));
-			sb_printf(&b, "gateway = %s\n", ip);
+			wj_sb_printf(&b, "gateway = %s\n", ip);
 		}
 	}
 	if (s->root[0])
-		sb_printf(&b, "root = %s\n", s->root);
+		wj_sb_printf(&b, "root = %s\n", s->root);
 	if (s->hostname[0])
-		sb_printf(&b, "hostname = %s\n", s->hostname);
+		wj_sb_printf(&b, "hostname = %s\n", s->hostname);
 	if (s->devfs_ruleset != 5)
-		sb_printf(&b, "devfs_ruleset = %u\n", s->devfs_ruleset);
-	sb_printf(&b, "\n[wireguard]\ninterface = %s\n", s->ifname);
+		wj_sb_printf(&b, "devfs_ruleset = %u\n", s->devfs_ruleset);
+	wj_sb_printf(&b, "\n[wireguard]\ninterface = %s\n", s->ifname);
 	for (size_t i = 0; i < s->n_address; i++)
-		sb_printf(&b, "address = %s\n", wg_ipmask_fmt(&s->address[i], a, sizeof(a)));
+		wj_sb_printf(&b, "address = %s\n", wg_ipmask_fmt(&s->address[i], a, sizeof(a)));
 	if (s->listen_port)
-		sb_printf(&b, "listen_port = %u\n", s->listen_port);
+		wj_sb_printf(&b, "listen_port = %u\n", s->listen_port);
 	if (s->mtu)
-		sb_printf(&b, "mtu = %u\n", s->mtu);
+		wj_sb_printf(&b, "mtu = %u\n", s->mtu);
 	if (s->endpoint[0])
-		sb_printf(&b, "endpoint = %s\n", s->endpoint);
-	if (b.oom) {
-		free(b.p);
-		return NULL;
-	}
-	return b.p;
+		wj_sb_printf(&b, "endpoint = %s\n", s->endpoint);
+	return wj_sb_take(&b, NULL);
 }
 
 /* ---- files ----------------------------------------------------------- */

@@ -1,6 +1,6 @@
 #include "rc/edit.h"
 #include "agent/util/err.h"
-#include "rc/sbuf.h"
+#include "agent/util/sbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -190,11 +190,11 @@ bool kv_get(const struct kv_doc *d, const char *key, char *buf, size_t sz)
 
 char *kv_format(const struct kv_doc *d, size_t *len)
 {
-	struct rc_sbuf b = {0};
+	struct wj_sbuf b = {0};
 
 	for (size_t i = 0; i < d->n; i++) {
-		rc_sb_append(&b, d->lines[i], strlen(d->lines[i]));
-		rc_sb_append(&b, "\n", 1);
+		wj_sb_append(&b, d->lines[i], strlen(d->lines[i]));
+		wj_sb_append(&b, "\n", 1);
 	}
-	return rc_sb_take(&b, len);
+	return wj_sb_take(&b, len);
 }

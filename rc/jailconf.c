@@ -41,7 +41,7 @@
 #include "agent/util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "rc/sbuf.h"
+#include "agent/util/sbuf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -50,7 +50,7 @@
 #include <string.h>
 
 struct cmds {
-	struct rc_sbuf *b;
+	struct wj_sbuf *b;
 	const char *param;
 	bool first;
 };
@@ -64,7 +64,7 @@ static void cmd(struct cmds *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof(line), fmt, ap);
 	va_end(ap);
-	rc_sb_printf(c->b, "\t%s %s \"%s\";\n", c->param, c->first ? "=" : "+=", line);
+	wj_sb_printf(c->b, "\t%s %s \"%s\";\n", c->param, c->first ? "=" : "+=", line);
 	c->first = false;
 }
 
@@ -81,7 +81,7 @@ static void gateway_str(const struct wg_ipmask *g, const char *ifname, char *out
 		snprintf(out, sz, "%s", ip);
 }
 
-static int bridge_cmds(struct rc_sbuf *b, const struct jail_spec *s, struct wj_err *e)
+static int bridge_cmds(struct wj_sbuf *b, const struct jail_spec *s, struct wj_err *e)
 {
 	char pair[24], a[24], jb[24], addr[INET6_ADDRSTRLEN + 8], gw[INET6_ADDRSTRLEN + 24];
 	struct cmds c = {b, "exec.prestart", true};
@@ -90,7 +90,7 @@ static int bridge_cmds(struct rc_sbuf *b, const struct jail_spec *s, struct wj_e
 	rc_epair(s, pair, a, jb, sizeof(pair));
 	if (rc_word_check(s->bridge, "bridge", e) < 0)
 		return -1;
-	rc_sb_printf(b, "\tvnet;\n\tvnet.interface = \"%s\";\n", jb);
+	wj_sb_printf(b, "\tvnet;\n\tvnet.interface = \"%s\";\n", jb);
 	cmd(&c, "/sbin/ifconfig %s destroy 2>/dev/null || true", a);
 	cmd(&c, "/sbin/ifconfig %s create", pair);
 	cmd(&c, "/sbin/ifconfig %s description wgjail:%s up", a, s->name);
@@ -122,31 +122,31 @@ static int bridge_cmds(struct rc_sbuf *b, const struct jail_spec *s, struct wj_e
 		    gw);
 	}
 	cmd(&c, "/bin/sh /etc/rc");
-	rc_sb_printf(b, "\texec.stop = \"/bin/sh /etc/rc.shutdown\";\n");
+	wj_sb_printf(b, "\texec.stop = \"/bin/sh /etc/rc.shutdown\";\n");
 	c = (struct cmds){b, "exec.poststop", true};
 	cmd(&c, "/sbin/ifconfig %s deletem %s 2>/dev/null || true", s->bridge, a);
 	cmd(&c, "/sbin/ifconfig %s destroy", a);
 	return 0;
 }
 
-static void wireguard_cmds(struct rc_sbuf *b, const struct jail_spec *s)
+static void wireguard_cmds(struct wj_sbuf *b, const struct jail_spec *s)
 {
 	char wg[24];
 	struct cmds c = {b, "exec.prestart", true};
 
 	rc_wg_ifname(s, wg, sizeof(wg));
-	rc_sb_printf(b, "\tvnet;\n\tvnet.interface = \"%s\";\n", wg);
+	wj_sb_printf(b, "\tvnet;\n\tvnet.interface = \"%s\";\n", wg);
 	cmd(&c, "/sbin/ifconfig %s destroy 2>/dev/null || true", wg);
 	cmd(&c, "/sbin/ifconfig wg create name %s", wg);
 	cmd(&c, "/sbin/ifconfig %s description wgjail:%s", wg, s->name);
-	rc_sb_printf(b, "\texec.start = \"/bin/sh /etc/rc\";\n");
-	rc_sb_printf(b, "\texec.stop = \"/bin/sh /etc/rc.shutdown\";\n");
-	rc_sb_printf(b, "\texec.poststop = \"/sbin/ifconfig %s destroy\";\n", wg);
+	wj_sb_printf(b, "\texec.start = \"/bin/sh /etc/rc\";\n");
+	wj_sb_printf(b, "\texec.stop = \"/bin/sh /etc/rc.shutdown\";\n");
+	wj_sb_printf(b, "\texec.poststop = \"/sbin/ifconfig %s destroy\";\n", wg);
 }
 
 char *rc_jail_conf(const struct jail_spec *s, size_t *len, struct wj_err *e)
 {
-	struct rc_sbuf b = {0};
+	struct wj_sbuf b = {0};
 	char root[PATH_MAX], *out;
 	const char *host = jail_hostname(s);
 
@@ -154,7 +154,7 @@ char *rc_jail_conf(const struct jail_spec *s, size_t *len, struct wj_err *e)
 	if (rc_word_check(s->name, "jail name", e) < 0 || rc_word_check(root, "jail root", e) < 0 ||
 	    rc_word_check(host, "hostname", e) < 0)
 		return NULL;
-	rc_sb_printf(&b,
+	wj_sb_printf(&b,
 		     "# Jail %s: written by `wgjail provision %s` (wgjail(8)); edits are overwritten.\n"
 		     "# Uplink: %s.\n"
 		     "%s {\n"
@@ -171,14 +171,14 @@ char *rc_jail_conf(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		     s->name, root, host, s->devfs_ruleset, s->name);
 	if (s->uplink == UPLINK_BRIDGE) {
 		if (bridge_cmds(&b, s, e) < 0) {
-			rc_sb_free(&b);
+			wj_sb_free(&b);
 			return NULL;
 		}
 	} else {
 		wireguard_cmds(&b, s);
 	}
-	rc_sb_printf(&b, "}\n");
-	out = rc_sb_take(&b, len);
+	wj_sb_printf(&b, "}\n");
+	out = wj_sb_take(&b, len);
 	if (!out)
 		wj_errnof(e, ENOMEM, "jail.conf for %s", s->name);
 	return out;

@@ -20,7 +20,7 @@
 #include "agent/util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "rc/sbuf.h"
+#include "agent/util/sbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,14 +40,14 @@ static bool cloner_form(const char *ifn)
 
 char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 {
-	struct rc_sbuf b = {0};
+	struct wj_sbuf b = {0};
 	char ifn[24], var[24], *out;
 
 	rc_wg_ifname(s, ifn, sizeof(ifn));
 	rc_if_var(ifn, var, sizeof(var));
 	if (rc_word_check(ifn, "interface", e) < 0 || rc_word_check(s->name, "jail name", e) < 0)
 		return NULL;
-	rc_sb_printf(&b,
+	wj_sb_printf(&b,
 		     "# WireGuard interface %s of jail %s: written by `wgjail provision %s`\n"
 		     "# (wgjail(8)); edits are overwritten.  Sourced by rc before\n"
 		     "# ifconfig_%s is applied: plain sh, no exit, run in a subshell.\n"
@@ -55,19 +55,19 @@ char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		     "\tPATH=$PATH:/usr/local/sbin:/usr/local/bin\n",
 		     ifn, s->name, s->name, var);
 	if (s->uplink == UPLINK_BRIDGE) {
-		rc_sb_printf(&b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
+		wj_sb_printf(&b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
 		if (cloner_form(ifn))
-			rc_sb_printf(&b, "\t\tifconfig %s create\n", ifn);
+			wj_sb_printf(&b, "\t\tifconfig %s create\n", ifn);
 		else
-			rc_sb_printf(&b, "\t\tifconfig wg create name %s\n", ifn);
-		rc_sb_printf(&b, "\tfi\n");
+			wj_sb_printf(&b, "\t\tifconfig wg create name %s\n", ifn);
+		wj_sb_printf(&b, "\tfi\n");
 	} else {
-		rc_sb_printf(&b,
+		wj_sb_printf(&b,
 			     "\tif ! ifconfig %s >/dev/null 2>&1; then\n"
 			     "\t\techo \"start_if.%s: %s is missing (the host creates it in exec.prestart)\" >&2\n",
 			     ifn, ifn, ifn);
 	}
-	rc_sb_printf(&b,
+	wj_sb_printf(&b,
 		     "\t%s command -v wgjail >/dev/null 2>&1; then\n"
 		     "\t\twgjail sync %s /etc/%s.conf\n"
 		     "\telse\n"
@@ -75,7 +75,7 @@ char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		     "\tfi\n"
 		     ")\n",
 		     s->uplink == UPLINK_BRIDGE ? "if" : "elif", ifn, ifn, ifn, ifn);
-	out = rc_sb_take(&b, len);
+	out = wj_sb_take(&b, len);
 	if (!out)
 		wj_errnof(e, ENOMEM, "start_if.%s", ifn);
 	return out;

@@ -1,11 +1,11 @@
-#include "rc/sbuf.h"
+#include "agent/util/sbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static bool reserve(struct rc_sbuf *b, size_t more)
+static bool reserve(struct wj_sbuf *b, size_t more)
 {
 	size_t cap;
 	char *np;
@@ -27,7 +27,7 @@ static bool reserve(struct rc_sbuf *b, size_t more)
 	return true;
 }
 
-void rc_sb_append(struct rc_sbuf *b, const char *s, size_t n)
+void wj_sb_append(struct wj_sbuf *b, const char *s, size_t n)
 {
 	if (!reserve(b, n))
 		return;
@@ -36,7 +36,7 @@ void rc_sb_append(struct rc_sbuf *b, const char *s, size_t n)
 	b->p[b->len] = '\0';
 }
 
-void rc_sb_printf(struct rc_sbuf *b, const char *fmt, ...)
+void wj_sb_printf(struct wj_sbuf *b, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -56,14 +56,14 @@ void rc_sb_printf(struct rc_sbuf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
-char *rc_sb_take(struct rc_sbuf *b, size_t *len)
+char *wj_sb_take(struct wj_sbuf *b, size_t *len)
 {
 	char *p;
 
 	if (!b->oom && !b->p)
 		reserve(b, 0);
 	if (b->oom) {
-		rc_sb_free(b);
+		wj_sb_free(b);
 		return NULL;
 	}
 	b->p[b->len] = '\0';
@@ -75,7 +75,7 @@ char *rc_sb_take(struct rc_sbuf *b, size_t *len)
 	return p;
 }
 
-void rc_sb_free(struct rc_sbuf *b)
+void wj_sb_free(struct wj_sbuf *b)
 {
 	free(b->p);
 	b->p = NULL;
