@@ -35,10 +35,13 @@ static void print_dev(struct wg_device *dev, struct show_out *so)
 	so->shown++;
 }
 
-static int show_iface(const char *ifname, struct show_out *so, struct wj_err *e)
+/* B: the backend already chosen for IFNAME, or NULL to choose it here. */
+static int show_iface(const char *ifname, const struct wg_backend *b, struct show_out *so, struct wj_err *e)
 {
-	const struct wg_backend *b = wg_backend_for(ifname, e);
 	struct wg_device *dev = NULL;
+
+	if (!b)
+		b = wg_backend_for(ifname, e);
 
 	if (!b || b->get(ifname, &dev, e) < 0)
 		return -1;
@@ -77,16 +80,17 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
  * that name. */
 static int show_one(const char *arg, struct show_out *so, struct wj_err *e)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], q[64];
+	const struct wg_backend *b;
 	struct wj_err ie;
 
 	wj_err_clear(&ie);
-	if (wg_backend_for(arg, &ie))
-		return show_iface(arg, so, e);
+	if ((b = wg_backend_for(arg, &ie)))
+		return show_iface(arg, b, so, e);
 	if (!wj_jail_name_invalid(arg) && jail_path(path, sizeof(path), arg, "jail.conf") == 0 && wj_exists(path))
 		return show_jail(arg, so, e);
 	*e = ie;
-	return wj_err_prefix(e, "no interface or jail '%s' here", arg);
+	return wj_err_prefix(e, "no interface or jail '%s' here", wj_quote(arg, q, sizeof(q)));
 }
 
 /* Every interface of this namespace; one that vanishes or fails is
@@ -102,7 +106,7 @@ static int show_all(struct show_out *so, struct wj_err *e)
 	for (size_t i = 0; i < n; i++) {
 		struct wj_err ie;
 		wj_err_clear(&ie);
-		if (show_iface(names[i], so, &ie) < 0) {
+		if (show_iface(names[i], NULL, so, &ie) < 0) {
 			fflush(stdout);
 			cmd_fail(&ie);
 			ret = 1;
