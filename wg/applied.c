@@ -70,18 +70,24 @@ int wg_applied_identity(const struct wg_backend *b, const char *ifname, char *ou
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-int wg_applied_lock(const char *ifname)
+/* The directory of PATH, made private if missing. */
+static int parent_dir(const char *path, struct wj_err *e)
 {
-	char path[PATH_MAX], dir[PATH_MAX], *slash;
-	struct wj_err e;
-	int fd;
+	char dir[PATH_MAX], *slash;
 
-	if (wg_state_path("applied", ifname, ",lock", path, sizeof(path)) < 0)
-		return -1;
 	snprintf(dir, sizeof(dir), "%s", path);
 	if ((slash = strrchr(dir, '/')))
 		*slash = '\0';
-	if (wj_mkdirs(dir, 0700, &e) < 0)
+	return wj_mkdirs(dir, 0700, e);
+}
+
+int wg_applied_lock(const char *ifname)
+{
+	char path[PATH_MAX];
+	struct wj_err e;
+	int fd;
+
+	if (wg_state_path("applied", ifname, ",lock", path, sizeof(path)) < 0 || parent_dir(path, &e) < 0)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -153,6 +159,8 @@ int wg_applied_save(const char *ifname, const char *identity, const char *text, 
 
 	if (wg_state_path("applied", ifname, "", path, sizeof(path)) < 0)
 		return wj_errf(e, "%s: state path too long", ifname);
+	if (parent_dir(path, e) < 0)
+		return -1;
 	n = snprintf(head, sizeof(head), "%s%s\n%zu %zu\n", REC_MAGIC, identity, len, cutlen);
 	if (n < 0 || (size_t)n >= sizeof(head))
 		return wj_errf(e, "%s: device identity too long", ifname);
