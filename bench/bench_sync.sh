@@ -69,7 +69,7 @@ measure() {
 }
 median() { sort -n -k"$2" "$1" | awk -v k="$2" '{v[NR]=$k} END {print v[int((NR+1)/2)]}'; }
 
-wg genkey >"$TMP/priv"
+(umask 077; wg genkey >"$TMP/priv")
 printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_s rss_kib daemon_cpu_s
 for n in $SIZES; do
 	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/base.conf"

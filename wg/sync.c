@@ -312,9 +312,12 @@ out:
 
 static const struct wg_sync_opts sync_defaults;
 
-int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
-		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
-		 struct wj_err *e)
+/* Plan DESIRED against CURRENT held whole and apply.  DELTA: CURRENT is a
+ * configuration known to be on the device (wg_sync_delta), not the
+ * device. */
+static int sync_held(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
+		     bool delta, struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
+		     struct wj_err *e)
 {
 	struct engine en;
 	int ret = -1;
@@ -325,6 +328,11 @@ int wg_sync_with(const struct wg_backend *backend, const char *ifname, const str
 		memset(r, 0, sizeof(*r));
 	if (engine_start(&en, ifname, desired, o, e) < 0)
 		goto out;
+	if (delta && en.skipped) {
+		ret = wj_errf(e, "%s: a delta cannot hold unresolved endpoints", ifname);
+		goto out;
+	}
+	en.before = delta ? current : NULL;
 	if (wg_planner_device(en.pl, current, e) < 0)
 		goto out;
 	for (size_t i = 0; i < current->n_peers; i++)
@@ -338,34 +346,17 @@ out:
 	return ret;
 }
 
+int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
+		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
+		 struct wj_err *e)
+{
+	return sync_held(backend, ifname, current, false, desired, o, r, e);
+}
+
 int wg_sync_delta(const struct wg_backend *backend, const char *ifname, const struct wg_device *before,
 		  struct wg_device *after, const struct wg_sync_opts *o, struct wg_sync_result *r, struct wj_err *e)
 {
-	struct engine en;
-	int ret = -1;
-
-	if (!o)
-		o = &sync_defaults;
-	if (r)
-		memset(r, 0, sizeof(*r));
-	if (engine_start(&en, ifname, after, o, e) < 0)
-		goto out;
-	en.before = before;
-	if (en.skipped) {
-		ret = wj_errf(e, "%s: a delta cannot hold unresolved endpoints", ifname);
-		goto out;
-	}
-	if (wg_planner_device(en.pl, before, e) < 0)
-		goto out;
-	for (size_t i = 0; i < before->n_peers; i++)
-		if (wg_planner_peer(en.pl, &before->peers[i], e) < 0)
-			goto out;
-	ret = engine_apply(&en, backend, r, e);
-out:
-	if (ret < 0 && !strstr(e->msg, ifname))
-		wj_err_prefix(e, "%s", ifname);
-	engine_free(&en);
-	return ret;
+	return sync_held(backend, ifname, before, true, after, o, r, e);
 }
 
 /* UAPI: plan while the reply streams in, never holding the whole current

@@ -28,22 +28,7 @@ STEPS=36
 python3 "$(dirname "$0")/conf_mutate.py" "$T_TMP/priv" "$T_TMP" "$STEPS" "${SEED:-$$}"
 echo "# seed ${SEED:-$$}"
 
-# wg showconf, peers sorted, allowed IPs sorted
-state() {
-	nsx "$1" wg showconf "$2" | python3 -c '
-import sys
-blocks, cur = [], None
-for line in sys.stdin.read().splitlines():
-    line = line.strip()
-    if line.startswith("["):
-        cur = [line]; blocks.append(cur)
-    elif line and cur is not None:
-        k, v = [x.strip() for x in line.split("=", 1)]
-        if k == "AllowedIPs":
-            v = ",".join(sorted(x.strip() for x in v.split(",")))
-        cur.append(k + "=" + v)
-print("\n".join(sorted(" ".join(sorted(b[1:])) for b in blocks)))'
-}
+state() { nsx "$1" wg showconf "$2" | sorted_showconf; }
 record() { ls "$WGJAIL_STATEDIR"/applied/ 2>/dev/null | grep -v ',lock$' | grep -- "-$IFX\$"; }
 
 # ---- a sequence of hand edits: fast path == full path -------------------------
