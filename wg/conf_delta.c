@@ -178,6 +178,11 @@ int wg_conf_delta(const char *otext, size_t olen, const struct conf_sections *os
 	x.ob = first_after(os, olen - suf);
 	if (pre == olen && pre == nlen)
 		x.oa = x.ob = os->n; /* the same text */
+	/* An edit may take the header of the first edited span away: that
+	 * span then belongs to the one before, whose header line lies wholly
+	 * in the common prefix. */
+	if (x.oa > 0 && x.oa < os->n && !wg_conf_header_at(ntext, os->v[x.oa].off, nlen))
+		x.oa--;
 	ostart = x.oa < os->n ? os->v[x.oa].off : olen;
 	oend = x.ob < os->n ? os->v[x.ob].off : olen;
 	if (x.oa > x.ob)

@@ -224,6 +224,20 @@ static int cut(struct cutter *c, size_t from, size_t to)
 	return close_section(c, to);
 }
 
+bool wg_conf_header_at(const char *text, size_t at, size_t to)
+{
+	const char *p = text + at, *end = text + to, *nl;
+
+	if (at >= to)
+		return false;
+	nl = memchr(p, '\n', (size_t)(end - p));
+	if (nl)
+		end = nl;
+	while (p < end && ws_tab[(unsigned char)*p])
+		p++;
+	return p < end && *p == '[' && header_kind(p, end) >= 0;
+}
+
 int wg_conf_sections_region(const char *text, size_t from, size_t to, struct conf_sections *s)
 {
 	struct cutter c = {.text = text, .s = s};

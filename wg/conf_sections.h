@@ -53,6 +53,9 @@ void wg_conf_sections_free(struct conf_sections *s);
  * must be a section header) and append the spans to S. */
 int wg_conf_sections_region(const char *text, size_t from, size_t to, struct conf_sections *s);
 
+/* Is the line of TEXT[0..TO) that starts at AT a section header? */
+bool wg_conf_header_at(const char *text, size_t at, size_t to);
+
 /* A cut as stored after its text (the record of wg/applied.h): BUF[0..N)
  * must be whole spans that cover TEXTLEN bytes exactly, in order, with
  * every key inside its span; anything else is refused (UNSURE). */

@@ -150,6 +150,15 @@ static void test_delta_cases(void **st)
 	}
 	wg_conf_sections_free(&os);
 	conf_delta_check(a, strlen(a), b, strlen(b));
+	/* an edit that takes a header away: the section joins the one before
+	 * (here the edit starts after the header line's first byte) */
+	{
+		const char *a2 = "[Interface]\nPrivateKey = " PRIV "\n\n [Peer]\nPublicKey = " K1 "\n";
+		char *lost = strdup(a2);
+		strchr(lost + 20, '[')[0] = '#'; /* " #Peer]": PublicKey joins [Interface] */
+		assert_int_equal(conf_delta_check(a2, strlen(a2), lost, strlen(lost)), 2);
+		free(lost);
+	}
 	conf_delta_check(b, strlen(b), a, strlen(a));
 }
 
