@@ -213,7 +213,7 @@ int aipidx_rebuild(const char *dir, struct wj_err *e)
 		wj_errnof(e, errno, "%s", tmp);
 		goto fail;
 	}
-	if (jailwg_foreach(dir, build_fn, &b, e) < 0)
+	if (jailwg_foreach(dir, true, build_fn, &b, e) < 0)
 		goto fail;
 	if (b.shared) {
 		int fd = openat(b.fd, SHARED, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);

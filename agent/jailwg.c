@@ -198,7 +198,7 @@ static int parse_at(int dfd, const char *dir, const uint8_t key[WG_KEY_LEN], str
 	jailwg_dropin_name(name, key);
 	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path))
 		return wj_errf(e, "%s: path too long", dir);
-	if (read_at(dfd, name, path, b, &len, missing, e) < 0)
+	if (read_at(dfd, dfd == AT_FDCWD ? path : name, path, b, &len, missing, e) < 0)
 		return -1;
 	r = jailwg_parse_dropin(b->p, len, path, key, out, e);
 	sodium_memzero(b->p, len);
@@ -286,7 +286,7 @@ static int adopt_peer(struct wg_device *dev, struct wg_peer *src, struct wj_err 
 	return 0;
 }
 
-int jailwg_foreach(const char *dir, jailwg_fn fn, void *arg, struct wj_err *e)
+int jailwg_foreach(const char *dir, bool lenient, jailwg_fn fn, void *arg, struct wj_err *e)
 {
 	uint8_t(*keys)[WG_KEY_LEN] = NULL;
 	size_t n = 0;
@@ -305,7 +305,7 @@ int jailwg_foreach(const char *dir, jailwg_fn fn, void *arg, struct wj_err *e)
 		int fr;
 
 		if (parse_at(dfd, dir, keys[i], &b, &one, &missing, e) < 0) {
-			if (missing)
+			if (missing || lenient)
 				continue; /* removed since the listing: it is gone */
 			goto done;
 		}
@@ -353,7 +353,7 @@ int jailwg_load_paths(const char *main_path, const char *dir, struct wg_device *
 	if (wg_config_load(main_path, &m.dev, e) < 0)
 		return -1;
 	m.n_main = m.dev->n_peers;
-	if (jailwg_foreach(dir, merge_fn, &m, e) < 0) {
+	if (jailwg_foreach(dir, false, merge_fn, &m, e) < 0) {
 		wg_device_free(m.dev);
 		return -1;
 	}

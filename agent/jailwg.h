@@ -64,10 +64,12 @@ int jailwg_list(const char *dir, uint8_t (**keys)[WG_KEY_LEN], size_t *n, struct
 
 /* Parse every drop-in of DIR in name order and call FN with each (the
  * device holds the one peer; FN may take its parts, the device is freed
- * after).  A drop-in removed meanwhile is skipped; FN < 0 stops. */
+ * after).  A drop-in removed meanwhile is skipped; FN < 0 stops.  If
+ * LENIENT, a drop-in that cannot be read or parsed is skipped too (the
+ * allowed-IP index: the loader reports it). */
 typedef int (*jailwg_fn)(void *arg, const char *dir, const uint8_t key[WG_KEY_LEN], struct wg_device *one,
 			 struct wj_err *e);
-int jailwg_foreach(const char *dir, jailwg_fn fn, void *arg, struct wj_err *e);
+int jailwg_foreach(const char *dir, bool lenient, jailwg_fn fn, void *arg, struct wj_err *e);
 
 /* Make DIR (0700) if missing. */
 int jailwg_mkdir(const char *dir, struct wj_err *e);
