@@ -205,6 +205,7 @@ int aipidx_rebuild(const char *dir, struct wj_err *e)
 	if (sub_path(idx, sizeof(idx), dir, IDX_DIR, e) < 0 || sub_path(tmp, sizeof(tmp), dir, IDX_NEW, e) < 0)
 		return -1;
 	b.path = tmp;
+	jailwg_remove_stale_temps(dir);
 	if (rm_flat(tmp, e) < 0)
 		return -1;
 	if (mkdir(tmp, 0700) < 0)

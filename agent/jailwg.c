@@ -372,6 +372,27 @@ int jailwg_load(const char *jail, const char *ifname, struct wg_device **out, st
 	return jailwg_load_paths(main_path, dir, out, e);
 }
 
+void jailwg_remove_stale_temps(const char *dir)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	char name[JAILWG_DROPIN_NAME_LEN + 1];
+
+	if (!d)
+		return;
+	/* wj_write_atomic's temporary name: PATH.tmp + mkstemp's six */
+	while ((de = readdir(d))) {
+		if (strlen(de->d_name) != JAILWG_DROPIN_NAME_LEN + 4 + 6 ||
+		    strncmp(de->d_name + JAILWG_DROPIN_NAME_LEN, ".tmp", 4) != 0)
+			continue;
+		memcpy(name, de->d_name, JAILWG_DROPIN_NAME_LEN);
+		name[JAILWG_DROPIN_NAME_LEN] = '\0';
+		if (jailwg_is_dropin_name(name, NULL))
+			unlinkat(dirfd(d), de->d_name, 0);
+	}
+	closedir(d);
+}
+
 int jailwg_mkdir(const char *dir, struct wj_err *e)
 {
 	char parent[PATH_MAX];

@@ -71,6 +71,10 @@ typedef int (*jailwg_fn)(void *arg, const char *dir, const uint8_t key[WG_KEY_LE
 			 struct wj_err *e);
 int jailwg_foreach(const char *dir, bool lenient, jailwg_fn fn, void *arg, struct wj_err *e);
 
+/* Remove the temporary files that killed writers of drop-ins left in DIR
+ * (HEX.conf.tmpXXXXXX; they may hold PSKs).  Only under the jail's lock. */
+void jailwg_remove_stale_temps(const char *dir);
+
 /* Make DIR (0700) if missing. */
 int jailwg_mkdir(const char *dir, struct wj_err *e);
 /* fsync directory DIR (after an unlink). */

@@ -220,9 +220,11 @@ static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, cons
 		return wj_err_prefix(e, "jail %s: the allowed-IP index", jail);
 	}
 	if (key && jailwg_dropin_path(out->path, sizeof(out->path), t->dir, key, e) == 0) {
+		/* (Killed writers' temporary files in IF.peers/ are removed
+		 * when the index is rebuilt: their creation changed the
+		 * directory, so aipidx_ensure above did.) */
 		if (lstat(out->path, &st) == 0) {
 			t->dropin = true;
-			wj_remove_stale_temps(out->path);
 		} else {
 			snprintf(out->path, sizeof(out->path), "%s", t->main_path);
 		}
