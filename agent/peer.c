@@ -70,20 +70,16 @@ static bool stamp_ok(const char *jail, const char *ifname, const struct stat *st
 	return ok && strcmp(have, want) == 0;
 }
 
-static void stamp_write(const char *jail, const char *ifname, const char *conf)
+/* Record ST (of the main file that parsed) as the stamp. */
+static void stamp_write_st(const char *jail, const char *ifname, const struct stat *st)
 {
 	char path[PATH_MAX], tmp[PATH_MAX], line[160];
-	struct stat st;
 	bool ok;
 	int fd;
 
 	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
 		return;
-	if (stat(conf, &st) < 0) {
-		unlink(path);
-		return;
-	}
-	stamp_fmt(line, sizeof(line), &st);
+	stamp_fmt(line, sizeof(line), st);
 	/* A cache: written and renamed, not fsync'd.  After a crash it is
 	 * missing, empty or names an older file; all of these only mismatch. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
@@ -96,6 +92,19 @@ static void stamp_write(const char *jail, const char *ifname, const char *conf)
 		unlink(tmp);
 		unlink(path);
 	}
+}
+
+static void stamp_write(const char *jail, const char *ifname, const char *conf)
+{
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (stat(conf, &st) < 0) {
+		if (stamp_path(path, sizeof(path), jail, ifname) == 0)
+			unlink(path);
+		return;
+	}
+	stamp_write_st(jail, ifname, &st);
 }
 
 /* One read-modify-write of a jail's wg config, under its lock. */
@@ -644,6 +653,9 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	if (!stamp_ok(jail, t.spec.ifname, &t.st)) {
 		if (wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
 			goto done;
+		/* It parsed as it was read (T.ST is the fstat of that read):
+		 * the next add need not parse it again. */
+		stamp_write_st(jail, t.spec.ifname, &t.st);
 	}
 	/* The main file's peers (hand-written): the fast scan. */
 	peer_scan_for_add(t.text, t.len, req, &fast);
