@@ -14,7 +14,9 @@
  *   - DIR/.aip/.stamp records the identity and mtime of DIR after wgjail's
  *     last change; if DIR changed since (a drop-in added, removed or
  *     replaced by hand), or .aip/ is missing, aipidx_ensure rebuilds the
- *     index from the drop-ins (O(N), once);
+ *     index from the drop-ins (O(N), once) and removes the temporary
+ *     files of killed writers; a drop-in that does not parse is left out
+ *     (the loader reports it);
  *   - a prefix may be routed to one peer only, but `peer add --force` can
  *     list it twice; the link names the last owner and DIR/.aip/.shared
  *     marks that the index has fewer owners than the drop-ins, so that the
