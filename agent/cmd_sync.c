@@ -1,33 +1,47 @@
-/* wgjail sync [-n] IFACE FILE: make IFACE match FILE, sending only what
- * differs.  The file is parsed completely before the device is read, so a
- * malformed file changes nothing. */
+/* wgjail sync [-n] [--full] IFACE FILE: make IFACE match FILE, sending only
+ * what differs (wg_sync_file).  Nothing is sent before the file has been
+ * checked, so a malformed file changes nothing. */
 #include <getopt.h>
 #include <stdio.h>
 
 #include "agent/commands.h"
 #include "agent/util/err.h"
 #include "agent/util/strutil.h"
-#include "wg/config.h"
 #include "wg/sync.h"
 
 int cmd_sync(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dry-run", no_argument, NULL, 'n'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	struct wg_sync_opts o = {.dry_run = false, .show_keys = false, .report = stdout, .no_state = false};
+		{"dry-run", no_argument, NULL, 'n'},
+		{"full", no_argument, NULL, 'f'},
+		{"verbose", no_argument, NULL, 'v'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0}};
+	struct wg_sync_opts o = {.dry_run = false, .show_keys = false, .report = stdout, .no_state = false, .full = false, .verbose = false};
 	struct wg_sync_result res;
-	struct wg_device *desired = NULL;
 	const char *ifname, *path, *why;
 	struct wj_err e;
 	char q[64];
 	int ch, r;
 
 	wj_err_clear(&e);
-	while ((ch = getopt_long(argc, argv, "hn", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "fhnv", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'h':
 			cmd_usage(argv[0], stdout);
+			fputs("  -n, --dry-run  print the plan (keys hidden), change nothing\n"
+			      "  -f, --full     read the whole device and compare everything, even when\n"
+			      "                 wgjail's record of its last sync to this device exists\n"
+			      "                 (needed after the device was changed by other tools)\n"
+			      "  -v, --verbose  say whether the device was read, and why\n",
+			      stdout);
 			return WJ_EXIT_OK;
+		case 'f':
+			o.full = true;
+			break;
+		case 'v':
+			o.verbose = true;
+			break;
 		case 'n':
 			o.dry_run = true;
 			break;
@@ -41,10 +55,7 @@ int cmd_sync(int argc, char **argv)
 	path = argv[optind + 1];
 	if ((why = wj_ifname_invalid(ifname)))
 		return cmd_usage_error(argv[0], "interface '%s': %s", wj_quote(ifname, q, sizeof(q)), why);
-	if (wg_config_load(path, &desired, &e) < 0)
-		return cmd_fail(&e);
-	r = wg_sync(ifname, desired, &o, &res, &e);
-	wg_device_free(desired);
+	r = wg_sync_file(ifname, path, &o, &res, &e);
 	if (fflush(stdout) != 0) {
 		perror("wgjail: writing to stdout");
 		return WJ_EXIT_FAIL;

@@ -11,7 +11,7 @@ const struct wj_cmd wj_commands[] = {
 	{"genpsk", cmd_genpsk, "", "print a new preshared key (base64)"},
 	{"pubkey", cmd_pubkey, "< private.key", "print the public key of the private key read from stdin"},
 	{"check", cmd_check, "[-v] [--show-keys] FILE", "validate a WireGuard config or a jail spec"},
-	{"sync", cmd_sync, "[-n] IFACE FILE", "apply FILE to IFACE, sending only what differs"},
+	{"sync", cmd_sync, "[-n] [-f|--full] [-v] IFACE FILE", "apply FILE to IFACE, sending only what differs"},
 	{"show", cmd_show, "[--json] [IFACE|JAIL]", "show interfaces and peers (keys hidden)"},
 	{"create", cmd_create, "[-n] JAIL [options]", "create a jail spec, its key and its WireGuard config"},
 	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL"},

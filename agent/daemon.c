@@ -23,6 +23,7 @@
 #include "agent/util/fsutil.h"
 #include "agent/util/log.h"
 #include "agent/watch.h"
+#include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/model.h"
 #include "wg/resolve.h"
@@ -315,7 +316,7 @@ static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend 
 		}
 		p->flags = WGPEER_UPDATE_ONLY | WGPEER_HAS_ENDPOINT;
 		p->endpoint_addr = sa;
-		if (b->set(ifname, cs, &e) < 0)
+		if (wg_device_set(b, ifname, cs, &e) < 0)
 			log_warnx("jail %s: peer %s: setting endpoint %s: %s", j->name, kb, is, e.msg);
 		else {
 			log_info("jail %s: peer %s: %s now resolves to %s (was %s); endpoint updated", j->name, kb,

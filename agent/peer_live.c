@@ -7,6 +7,7 @@
 
 #include "agent/jailctx.h"
 #include "agent/util/err.h"
+#include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/resolve.h"
 
@@ -42,7 +43,7 @@ static int at_target(const struct peer_target *t,
 
 static int do_set(const struct wg_backend *be, const char *name, void *arg, struct wj_err *e)
 {
-	return be->set(name, arg, e);
+	return wg_device_set(be, name, arg, e);
 }
 
 static int do_get(const struct wg_backend *be, const char *name, void *arg, struct wj_err *e)

@@ -7,8 +7,13 @@
 # namespace is loaded with N peers (base.conf), then, alternately for each
 # tool, RUNS times:
 #   one change  : apply one.conf (base + one peer with one more allowed IP),
-#                 measured; then back to base.conf with wgjail (not measured)
+#                 measured; then back to base.conf with `wgjail sync --full`
+#                 (not measured: wg changed the device behind wgjail's back)
 #   no change   : apply base.conf to a device already at base.conf, measured
+#   one, --full : wgjail only, the one change with `--full` (the device is
+#                 read, as when wgjail has no record of its last sync)
+# wgjail's state directory (the record of its last sync) is on tmpfs, as
+# its default /run/wgjail is.
 # Printed, the median of RUNS: wall time (EPOCHREALTIME, ms), peak RSS of
 # the client (/usr/bin/time -f %M; it adds ~1 ms), and the CPU time
 # wireguard-go itself spent on the request (/proc/PID/stat).  "wall x" is
@@ -22,14 +27,14 @@ NS="u4bench$$"
 IF="u4bench$$"
 [ "${#IF}" -le 15 ] || IF="u4b$$"
 TMP=$(mktemp -d /tmp/wgjail-bench.XXXXXX)
-export WGJAIL_STATEDIR="$TMP/state"
+export WGJAIL_STATEDIR="/run/wgjail-bench.$$"
 WGPID=
 
 cleanup() {
 	[ -n "$WGPID" ] && kill "$WGPID" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	rm -f "/var/run/wireguard/$IF.sock"
-	rm -rf "$TMP"
+	rm -rf "$TMP" "$WGJAIL_STATEDIR"
 }
 trap cleanup EXIT
 [ -x "$WGJAIL" ] || { echo "build ./wgjail first (make)" >&2; exit 1; }
@@ -64,7 +69,7 @@ measure() {
 }
 median() { sort -n -k"$2" "$1" | awk -v k="$2" '{v[NR]=$k} END {print v[int((NR+1)/2)]}'; }
 
-wg genkey >"$TMP/priv"
+(umask 077; wg genkey >"$TMP/priv")
 printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_s rss_kib daemon_cpu_s
 for n in $SIZES; do
 	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/base.conf"
@@ -72,22 +77,25 @@ for n in $SIZES; do
 	start_wg
 	rm -rf "$WGJAIL_STATEDIR"
 	"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null || exit 1
-	rm -f "$TMP"/one-* "$TMP"/none-*
+	rm -f "$TMP"/one-* "$TMP"/none-* "$TMP"/full-*
 	for _ in $(seq "$RUNS"); do
 		measure one-wgjail "$WGJAIL" sync "$IF" "$TMP/one.conf"
 		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
 		measure one-wg wg syncconf "$IF" "$TMP/one.conf"
-		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
+		"$WGJAIL" sync --full "$IF" "$TMP/base.conf" >/dev/null
 		measure none-wgjail "$WGJAIL" sync "$IF" "$TMP/base.conf"
 		measure none-wg wg syncconf "$IF" "$TMP/base.conf"
+		measure full-wgjail "$WGJAIL" sync --full "$IF" "$TMP/one.conf"
+		cp "$TMP/one-wg" "$TMP/full-wg" 2>/dev/null
+		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
 	done
-	# sanity: the device really is at base.conf and wgjail agrees
-	"$WGJAIL" sync -n "$IF" "$TMP/base.conf" | grep -q "no change" || echo "WARNING: device not at base.conf" >&2
-	for c in one none; do
+	# sanity: the device really is at base.conf, read back whole
+	"$WGJAIL" sync -n --full "$IF" "$TMP/base.conf" | grep -q "no change" || echo "WARNING: device not at base.conf" >&2
+	for c in one none full; do
 		tw=$(median "$TMP/$c-wg" 1) tj=$(median "$TMP/$c-wgjail" 1)
 		rw=$(median "$TMP/$c-wg" 2) rj=$(median "$TMP/$c-wgjail" 2)
 		dw=$(median "$TMP/$c-wg" 3) dj=$(median "$TMP/$c-wgjail" 3)
-		printf '%-7s %-6s %-12s %8s %8s %10s\n' "$n" "$c" "wg-syncconf" "$tw" "$rw" "$dw"
+		[ "$c" = full ] || printf '%-7s %-6s %-12s %8s %8s %10s\n' "$n" "$c" "wg-syncconf" "$tw" "$rw" "$dw"
 		printf '%-7s %-6s %-12s %8s %8s %10s   wall x%s, RSS x%s\n' "$n" "$c" "wgjail-sync" "$tj" "$rj" "$dj" \
 			"$(awk -v a="$tw" -v b="$tj" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }')" \
 			"$(awk -v a="$rj" -v b="$rw" 'BEGIN { printf "%.2f", a / b }')"

@@ -11,6 +11,7 @@
 #include "agent/util/err.h"
 #include "agent/util/fsutil.h"
 #include "agent/util/log.h"
+#include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/plan.h"
 #include "wg/resolve.h"
@@ -71,31 +72,6 @@ static bool mem_same(const void *arg, const uint8_t key[WG_KEY_LEN], const union
 	return m->n && bsearch(&h, m->v, m->n, sizeof(*m->v), cmp_u64) != NULL;
 }
 
-static int state_path(const char *ifname, char *out, size_t outsz)
-{
-	const char *dir = getenv("WGJAIL_STATEDIR");
-	struct stat st;
-	unsigned long long ns = 0;
-	int n;
-
-	if (!dir || !*dir)
-		dir = "/run/wgjail";
-	/* Interface names repeat across namespaces (every jail has its wg0),
-	 * and so do UAPI sockets in per-jail socket directories. */
-	if (stat("/proc/self/ns/net", &st) == 0)
-		ns = (unsigned long long)st.st_ino;
-	if (strcmp(wg_uapi_dir(), "/var/run/wireguard") != 0) {
-		unsigned char h[crypto_shorthash_BYTES];
-		static const unsigned char k[crypto_shorthash_KEYBYTES] = "wgjail-uapi-dir";
-		crypto_shorthash(h, (const unsigned char *)wg_uapi_dir(), strlen(wg_uapi_dir()), k);
-		n = snprintf(out, outsz, "%s/endpoints/%llu-%02x%02x%02x%02x-%s", dir, ns, h[0], h[1], h[2], h[3],
-			     ifname);
-	} else {
-		n = snprintf(out, outsz, "%s/endpoints/%llu-%s", dir, ns, ifname);
-	}
-	return n < 0 || (size_t)n >= outsz ? -1 : 0;
-}
-
 /* A missing or damaged file is an empty memory. */
 static void state_load(const char *path, struct ep_mem *m)
 {
@@ -126,6 +102,32 @@ static bool has_ep(const union wg_sockaddr *a)
 	return a->sa.sa_family == AF_INET || a->sa.sa_family == AF_INET6;
 }
 
+/* Write memory M (consumed) if it differs from OLD. */
+static void state_write(const char *path, struct ep_mem *m, const struct ep_mem *old)
+{
+	struct wj_err e;
+	char dir[PATH_MAX], *slash, *buf = NULL;
+	size_t hl = sizeof(EP_MAGIC) - 1;
+
+	qsort(m->v, m->n, sizeof(*m->v), cmp_u64);
+	if (m->n == old->n && (m->n == 0 || memcmp(m->v, old->v, m->n * sizeof(*m->v)) == 0))
+		goto out;
+	snprintf(dir, sizeof(dir), "%s", path);
+	if ((slash = strrchr(dir, '/')))
+		*slash = '\0';
+	if (!(buf = malloc(hl + m->n * sizeof(*m->v))))
+		goto out;
+	memcpy(buf, EP_MAGIC, hl);
+	if (m->n)
+		memcpy(buf + hl, m->v, m->n * sizeof(*m->v));
+	if (wj_mkdirs(dir, 0755, &e) < 0 || wj_write_atomic(path, buf, hl + m->n * sizeof(*m->v), 0644, &e) < 0)
+		log_warnx("cannot keep the endpoint memory (a roamed peer may be pulled back next time): %s", e.msg);
+out:
+	free(buf);
+	free(m->v);
+	m->v = NULL;
+}
+
 /* The new memory: the desired endpoints of the peers that were applied.
  * (A skipped peer is forgotten: once it resolves again, its endpoint is
  * sent if it differs from the device's.)  Written only if it changed. */
@@ -133,34 +135,41 @@ static void state_save(const char *path, const struct wg_device *desired, const 
 		       const struct wg_device *skipped)
 {
 	struct ep_mem m = {NULL, 0};
-	struct wj_err e;
-	char dir[PATH_MAX], *slash, *buf = NULL;
-	size_t hl = sizeof(EP_MAGIC) - 1;
 
-	m.v = malloc((desired->n_peers ? desired->n_peers : 1) * sizeof(*m.v));
-	if (!m.v)
+	if (!(m.v = malloc((desired->n_peers ? desired->n_peers : 1) * sizeof(*m.v))))
 		return;
 	for (size_t i = 0; i < desired->n_peers; i++) {
 		const struct wg_peer *p = &desired->peers[i];
 		if (has_ep(&p->endpoint_addr) && !is_skipped(skipped, p->public_key))
 			m.v[m.n++] = ep_fingerprint(p->public_key, &p->endpoint_addr);
 	}
-	qsort(m.v, m.n, sizeof(*m.v), cmp_u64);
-	if (m.n == old->n && (m.n == 0 || memcmp(m.v, old->v, m.n * sizeof(*m.v)) == 0))
-		goto out;
-	snprintf(dir, sizeof(dir), "%s", path);
-	if ((slash = strrchr(dir, '/')))
-		*slash = '\0';
-	if (!(buf = malloc(hl + m.n * sizeof(*m.v))))
-		goto out;
-	memcpy(buf, EP_MAGIC, hl);
-	if (m.n)
-		memcpy(buf + hl, m.v, m.n * sizeof(*m.v));
-	if (wj_mkdirs(dir, 0755, &e) < 0 || wj_write_atomic(path, buf, hl + m.n * sizeof(*m.v), 0644, &e) < 0)
-		log_warnx("cannot keep the endpoint memory (a roamed peer may be pulled back next time): %s", e.msg);
-out:
-	free(buf);
-	free(m.v);
+	state_write(path, &m, old);
+}
+
+/* After a delta (wg_sync_delta): the old memory without the endpoints of
+ * BEFORE's peers, with those of AFTER's.  Other peers were not touched. */
+static void state_update(const char *path, const struct wg_device *before, const struct wg_device *after,
+			 const struct ep_mem *old)
+{
+	struct ep_mem m = {NULL, 0}, gone = {NULL, 0};
+
+	if (!(m.v = malloc((old->n + after->n_peers + 1) * sizeof(*m.v))) ||
+	    !(gone.v = malloc((before->n_peers + 1) * sizeof(*gone.v)))) {
+		free(m.v);
+		return;
+	}
+	for (size_t i = 0; i < before->n_peers; i++)
+		if (has_ep(&before->peers[i].endpoint_addr))
+			gone.v[gone.n++] = ep_fingerprint(before->peers[i].public_key, &before->peers[i].endpoint_addr);
+	qsort(gone.v, gone.n, sizeof(*gone.v), cmp_u64);
+	for (size_t i = 0; i < old->n; i++)
+		if (!gone.n || !bsearch(&old->v[i], gone.v, gone.n, sizeof(*gone.v), cmp_u64))
+			m.v[m.n++] = old->v[i];
+	for (size_t i = 0; i < after->n_peers; i++)
+		if (has_ep(&after->peers[i].endpoint_addr))
+			m.v[m.n++] = ep_fingerprint(after->peers[i].public_key, &after->peers[i].endpoint_addr);
+	free(gone.v);
+	state_write(path, &m, old);
 }
 
 /* ---- engine ---------------------------------------------------------- */
@@ -204,6 +213,7 @@ struct engine {
 	const char *ifname;
 	const struct wg_sync_opts *o;
 	struct wg_device *desired;  /* the caller's */
+	const struct wg_device *before; /* wg_sync_delta: the config known to be applied, or NULL */
 	struct wg_device *filtered; /* DESIRED without the skipped peers, or NULL */
 	struct wg_device *skipped;  /* peers whose endpoint did not resolve, or NULL */
 	bool use_state;
@@ -230,7 +240,7 @@ static int engine_start(struct engine *en, const char *ifname, struct wg_device 
 	en->ifname = ifname;
 	en->o = o;
 	en->desired = desired;
-	en->use_state = !o->no_state && state_path(ifname, en->spath, sizeof(en->spath)) == 0;
+	en->use_state = !o->no_state && wg_state_path("endpoints", ifname, "", en->spath, sizeof(en->spath)) == 0;
 	if (resolve_peers(desired, o, &en->skipped, e) < 0)
 		return -1;
 	/* A skipped peer is left exactly as it is: not added, not changed and
@@ -276,9 +286,12 @@ static int engine_apply(struct engine *en, const struct wg_backend *backend, str
 	}
 	if (o->report)
 		wg_plan_print(o->report, en->ifname, plan, o->show_keys);
-	if (!o->dry_run && !wg_plan_is_empty(plan) && backend->set(en->ifname, plan, e) < 0)
+	if (!o->dry_run && !wg_plan_is_empty(plan) &&
+	    (o->holds_record ? backend->set(en->ifname, plan, e) : wg_device_set(backend, en->ifname, plan, e)) < 0)
 		goto out;
-	if (!o->dry_run && en->use_state)
+	if (!o->dry_run && en->use_state && en->before)
+		state_update(en->spath, en->before, en->desired, &en->mem);
+	else if (!o->dry_run && en->use_state)
 		state_save(en->spath, en->desired, &en->mem, en->skipped);
 	if (o->report) {
 		if (wg_plan_is_empty(plan))
@@ -299,9 +312,12 @@ out:
 
 static const struct wg_sync_opts sync_defaults;
 
-int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
-		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
-		 struct wj_err *e)
+/* Plan DESIRED against CURRENT held whole and apply.  DELTA: CURRENT is a
+ * configuration known to be on the device (wg_sync_delta), not the
+ * device. */
+static int sync_held(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
+		     bool delta, struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
+		     struct wj_err *e)
 {
 	struct engine en;
 	int ret = -1;
@@ -312,6 +328,11 @@ int wg_sync_with(const struct wg_backend *backend, const char *ifname, const str
 		memset(r, 0, sizeof(*r));
 	if (engine_start(&en, ifname, desired, o, e) < 0)
 		goto out;
+	if (delta && en.skipped) {
+		ret = wj_errf(e, "%s: a delta cannot hold unresolved endpoints", ifname);
+		goto out;
+	}
+	en.before = delta ? current : NULL;
 	if (wg_planner_device(en.pl, current, e) < 0)
 		goto out;
 	for (size_t i = 0; i < current->n_peers; i++)
@@ -323,6 +344,19 @@ out:
 		wj_err_prefix(e, "%s", ifname);
 	engine_free(&en);
 	return ret;
+}
+
+int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
+		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
+		 struct wj_err *e)
+{
+	return sync_held(backend, ifname, current, false, desired, o, r, e);
+}
+
+int wg_sync_delta(const struct wg_backend *backend, const char *ifname, const struct wg_device *before,
+		  struct wg_device *after, const struct wg_sync_opts *o, struct wg_sync_result *r, struct wj_err *e)
+{
+	return sync_held(backend, ifname, before, true, after, o, r, e);
 }
 
 /* UAPI: plan while the reply streams in, never holding the whole current

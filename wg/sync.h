@@ -22,6 +22,15 @@ struct wg_sync_opts {
 	 * not pulled back.  no_state disables it (every differing endpoint is
 	 * then sent). */
 	bool no_state;
+	/* Set by wg_sync_file only: it holds the lock of the interface's
+	 * record of the last sync (wg/applied.h) and rewrites the record
+	 * itself.  Everyone else's changes drop the record. */
+	bool holds_record;
+	/* wg_sync_file: read the device and compare everything, even when a
+	 * record of the last sync to this device exists. */
+	bool full;
+	/* wg_sync_file: say on REPORT whether the device was read, and why. */
+	bool verbose;
 };
 
 struct wg_sync_result {
@@ -45,6 +54,25 @@ int wg_sync(const char *ifname, struct wg_device *desired, const struct wg_sync_
 struct wg_backend;
 int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,
 		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
+		 struct wj_err *e);
+
+/* Apply the difference between BEFORE (a configuration known to be on the
+ * device, parsed: endpoints numeric) and AFTER, without reading the
+ * device: peers in neither are not touched; a peer in BEFORE only is
+ * removed; the others are planned field by field as wg_sync does against
+ * the device.  Return values as wg_sync. */
+int wg_sync_delta(const struct wg_backend *backend, const char *ifname, const struct wg_device *before,
+		  struct wg_device *after, const struct wg_sync_opts *o, struct wg_sync_result *r, struct wj_err *e);
+
+/* `wgjail sync IFNAME PATH`: read and check PATH, then apply it.  When the
+ * record of the last sync (wg/applied.h) was made for this very device and
+ * O->full is not set, PATH is compared with the recorded file section by
+ * section (wg/conf_sections.h) and only the sections that differ are
+ * parsed and planned: the device is not read.  Otherwise PATH is parsed
+ * whole and synced with wg_sync.  Either way the record is rewritten
+ * afterwards (not in a dry run, and not when PATH names hosts: those are
+ * resolved again at every sync).  Return values as wg_sync. */
+int wg_sync_file(const char *ifname, const char *path, const struct wg_sync_opts *o, struct wg_sync_result *r,
 		 struct wj_err *e);
 
 #endif

@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 static int write_all(int fd, const void *data, size_t len)
@@ -50,6 +52,13 @@ static int fsync_dir_of(const char *path)
 
 int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
 {
+	struct iovec v = {.iov_base = (void *)(uintptr_t)data, .iov_len = len};
+
+	return wj_write_atomicv(path, &v, 1, mode, e);
+}
+
+int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e)
+{
 	char tmp[PATH_MAX];
 	int fd, saved;
 
@@ -59,7 +68,12 @@ int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	if (fd < 0)
 		return wj_errnof(e, errno, "%s: cannot create temporary file", path);
 	/* mkstemp makes 0600; set the final mode before any byte is written. */
-	if (fchmod(fd, mode) < 0 || write_all(fd, data, len) < 0 || fsync(fd) < 0)
+	if (fchmod(fd, mode) < 0)
+		goto fail;
+	for (size_t i = 0; i < n; i++)
+		if (write_all(fd, parts[i].iov_base, parts[i].iov_len) < 0)
+			goto fail;
+	if (fsync(fd) < 0)
 		goto fail;
 	if (close(fd) < 0) {
 		fd = -1;

@@ -150,3 +150,25 @@ done_testing() {
 	echo "1..$T_N"
 	[ "$T_FAILED" -eq 0 ]
 }
+
+# sorted_showconf: `wg showconf` on stdin -> one line per section, keys
+# sorted, allowed IPs sorted, peers sorted (wireguard-go lists them in map
+# order): two devices in the same state print the same text.
+sorted_showconf() {
+	python3 -c '
+import sys
+blocks, cur = [], None
+for line in sys.stdin.read().splitlines():
+    line = line.strip()
+    if line.startswith("["):
+        cur = [line]; blocks.append(cur)
+    elif line and cur is not None:
+        k, v = [x.strip() for x in line.split("=", 1)]
+        if k == "AllowedIPs":
+            v = ",".join(sorted(x.strip() for x in v.split(",")))
+        cur.append(k + "=" + v)
+head = [b for b in blocks if b[0] == "[Interface]"]
+peers = sorted(" ".join(sorted(b[1:])) for b in blocks if b[0] == "[Peer]")
+print(" ".join(sorted(head[0][1:])) if head else "")
+print("\n".join(peers))'
+}

@@ -155,24 +155,7 @@ IFX="u4$$x" IFY="u4$$y"
 on_exit "rm -f /var/run/wireguard/$IFX.sock /var/run/wireguard/$IFY.sock"
 if wg_go a "$IFX" && wg_go b "$IFY"; then  # apart: same port, same key
 	# showconf in a canonical order: peers by key, allowed IPs sorted
-	sorted_conf() {
-		wg showconf "$1" | python3 -c '
-import sys
-blocks, cur = [], None
-for line in sys.stdin.read().splitlines():
-    line = line.strip()
-    if line.startswith("["):
-        cur = [line]; blocks.append(cur)
-    elif line and cur is not None:
-        k, v = [x.strip() for x in line.split("=", 1)]
-        if k == "AllowedIPs":
-            v = ",".join(sorted(x.strip() for x in v.split(",")))
-        cur.append(k + "=" + v)
-head = [b for b in blocks if b[0] == "[Interface]"]
-peers = sorted(" ".join(sorted(b[1:])) for b in blocks if b[0] == "[Peer]")
-print(" ".join(sorted(head[0][1:])) if head else "")
-print("\n".join(peers))'
-	}
+	sorted_conf() { wg showconf "$1" | sorted_showconf; }
 	keypair X
 	PSK2=$("$WGJAIL" genpsk)
 	{ iface "$X_priv" 51850; echo "FwMark = 0x42"

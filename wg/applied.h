@@ -1,0 +1,71 @@
+/* The record of what `wgjail sync` applied last to an interface, so that
+ * the next sync can compare the file with it instead of reading the whole
+ * device (wg/sync_file.c).
+ *
+ * Per (network namespace, UAPI socket directory, interface) one file
+ * WGJAIL_STATEDIR/applied/ID (default /run/wgjail, 0700, the file 0600: it
+ * holds the config as applied, private key included) that names the device
+ * instance it was applied to - the UAPI socket's inode and ctime, or the
+ * kernel interface's index - followed by the file's bytes and their cut
+ * into sections (wg/conf_sections.h).  A device that
+ * was re-created (wireguard-go restarted, interface deleted and added)
+ * does not match it any more.
+ *
+ * Every other change wgjail makes to a device goes through wg_device_set,
+ * which drops the record first, under the record's lock: `peer add`, the
+ * agent, `up` and `boot` never leave a record that no longer describes the
+ * device.  Changes made by other tools (`wg set`) cannot be seen without
+ * reading the device: `wgjail sync --full` does. */
+#ifndef WGJAIL_APPLIED_H
+#define WGJAIL_APPLIED_H
+
+#include <stddef.h>
+
+#include "wg/model.h"
+
+struct wj_err;
+struct wg_backend;
+
+/* WGJAIL_STATEDIR/KIND/NSINO[-DIRHASH]-IFNAME[SUFFIX]: per-interface state
+ * (KIND "endpoints" for the endpoint memory, "applied" for the record;
+ * SUFFIX starts with a character no interface name has, e.g. ",lock"). */
+int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz);
+
+/* The identity of IFNAME's device instance behind backend B ("uapi
+ * DEV:INO:CTIME" or "kernel IFINDEX"); -1 if B has none. */
+int wg_applied_identity(const struct wg_backend *b, const char *ifname, char *out, size_t outsz);
+
+/* The lock that serialises the record with every change to the device.
+ * Returns a descriptor, or -1 if the state directory is not usable (the
+ * caller then neither reads nor writes a record). */
+int wg_applied_lock(const char *ifname);
+void wg_applied_unlock(int fd);
+
+struct wg_applied {
+	char *buf;        /* the record file (secret memory) */
+	size_t buflen;
+	const char *text; /* the config as applied, inside BUF */
+	size_t len;
+	const void *cut;  /* its cut, as stored (wg_conf_sections_unpack) */
+	size_t cutlen;
+};
+
+/* The record of IFNAME if it was made for IDENTITY: 1 (A filled, free
+ * with wg_applied_free), else 0 (none, another device, damaged). */
+int wg_applied_load(const char *ifname, const char *identity, struct wg_applied *a);
+void wg_applied_free(struct wg_applied *a);
+
+/* Record TEXT and its CUT (CUTLEN bytes) as applied to IDENTITY
+ * (atomically, 0600). */
+int wg_applied_save(const char *ifname, const char *identity, const char *text, size_t len, const void *cut,
+		    size_t cutlen, struct wj_err *e);
+
+/* Drop IFNAME's record (the caller holds the lock). */
+void wg_applied_forget(const char *ifname);
+
+/* B->set(IFNAME, CHANGES) with IFNAME's record dropped first, under its
+ * lock: the way every caller but the record's own sync changes a device. */
+int wg_device_set(const struct wg_backend *b, const char *ifname, const struct wg_device *changes,
+		  struct wj_err *e);
+
+#endif
