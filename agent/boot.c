@@ -8,6 +8,7 @@
 
 #include "agent/bootkey.h"
 #include "agent/jailspec.h"
+#include "agent/jailwg.h"
 #include "wg/config.h"
 #include "wg/model.h"
 
@@ -29,7 +30,6 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 {
 	struct jail_spec s;
 	struct wg_device *conf = NULL;
-	char path[PATH_MAX], file[WJ_IFNAME_MAX + 8];
 	struct wj_err e;
 	int r;
 
@@ -45,14 +45,9 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 	/* The key first, persisted before anything uses it. */
 	if (bootkey_ensure(&s, &row->key_generated, &e) < 0)
 		return fail(row, &e);
-	snprintf(file, sizeof(file), "%s.conf", s.ifname);
-	if (jail_path(path, sizeof(path), name, file) < 0) {
-		wj_errf(&e, "jail %s: path too long", name);
-		return fail(row, &e);
-	}
-	/* Check the config here so that its errors name file:line even when
-	 * the platform part reads it again. */
-	if (wg_config_load(path, &conf, &e) < 0)
+	/* Check the config (main file and drop-ins) here so that its errors
+	 * name file:line even when the platform part reads it again. */
+	if (jailwg_load(name, s.ifname, &conf, &e) < 0)
 		return fail(row, &e);
 	if (spec)
 		*spec = s;

@@ -11,6 +11,7 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
+#include "agent/jailwg.h"
 #include "agent/util/err.h"
 #include "agent/util/fsutil.h"
 #include "agent/util/strutil.h"
@@ -212,6 +213,24 @@ static bool file_equals(const char *path, const char *text)
 	return same;
 }
 
+/* Rename jail NAME's peer directory OLD_IF.peers to NEW_IF.peers (if it
+ * exists), keeping the drop-ins and their index. */
+static int move_peers(const char *name, const char *old_if, const char *new_if, struct wj_err *e)
+{
+	char from[PATH_MAX], to[PATH_MAX];
+
+	if (jailwg_dir_path(from, sizeof(from), name, old_if, e) < 0 ||
+	    jailwg_dir_path(to, sizeof(to), name, new_if, e) < 0)
+		return -1;
+	if (!wj_exists(from))
+		return 0;
+	if (wj_exists(to))
+		return wj_errf(e, "%s: cannot move the peers of %s here: it exists", to, from);
+	if (rename(from, to) < 0)
+		return wj_errnof(e, errno, "renaming %s to %s", from, to);
+	return 0;
+}
+
 static void print_conf(const struct wg_device *dev)
 {
 	size_t len;
@@ -260,7 +279,9 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 		goto out;
 
 	/* The WireGuard config: kept (key and peers) if it exists, under the
-	 * old interface name if that changed. */
+	 * old interface name if that changed.  Only the main file is read and
+	 * rewritten here: the peers' drop-ins (IF.peers/) are kept as they
+	 * are, and renamed with the interface. */
 	snprintf(file, sizeof(file), "%s.conf", s.ifname);
 	if (jail_path(conf_path, sizeof(conf_path), name, file) < 0)
 		goto toolong;
@@ -329,8 +350,12 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 	/* The key file first: a spec never names a config that is not there. */
 	if (conf_changed && wg_config_save(conf_path, conf, 0, e) < 0)
 		goto out;
-	if (strcmp(conf_path, old_conf_path) && !conf_new)
+	if (strcmp(conf_path, old_conf_path) && !conf_new) {
 		unlink(old_conf_path);
+		/* The drop-ins (wgjail peer add) follow the interface's name. */
+		if (move_peers(name, old.ifname, s.ifname, e) < 0)
+			goto out;
+	}
 	if (spec_changed && wj_write_atomic(spec_path, text, strlen(text), 0644, e) < 0)
 		goto out;
 	key_to_base64(pub, conf->public_key);

@@ -18,8 +18,9 @@
 static const char add_usage[] =
 	"usage: wgjail peer add JAIL --public-key KEY [--allowed-ips LIST] [--endpoint HOST:PORT]\n"
 	"                       [--keepalive N] [--psk | --psk-file FILE] [--force] [--show-keys]\n"
-	"  Add a peer to JAIL's WireGuard config (comments kept) and, if the jail is up,\n"
-	"  to its running interface -- only that peer; other sessions are not touched.\n"
+	"  Add a peer to JAIL's WireGuard config, as its own file CONFDIR/JAIL/IF.peers/HEX.conf,\n"
+	"  and, if the jail is up, to its running interface -- only that peer; other\n"
+	"  sessions are not touched.\n"
 	"  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer\n"
 	"  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
 	"  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
@@ -28,7 +29,8 @@ static const char add_usage[] =
 	"  --force              take allowed IPs already routed to another peer\n"
 	"  --show-keys          print the generated preshared key\n";
 static const char remove_usage[] = "usage: wgjail peer remove JAIL KEY\n"
-				   "  Remove peer KEY from JAIL's config and from its running interface.\n";
+				   "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
+				   "  main file IF.conf) and from its running interface.\n";
 static const char list_usage[] = "usage: wgjail peer list [--json] JAIL\n"
 				 "  List JAIL's peers; with handshake and transfer when the jail is up.\n";
 

@@ -1,5 +1,6 @@
 #include "agent/jail_linux.h"
 #include "agent/jailspec.h"
+#include "agent/jailwg.h"
 #include "agent/jailstate.h"
 #include "agent/util/err.h"
 #include "agent/util/fsutil.h"
@@ -491,12 +492,8 @@ static int up_sync(struct up *u, struct wj_err *e)
 static int load_conf(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
-	char path[PATH_MAX], file[WJ_IFNAME_MAX + 8];
 
-	snprintf(file, sizeof(file), "%s.conf", s->ifname);
-	if (jail_path(path, sizeof(path), s->name, file) < 0)
-		return wj_errf(e, "jail %s: path too long", s->name);
-	if (wg_config_load(path, &u->conf, e) < 0)
+	if (jailwg_load(s->name, s->ifname, &u->conf, e) < 0)
 		return -1;
 	/* Tunnel addresses: the spec's, else the file's Address lines. */
 	for (size_t i = 0; i < s->n_address; i++)

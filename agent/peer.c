@@ -16,7 +16,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/aipidx.h"
 #include "agent/jailspec.h"
+#include "agent/jailwg.h"
 #include "agent/util/err.h"
 #include "agent/util/fsutil.h"
 #include "wg/conf_edit.h"
@@ -68,20 +70,16 @@ static bool stamp_ok(const char *jail, const char *ifname, const struct stat *st
 	return ok && strcmp(have, want) == 0;
 }
 
-static void stamp_write(const char *jail, const char *ifname, const char *conf)
+/* Record ST (of the main file that parsed) as the stamp. */
+static void stamp_write_st(const char *jail, const char *ifname, const struct stat *st)
 {
 	char path[PATH_MAX], tmp[PATH_MAX], line[160];
-	struct stat st;
 	bool ok;
 	int fd;
 
 	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
 		return;
-	if (stat(conf, &st) < 0) {
-		unlink(path);
-		return;
-	}
-	stamp_fmt(line, sizeof(line), &st);
+	stamp_fmt(line, sizeof(line), st);
 	/* A cache: written and renamed, not fsync'd.  After a crash it is
 	 * missing, empty or names an older file; all of these only mismatch. */
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
@@ -94,6 +92,19 @@ static void stamp_write(const char *jail, const char *ifname, const char *conf)
 		unlink(tmp);
 		unlink(path);
 	}
+}
+
+static void stamp_write(const char *jail, const char *ifname, const char *conf)
+{
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (stat(conf, &st) < 0) {
+		if (stamp_path(path, sizeof(path), jail, ifname) == 0)
+			unlink(path);
+		return;
+	}
+	stamp_write_st(jail, ifname, &st);
 }
 
 /* One read-modify-write of a jail's wg config, under its lock. */
@@ -111,6 +122,9 @@ struct tx {
 	char *new_text; /* the edited file */
 	size_t new_len;
 	struct wg_device *after; /* the edited file, parsed */
+	char main_path[PATH_MAX]; /* CONFDIR/JAIL/IF.conf */
+	char dir[PATH_MAX];       /* CONFDIR/JAIL/IF.peers */
+	bool dropin;              /* TEXT is a peer's drop-in, not the main file */
 };
 
 static void tx_end(struct tx *t)
@@ -188,31 +202,51 @@ static int read_with_room(struct tx *t, const char *path, size_t room, struct wj
 	return 0;
 }
 
-/* Load the spec, take the lock, read and parse the config, split it into
- * lines. */
-static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, struct peer_outcome *out,
-		    struct wj_err *e)
+/* Load the spec, take the lock, bring the allowed-IP index up to date,
+ * read and parse the file to edit: the drop-in of KEY if KEY is given
+ * and has one, else the main file; split it into lines. */
+static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, const uint8_t *key,
+		    struct peer_outcome *out, struct wj_err *e)
 {
+	struct stat st;
+
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
 	memset(out, 0, sizeof(*out));
 	if (jailspec_load(jail, &t->spec, e) < 0)
 		return -1;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", t->spec.ifname);
-	if (conf_path(jail, &t->spec, out->path, sizeof(out->path), e) < 0 ||
+	if (conf_path(jail, &t->spec, t->main_path, sizeof(t->main_path), e) < 0 ||
+	    jailwg_dir_path(t->dir, sizeof(t->dir), jail, t->spec.ifname, e) < 0 ||
 	    jail_path(t->lock, sizeof(t->lock), jail, ".lock") < 0)
 		return wj_errf(e, "jail %s: path too long", jail);
+	snprintf(out->path, sizeof(out->path), "%s", t->main_path);
 	if (wj_lock(t->lock, &t->lockfd, e) < 0)
 		return -1;
-	wj_remove_stale_temps(out->path);
-	if (room ? read_with_room(t, out->path, room, e) < 0
-		 : wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
+	wj_remove_stale_temps(t->main_path);
+	if (aipidx_ensure(t->dir, NULL, e) < 0) {
+		tx_end(t);
+		return wj_err_prefix(e, "jail %s: the allowed-IP index", jail);
+	}
+	if (key && jailwg_dropin_path(out->path, sizeof(out->path), t->dir, key, e) == 0) {
+		/* (Killed writers' temporary files in IF.peers/ are removed
+		 * when the index is rebuilt: their creation changed the
+		 * directory, so aipidx_ensure above did.) */
+		if (lstat(out->path, &st) == 0) {
+			t->dropin = true;
+		} else {
+			snprintf(out->path, sizeof(out->path), "%s", t->main_path);
+		}
+	}
+	if ((room && !t->dropin) ? read_with_room(t, out->path, room, e) < 0
+				 : wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
 		tx_end(t);
 		return -1;
 	}
 	if (!full)
 		return 0;
-	if (wg_config_parse(t->text, t->len, out->path, &t->dev, e) < 0 ||
+	if ((t->dropin ? jailwg_parse_dropin(t->text, t->len, out->path, key, &t->dev, e)
+		       : wg_config_parse(t->text, t->len, out->path, &t->dev, e)) < 0 ||
 	    conf_doc_load(&t->doc, t->text, t->len, e) < 0) {
 		tx_end(t);
 		return -1;
@@ -233,20 +267,14 @@ static int tx_render(struct tx *t, const char *path, struct wj_err *e)
 }
 
 /* Replace the config; the new text is known to parse: stamp it. */
-static int tx_write_buf(struct tx *t, const char *jail, const char *path, const char *text, size_t len,
-			struct wj_err *e)
-{
-	if (wj_write_atomic(path, text, len, 0600, e) < 0)
-		return -1;
-	stamp_write(jail, t->spec.ifname, path);
-	return 0;
-}
-
 static int tx_write(struct tx *t, const char *jail, const char *path, struct wj_err *e)
 {
 	if (wj_write_atomic(path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;
-	stamp_write(jail, t->spec.ifname, path);
+	if (t->dropin)
+		aipidx_stamp(t->dir); /* the index was current (tx_begin) and still is */
+	else
+		stamp_write(jail, t->spec.ifname, path);
 	return 0;
 }
 
@@ -591,13 +619,15 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 {
 	struct tx t;
 	char *lines[8] = {0}, *block = NULL;
-	size_t n_lines = 0, room, block_len, new_len;
+	size_t n_lines = 0, room, block_len;
 	struct add_scan sc;
 	struct peer_scan fast;
+	struct aipidx_hit hit;
 	struct wg_device *blk = NULL, *ch = NULL;
 	struct wg_peer *np;
-	bool crlf;
-	int r = -1;
+	char dropin[PATH_MAX];
+	struct stat st;
+	int r = -1, h;
 
 	memset(&sc, 0, sizeof(sc));
 	sc.req = req;
@@ -609,15 +639,26 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	if (peer_lines(req, lines, &n_lines, e) < 0)
 		goto done;
 	room = block_room(lines, n_lines);
-	if (tx_begin(jail, &t, false, room, out, e) < 0)
+	/* The main file: read into room to spare, as it may be big. */
+	if (tx_begin(jail, &t, false, 1, NULL, out, e) < 0 ||
+	    jailwg_dropin_path(dropin, sizeof(dropin), t.dir, req->public_key, e) < 0)
 		goto done;
+	/* Already a drop-in peer: one lstat. */
+	if (lstat(dropin, &st) == 0) {
+		wj_errf(e, "%s: peer %s is already there (use 'wgjail peer remove' first to change it)", dropin,
+			sc.want);
+		goto done;
+	}
 	/* The file as it is must parse: known from the stamp, else parsed. */
 	if (!stamp_ok(jail, t.spec.ifname, &t.st)) {
 		if (wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
 			goto done;
+		/* It parsed as it was read (T.ST is the fstat of that read):
+		 * the next add need not parse it again. */
+		stamp_write_st(jail, t.spec.ifname, &t.st);
 	}
+	/* The main file's peers (hand-written): the fast scan. */
 	peer_scan_for_add(t.text, t.len, req, &fast);
-	crlf = fast.n_crlf > fast.n_lf;
 	/* Something to refuse: the slower scan finds the lines to name. */
 	if ((fast.dup || fast.own || fast.conflict) && conf_scan(t.text, t.len, add_scan_fn, &sc, NULL, NULL) != 0) {
 		wj_errnof(e, ENOMEM, "peer add");
@@ -645,17 +686,29 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 			out->path);
 		goto done;
 	}
-	/* The new block, parsed alone by the real parser, must say exactly
-	 * what was asked.  Appended after a complete line to a file that
-	 * parses, a [Peer] section changes nothing else: sections are
-	 * independent in this format, and the scan excluded a duplicate key. */
+	/* The drop-in peers: the index, at most 33 (IPv4) or 129 (IPv6)
+	 * lookups per allowed IP. */
+	if (!req->force && (h = aipidx_find(t.dir, req->aips, req->n_aips, &hit, e)) != 0) {
+		char a[INET6_ADDRSTRLEN + 8], b[INET6_ADDRSTRLEN + 8], k[WG_KEY_B64_LEN + 1], p[PATH_MAX];
+		if (h < 0)
+			goto done;
+		fmt_key(k, hit.owner);
+		if (jailwg_dropin_path(p, sizeof(p), t.dir, hit.owner, e) < 0)
+			goto done;
+		wj_errf(e, "allowed IP %s is already routed to peer %s (%s:%u, AllowedIPs %s); --force to take it anyway",
+			wg_ipmask_fmt(&req->aips[hit.idx], a, sizeof(a)), k, p, hit.line,
+			wg_ipmask_fmt(&hit.theirs, b, sizeof(b)));
+		goto done;
+	}
+	/* The new drop-in, parsed by the real parser, must say exactly what
+	 * was asked. */
 	block = malloc(room);
 	if (!block) {
 		wj_errnof(e, ENOMEM, "peer add");
 		goto done;
 	}
-	block_len = append_block(block, 0, crlf, lines, n_lines);
-	if (wg_config_parse(block, block_len, out->path, &blk, e) < 0) {
+	block_len = append_block(block, 0, false, lines, n_lines);
+	if (jailwg_parse_dropin(block, block_len, dropin, req->public_key, &blk, e) < 0) {
 		wj_err_prefix(e, "the new [Peer] section does not parse (nothing written)");
 		goto done;
 	}
@@ -664,7 +717,7 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	    (req->keepalive >= 0 && np->keepalive != req->keepalive) || !!np->endpoint != !!req->endpoint ||
 	    (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) || !aips_equal(np, req->aips, req->n_aips)) {
 		wj_errf(e, "%s: the new [Peer] section does not read back as the peer to add (nothing written)",
-			out->path);
+			dropin);
 		goto done;
 	}
 	ch = wg_device_new();
@@ -674,9 +727,13 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	}
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
-	new_len = append_block(t.text, t.len, crlf, lines, n_lines);
-	if (tx_write_buf(&t, jail, out->path, t.text, new_len, e) < 0)
+	/* The index links first (a crash leaves stale links, which are
+	 * ignored), then the drop-in: the config is as before or as after. */
+	snprintf(out->path, sizeof(out->path), "%s", dropin);
+	if (jailwg_mkdir(t.dir, e) < 0 || aipidx_add(t.dir, req->public_key, req->aips, req->n_aips, e) < 0 ||
+	    wj_write_atomic(dropin, block, block_len, 0600, e) < 0)
 		goto done;
+	aipidx_stamp(t.dir);
 	r = tx_apply(jail, &t, ch, out, e);
 done:
 	if (block) {
@@ -687,6 +744,44 @@ done:
 	wg_device_free(blk);
 	wg_device_free(ch);
 	tx_end(&t);
+	return r;
+}
+
+/* Remove the drop-in of peer KEY: the file (the config is as before or
+ * after), then its index links. */
+static int remove_dropin(const char *jail, struct tx *t, const uint8_t key[WG_KEY_LEN], struct peer_outcome *out,
+			 struct wj_err *e)
+{
+	struct wg_device *one = NULL, *ch;
+	struct wg_peer *c;
+	struct wj_err ignored;
+	int r = -1;
+
+	/* A drop-in that does not parse is removed all the same (that
+	 * repairs the config); its links are then stale, and harmless. */
+	wj_err_clear(&ignored);
+	if (jailwg_parse_dropin(t->text, t->len, out->path, key, &one, &ignored) < 0)
+		one = NULL;
+	if (unlink(out->path) < 0) {
+		wj_errnof(e, errno, "%s", out->path);
+		goto done;
+	}
+	if (jailwg_sync_dir(t->dir, e) < 0)
+		goto done;
+	if (one && aipidx_remove(t->dir, key, one->peers[0].aips, one->peers[0].n_aips, e) < 0)
+		goto done;
+	aipidx_stamp(t->dir);
+	ch = wg_device_new();
+	if (!ch || !(c = wg_device_add_peer(ch, key))) {
+		wg_device_free(ch);
+		wj_errnof(e, ENOMEM, "peer remove");
+		goto done;
+	}
+	c->flags = WGPEER_REMOVE;
+	r = tx_apply(jail, t, ch, out, e);
+	wg_device_free(ch);
+done:
+	wg_device_free(one);
 	return r;
 }
 
@@ -702,8 +797,12 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 	int r = -1;
 
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, false, 1, out, e) < 0)
+	if (tx_begin(jail, &t, false, 1, key, out, e) < 0)
 		goto done;
+	if (t.dropin) {
+		r = remove_dropin(jail, &t, key, out, e);
+		goto done;
+	}
 	/* As for peer add: the file wgjail wrote and parsed last need not be
 	 * parsed again; otherwise it is, before and after the edit. */
 	stamped = stamp_ok(jail, t.spec.ifname, &t.st);
@@ -771,7 +870,7 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 		sodium_free(b64);
 		return wj_errnof(e, ENOMEM, "rotate");
 	}
-	if (tx_begin(jail, &t, true, 0, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, NULL, out, e) < 0)
 		goto out_free;
 	if (conf_find_interface(&t.doc, &b) != 1) {
 		wj_errf(e, "%s: no [Interface] section", out->path);
@@ -823,7 +922,7 @@ int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk
 	if (!b64)
 		return wj_errnof(e, ENOMEM, "rotate");
 	fmt_key(k, key);
-	if (tx_begin(jail, &t, true, 0, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, key, out, e) < 0)
 		goto out_free;
 	if (!wg_device_find_peer(t.dev, key)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
@@ -866,6 +965,46 @@ out_free:
 	return r;
 }
 
+/* Is KEY a peer of the jail (main file parsed in T->dev or not)? */
+static int key_taken(struct tx *t, const uint8_t key[WG_KEY_LEN], struct wj_err *e)
+{
+	char p[PATH_MAX];
+	struct stat st;
+	struct wg_device *m = NULL;
+	bool in_main;
+
+	if (jailwg_dropin_path(p, sizeof(p), t->dir, key, e) < 0)
+		return -1;
+	if (lstat(p, &st) == 0)
+		return 1;
+	if (!t->dropin)
+		return wg_device_find_peer(t->dev, key) != NULL;
+	if (wg_config_load(t->main_path, &m, e) < 0)
+		return -1;
+	in_main = wg_device_find_peer(m, key) != NULL;
+	wg_device_free(m);
+	return in_main;
+}
+
+/* Write the edited drop-in under NEW_KEY's name and move the index links
+ * (the caller removes the old drop-in).  The index stamp goes first: a crash half-way
+ * makes the next command rebuild the index. */
+static int move_dropin(struct tx *t, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
+		       const struct wg_peer *np, struct wj_err *e)
+{
+	char np_path[PATH_MAX], stamp[PATH_MAX];
+
+	if (jailwg_dropin_path(np_path, sizeof(np_path), t->dir, new_key, e) < 0)
+		return -1;
+	if (snprintf(stamp, sizeof(stamp), "%s/.aip/.stamp", t->dir) < (int)sizeof(stamp))
+		unlink(stamp);
+	if (aipidx_remove(t->dir, old, np->aips, np->n_aips, e) < 0 ||
+	    aipidx_add(t->dir, new_key, np->aips, np->n_aips, e) < 0 ||
+	    wj_write_atomic(np_path, t->new_text, t->new_len, 0600, e) < 0)
+		return -1;
+	return 0;
+}
+
 int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
 		     struct peer_outcome *out, struct wj_err *e)
 {
@@ -874,18 +1013,19 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 	char k[WG_KEY_B64_LEN + 1], nk[WG_KEY_B64_LEN + 1];
 	struct wg_device *ch = NULL;
 	struct wg_peer *np, *c;
-	int r = -1;
+	int r = -1, taken;
 
 	fmt_key(k, old);
 	fmt_key(nk, new_key);
-	if (tx_begin(jail, &t, true, 0, out, e) < 0)
+	if (tx_begin(jail, &t, true, 0, old, out, e) < 0)
 		return -1;
 	if (!wg_device_find_peer(t.dev, old)) {
 		wj_errf(e, "%s: no peer %s", out->path, k);
 		goto done;
 	}
-	if (wg_device_find_peer(t.dev, new_key)) {
-		wj_errf(e, "%s: peer %s is already there", out->path, nk);
+	if ((taken = key_taken(&t, new_key, e)) != 0) {
+		if (taken > 0)
+			wj_errf(e, "jail %s: peer %s is already there", jail, nk);
 		goto done;
 	}
 	if (conf_find_peer(&t.doc, old, &b) != 1 || conf_set_value(&t.doc, &b, "PublicKey", nk, e) < 0 ||
@@ -904,8 +1044,22 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 	c->flags = WGPEER_REMOVE;
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if (t.dropin) {
+		char old_path[PATH_MAX];
+		snprintf(old_path, sizeof(old_path), "%s", out->path);
+		if (move_dropin(&t, old, new_key, np, e) < 0 ||
+		    jailwg_dropin_path(out->path, sizeof(out->path), t.dir, new_key, e) < 0)
+			goto done;
+		if (unlink(old_path) < 0 && errno != ENOENT) {
+			wj_errnof(e, errno, "%s", old_path);
+			goto done;
+		}
+		if (jailwg_sync_dir(t.dir, e) < 0)
+			goto done;
+		aipidx_stamp(t.dir);
+	} else if (tx_write(&t, jail, out->path, e) < 0) {
 		goto done;
+	}
 	r = tx_apply(jail, &t, ch, out, e);
 done:
 	wg_device_free(ch);
@@ -927,7 +1081,7 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	if (jailspec_load(jail, &spec, e) < 0 || conf_path(jail, &spec, out->path, sizeof(out->path), e) < 0)
 		return -1;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", spec.ifname);
-	if (wg_config_load(out->path, dev, e) < 0)
+	if (jailwg_load(jail, spec.ifname, dev, e) < 0)
 		return -1;
 	if (want_live && (up = peer_jail_target(jail, spec.ifname, &tgt, e)) < 0) {
 		wg_device_free(*dev);

@@ -6,9 +6,13 @@
  * written (editors and wgjail itself replace files by rename, so a rename
  * into the directory counts as a change).  On Linux only names that
  * matter are reported: "jail.conf" and "*.conf"; temporary files
- * (NAME.tmpXXXXXX) and the edit lock are not.  kqueue does not name the
- * entry: on FreeBSD any change of a jail's directory is reported for that
- * jail (see agent/watch_freebsd.c). */
+ * (NAME.tmpXXXXXX) and the edit lock are not.  A jail's peer directories
+ * (IF.peers/, agent/jailwg.h) are watched too, found when the jail is
+ * added and when they appear: a drop-in HEX.conf added, replaced or
+ * removed is reported for the jail (not the index .aip/ nor temporary
+ * files).  kqueue does not name the entry: on FreeBSD any change of a
+ * jail's directory or of its peer directories is reported for that jail
+ * (see agent/watch_freebsd.c). */
 #ifndef WGJAIL_WATCH_H
 #define WGJAIL_WATCH_H
 

@@ -13,6 +13,7 @@
 #include <sys/event.h>
 #include <sys/time.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -26,9 +27,12 @@
 
 #define VNODE_NOTES (NOTE_WRITE | NOTE_DELETE | NOTE_RENAME)
 
+/* A watched directory: a jail's (SUB empty) or its peer directory SUB
+ * ("IF.peers", agent/jailwg.h). */
 struct wjail {
 	int fd;
 	char name[WJ_JAIL_NAME_MAX + 1];
+	char sub[WJ_IFNAME_MAX + 8];
 };
 
 struct watch {
@@ -103,10 +107,10 @@ int watch_fd(const struct watch *w)
 	return w->kq;
 }
 
-static struct wjail *by_name(struct watch *w, const char *name)
+static struct wjail *by_name_sub(struct watch *w, const char *name, const char *sub)
 {
 	for (size_t i = 0; i < w->n; i++)
-		if (!strcmp(w->v[i].name, name))
+		if (!strcmp(w->v[i].name, name) && !strcmp(w->v[i].sub, sub))
 			return &w->v[i];
 	return NULL;
 }
@@ -119,16 +123,22 @@ static struct wjail *by_fd(struct watch *w, int fd)
 	return NULL;
 }
 
-int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+static bool is_peers_dir(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && n < WJ_IFNAME_MAX + 8 && name[0] != '.' && !strcmp(name + n - 6, ".peers");
+}
+
+/* Watch CONFDIR/NAME (SUB "") or CONFDIR/NAME/SUB, once. */
+static int add_dir(struct watch *w, const char *name, const char *sub, struct wj_err *e)
 {
 	char path[PATH_MAX];
 	int fd;
 
-	if (wj_jail_name_invalid(name))
-		return wj_errf(e, "not a jail name");
-	if (by_name(w, name))
+	if (by_name_sub(w, name, sub))
 		return 0;
-	if (snprintf(path, sizeof(path), "%s/%s", w->confdir, name) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s%s%s", w->confdir, name, *sub ? "/" : "", sub) >= (int)sizeof(path))
 		return wj_errf(e, "%s/%s: path too long", w->confdir, name);
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 8;
@@ -147,7 +157,35 @@ int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
 	}
 	w->v[w->n].fd = fd;
 	snprintf(w->v[w->n].name, sizeof(w->v[w->n].name), "%s", name);
+	snprintf(w->v[w->n].sub, sizeof(w->v[w->n].sub), "%s", sub);
 	w->n++;
+	return 0;
+}
+
+/* Watch the peer directories of jail NAME that are not watched yet. */
+static void add_peer_dirs(struct watch *w, const char *name)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (snprintf(path, sizeof(path), "%s/%s", w->confdir, name) >= (int)sizeof(path) || !(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		struct wj_err ie;
+		if (is_peers_dir(de->d_name))
+			add_dir(w, name, de->d_name, &ie); /* vanished meanwhile: seen at the next change */
+	}
+	closedir(d);
+}
+
+int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+{
+	if (wj_jail_name_invalid(name))
+		return wj_errf(e, "not a jail name");
+	if (add_dir(w, name, "", e) < 0)
+		return -1;
+	add_peer_dirs(w, name);
 	return 0;
 }
 
@@ -159,10 +197,9 @@ static void forget(struct watch *w, struct wjail *j)
 
 void watch_remove_jail(struct watch *w, const char *name)
 {
-	struct wjail *j = by_name(w, name);
-
-	if (j)
-		forget(w, j);
+	for (size_t i = w->n; i-- > 0;)
+		if (!strcmp(w->v[i].name, name))
+			forget(w, &w->v[i]);
 }
 
 int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
@@ -191,12 +228,20 @@ int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *a
 			}
 			if (!(j = by_fd(w, fd)))
 				continue;
-			if (ev[i].fflags & (NOTE_DELETE | NOTE_RENAME)) {
+			if (j->sub[0]) {
+				/* A peer directory: any change is the jail's. */
+				char jail[WJ_JAIL_NAME_MAX + 1];
+				snprintf(jail, sizeof(jail), "%s", j->name);
+				if (ev[i].fflags & (NOTE_DELETE | NOTE_RENAME))
+					forget(w, j);
+				cb(jail, arg);
+			} else if (ev[i].fflags & (NOTE_DELETE | NOTE_RENAME)) {
 				forget(w, j);
 				cb(NULL, arg);
 			} else if (ev[i].fflags & NOTE_WRITE) {
 				char jail[WJ_JAIL_NAME_MAX + 1];
 				snprintf(jail, sizeof(jail), "%s", j->name);
+				add_peer_dirs(w, jail); /* a new IF.peers/ */
 				cb(jail, arg);
 			}
 		}

@@ -1,6 +1,7 @@
 /* inotify watcher (see agent/watch.h). */
 #include "agent/watch.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
@@ -9,14 +10,19 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include "agent/jailwg.h"
 #include "agent/util/err.h"
+#include "agent/util/log.h"
 #include "agent/util/strutil.h"
 
 #define DIR_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
-#define JAIL_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)
+#define JAIL_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)
+#define PEERS_MASK (IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)
 
+/* A watched directory: a jail's, or one of its IF.peers/ (PEERS). */
 struct wjail {
 	int wd;
+	bool peers;
 	char name[WJ_JAIL_NAME_MAX + 1];
 };
 
@@ -79,7 +85,7 @@ int watch_fd(const struct watch *w)
 static struct wjail *by_name(struct watch *w, const char *name)
 {
 	for (size_t i = 0; i < w->n; i++)
-		if (!strcmp(w->v[i].name, name))
+		if (!w->v[i].peers && !strcmp(w->v[i].name, name))
 			return &w->v[i];
 	return NULL;
 }
@@ -92,21 +98,25 @@ static struct wjail *by_wd(struct watch *w, int wd)
 	return NULL;
 }
 
-int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+/* Is NAME a jail's peer directory ("IF.peers")? */
+static bool is_peers_dir(const char *name)
 {
-	char path[PATH_MAX];
+	size_t n = strlen(name);
+
+	return n > 6 && name[0] != '.' && !strcmp(name + n - 6, ".peers");
+}
+
+static int add_wd(struct watch *w, const char *path, const char *name, bool peers, struct wj_err *e)
+{
 	struct wjail *j;
 	int wd;
 
-	if (wj_jail_name_invalid(name))
-		return wj_errf(e, "not a jail name");
-	if (snprintf(path, sizeof(path), "%s/%s", w->confdir, name) >= (int)sizeof(path))
-		return wj_errf(e, "%s/%s: path too long", w->confdir, name);
-	if ((wd = inotify_add_watch(w->fd, path, JAIL_MASK)) < 0)
+	if ((wd = inotify_add_watch(w->fd, path, peers ? PEERS_MASK : JAIL_MASK)) < 0)
 		return wj_errnof(e, errno, "watching %s", path);
 	/* inotify returns the same descriptor for the same directory. */
-	if ((j = by_wd(w, wd)) || (j = by_name(w, name))) {
+	if ((j = by_wd(w, wd)) || (!peers && (j = by_name(w, name)))) {
 		j->wd = wd;
+		j->peers = peers;
 		snprintf(j->name, sizeof(j->name), "%s", name);
 		return 0;
 	}
@@ -121,8 +131,44 @@ int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
 		w->cap = cap;
 	}
 	w->v[w->n].wd = wd;
+	w->v[w->n].peers = peers;
 	snprintf(w->v[w->n].name, sizeof(w->v[w->n].name), "%s", name);
 	w->n++;
+	return 0;
+}
+
+/* Watch jail NAME's peer directory SUB. */
+static int add_peers(struct watch *w, const char *name, const char *sub, struct wj_err *e)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/%s/%s", w->confdir, name, sub) >= (int)sizeof(path))
+		return wj_errf(e, "%s/%s/%s: path too long", w->confdir, name, sub);
+	return add_wd(w, path, name, true, e);
+}
+
+int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d;
+
+	if (wj_jail_name_invalid(name))
+		return wj_errf(e, "not a jail name");
+	if (snprintf(path, sizeof(path), "%s/%s", w->confdir, name) >= (int)sizeof(path))
+		return wj_errf(e, "%s/%s: path too long", w->confdir, name);
+	if (add_wd(w, path, name, false, e) < 0)
+		return -1;
+	/* Its peer directories, already there. */
+	if (!(d = opendir(path)))
+		return 0;
+	while ((de = readdir(d)))
+		if (is_peers_dir(de->d_name) && add_peers(w, name, de->d_name, e) < 0 && errno != ENOENT &&
+		    errno != ENOTDIR) {
+			closedir(d);
+			return -1;
+		}
+	closedir(d);
 	return 0;
 }
 
@@ -133,12 +179,13 @@ static void forget(struct watch *w, struct wjail *j)
 
 void watch_remove_jail(struct watch *w, const char *name)
 {
-	struct wjail *j = by_name(w, name);
-
-	if (!j)
-		return;
-	inotify_rm_watch(w->fd, j->wd); /* fails harmlessly if already gone */
-	forget(w, j);
+	/* The jail's directory and its peer directories. */
+	for (size_t i = w->n; i-- > 0;) {
+		if (strcmp(w->v[i].name, name))
+			continue;
+		inotify_rm_watch(w->fd, w->v[i].wd); /* fails harmlessly if already gone */
+		forget(w, &w->v[i]);
+	}
 }
 
 int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
@@ -172,15 +219,36 @@ int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *a
 			if (!(j = by_wd(w, ev->wd)))
 				continue;
 			if (ev->mask & IN_IGNORED) { /* the directory went away */
+				bool peers = j->peers;
+				char jail[WJ_JAIL_NAME_MAX + 1];
+				snprintf(jail, sizeof(jail), "%s", j->name);
 				forget(w, j);
-				cb(NULL, arg);
+				cb(peers ? jail : NULL, arg);
 				continue;
 			}
 			if (ev->mask & IN_DELETE_SELF) {
-				cb(NULL, arg);
+				if (j->peers) {
+					char jail[WJ_JAIL_NAME_MAX + 1];
+					snprintf(jail, sizeof(jail), "%s", j->name);
+					cb(jail, arg);
+				} else {
+					cb(NULL, arg);
+				}
 				continue;
 			}
-			if (watch_name_matters(name)) {
+			if (!j->peers && (ev->mask & IN_ISDIR) && is_peers_dir(name)) {
+				/* A peer directory appeared (it may hold drop-ins
+				 * already) or went: watch it, reconcile the jail. */
+				char jail[WJ_JAIL_NAME_MAX + 1];
+				struct wj_err ie;
+				snprintf(jail, sizeof(jail), "%s", j->name);
+				wj_err_clear(&ie);
+				if ((ev->mask & (IN_CREATE | IN_MOVED_TO)) && add_peers(w, jail, name, &ie) < 0)
+					log_warnx("%s", ie.msg);
+				cb(jail, arg);
+				continue;
+			}
+			if (j->peers ? jailwg_is_dropin_name(name, NULL) : watch_name_matters(name)) {
 				char jail[WJ_JAIL_NAME_MAX + 1];
 				/* CB may add or remove watches: copy the name first. */
 				snprintf(jail, sizeof(jail), "%s", j->name);

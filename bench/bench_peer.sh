@@ -6,10 +6,21 @@
 #
 #   sudo bash bench/bench_peer.sh [SIZES...]      (default 1000 10000 50000)
 #
+# The N existing peers are where a box built with wgjail has them: one
+# drop-in each in CONFDIR/JAIL/IF.peers/ (generated here directly, with a
+# main file holding only [Interface]).  The allowed-IP index .aip/ is not
+# generated: the first `peer add` builds it (O(N), shown as "first" and
+# excluded from the median).  LAYOUT=main puts the N peers in the main
+# file instead (hand-written peers: the old layout, for comparison).
+#
 # Env: REPS (peer adds per size, default 15), SYNC_REPS (default 3),
+#      LAYOUT (dropins | main, default dropins),
 #      WGJAIL (default ./wgjail, the optimised build),
 #      CALLGRIND=1 also counts the instructions of one more `peer add` per
-#      size (valgrind; a load-independent measure of wgjail's own work).
+#      size (valgrind; a load-independent measure of wgjail's own work),
+#      LOAD_REPS (default 3): times `wgjail peer list` of a copy of the jail
+#      that is not up: the merged load of the main file and N drop-ins,
+#      which is what `up`, boot and the agent read.
 # Prints one line per size: median and max wall time of each, and the ratio.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
@@ -28,25 +39,42 @@ now_ns() { date +%s%N; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 maxof() { sort -n | tail -1; }
 
-# gen N FILE PRIVKEY: a config with N peers (random keys, one /32 each)
+# gen N FILE PRIVKEY [DIR]: a config with N peers (random keys, one /32
+# each) in FILE; with DIR, FILE holds [Interface] only, each peer is in its
+# drop-in DIR/HEX.conf (0600, DIR 0700), and FILE.all gets everything (for
+# `wg setconf` and the usual way).
 gen() {
-	python3 - "$1" "$2" "$3" <<'PY'
+	python3 - "$1" "$2" "$3" "${4:-}" <<'PY'
 import base64, os, sys
-n, path, priv = int(sys.argv[1]), sys.argv[2], sys.argv[3]
-with open(path, "w") as f:
-    os.chmod(path, 0o600)
-    f.write(f"# bench\n[Interface]\nPrivateKey = {priv}\nListenPort = 51820\n")
+n, path, priv, d = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+head = f"# bench\n[Interface]\nPrivateKey = {priv}\nListenPort = 51820\n"
+def create(p):
+    return os.fdopen(os.open(p, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w")
+if d:
+    os.makedirs(d, mode=0o700, exist_ok=True)
+with create(path) as f, create(path + ".all") as a:
+    f.write(head)
+    a.write(head)
     for i in range(n):
-        k = base64.b64encode(os.urandom(32)).decode()
-        f.write(f"\n[Peer]\nPublicKey = {k}\nAllowedIPs = 10.{64 + i // 65536}.{(i // 256) % 256}.{i % 256}/32\n")
+        raw = os.urandom(32)
+        k = base64.b64encode(raw).decode()
+        block = f"[Peer]\nPublicKey = {k}\nAllowedIPs = 10.{64 + i // 65536}.{(i // 256) % 256}.{i % 256}/32\n"
+        a.write("\n" + block)
+        if d:
+            with create(f"{d}/{raw.hex()}.conf") as p:
+                p.write(block)
+        else:
+            f.write("\n" + block)
 PY
 }
 randkey() { head -c 32 /dev/urandom | base64; }
 
-printf '# machine: %s, %s cores, load %s\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
-# The first `peer add` meets a config that wgjail did not write (no stamp):
-# it parses the whole file; the others do not.  Both are shown.
-printf '%-8s %-12s %-24s %-26s %s\n' peers "add (first)" "add (med/max of rest)" "file + wg syncconf (med/max)" "ratio (med)"
+LAYOUT=${LAYOUT:-dropins}
+printf '# machine: %s, %s cores, load %s; layout %s\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$LAYOUT"
+# The first `peer add` meets a config that wgjail did not write: it builds
+# the allowed-IP index of the drop-ins (dropins) or parses the whole main
+# file (main, no stamp yet); the others do not.  Both are shown.
+printf '%-8s %-12s %-24s %-26s %-12s %s\n' peers "add (first)" "add (med/max of rest)" "file + wg syncconf (med/max)" "ratio (med)" "load (med)"
 idx=0
 for n in "${SIZES[@]}"; do
 	idx=$((idx + 1))
@@ -57,39 +85,63 @@ for n in "${SIZES[@]}"; do
 	mkdir -p "$CONF/$J"
 	printf '[jail]\nid = 1\nuplink = wireguard\n\n[wireguard]\ninterface = %s\naddress = 10.63.0.1/16\n' "$IFC" >"$CONF/$J/jail.conf"
 	F="$CONF/$J/$IFC.conf"
-	gen "$n" "$F" "$("$WGJAIL" genkey)"
+	if [ "$LAYOUT" = main ]; then gen "$n" "$F" "$("$WGJAIL" genkey)"
+	else gen "$n" "$F" "$("$WGJAIL" genkey)" "$CONF/$J/$IFC.peers"; fi
 	wg_go "b$n" "$IFC" || exit 1
-	nsx "b$n" wg setconf "$IFC" "$F"
+	nsx "b$n" wg setconf "$IFC" "$F.all"
 	[ "$(nsx "b$n" wg show "$IFC" peers | wc -l)" -eq "$n" ] || { echo "setconf failed for $n" >&2; exit 1; }
 
 	: >"$T_TMP/add.$n"
+	: >"$T_TMP/keys.$n"
 	for ((r = 0; r < REPS; r++)); do
 		k=$(randkey)
+		echo "$k" >>"$T_TMP/keys.$n"
 		t0=$(now_ns)
 		"$WGJAIL" -c "$CONF" peer add "$J" --public-key "$k" --allowed-ips "10.200.$((r / 250)).$((r % 250 + 1))/32" >/dev/null || exit 1
 		t1=$(now_ns)
 		if [ "$r" = 0 ]; then first=$(((t1 - t0) / 1000)); else echo $(((t1 - t0) / 1000)) >>"$T_TMP/add.$n"; fi
 	done
 	[ "$(nsx "b$n" wg show "$IFC" peers | wc -l)" -eq $((n + REPS)) ] || { echo "live add missing for $n" >&2; exit 1; }
+	# the merged config: a copy of the jail that is not up, listed
+	: >"$T_TMP/load.$n"
+	cp -a "$CONF/$J" "$CONF/${J}x"
+	[ "$("$WGJAIL" -c "$CONF" peer list --json "${J}x" | grep -o '"public_key"' | wc -l)" -eq $((n + REPS)) ] ||
+		{ echo "merged config of $n is not N+REPS peers" >&2; exit 1; }
+	for ((r = 0; r < ${LOAD_REPS:-3}; r++)); do
+		t0=$(now_ns)
+		"$WGJAIL" -c "$CONF" peer list "${J}x" >/dev/null || exit 1
+		t1=$(now_ns)
+		echo $(((t1 - t0) / 1000)) >>"$T_TMP/load.$n"
+	done
+	rm -rf "${CONF:?}/${J}x"
 
 	ir=""
 	if [ "${CALLGRIND:-0}" = 1 ]; then
+		k=$(randkey)
+		echo "$k" >>"$T_TMP/keys.$n"
 		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WGJAIL" -c "$CONF" peer add "$J" \
-			--public-key "$(randkey)" --allowed-ips 10.202.0.1/32 2>&1 >/dev/null | sed -n 's/.*Collected : *//p')
+			--public-key "$k" --allowed-ips 10.202.0.1/32 2>&1 >/dev/null | sed -n 's/.*Collected : *//p')
 		ir=" Ir=$ir"
 	fi
+	# the usual way's file gets the peers wgjail added (else syncconf
+	# would remove them from the device)
+	while read -r k; do
+		printf '\n' >>"$F.all"
+		cat "$CONF/$J/$IFC.peers/$(printf '%s' "$k" | base64 -d | od -An -v -tx1 | tr -d ' \n').conf" >>"$F.all"
+	done <"$T_TMP/keys.$n"
 	: >"$T_TMP/sync.$n"
 	for ((r = 0; r < SYNC_REPS; r++)); do
 		k=$(randkey)
 		t0=$(now_ns)
-		printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.201.%d.%d/32\n' "$k" $((r / 250)) $((r % 250 + 1)) >>"$F"
-		nsx "b$n" wg syncconf "$IFC" "$F" || exit 1
+		printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.201.%d.%d/32\n' "$k" $((r / 250)) $((r % 250 + 1)) >>"$F.all"
+		nsx "b$n" wg syncconf "$IFC" "$F.all" || exit 1
 		t1=$(now_ns)
 		echo $(((t1 - t0) / 1000)) >>"$T_TMP/sync.$n"
 	done
 	am=$(median <"$T_TMP/add.$n") ax=$(maxof <"$T_TMP/add.$n")
 	sm=$(median <"$T_TMP/sync.$n") sx=$(maxof <"$T_TMP/sync.$n")
-	printf '%-8s %-12s %-24s %-26s %s\n' "$n" "$(awk -v a="$first" 'BEGIN { printf "%.1f ms", a / 1000 }')" "$(awk -v a="$am" -v b="$ax" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
+	lm=$(median <"$T_TMP/load.$n")
+	printf '%-8s %-12s %-24s %-26s %-12s %s%s\n' "$n" "$(awk -v a="$first" 'BEGIN { printf "%.1f ms", a / 1000 }')" "$(awk -v a="$am" -v b="$ax" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
 		"$(awk -v a="$sm" -v b="$sx" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
-		"$(awk -v a="$am" -v s="$sm" 'BEGIN { printf "%.0fx", s / a }')$ir"
+		"$(awk -v a="$am" -v s="$sm" 'BEGIN { printf "%.0fx", s / a }')" "$(awk -v a="$lm" 'BEGIN { printf "%.0f ms", a / 1000 }')" "$ir"
 done

@@ -2,6 +2,7 @@
 #include "agent/util/err.h"
 #include "agent/util/fsutil.h"
 #include "wg/config.h"
+#include "agent/jailwg.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -17,7 +18,7 @@ int rc_ifconf_load(const struct jail_spec *s, struct wg_device **dev, struct wj_
 	if (!wj_exists(path))
 		return wj_errf(e, "jail %s: no WireGuard configuration at %s (create it with: wgjail create %s)",
 			       s->name, path, s->name);
-	if (wg_config_load(path, dev, e) < 0)
+	if (jailwg_load(s->name, s->ifname, dev, e) < 0)
 		return -1;
 	/* Without ListenPort, wg syncconf would pick a new random port at
 	 * every boot: the spec's port fills the gap, and the two must agree. */

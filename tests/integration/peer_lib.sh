@@ -32,3 +32,16 @@ mkjail() {
 peers_in() {
 	awk -F'=' 'tolower($1) ~ /^[ \t]*public[ \t]*key[ \t]*$/ { v=$0; sub(/^[^=]*=[ \t]*/, "", v); sub(/[ \t]*(#.*)?$/, "", v); print v }' "$1" | sort
 }
+
+# key_hex KEY: a base64 key in lower-case hex (a drop-in's name).
+key_hex() { printf '%s' "$1" | base64 -d | od -An -v -tx1 | tr -d ' \n'; }
+
+# dropin JAIL IFACE KEY: the path of KEY's drop-in.
+dropin() { echo "$CONF/$1/$2.peers/$(key_hex "$3").conf"; }
+
+# all_peers JAIL IFACE: the public keys of the merged config (main file
+# and drop-ins), sorted.
+all_peers() {
+	local f
+	{ peers_in "$CONF/$1/$2.conf"; for f in "$CONF/$1/$2.peers"/*.conf; do [ -e "$f" ] && peers_in "$f"; done; } | sort
+}

@@ -163,6 +163,30 @@ put "$CONF/$JA/wg0.conf" "$conf1"
 check "peer removed within 2 s" wait_until 2 device_peers 1
 check "status.json message cleared" wait_until 5 state_is 'd["jails"][0]["message"]' None
 
+# Drop-ins (wg0.peers/HEX.conf, as `wgjail peer add` writes them) are
+# watched too: a new peer directory, a drop-in added, broken, removed.
+D="$CONF/$JA/wg0.peers"
+PBX=$(printf '%s' "$pb_pub" | base64 -d | od -An -v -tx1 | tr -d ' \n')
+mkdir -m 700 "$D"
+sleep 0.3 # the agent sees the new directory
+put "$D/$PBX.conf" "[Peer]
+PublicKey = $pb_pub
+AllowedIPs = 10.72.0.3/32
+Endpoint = 10.62.0.10:51852
+"
+check "drop-in peer is on the device within 2 s" wait_until 2 peer_on_device "$pb_pub"
+check "drop-in peer: ping through it" wait_until 10 ip netns exec "$JA" ping -c1 -W1 10.72.0.3
+check_eq "drop-in: first session undisturbed" "$hs1" "$(wg show "$PA" latest-handshakes | awk '{print $2}')"
+put "$D/$PBX.conf" "[Peer]
+PublicKey = $pb_pub
+AllowedIPs = 10.72.0.3/32, 10.72.0.300/32
+"
+check "broken drop-in: logged with its file:line" wait_until 5 grep -q "$D/$PBX.conf:3" "$LOG"
+check "broken drop-in: the peer stays" peer_on_device "$pb_pub"
+rm "$D/$PBX.conf"
+check "drop-in removed: peer removed within 2 s" wait_until 2 device_peers 1
+check "status.json message cleared" wait_until 5 state_is 'd["jails"][0]["message"]' None
+
 # SIGHUP reconciles everything (nothing to change).
 kill -HUP "$AGENT"
 check "SIGHUP: logged" wait_until 5 grep -q "SIGHUP: reconciling every jail" "$LOG"

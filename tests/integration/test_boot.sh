@@ -61,11 +61,17 @@ EOC
 cat >"$CONF/$JB/wg0.conf" <<EOC
 [Interface]
 ListenPort = 51842
+EOC
+# B's peer is a drop-in, as `wgjail peer add` writes it: boot reads both.
+mkdir -m 700 "$CONF/$JB/wg0.peers"
+(umask 077; cat >"$CONF/$JB/wg0.peers/$(printf '%s' "$pb_pub" | base64 -d | od -An -v -tx1 | tr -d ' \n').conf" <<EOC
+# remote B
 [Peer]
 PublicKey = $pb_pub
 AllowedIPs = 10.71.1.2/32
 Endpoint = 10.61.0.9:51832
 EOC
+)
 chmod 644 "$CONF/$JA/wg0.conf" "$CONF/$JB/wg0.conf" # boot must leave them 0600
 printf '[jail]\nid = 3\nuplink = sideways\n' >"$CONF/$JC/jail.conf"
 
@@ -108,7 +114,7 @@ ip -n "$(ns p)" link set "$PA" up
 ip -n "$(ns p)" link set "$PB" up
 
 check "A's tunnel: ping" wait_until 15 ip netns exec "$JA" ping -c1 -W1 10.71.0.2
-check "B's tunnel: ping" wait_until 15 ip netns exec "$JB" ping -c1 -W1 10.71.1.2
+check "B's tunnel (peer in a drop-in): ping" wait_until 15 ip netns exec "$JB" ping -c1 -W1 10.71.1.2
 hs_a=$(wg show "$PA" latest-handshakes | awk '{print $2}')
 hs_b=$(wg show "$PB" latest-handshakes | awk '{print $2}')
 check "A: handshake seen by the remote (wg show)" test "${hs_a:-0}" -gt 0

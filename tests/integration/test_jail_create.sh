@@ -54,11 +54,20 @@ out=$(W create "${J}c" --id 1 2>&1)
 check "a taken id is refused" grep -q "id 1 is used by another jail" <<<"$out"
 check_fails "refused jail not written" test -e "$CONF/${J}c/jail.conf"
 
-# A new interface name renames the config, keeping key and peer.
+# A peer added with `peer add` is a drop-in: an update keeps it as it is.
+q_pub=$("$WGJAIL" genkey | "$WGJAIL" pubkey)
+check "peer add (a drop-in)" W peer add "$J" --public-key "$q_pub" --allowed-ips 10.7.0.9/32
+check "update keeps the drop-in" bash -c "\"$WGJAIL\" -c \"$CONF\" create \"$J\" --mtu 1381 >/dev/null &&
+	ls \"$CONF/$J/wg0.peers\" | grep -q '\.conf\$'"
+check_fails "... and does not fold it into the main file" grep -q "$q_pub" "$CONF/$J/wg0.conf"
+
+# A new interface name renames the config, keeping key and peers.
 check "rename the interface" W create "$J" --interface wgx0
 check_fails "old config gone" test -e "$CONF/$J/wg0.conf"
 check "new config has the key" grep -q "$key" "$CONF/$J/wgx0.conf"
 check "new config has the peer" grep -q "$p_pub" "$CONF/$J/wgx0.conf"
+check_fails "old peer directory gone" test -e "$CONF/$J/wg0.peers"
+check "the drop-in peer follows the interface" bash -c "\"$WGJAIL\" -c \"$CONF\" peer list \"$J\" | grep -qF \"$q_pub\""
 check_fails "bad uplink refused" W create "$J" --uplink carrier-pigeon
 check_fails "usage: no jail name" W create
 done_testing

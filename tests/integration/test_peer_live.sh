@@ -55,7 +55,7 @@ check "peer add with a hostname endpoint" wj peer add "$J" --public-key "$h_pub"
 	--endpoint localhost:5555
 check_eq "the device has the resolved endpoint" "127.0.0.1:5555" \
 	"$(nsx j wg show "$IJ" endpoints | awk -v k="$h_pub" '$1 == k { print $2 }')"
-check "and the file keeps the name" grep -qx "Endpoint = localhost:5555" "$F"
+check "and the drop-in keeps the name" grep -qx "Endpoint = localhost:5555" "$(dropin "$J" "$IJ" "$h_pub")"
 check "remove it" wj peer remove "$J" "$h_pub"
 
 # ---- a third peer while b pings: b undisturbed, c handshakes at once -------
@@ -102,7 +102,7 @@ wait "$p1" "$p2"
 echo "# 400 concurrent adds took $((SECONDS - start)) s"
 check_eq "no add failed" "" "$(cat "$T_TMP/add1.log" "$T_TMP/add2.log")"
 want=$( (cut -d' ' -f1 "$T_TMP/keys1" "$T_TMP/keys2"; echo "$b_pub") | sort)
-check_eq "all 400 in the file" "$want" "$(peers_in "$F")"
+check_eq "all 400 in the config (drop-ins)" "$want" "$(all_peers "$J" "$IJ")"
 check_eq "all 400 on the device" "$want" "$(nsx j wg show "$IJ" peers | sort)"
 check_eq "every allowed IP on the device" 401 "$(nsx j wg show "$IJ" allowed-ips | awk 'NF==2' | wc -l)"
 check "b still reaches the jail" nsx b ping -c1 -W1 10.8.0.1
@@ -158,7 +158,7 @@ out=$(wj peer add "$JX" --public-key "$b_pub" 2>&1)
 check_eq "peer add on an up jail without its interface exits 1" 1 "$?"
 case $out in *"saved, but"*"p8$$x"*) t_ok "the message says the file was saved and names the interface";;
 	*) t_fail "the message says the file was saved and names the interface"; echo "$out" | diag;; esac
-check_eq "the peer is in the file" "$b_pub" "$(peers_in "$CONF/$JX/p8$$x.conf")"
+check_eq "the peer is in the config" "$b_pub" "$(all_peers "$JX" "p8$$x")"
 
 # ---- a jail as `wgjail up` leaves it with wireguard-go: private socket dir -----
 # up runs wireguard-go with its own socket directory

@@ -167,6 +167,17 @@ check_eq "a ListenPort that contradicts the spec: refused" 1 "$rc"
 check_eq "... saying both" "wgjail: jail port: listen_port 51999 in its spec, but ListenPort = 4000 in $CONF/port/wg0.conf" "$out"
 check_eq "... nothing written" "$before" "$(snapshot "$R")"
 
+# ---- drop-ins (wgjail peer add) are in the jail's single config ----------------
+sed -i '/^ListenPort = 4000$/d' "$CONF/port/wg0.conf"
+dk=$("$WGJAIL" genkey | "$WGJAIL" pubkey)
+mkdir -m 700 "$CONF/port/wg0.peers"
+(umask 077; printf '# by peer add\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.99.0.7/32\n' "$dk" \
+	>"$CONF/port/wg0.peers/$(printf '%s' "$dk" | base64 -d | od -An -v -tx1 | tr -d ' \n').conf")
+check "a jail with a drop-in peer: provisioned" prov --root "$R" port
+check "... the jail's config lists the drop-in's peer" grep -qx "PublicKey = $dk" "$R/usr/local/jails/port/etc/wgj11.conf"
+check "... and the main file's peers" test "$(grep -c '^\[Peer\]' "$R/usr/local/jails/port/etc/wgj11.conf")" -eq \
+	$(( $(grep -ci '^\[Peer\]' "$CONF/port/wg0.conf") + 1 ))
+
 # ---- a secret file with a wrong mode is fixed ---------------------------------
 R=$T_TMP/root-wg4
 chmod 644 "$R/usr/local/jails/wg4/etc/wgj7.conf"
