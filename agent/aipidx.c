@@ -15,6 +15,7 @@
 
 #include "agent/jailwg.h"
 #include "agent/util/err.h"
+#include "agent/util/fsutil.h"
 
 #define IDX_DIR ".aip"
 #define IDX_NEW ".aip.new"
@@ -105,48 +106,28 @@ static void stamp_fmt(char *buf, size_t sz, const struct stat *st)
 
 void aipidx_stamp(const char *dir)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], line[96];
+	char path[PATH_MAX], line[96];
 	struct stat st;
-	bool ok;
-	int fd;
 
-	if (snprintf(path, sizeof(path), "%s/" IDX_DIR "/" STAMP, dir) >= (int)sizeof(path) ||
-	    snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+	if (snprintf(path, sizeof(path), "%s/" IDX_DIR "/" STAMP, dir) >= (int)sizeof(path))
 		return;
 	if (stat(dir, &st) < 0) {
 		unlink(path);
 		return;
 	}
 	stamp_fmt(line, sizeof(line), &st);
-	/* Not fsync'd: a lost stamp only costs a rebuild. */
-	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		unlink(path);
-		return;
-	}
-	ok = write(fd, line, strlen(line)) == (ssize_t)strlen(line);
-	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
-		unlink(tmp);
-		unlink(path);
-	}
+	wj_cache_write(path, line); /* a lost stamp only costs a rebuild */
 }
 
 static bool stamp_ok(const char *dir)
 {
-	char path[PATH_MAX], want[96], have[96] = "";
+	char path[PATH_MAX], want[96];
 	struct stat st;
-	ssize_t n;
-	int fd;
 
-	if (stat(dir, &st) < 0 || snprintf(path, sizeof(path), "%s/" IDX_DIR "/" STAMP, dir) >= (int)sizeof(path) ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+	if (stat(dir, &st) < 0 || snprintf(path, sizeof(path), "%s/" IDX_DIR "/" STAMP, dir) >= (int)sizeof(path))
 		return false;
-	n = read(fd, have, sizeof(have) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	have[n] = '\0';
 	stamp_fmt(want, sizeof(want), &st);
-	return strcmp(have, want) == 0;
+	return wj_cache_is(path, want);
 }
 
 /* ---- rebuild ---- */

@@ -20,24 +20,26 @@
 
 #define DROPIN_MAX (1u << 20) /* one peer's section: far more than any AllowedIPs list */
 
-int jailwg_main_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e)
+/* CONFDIR/JAIL/IFNAME SUFFIX; WHAT names it in the error. */
+static int iface_path(char *buf, size_t sz, const char *jail, const char *ifname, const char *suffix,
+		      const char *what, struct wj_err *e)
 {
 	char file[WJ_IFNAME_MAX + 8];
 
-	snprintf(file, sizeof(file), "%s.conf", ifname);
+	snprintf(file, sizeof(file), "%s%s", ifname, suffix);
 	if (jail_path(buf, sz, jail, file) < 0)
-		return wj_errf(e, "jail %s: the path of its WireGuard config is too long", jail);
+		return wj_errf(e, "jail %s: the path of its %s is too long", jail, what);
 	return 0;
+}
+
+int jailwg_main_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e)
+{
+	return iface_path(buf, sz, jail, ifname, ".conf", "WireGuard config", e);
 }
 
 int jailwg_dir_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e)
 {
-	char file[WJ_IFNAME_MAX + 8];
-
-	snprintf(file, sizeof(file), "%s.peers", ifname);
-	if (jail_path(buf, sz, jail, file) < 0)
-		return wj_errf(e, "jail %s: the path of its peer directory is too long", jail);
-	return 0;
+	return iface_path(buf, sz, jail, ifname, ".peers", "peer directory", e);
 }
 
 void jailwg_dropin_name(char *out, const uint8_t key[WG_KEY_LEN])

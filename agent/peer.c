@@ -58,40 +58,23 @@ static void stamp_fmt(char *buf, size_t sz, const struct stat *st)
 
 static bool stamp_ok(const char *jail, const char *ifname, const struct stat *st)
 {
-	char path[PATH_MAX], want[160], have[160] = "";
-	FILE *f;
-	bool ok;
+	char path[PATH_MAX], want[160];
 
-	if (stamp_path(path, sizeof(path), jail, ifname) < 0 || !(f = fopen(path, "re")))
+	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
 		return false;
-	ok = fgets(have, sizeof(have), f) != NULL;
-	fclose(f);
 	stamp_fmt(want, sizeof(want), st);
-	return ok && strcmp(have, want) == 0;
+	return wj_cache_is(path, want);
 }
 
 /* Record ST (of the main file that parsed) as the stamp. */
 static void stamp_write_st(const char *jail, const char *ifname, const struct stat *st)
 {
-	char path[PATH_MAX], tmp[PATH_MAX], line[160];
-	bool ok;
-	int fd;
+	char path[PATH_MAX], line[160];
 
 	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
 		return;
 	stamp_fmt(line, sizeof(line), st);
-	/* A cache: written and renamed, not fsync'd.  After a crash it is
-	 * missing, empty or names an older file; all of these only mismatch. */
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
-	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
-		unlink(path);
-		return;
-	}
-	ok = write(fd, line, strlen(line)) == (ssize_t)strlen(line);
-	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
-		unlink(tmp);
-		unlink(path);
-	}
+	wj_cache_write(path, line);
 }
 
 static void stamp_write(const char *jail, const char *ifname, const char *conf)

@@ -6,6 +6,8 @@
  * anywhere ignored, keys case-insensitive). */
 #include "agent/peer.h"
 
+#include "wg/conf_sections.h"
+
 #include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -18,25 +20,6 @@ static const unsigned char ws_tab[256] = {
 static char lower(char c)
 {
 	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-/* At P (a key's first character): KW (lower case) ignoring case and
- * whitespace, then '='.  Returns the character after '=', or NULL. */
-static const char *match_key(const char *p, const char *end, const char *kw)
-{
-	while (*kw) {
-		if (p == end)
-			return NULL;
-		if (ws_tab[(unsigned char)*p]) {
-			p++;
-			continue;
-		}
-		if (lower(*p++) != *kw++)
-			return NULL;
-	}
-	while (p < end && ws_tab[(unsigned char)*p])
-		p++;
-	return (p < end && *p == '=') ? p + 1 : NULL;
 }
 
 /* "a.b.c.d[/n]" in S[0..N): strict decimal, as the fast path. */
@@ -204,14 +187,14 @@ int peer_scan_for_add(const char *text, size_t len, const struct peer_add_req *r
 			sec = section_of(s, end);
 			break;
 		case 'A': case 'a':
-			if (sec == SEC_PEER && !req->force && !r->conflict && (v = match_key(s, end, "allowedips")) &&
+			if (sec == SEC_PEER && !req->force && !r->conflict && (v = wg_conf_match_key(s, end, "allowedips")) &&
 			    aips_conflict(v, end, req))
 				r->conflict = true;
 			break;
 		case 'P': case 'p':
-			if (sec == SEC_PEER && maybe_dup && (v = match_key(s, end, "publickey")) && key_is(v, end, want))
+			if (sec == SEC_PEER && maybe_dup && (v = wg_conf_match_key(s, end, "publickey")) && key_is(v, end, want))
 				r->dup = true;
-			else if (sec == SEC_IFACE && (v = match_key(s, end, "privatekey")) &&
+			else if (sec == SEC_IFACE && (v = wg_conf_match_key(s, end, "privatekey")) &&
 				 own_key(v, end, req->public_key))
 				r->own = true;
 			break;

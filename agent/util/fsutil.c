@@ -93,6 +93,39 @@ fail:
 	return wj_errnof(e, saved, "%s: cannot write", path);
 }
 
+void wj_cache_write(const char *path, const char *text)
+{
+	char tmp[PATH_MAX];
+	size_t len = strlen(text);
+	bool ok;
+	int fd;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp) ||
+	    (fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600)) < 0) {
+		unlink(path);
+		return;
+	}
+	ok = write(fd, text, len) == (ssize_t)len;
+	if (close(fd) < 0 || !ok || rename(tmp, path) < 0) {
+		unlink(tmp);
+		unlink(path);
+	}
+}
+
+bool wj_cache_is(const char *path, const char *text)
+{
+	char have[256];
+	size_t len = strlen(text);
+	ssize_t n;
+	int fd;
+
+	if (len >= sizeof(have) || (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
+		return false;
+	n = read(fd, have, sizeof(have));
+	close(fd);
+	return n == (ssize_t)len && memcmp(have, text, len) == 0;
+}
+
 void wj_remove_stale_temps(const char *path)
 {
 	char dir[PATH_MAX], pre[PATH_MAX];

@@ -23,6 +23,14 @@ int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode
  * writer of PATH, or a live writer's file would go. */
 void wj_remove_stale_temps(const char *path);
 
+/* A small cache file (a stamp): TEXT written to PATH.tmp and renamed over
+ * PATH, not fsync'd - after a crash it is missing, empty or older, and any
+ * of these only mismatches, which costs a recomputation.  On failure PATH
+ * is removed, so a stale cache never survives a failed write. */
+void wj_cache_write(const char *path, const char *text);
+/* Does PATH hold exactly TEXT? */
+bool wj_cache_is(const char *path, const char *text);
+
 /* Read a whole regular file (at most MAX bytes) into a NUL-terminated heap
  * buffer.  If SECRET, the buffer is sodium_malloc'd: free it with
  * wj_free_file(buf, len, true). */
