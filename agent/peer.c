@@ -118,8 +118,7 @@ static void tx_end(struct tx *t)
 	wg_device_free(t->after);
 	wg_device_free(t->dev);
 	if (t->text && t->room) {
-		sodium_memzero(t->text, t->len + t->room);
-		munmap(t->text, t->len + t->room);
+		wj_free_mapped(t->text, t->len + t->room);
 	} else if (t->text) {
 		wj_free_file(t->text, t->len, true);
 	}
@@ -141,47 +140,13 @@ static int conf_path(const char *jail, const struct jail_spec *spec, char *buf, 
 	return 0;
 }
 
-/* Read PATH into an anonymous mapping with ROOM spare bytes after it, so
- * that `peer add` appends in place: no second copy of a big file, and the
- * pages are populated at once rather than faulted in one by one.  The
- * mapping is wiped and unmapped by tx_end. */
+/* Read PATH with ROOM spare bytes after it, so that `peer add` appends in
+ * place: no second copy of a big file.  Wiped and unmapped by tx_end. */
 static int read_with_room(struct tx *t, const char *path, size_t room, struct wj_err *e)
 {
-	struct stat st;
-	size_t size, used = 0;
-	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return wj_errnof(e, errno, "%s", path);
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > CONF_MAX) {
-		close(fd);
-		return wj_errf(e, "%s: not a regular file of at most %u bytes", path, CONF_MAX);
-	}
-	size = (size_t)st.st_size;
-	buf = mmap(NULL, size + room, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (buf == MAP_FAILED) {
-		close(fd);
-		return wj_errnof(e, errno, "%s", path);
-	}
-	while (used < size) {
-		ssize_t n = read(fd, buf + used, size - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			int err = n < 0 ? errno : EIO;
-			sodium_memzero(buf, used);
-			munmap(buf, size + room);
-			close(fd);
-			return wj_errnof(e, err, "%s: read (file changing while read?)", path);
-		}
-		used += (size_t)n;
-	}
-	close(fd);
-	t->text = buf;
-	t->len = size;
+	if (wj_read_mapped(path, CONF_MAX, room, &t->text, &t->len, &t->st, e) < 0)
+		return -1;
 	t->room = room;
-	t->st = st;
 	return 0;
 }
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -110,25 +111,41 @@ void wg_applied_unlock(int fd)
 int wg_applied_load(const char *ifname, const char *identity, struct wg_applied *a)
 {
 	char path[PATH_MAX];
-	struct wj_err e;
 	size_t hl = sizeof(REC_MAGIC) - 1, il = strlen(identity), at;
 	unsigned long long tl, cl;
-	char *nl, *endp;
+	const char *nl;
+	char num[48], *endp;
+	struct stat st;
+	void *map;
+	int fd;
 
 	memset(a, 0, sizeof(*a));
 	if (wg_state_path("applied", ifname, "", path, sizeof(path)) < 0 ||
-	    wj_read_file(path, 2 * (size_t)WG_CONFIG_MAX_SIZE, true, &a->buf, &a->buflen, &e) < 0)
+	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
 		return 0;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) ||
+	    st.st_size < (off_t)(hl + il + 4) || (unsigned long long)st.st_size > 2ull * WG_CONFIG_MAX_SIZE) {
+		close(fd);
+		return 0;
+	}
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return 0;
+	a->buf = map;
+	a->buflen = (size_t)st.st_size;
 	/* MAGIC, IDENTITY "\n", "TEXTLEN CUTLEN\n", text, cut */
 	at = hl + il + 1;
-	if (a->buflen < at || memcmp(a->buf, REC_MAGIC, hl) != 0 || memcmp(a->buf + hl, identity, il) != 0 ||
-	    a->buf[hl + il] != '\n' || !(nl = memchr(a->buf + at, '\n', a->buflen - at)))
+	if (memcmp(a->buf, REC_MAGIC, hl) != 0 || memcmp(a->buf + hl, identity, il) != 0 || a->buf[hl + il] != '\n' ||
+	    !(nl = memchr(a->buf + at, '\n', a->buflen - at)) || (size_t)(nl - (a->buf + at)) >= sizeof(num))
 		goto bad;
-	tl = strtoull(a->buf + at, &endp, 10);
+	memcpy(num, a->buf + at, (size_t)(nl - (a->buf + at)));
+	num[nl - (a->buf + at)] = '\0';
+	tl = strtoull(num, &endp, 10);
 	if (*endp != ' ')
 		goto bad;
 	cl = strtoull(endp + 1, &endp, 10);
-	if (endp != nl)
+	if (*endp != '\0')
 		goto bad;
 	at = (size_t)(nl + 1 - a->buf);
 	if (tl > WG_CONFIG_MAX_SIZE || cl > WG_CONFIG_MAX_SIZE || a->buflen - at != tl + cl)
@@ -146,7 +163,7 @@ bad:
 void wg_applied_free(struct wg_applied *a)
 {
 	if (a->buf)
-		wj_free_file(a->buf, a->buflen, true);
+		munmap(a->buf, a->buflen);
 	memset(a, 0, sizeof(*a));
 }
 

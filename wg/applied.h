@@ -42,7 +42,8 @@ int wg_applied_lock(const char *ifname);
 void wg_applied_unlock(int fd);
 
 struct wg_applied {
-	char *buf;        /* the record file (secret memory) */
+	char *buf;        /* the record file, mapped read-only (no copy of
+			   * the secrets it holds is made) */
 	size_t buflen;
 	const char *text; /* the config as applied, inside BUF */
 	size_t len;
@@ -51,7 +52,9 @@ struct wg_applied {
 };
 
 /* The record of IFNAME if it was made for IDENTITY: 1 (A filled, free
- * with wg_applied_free), else 0 (none, another device, damaged). */
+ * with wg_applied_free), else 0 (none, another device, damaged, or a file
+ * that someone else owns or could write).  The file is mapped, not read:
+ * records are only ever replaced by rename, never rewritten in place. */
 int wg_applied_load(const char *ifname, const char *identity, struct wg_applied *a);
 void wg_applied_free(struct wg_applied *a);
 

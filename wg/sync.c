@@ -64,6 +64,17 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* qsort only when needed: glibc's merge sort is O(n log n) even on sorted
+ * input, and a memory of 50,000 peers is sorted almost every time. */
+static void sort_u64(uint64_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		if (v[i - 1] > v[i]) {
+			qsort(v, n, sizeof(*v), cmp_u64);
+			return;
+		}
+}
+
 static bool mem_same(const void *arg, const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *ep)
 {
 	const struct ep_mem *m = arg;
@@ -87,7 +98,7 @@ static void state_load(const char *path, struct ep_mem *m)
 	    (m->v = malloc(len - hl))) {
 		m->n = (len - hl) / sizeof(uint64_t);
 		memcpy(m->v, buf + hl, len - hl);
-		qsort(m->v, m->n, sizeof(*m->v), cmp_u64); /* cheap when sorted; never trust a file */
+		sort_u64(m->v, m->n); /* never trust a file */
 	}
 	wj_free_file(buf, len, false);
 }
@@ -109,7 +120,7 @@ static void state_write(const char *path, struct ep_mem *m, const struct ep_mem 
 	char dir[PATH_MAX], *slash, *buf = NULL;
 	size_t hl = sizeof(EP_MAGIC) - 1;
 
-	qsort(m->v, m->n, sizeof(*m->v), cmp_u64);
+	sort_u64(m->v, m->n);
 	if (m->n == old->n && (m->n == 0 || memcmp(m->v, old->v, m->n * sizeof(*m->v)) == 0))
 		goto out;
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -151,24 +162,36 @@ static void state_save(const char *path, const struct wg_device *desired, const 
 static void state_update(const char *path, const struct wg_device *before, const struct wg_device *after,
 			 const struct ep_mem *old)
 {
-	struct ep_mem m = {NULL, 0}, gone = {NULL, 0};
+	struct ep_mem m = {NULL, 0}, gone = {NULL, 0}, add = {NULL, 0};
+	size_t j = 0;
 
 	if (!(m.v = malloc((old->n + after->n_peers + 1) * sizeof(*m.v))) ||
-	    !(gone.v = malloc((before->n_peers + 1) * sizeof(*gone.v)))) {
+	    !(gone.v = malloc((before->n_peers + 1) * sizeof(*gone.v))) ||
+	    !(add.v = malloc((after->n_peers + 1) * sizeof(*add.v)))) {
 		free(m.v);
+		free(gone.v);
 		return;
 	}
-	for (size_t i = 0; i < before->n_peers; i++)
-		if (has_ep(&before->peers[i].endpoint_addr))
-			gone.v[gone.n++] = ep_fingerprint(before->peers[i].public_key, &before->peers[i].endpoint_addr);
-	qsort(gone.v, gone.n, sizeof(*gone.v), cmp_u64);
-	for (size_t i = 0; i < old->n; i++)
-		if (!gone.n || !bsearch(&old->v[i], gone.v, gone.n, sizeof(*gone.v), cmp_u64))
-			m.v[m.n++] = old->v[i];
-	for (size_t i = 0; i < after->n_peers; i++)
-		if (has_ep(&after->peers[i].endpoint_addr))
-			m.v[m.n++] = ep_fingerprint(after->peers[i].public_key, &after->peers[i].endpoint_addr);
+	for (size_t k = 0; k < before->n_peers; k++)
+		if (has_ep(&before->peers[k].endpoint_addr))
+			gone.v[gone.n++] = ep_fingerprint(before->peers[k].public_key, &before->peers[k].endpoint_addr);
+	for (size_t k = 0; k < after->n_peers; k++)
+		if (has_ep(&after->peers[k].endpoint_addr))
+			add.v[add.n++] = ep_fingerprint(after->peers[k].public_key, &after->peers[k].endpoint_addr);
+	sort_u64(gone.v, gone.n);
+	sort_u64(add.v, add.n);
+	/* OLD (sorted) without GONE, merged with ADD: linear, stays sorted */
+	for (size_t k = 0; k < old->n; k++) {
+		if (gone.n && bsearch(&old->v[k], gone.v, gone.n, sizeof(*gone.v), cmp_u64))
+			continue;
+		while (j < add.n && add.v[j] < old->v[k])
+			m.v[m.n++] = add.v[j++];
+		m.v[m.n++] = old->v[k];
+	}
+	while (j < add.n)
+		m.v[m.n++] = add.v[j++];
 	free(gone.v);
+	free(add.v);
 	state_write(path, &m, old);
 }
 

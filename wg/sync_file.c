@@ -16,6 +16,7 @@
 #include "wg/sync.h"
 
 #include <sodium.h>
+#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -212,11 +213,17 @@ int wg_sync_file(const char *ifname, const char *path, const struct wg_sync_opts
 		 struct wj_err *e)
 {
 	struct job j;
+	struct stat st;
+	bool mapped;
 	char *text = NULL;
 	int lock = -1, ret = -1;
 
 	memset(&j, 0, sizeof(j));
-	if (wj_read_file(path, WG_CONFIG_MAX_SIZE, true, &text, &j.len, e) < 0)
+	/* A regular file is read into a mapping (no fill, one wipe); a pipe
+	 * (`<(wg-quick strip wg0)`) into secret memory. */
+	mapped = stat(path, &st) == 0 && S_ISREG(st.st_mode);
+	if (mapped ? wj_read_mapped(path, WG_CONFIG_MAX_SIZE, 0, &text, &j.len, NULL, e) < 0
+		   : wj_read_file(path, WG_CONFIG_MAX_SIZE, true, &text, &j.len, e) < 0)
 		return -1;
 	j.ifname = ifname;
 	j.path = path;
@@ -238,6 +245,9 @@ int wg_sync_file(const char *ifname, const char *path, const struct wg_sync_opts
 	ret = full(&j, lock >= 0, e);
 out:
 	wg_applied_unlock(lock);
-	wj_free_file(text, j.len, true);
+	if (mapped)
+		wj_free_mapped(text, j.len);
+	else
+		wj_free_file(text, j.len, true);
 	return ret;
 }

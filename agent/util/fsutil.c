@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -217,6 +218,60 @@ fail:
 		wj_free_file(buf, cap, secret);
 	close(fd);
 	return -1;
+}
+
+int wj_read_mapped(const char *path, size_t max, size_t room, char **out, size_t *len, struct stat *stp,
+		   struct wj_err *e)
+{
+	struct stat st;
+	size_t size, used = 0, maplen;
+	char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return wj_errnof(e, errno, "%s", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max) {
+		close(fd);
+		return wj_errf(e, "%s: not a regular file of at most %zu bytes", path, max);
+	}
+	size = (size_t)st.st_size;
+	maplen = size + room ? size + room : 1;
+	buf = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (buf == MAP_FAILED) {
+		close(fd);
+		return wj_errnof(e, errno, "%s", path);
+	}
+#ifdef MADV_DONTDUMP
+	madvise(buf, maplen, MADV_DONTDUMP);
+#endif
+	while (used < size) {
+		ssize_t n = read(fd, buf + used, size - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			int err = n < 0 ? errno : EIO;
+			wj_free_mapped(buf, maplen);
+			close(fd);
+			return wj_errnof(e, err, "%s: read (file changing while read?)", path);
+		}
+		used += (size_t)n;
+	}
+	close(fd);
+	*out = buf;
+	*len = size;
+	if (stp)
+		*stp = st;
+	return 0;
+}
+
+void wj_free_mapped(char *buf, size_t maplen)
+{
+	if (!buf)
+		return;
+	if (!maplen)
+		maplen = 1;
+	sodium_memzero(buf, maplen);
+	munmap(buf, maplen);
 }
 
 void wj_free_file(char *buf, size_t len, bool secret)

@@ -37,6 +37,16 @@ bool wj_cache_is(const char *path, const char *text);
 int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *len, struct wj_err *e);
 void wj_free_file(char *buf, size_t len, bool secret);
 
+/* Read the regular file PATH (at most MAX bytes) into an anonymous
+ * mapping of its size plus ROOM spare bytes, populated at once (no fault
+ * per page, no fill pattern) and kept out of core dumps: big files that
+ * hold secrets.  *ST (may be NULL) gets the file's stat.  Free with
+ * wj_free_mapped(BUF, LEN + ROOM), which wipes it. */
+struct stat;
+int wj_read_mapped(const char *path, size_t max, size_t room, char **buf, size_t *len, struct stat *st,
+		   struct wj_err *e);
+void wj_free_mapped(char *buf, size_t maplen);
+
 /* Fail, naming PATH, if FD is readable or writable by group or others. */
 int wj_check_private(int fd, const char *path, struct wj_err *e);
 
