@@ -91,13 +91,21 @@ $(BUILD)/unit/%: tests/unit/%.c $(LIB_SAN_OBJS) $(UNIT_HELPERS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CPPFLAGS) $(WFLAGS) -Wno-unused-parameter $(SANFLAGS) -o $@ $< $(UNIT_HELPERS) $(LIB_SAN_OBJS) $(LDLIBS) $(shell pkg-config --libs cmocka)
 
-# libFuzzer targets (clang).  Built with the library sources directly so
-# that coverage instrumentation reaches them.
+# libFuzzer targets (clang).  The library is compiled once with coverage
+# instrumentation (fuzzer-no-link) and linked into every target.
 FUZZ_CC ?= clang
-$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_SRCS)
+FUZZ_DIR := $(BUILD)/fuzzobj
+FUZZFLAGS := -std=c11 -g -O1 -fsanitize=address,undefined
+LIB_FUZZ_OBJS := $(LIB_SRCS:%.c=$(FUZZ_DIR)/%.o)
+.SECONDARY: $(LIB_FUZZ_OBJS)
+$(FUZZ_DIR)/%.o: %.c
+	$(call msg,CC-FUZZ,$<)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer-no-link -MMD -MP -c -o $@ $<
+$(BUILD)/fuzz/%: tests/fuzz/%.c $(LIB_FUZZ_OBJS)
 	$(call msg,FUZZ,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(FUZZ_CC) $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $< $(LIB_SRCS) $(LDLIBS)
+	$(Q)$(FUZZ_CC) $(CPPFLAGS) $(FUZZFLAGS) -fsanitize=fuzzer -MMD -MP -o $@ $< $(LIB_FUZZ_OBJS) $(LDLIBS)
 
 unit: $(UNIT_BINS)
 fuzz-build: $(FUZZ_BINS)
@@ -107,8 +115,9 @@ deps:
 	$(Q)sh tests/deps.sh
 
 # The test command of the README: dependencies, build, every suite.
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
 check: deps
-	$(Q)$(MAKE) --no-print-directory all test-bins fuzz-build
+	$(Q)$(MAKE) --no-print-directory -j$(JOBS) all test-bins fuzz-build
 	$(Q)sh tests/run.sh
 
 # The suites without `make deps` (for a machine that already has them).
