@@ -9,6 +9,7 @@
 #include "netconf/link.h"
 #include "netconf/netns.h"
 #include "netconf/route.h"
+#include "wg/applied.h"
 #include "wg/config.h"
 #include "wg/sync.h"
 #include "wg/uapi.h"
@@ -584,6 +585,7 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	struct nc host = {.note = down_note, .arg = out};
 	char lock[PATH_MAX], q[80], marker[512];
 	const char *why = wj_jail_name_invalid(name);
+	unsigned long long ns_ino;
 	int lockfd = -1, r = -1, found;
 
 	if (why)
@@ -640,11 +642,16 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 			unlink(marker);
 		}
 	}
+	ns_ino = netns_inode(name);
 	if (st.netns_created && netns_exists(name)) {
 		if (netns_delete(name, e) < 0)
 			goto out;
 		fprintf(out, "host: delete network namespace %s\n", name);
 	}
+	/* What was kept about the jail's interface (the record of the last
+	 * sync, the endpoint memory) describes nothing any more. */
+	if (ns_ino)
+		wg_state_forget(ns_ino, st.netns_created ? NULL : st.ifname);
 	if (jailstate_remove(name, e) < 0)
 		goto out;
 	fprintf(out, "jail %s: down\n", name);

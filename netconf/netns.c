@@ -45,6 +45,17 @@ bool netns_exists(const char *name)
 	return ns_path(path, sizeof(path), name, &e) == 0 && is_nsfs(path);
 }
 
+unsigned long long netns_inode(const char *name)
+{
+	char path[128];
+	struct wj_err e;
+	struct stat st;
+
+	if (ns_path(path, sizeof(path), name, &e) < 0 || !is_nsfs(path) || stat(path, &st) < 0)
+		return 0;
+	return (unsigned long long)st.st_ino;
+}
+
 /* /run/netns as a shared mount point, so that namespaces mounted there
  * are seen from every mount namespace (iproute2 does the same). */
 static int prepare_run_dir(struct wj_err *e)

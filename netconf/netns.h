@@ -15,6 +15,9 @@ struct wj_err;
 
 /* true if /run/netns/NAME holds a namespace. */
 bool netns_exists(const char *name);
+/* The inode of NAME's namespace (what /proc/self/ns/net shows inside it),
+ * 0 if there is none. */
+unsigned long long netns_inode(const char *name);
 /* Create NAME; an existing one is success (*CREATED false).  The calling
  * thread stays in its own namespace. */
 int netns_create(const char *name, bool *created, struct wj_err *e);

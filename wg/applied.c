@@ -1,6 +1,7 @@
 /* The record of the last sync (see wg/applied.h). */
 #include "wg/applied.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -185,6 +186,49 @@ int wg_applied_save(const char *ifname, const char *identity, const char *text, 
 	parts[1] = (struct iovec){.iov_base = (void *)(uintptr_t)text, .iov_len = len};
 	parts[2] = (struct iovec){.iov_base = (void *)(uintptr_t)cut, .iov_len = cutlen};
 	return wj_write_atomicv(path, parts, 3, 0600, e);
+}
+
+/* NAME (in a state directory) belongs to NS_INO's IFNAME: "INO-IF",
+ * "INO-HASH-IF", optionally followed by ",lock" or a temporary suffix. */
+static bool state_of(const char *name, const char *prefix, const char *ifname)
+{
+	const char *p;
+	size_t n = strlen(ifname);
+
+	if (strncmp(name, prefix, strlen(prefix)) != 0)
+		return false;
+	if (!ifname[0])
+		return true;
+	for (p = name + strlen(prefix); (p = strstr(p, ifname)); p++)
+		if (p[-1] == '-' && (p[n] == '\0' || p[n] == ',' || !strncmp(p + n, ".tmp", 4)))
+			return true;
+	return false;
+}
+
+void wg_state_forget(unsigned long long ns_ino, const char *ifname)
+{
+	static const char *const kinds[] = {"applied", "endpoints"};
+	char prefix[32];
+
+	snprintf(prefix, sizeof(prefix), "%llu-", ns_ino);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+		char dir[PATH_MAX], probe[PATH_MAX], *slash;
+		struct dirent *de;
+		DIR *d;
+
+		/* the directory, as wg_state_path makes it */
+		if (wg_state_path(kinds[k], "x", "", probe, sizeof(probe)) < 0)
+			continue;
+		snprintf(dir, sizeof(dir), "%s", probe);
+		if ((slash = strrchr(dir, '/')))
+			*slash = '\0';
+		if (!(d = opendir(dir)))
+			continue;
+		while ((de = readdir(d)))
+			if (state_of(de->d_name, prefix, ifname ? ifname : ""))
+				unlinkat(dirfd(d), de->d_name, 0);
+		closedir(d);
+	}
 }
 
 void wg_applied_forget(const char *ifname)

@@ -63,6 +63,12 @@ void wg_applied_free(struct wg_applied *a);
 int wg_applied_save(const char *ifname, const char *identity, const char *text, size_t len, const void *cut,
 		    size_t cutlen, struct wj_err *e);
 
+/* Forget everything kept for IFNAME in the network namespace whose inode
+ * is NS_INO (every interface of it if IFNAME is NULL): records, their
+ * locks, endpoint memories - for `down`, once the interface or the
+ * namespace is gone. */
+void wg_state_forget(unsigned long long ns_ino, const char *ifname);
+
 /* Drop IFNAME's record (the caller holds the lock). */
 void wg_applied_forget(const char *ifname);
 

@@ -156,7 +156,11 @@ pid_a=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$JA/state")
 pid_b=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$JB/state")
 check "wireguard-go of A runs" alive "${pid_a:-0}"
 
+ino_a=$(stat -L -c %i "/run/netns/$JA")
+kept() { ls "$WGJAIL_STATEDIR/endpoints" "$WGJAIL_STATEDIR/applied" 2>/dev/null | grep -c "^$1-"; }
+check "A's endpoint memory is kept while it is up" test "$(kept "$ino_a")" -ge 1
 check "down jail A" W down "$JA"
+check_eq "after down: nothing kept about A's interface (endpoints, records)" 0 "$(kept "$ino_a")"
 check "bridge kept while B uses it" ip -n "$(ns h)" link show "$BR"
 ip -n "$(ns h)" link set "$PV" nomaster
 check "down jail B" W down "$JB"
