@@ -42,6 +42,13 @@ int jailwg_dir_path(char *buf, size_t sz, const char *jail, const char *ifname, 
 	return iface_path(buf, sz, jail, ifname, ".peers", "peer directory", e);
 }
 
+bool jailwg_is_dir_name(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 6 && n < WJ_IFNAME_MAX + 8 && name[0] != '.' && !strcmp(name + n - 6, ".peers");
+}
+
 void jailwg_dropin_name(char *out, const uint8_t key[WG_KEY_LEN])
 {
 	key_to_hex(out, key);

@@ -35,6 +35,8 @@ struct wj_err;
 /* CONFDIR/NAME/IF.conf and CONFDIR/NAME/IF.peers. */
 int jailwg_main_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e);
 int jailwg_dir_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e);
+/* Is NAME (an entry of a jail's directory) a peer directory "IF.peers"? */
+bool jailwg_is_dir_name(const char *name);
 
 /* "HEX.conf" for KEY (OUT: JAILWG_DROPIN_NAME_LEN + 1 bytes). */
 void jailwg_dropin_name(char *out, const uint8_t key[WG_KEY_LEN]);

@@ -388,42 +388,6 @@ static void free_lines(char **lines, size_t n)
 
 /* ---- peer add ------------------------------------------------------------ */
 
-/* "a.b.c.d" or "a.b.c.d/n", strictly decimal: the common case of the scan
- * below, without inet_pton.  Returns 0, or -1 to fall back to
- * wg_ipmask_parse. */
-static int parse_v4_fast(const char *s, struct wg_ipmask *m)
-{
-	uint32_t addr = 0;
-	unsigned cidr = 32;
-
-	for (int part = 0; part < 4; part++) {
-		unsigned v = 0, digits = 0;
-		while (*s >= '0' && *s <= '9' && digits < 3) {
-			v = v * 10 + (unsigned)(*s++ - '0');
-			digits++;
-		}
-		if (!digits || v > 255 || (digits > 1 && s[-(int)digits] == '0'))
-			return -1;
-		addr = addr << 8 | v;
-		if (part < 3 && *s++ != '.')
-			return -1;
-	}
-	if (*s == '/') {
-		unsigned digits = 0;
-		cidr = 0;
-		for (s++; *s >= '0' && *s <= '9' && digits < 2; s++, digits++)
-			cidr = cidr * 10 + (unsigned)(*s - '0');
-		if (!digits || cidr > 32)
-			return -1;
-	}
-	if (*s)
-		return -1;
-	memset(m, 0, sizeof(*m));
-	m->family = AF_INET;
-	m->cidr = (uint8_t)cidr;
-	m->addr.ip4.s_addr = htonl(addr);
-	return 0;
-}
 
 struct add_scan {
 	const struct peer_add_req *req;
@@ -498,7 +462,7 @@ static int add_scan_fn(void *arg, const char *section, const char *key, const ch
 			size_t oj;
 			if (*tok == '+')
 				tok++;
-			if (parse_v4_fast(tok, &m) < 0 && wg_ipmask_parse(tok, &m) < 0)
+			if (peer_v4_fast(tok, strlen(tok), &m) < 0 && wg_ipmask_parse(tok, &m) < 0)
 				continue;
 			other.aips = &m;
 			other.n_aips = 1;

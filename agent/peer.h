@@ -107,4 +107,9 @@ int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct
 /* Read the device at T (full get, for listing). */
 int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj_err *e);
 
+/* "a.b.c.d[/n]" in S[0..N), strict decimal (no leading zeros), not
+ * masked: the common case of AllowedIPs, without inet_pton.  -1 for
+ * anything else (the caller then uses wg_ipmask_parse). */
+int peer_v4_fast(const char *s, size_t n, struct wg_ipmask *m);
+
 #endif

@@ -23,7 +23,7 @@ static char lower(char c)
 }
 
 /* "a.b.c.d[/n]" in S[0..N): strict decimal, as the fast path. */
-static int v4_fast(const char *s, size_t n, struct wg_ipmask *m)
+int peer_v4_fast(const char *s, size_t n, struct wg_ipmask *m)
 {
 	const char *end = s + n;
 	uint32_t addr = 0;
@@ -68,7 +68,7 @@ static bool entry_conflicts(const char *s, size_t n, const struct peer_add_req *
 
 	if (n && *s == '+')
 		s++, n--;
-	if (v4_fast(s, n, &m) < 0) {
+	if (peer_v4_fast(s, n, &m) < 0) {
 		char buf[128];
 		size_t w = 0;
 		for (size_t i = 0; i < n && w + 1 < sizeof(buf); i++)

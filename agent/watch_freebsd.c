@@ -7,6 +7,7 @@
  * any change in a jail's directory is reported for that jail (the agent's
  * debounce merges the temporary file and the rename).  A file rewritten in
  * place, without a rename, is not seen: send SIGHUP after such an edit. */
+#include "agent/jailwg.h"
 #include "agent/watch.h"
 
 #include <sys/types.h>
@@ -123,13 +124,6 @@ static struct wjail *by_fd(struct watch *w, int fd)
 	return NULL;
 }
 
-static bool is_peers_dir(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 6 && n < WJ_IFNAME_MAX + 8 && name[0] != '.' && !strcmp(name + n - 6, ".peers");
-}
-
 /* Watch CONFDIR/NAME (SUB "") or CONFDIR/NAME/SUB, once. */
 static int add_dir(struct watch *w, const char *name, const char *sub, struct wj_err *e)
 {
@@ -173,7 +167,7 @@ static void add_peer_dirs(struct watch *w, const char *name)
 		return;
 	while ((de = readdir(d))) {
 		struct wj_err ie;
-		if (is_peers_dir(de->d_name))
+		if (jailwg_is_dir_name(de->d_name))
 			add_dir(w, name, de->d_name, &ie); /* vanished meanwhile: seen at the next change */
 	}
 	closedir(d);

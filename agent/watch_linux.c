@@ -98,14 +98,6 @@ static struct wjail *by_wd(struct watch *w, int wd)
 	return NULL;
 }
 
-/* Is NAME a jail's peer directory ("IF.peers")? */
-static bool is_peers_dir(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 6 && name[0] != '.' && !strcmp(name + n - 6, ".peers");
-}
-
 static int add_wd(struct watch *w, const char *path, const char *name, bool peers, struct wj_err *e)
 {
 	struct wjail *j;
@@ -163,7 +155,7 @@ int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
 	if (!(d = opendir(path)))
 		return 0;
 	while ((de = readdir(d)))
-		if (is_peers_dir(de->d_name) && add_peers(w, name, de->d_name, e) < 0 && errno != ENOENT &&
+		if (jailwg_is_dir_name(de->d_name) && add_peers(w, name, de->d_name, e) < 0 && errno != ENOENT &&
 		    errno != ENOTDIR) {
 			closedir(d);
 			return -1;
@@ -236,7 +228,7 @@ int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *a
 				}
 				continue;
 			}
-			if (!j->peers && (ev->mask & IN_ISDIR) && is_peers_dir(name)) {
+			if (!j->peers && (ev->mask & IN_ISDIR) && jailwg_is_dir_name(name)) {
 				/* A peer directory appeared (it may hold drop-ins
 				 * already) or went: watch it, reconcile the jail. */
 				char jail[WJ_JAIL_NAME_MAX + 1];
