@@ -47,7 +47,7 @@ else
 PLATFORM_EXCLUDE := %_freebsd.c
 endif
 LIB_SRCS := $(filter-out agent/main.c $(PLATFORM_EXCLUDE), \
-              $(wildcard agent/*.c agent/util/*.c wg/*.c keys/*.c netconf/*.c rc/*.c))
+              $(wildcard agent/*.c util/*.c wg/*.c keys/*.c netconf/*.c rc/*.c))
 MAIN_SRC := agent/main.c
 
 BUILD   := build

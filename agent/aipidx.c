@@ -14,8 +14,8 @@
 #include <unistd.h>
 
 #include "agent/jailwg.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 
 #define IDX_DIR ".aip"
 #define IDX_NEW ".aip.new"

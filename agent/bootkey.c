@@ -11,8 +11,8 @@
 #include <strings.h>
 
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 #include "keys/keys.h"
 
 #define NONE SIZE_MAX

@@ -17,9 +17,9 @@
 #include "agent/commands.h"
 #include "agent/daemon.h"
 #include "agent/status.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/log.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/log.h"
 
 /* One agent at a time: an flock held for the process's life. */
 static int take_lock(const char *rundir, struct wj_err *e)

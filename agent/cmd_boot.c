@@ -7,8 +7,8 @@
 
 #include "agent/boot.h"
 #include "agent/commands.h"
-#include "agent/util/err.h"
-#include "agent/util/log.h"
+#include "util/err.h"
+#include "util/log.h"
 
 int cmd_boot(int argc, char **argv)
 {

@@ -14,9 +14,9 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/strutil.h"
 #include "wg/config.h"
 #include "wg/config_private.h"
 

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "agent/commands.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #if defined(__linux__)
 #include "agent/jail_linux.h"
 #endif

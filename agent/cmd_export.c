@@ -30,8 +30,8 @@
 #include "agent/commands.h"
 #include "agent/jailspec.h"
 #include "agent/peer.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 static const char export_usage[] =
 	"usage: wgjail export JAIL KEY [--generate-remote-key] [--default-route]\n"

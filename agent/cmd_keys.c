@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "agent/commands.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keyfile.h"
 #include "keys/keys.h"
 

@@ -10,8 +10,8 @@
 #include "agent/commands.h"
 #include "agent/peer.h"
 #include "agent/peer_args.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "keys/keyfile.h"
 #include "wg/model.h"
 

@@ -19,9 +19,9 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/strutil.h"
 #include "rc/gen.h"
 #include "rc/ifconf.h"
 #include "rc/names.h"

@@ -9,8 +9,8 @@
 
 #include "agent/commands.h"
 #include "agent/peer.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 static const char rotate_usage[] =
 	"usage: wgjail rotate JAIL [--peer KEY]\n"

@@ -8,8 +8,8 @@
 #include "agent/commands.h"
 #include "agent/jailspec.h"
 #include "agent/peer.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 #include "wg/backend.h"
 #include "wg/show.h"
 

@@ -5,8 +5,8 @@
 #include <stdio.h>
 
 #include "agent/commands.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/sync.h"
 
 int cmd_sync(int argc, char **argv)

@@ -5,7 +5,7 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #if defined(__linux__)
 #include "agent/jail_linux.h"
 #endif

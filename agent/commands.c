@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "agent/commands.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 const struct wj_cmd wj_commands[] = {
 	{"genkey", cmd_genkey, "", "print a new private key (base64)"},

@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 
 struct wj_err;
 

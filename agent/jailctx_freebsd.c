@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 
 bool jail_ctx_is_up(const char *name)
 {

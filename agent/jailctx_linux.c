@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "agent/jailstate.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "netconf/netns.h"
 #include "wg/uapi.h"
 

@@ -1,8 +1,8 @@
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/ini.h"
-#include "agent/util/sbuf.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/ini.h"
+#include "util/sbuf.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 #include "wg/model.h"
 
 struct wj_err;

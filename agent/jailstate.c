@@ -1,6 +1,6 @@
 #include "agent/jailstate.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 
 #include <dirent.h>
 #include <errno.h>

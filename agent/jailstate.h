@@ -11,7 +11,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 
 struct wj_err;
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
 

@@ -6,7 +6,7 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 
 static void usage(FILE *f)

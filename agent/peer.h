@@ -25,7 +25,7 @@
 
 #include <limits.h>
 
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 #include "keys/keys.h"
 #include "wg/model.h"
 

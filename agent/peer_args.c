@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/resolve.h"
 
 int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, unsigned *n_masked, struct wj_err *e)

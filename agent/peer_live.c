@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "agent/jailctx.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/resolve.h"

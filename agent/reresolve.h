@@ -16,7 +16,7 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 #include "keys/keys.h"
 
 struct wg_peer;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/fsutil.h"
+#include "util/fsutil.h"
 #include "keys/keys.h"
 #include "wg/show.h"
 

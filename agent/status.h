@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <time.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/model.h"
 
 /* Verdict on one peer, from its latest handshake:

@@ -23,8 +23,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 #define VNODE_NOTES (NOTE_WRITE | NOTE_DELETE | NOTE_RENAME)
 

@@ -11,9 +11,9 @@
 #include <unistd.h>
 
 #include "agent/jailwg.h"
-#include "agent/util/err.h"
-#include "agent/util/log.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/log.h"
+#include "util/strutil.h"
 
 #define DIR_MASK (IN_CREATE | IN_DELETE | IN_MOVED_TO | IN_MOVED_FROM | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 #define JAIL_MASK (IN_CREATE | IN_CLOSE_WRITE | IN_MOVED_TO | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_ONLYDIR)

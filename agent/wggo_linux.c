@@ -1,5 +1,5 @@
 #include "agent/wggo_linux.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <fcntl.h>

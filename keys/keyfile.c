@@ -1,6 +1,6 @@
 #include "keys/keyfile.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 #include "netconf/addr.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

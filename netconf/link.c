@@ -1,6 +1,6 @@
 #include "netconf/link.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <linux/if_link.h>

@@ -3,7 +3,7 @@
  * /run/netns/NAME, with /run/netns itself a shared mount, exactly as
  * `ip netns add` does; so `ip netns exec NAME ...` works on wgjail's jails
  * and wgjail works on namespaces made by ip(8).  Names are validated as
- * jail names (agent/util/strutil.h) before any path is built. */
+ * jail names (util/strutil.h) before any path is built. */
 #ifndef WGJAIL_NETCONF_NETNS_H
 #define WGJAIL_NETCONF_NETNS_H
 

@@ -1,5 +1,5 @@
 #include "netconf/nl.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <stdlib.h>

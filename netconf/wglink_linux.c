@@ -3,8 +3,8 @@
  * kind of link, with the messages an operator needs for this one. */
 #include "netconf/wglink.h"
 #include "netconf/link.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <stdlib.h>

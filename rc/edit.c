@@ -1,6 +1,6 @@
 #include "rc/edit.h"
-#include "agent/util/err.h"
-#include "agent/util/sbuf.h"
+#include "util/err.h"
+#include "util/sbuf.h"
 
 #include <errno.h>
 #include <stdio.h>

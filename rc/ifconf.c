@@ -1,6 +1,6 @@
 #include "rc/ifconf.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 #include "wg/config.h"
 #include "agent/jailwg.h"
 

@@ -38,10 +38,10 @@
  * in it are validated names, paths and formatted addresses
  * (rc_word_check), so they contain no quote, '$' (jail.conf expands
  * ${...} inside double quotes), backslash, ';' or blank. */
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "agent/util/sbuf.h"
+#include "util/sbuf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * argument") unless the host loaded if_wg.  The bridge uplink also needs
  * if_epair and if_bridge.  Each line is added once; every other line of
  * the file is kept (rc/edit.h). */
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
 

@@ -1,6 +1,6 @@
 #include "rc/names.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 #include "rc/plan.h"
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 #include "rc/diff.h"
 
 #include <errno.h>

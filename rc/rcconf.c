@@ -19,7 +19,7 @@
  * uplink's interface name, a default route through it) are removed.
  * rc variable names replace '.' and '-' of an interface name by '_' (as
  * network.subr's ltr does). */
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
 #include "rc/names.h"

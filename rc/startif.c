@@ -17,10 +17,10 @@
  * Then /etc/IF.conf is applied: `wgjail sync` when wgjail is installed in
  * the jail (sends only what differs), else the base system's (or the
  * port's) `wg syncconf`. */
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "agent/util/sbuf.h"
+#include "util/sbuf.h"
 
 #include <errno.h>
 #include <stdio.h>

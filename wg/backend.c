@@ -1,7 +1,7 @@
 /* The one place where a backend is chosen. */
 #include "wg/backend.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/uapi.h"
 
 #include <stdlib.h>

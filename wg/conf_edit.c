@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 
 static bool is_ws(char c)
 {

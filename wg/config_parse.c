@@ -6,7 +6,7 @@
  * whitespace character anywhere in the line; an empty result is ignored.
  * wg-quick keys keep the whitespace inside their value (PostUp commands).
  *
- * libinih (agent/util/ini.h) counts lines and reports section headers.  To
+ * libinih (util/ini.h) counts lines and reports section headers.  To
  * keep key material out of libinih's buffers (freed unwiped) and out of
  * its copy of the line for messages, the line filter hands libinih only a
  * placeholder "k=v" for each Key = Value line; the real cleaned line is kept
@@ -21,10 +21,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/ini.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/ini.h"
+#include "util/strutil.h"
 #include "wg/config_private.h"
 
 enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 
 struct out {
 	char *buf;

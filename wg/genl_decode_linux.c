@@ -3,7 +3,7 @@
 #include "wg/genl_decode_linux.h"
 #include "wg/genl_linux.h"
 #include "wg/model.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 
 #include <errno.h>

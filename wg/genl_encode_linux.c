@@ -3,7 +3,7 @@
 #include "wg/genl_encode_linux.h"
 #include "wg/genl_linux.h"
 #include "wg/model.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>

@@ -8,7 +8,7 @@
 #include "wg/genl_linux.h"
 #include "netconf/nl.h"
 #include "netconf/wglink.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 #include <errno.h>
 #include <linux/genetlink.h>

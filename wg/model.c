@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 
 /* ---- device ---------------------------------------------------------- */
 

@@ -34,7 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 
 /* Scratch space for canonical allowed-IP lists, reused across peers. */
 struct scratch {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <time.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 static unsigned env_uint(const char *name, unsigned def, unsigned max)
 {

@@ -8,9 +8,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/log.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/log.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/plan.h"

@@ -20,9 +20,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
-#include "agent/util/log.h"
+#include "util/err.h"
+#include "util/fsutil.h"
+#include "util/log.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/conf_delta.h"

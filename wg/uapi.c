@@ -18,8 +18,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/backend.h"
 #include "wg/uapi_decode.h"
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/resolve.h"
 
 struct wg_uapi_dec {

@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/conf_delta.h"
 #include "wg/conf_sections.h"

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "agent/bootkey.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/config.h"
 #include "wg/model.h"

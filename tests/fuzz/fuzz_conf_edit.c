@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "agent/peer.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/conf_edit.h"
 

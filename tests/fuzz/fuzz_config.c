@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/config.h"
 

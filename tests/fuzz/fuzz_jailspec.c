@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
 

@@ -17,7 +17,7 @@
 #include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/model.h"
 

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/conf_edit.h"
 

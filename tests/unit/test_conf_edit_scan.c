@@ -13,7 +13,7 @@
 
 #include "agent/peer.h"
 #include "agent/peer_args.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"

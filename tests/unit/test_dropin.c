@@ -14,7 +14,7 @@
 
 #include "agent/aipidx.h"
 #include "agent/jailwg.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/model.h"
 

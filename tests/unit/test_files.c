@@ -1,4 +1,4 @@
-/* agent/util/fsutil and keys/keyfile: atomic replacement, modes, locks. */
+/* util/fsutil and keys/keyfile: atomic replacement, modes, locks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +14,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent/util/err.h"
-#include "agent/util/fsutil.h"
+#include "util/err.h"
+#include "util/fsutil.h"
 #include "keys/keyfile.h"
 
 static char dir[64];

@@ -17,7 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "netconf/addr.h"
 #include "netconf/link.h"
 #include "netconf/netns.h"

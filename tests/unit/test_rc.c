@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "rc/diff.h"
 #include "rc/edit.h"

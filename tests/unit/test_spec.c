@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "agent/jailspec.h"
-#include "agent/util/err.h"
-#include "agent/util/ini.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/ini.h"
+#include "util/strutil.h"
 
 static void jail_names(void **s)
 {

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "agent/util/err.h"
+#include "util/err.h"
 #include "keys/keys.h"
 #include "wg/backend.h"
 #include "wg/uapi.h"

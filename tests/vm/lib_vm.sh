@@ -10,7 +10,7 @@ VM_SKIP=""
 
 vm_objs() {
 	local f
-	for f in "$TOP"/agent/*.c "$TOP"/agent/util/*.c "$TOP"/wg/*.c "$TOP"/keys/*.c "$TOP"/netconf/*.c "$TOP"/rc/*.c; do
+	for f in "$TOP"/agent/*.c "$TOP"/util/*.c "$TOP"/wg/*.c "$TOP"/keys/*.c "$TOP"/netconf/*.c "$TOP"/rc/*.c; do
 		[ -f "$f" ] || continue
 		case $f in */agent/main.c | *_freebsd.c) continue ;; esac
 		f=${f#"$TOP"/}

@@ -25,8 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/err.h"
+#include "util/strutil.h"
 #include "keys/keyfile.h"
 #include "keys/keys.h"
 #include "netconf/wglink.h"

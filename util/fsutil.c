@@ -1,5 +1,5 @@
-#include "agent/util/fsutil.h"
-#include "agent/util/err.h"
+#include "util/fsutil.h"
+#include "util/err.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,4 +1,4 @@
-#include "agent/util/strutil.h"
+#include "util/strutil.h"
 
 #include <stdio.h>
 #include <string.h>

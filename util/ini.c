@@ -1,6 +1,6 @@
-#include "agent/util/ini.h"
-#include "agent/util/err.h"
-#include "agent/util/strutil.h"
+#include "util/ini.h"
+#include "util/err.h"
+#include "util/strutil.h"
 
 #include <ini.h>
 #include <sodium.h>

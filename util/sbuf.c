@@ -1,4 +1,4 @@
-#include "agent/util/sbuf.h"
+#include "util/sbuf.h"
 
 #include <stdarg.h>
 #include <stdio.h>

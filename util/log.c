@@ -1,4 +1,4 @@
-#include "agent/util/log.h"
+#include "util/log.h"
 
 #include <errno.h>
 #include <stdarg.h>

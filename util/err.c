@@ -1,4 +1,4 @@
-#include "agent/util/err.h"
+#include "util/err.h"
 
 #include <stdio.h>
 #include <string.h>
