@@ -19,6 +19,8 @@
 
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
+#include "util/platform.h"
 #include "wg/backend.h"
 #include "wg/config_private.h"
 #include "wg/uapi.h"
@@ -27,13 +29,11 @@
 
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz)
 {
-	const char *dir = getenv("WGJAIL_STATEDIR");
+	const char *dir = wj_statedir();
 	struct stat st;
 	unsigned long long ns = 0;
 	int n;
 
-	if (!dir || !*dir)
-		dir = "/run/wgjail";
 	/* Interface names repeat across namespaces (every jail has its wg0),
 	 * and so do UAPI sockets in per-jail socket directories. */
 	if (stat("/proc/self/ns/net", &st) == 0)
@@ -129,7 +129,7 @@ int wg_applied_load(const char *ifname, const char *identity, struct wg_applied 
 		close(fd);
 		return 0;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | WJ_MAP_PREFAULT, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return 0;
