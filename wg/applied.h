@@ -19,6 +19,7 @@
 #ifndef WGJAIL_APPLIED_H
 #define WGJAIL_APPLIED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "wg/model.h"
@@ -31,9 +32,12 @@ struct wg_backend;
  * SUFFIX starts with a character no interface name has, e.g. ",lock"). */
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz);
 
-/* The identity of IFNAME's device instance behind backend B ("uapi
- * DEV:INO:CTIME" or "kernel IFINDEX"); -1 if B has none. */
-int wg_applied_identity(const struct wg_backend *b, const char *ifname, char *out, size_t outsz);
+/* The identity of IFNAME's device instance behind backend B (its
+ * identity method: "uapi DEV:INO:CTIME", "kernel IFINDEX" on Linux,
+ * "freebsd IFINDEX COOKIE"); -1 if B has none.  MINT (only when a record
+ * is about to be written): let B give the device an identity if it has
+ * none. */
+int wg_applied_identity(const struct wg_backend *b, const char *ifname, bool mint, char *out, size_t outsz);
 
 /* The lock that serialises the record with every change to the device.
  * Returns a descriptor, or -1 if the state directory is not usable (the
