@@ -62,7 +62,7 @@ struct dec {
 	struct wg_device *dev;
 	const struct wg_nv_limits *lim;
 	struct wj_err *e;
-	char where[64]; /* "peer 3 of 7" / "peer 3 of 7, allowed IP 2 of 4" */
+	char where[128]; /* "peer 3 of 7" / "peer 3 of 7, allowed IP 2 of 4" */
 };
 
 /* "SIOCGWG reply: peer 3 of 7: 'NAME' WHAT" */
