@@ -105,7 +105,7 @@ static int collect(struct dec *d, const nvlist_t *nvl, const struct field *tab, 
 
 static int key_field(struct dec *d, const struct val *v, const char *name)
 {
-	char msg[48];
+	char msg[128];
 
 	if (v->len == WG_KEY_LEN)
 		return 0;
@@ -115,7 +115,7 @@ static int key_field(struct dec *d, const struct val *v, const char *name)
 
 static int number_field(struct dec *d, const struct val *v, const char *name, uint64_t max)
 {
-	char msg[64];
+	char msg[128];
 
 	if (v->num <= max)
 		return 0;
@@ -127,7 +127,7 @@ static int decode_aip(struct dec *d, const nvlist_t *nvl, struct wg_peer *p)
 {
 	struct val v[A_N];
 	struct wg_ipmask ip;
-	char msg[48];
+	char msg[128];
 
 	if (collect(d, nvl, aip_fields, A_N, v) < 0)
 		return -1;
@@ -189,7 +189,7 @@ static int peer_fields_in(struct dec *d, const struct val *v, struct wg_peer *p)
 	}
 	if (v[P_HANDSHAKE].set) {
 		int64_t ts[2];
-		char msg[48];
+		char msg[128];
 		if (v[P_HANDSHAKE].len != sizeof(ts)) {
 			snprintf(msg, sizeof(msg), "is %zu bytes, expected 16", v[P_HANDSHAKE].len);
 			return bad(d, "last-handshake-time", msg);
@@ -218,7 +218,7 @@ static int decode_peer(struct dec *d, const nvlist_t *nvl, size_t idx, size_t n)
 	if (wg_device_find_peer(d->dev, v[P_PUBLIC].bin))
 		return bad(d, "public-key", "is that of an earlier peer (a peer listed twice)");
 	if (v[P_AIPS].set && v[P_AIPS].len > d->lim->aips) {
-		char msg[64];
+		char msg[128];
 		snprintf(msg, sizeof(msg), "has %zu entries, more than %zu", v[P_AIPS].len, d->lim->aips);
 		return bad(d, "allowed-ips", msg);
 	}
@@ -272,7 +272,7 @@ static int decode_device(struct dec *d, const nvlist_t *nvl)
 			dev->flags |= WGDEV_HAS_FWMARK;
 	}
 	if (v[D_PEERS].set && v[D_PEERS].len > d->lim->peers) {
-		char msg[64];
+		char msg[128];
 		snprintf(msg, sizeof(msg), "has %zu entries, more than %zu", v[D_PEERS].len, d->lim->peers);
 		return bad(d, "peers", msg);
 	}

@@ -31,12 +31,14 @@
  * so a removal would ADD the prefix): the planner's replace-allowedips with
  * the full list is what is sent.
  *
- * Secrets: the encoder puts a random placeholder in the nvlist for every
- * private key and PSK, packs, copies the packed bytes into sodium_malloc
- * memory and writes the secrets there over their placeholders; libnv's
- * own heap never holds a key.  The decoder wipes every copy of a secret
- * that nvlist_unpack made before the nvlist is freed; the private key
- * goes to sodium memory (wg_device_set_private_key). */
+ * The encoder writes libnv's packed format itself (libnv's packer is
+ * quadratic in the number of peers; see wg/nv_encode_freebsd.c), byte for
+ * byte what nvlist_pack would write; the decoder unpacks with libnv.
+ *
+ * Secrets: the encoder writes straight into sodium_malloc memory, so no
+ * key passes through libnv's heap; the decoder wipes every copy of a
+ * secret that nvlist_unpack made before the nvlist is freed, and the
+ * private key goes to sodium memory (wg_device_set_private_key). */
 #ifndef WGJAIL_NV_FREEBSD_H
 #define WGJAIL_NV_FREEBSD_H
 

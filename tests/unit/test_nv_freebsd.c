@@ -162,7 +162,89 @@ static void ep(struct wg_peer *p, const char *addr, uint16_t port)
 	p->flags |= WGPEER_HAS_ENDPOINT;
 }
 
-/* Encode, check the libnv header, unpack with libnv. */
+/* ---- the same change set built with libnv -------------------------------
+ * The mapping of wg/nv_freebsd.h, written with nvlist_add_*: nvlist_pack
+ * of this must give the encoder's bytes exactly. */
+static nvlist_t *libnv_peer(const struct wg_peer *p)
+{
+	nvlist_t *n = nvlist_create(0);
+
+	nvlist_add_binary(n, "public-key", p->public_key, WG_KEY_LEN);
+	if (p->flags & WGPEER_REMOVE) {
+		nvlist_add_bool(n, "remove", true);
+		return n;
+	}
+	if (p->flags & WGPEER_REPLACE_AIPS)
+		nvlist_add_bool(n, "replace-allowedips", true);
+	if (p->flags & WGPEER_HAS_PSK)
+		nvlist_add_binary(n, "preshared-key", p->psk, WG_KEY_LEN);
+	if (p->flags & WGPEER_HAS_ENDPOINT) {
+		uint8_t sa[28] = {0};
+		const union wg_sockaddr *a = &p->endpoint_addr;
+		if (a->sa.sa_family == AF_INET) {
+			sa[0] = 16, sa[1] = 2;
+			memcpy(sa + 2, &a->in.sin_port, 2);
+			memcpy(sa + 4, &a->in.sin_addr, 4);
+		} else {
+			sa[0] = 28, sa[1] = 28;
+			memcpy(sa + 2, &a->in6.sin6_port, 2);
+			memcpy(sa + 4, &a->in6.sin6_flowinfo, 4);
+			memcpy(sa + 8, &a->in6.sin6_addr, 16);
+			memcpy(sa + 24, &a->in6.sin6_scope_id, 4);
+		}
+		nvlist_add_binary(n, "endpoint", sa, sa[0]);
+	}
+	if (p->flags & WGPEER_HAS_KEEPALIVE)
+		nvlist_add_number(n, "persistent-keepalive-interval", p->keepalive);
+	if (p->n_aips) {
+		nvlist_t **a = calloc(p->n_aips, sizeof(*a));
+		for (size_t i = 0; i < p->n_aips; i++) {
+			a[i] = nvlist_create(0);
+			nvlist_add_number(a[i], "cidr", p->aips[i].cidr);
+			if (p->aips[i].family == AF_INET)
+				nvlist_add_binary(a[i], "ipv4", &p->aips[i].addr.ip4, 4);
+			else
+				nvlist_add_binary(a[i], "ipv6", &p->aips[i].addr.ip6, 16);
+		}
+		nvlist_move_nvlist_array(n, "allowed-ips", a, p->n_aips);
+	}
+	return n;
+}
+
+static void *libnv_pack(const struct wg_device *c, const struct wg_device *current, size_t *len)
+{
+	static const uint8_t zero[WG_KEY_LEN];
+	nvlist_t *nvl = nvlist_create(0), **peers = calloc(c->n_peers + 1, sizeof(*peers));
+	size_t n = 0;
+	void *packed;
+
+	if (c->flags & WGDEV_HAS_PRIVATE_KEY)
+		nvlist_add_binary(nvl, "private-key", c->private_key ? c->private_key : zero, WG_KEY_LEN);
+	if (c->flags & WGDEV_HAS_LISTEN_PORT)
+		nvlist_add_number(nvl, "listen-port", c->listen_port);
+	if (c->flags & WGDEV_HAS_FWMARK)
+		nvlist_add_number(nvl, "user-cookie", c->fwmark);
+	if (c->flags & WGDEV_REPLACE_PEERS)
+		nvlist_add_bool(nvl, "replace-peers", true);
+	for (size_t i = 0; i < c->n_peers; i++) {
+		const struct wg_peer *p = &c->peers[i];
+		if (!(p->flags & WGPEER_UPDATE_ONLY) || (p->flags & WGPEER_REMOVE) ||
+		    wg_device_find_peer(current, p->public_key))
+			peers[n++] = libnv_peer(p);
+	}
+	if (n)
+		nvlist_move_nvlist_array(nvl, "peers", peers, n);
+	else
+		free(peers);
+	assert_int_equal(nvlist_error(nvl), 0);
+	packed = nvlist_pack(nvl, len);
+	assert_non_null(packed);
+	nvlist_destroy(nvl);
+	return packed;
+}
+
+/* Encode; the bytes are nvlist_pack's (for sizes where libnv's quadratic
+ * packer is quick); check the header; unpack with libnv. */
 static nvlist_t *encode(const struct wg_device *c, const struct wg_device *current)
 {
 	struct wj_err e;
@@ -174,6 +256,14 @@ static nvlist_t *encode(const struct wg_device *c, const struct wg_device *curre
 	packed = wg_nv_encode_set(c, current, &len, &e);
 	if (!packed)
 		fail_msg("encode failed: %s", e.msg);
+	if (c->n_peers <= 300) {
+		size_t rlen;
+		void *ref = libnv_pack(c, current, &rlen);
+		assert_int_equal(len, rlen);
+		assert_memory_equal(packed, ref, len);
+		sodium_memzero(ref, rlen);
+		free(ref);
+	}
 	assert_true(len >= 19);
 	assert_int_equal(packed[0], 0x6c); /* NVLIST_HEADER_MAGIC */
 	assert_int_equal(packed[1], 0);    /* version 0, as FreeBSD 14 unpacks */
@@ -328,6 +418,54 @@ static void set_many_secrets(void **state)
 		assert_bin(peers[i], "preshared-key", c->peers[i].psk, WG_KEY_LEN);
 	nvlist_destroy(nvl);
 	wg_device_free(c);
+}
+
+/* Random change sets: byte for byte what libnv packs (encode() checks). */
+static void set_random_same_as_libnv(void **state)
+{
+	static const uint32_t peer_flags[] = {WGPEER_REMOVE, WGPEER_REPLACE_AIPS, WGPEER_HAS_PSK, WGPEER_HAS_KEEPALIVE,
+					      WGPEER_HAS_ENDPOINT, WGPEER_UPDATE_ONLY};
+	uint8_t k[WG_KEY_LEN];
+
+	for (int round = 0; round < 300; round++) {
+		struct wg_device *c = wg_device_new(), *cur = wg_device_new();
+		uint32_t np = randombytes_uniform(12), r = randombytes_random();
+		nvlist_t *nvl;
+
+		if (r & 1) {
+			randombytes_buf(k, sizeof(k));
+			assert_int_equal(wg_device_set_private_key(c, k), 0);
+		}
+		if (r & 2)
+			c->flags |= WGDEV_HAS_PRIVATE_KEY; /* with or without a key */
+		if (r & 4)
+			c->flags |= WGDEV_HAS_LISTEN_PORT, c->listen_port = (uint16_t)randombytes_random();
+		if (r & 8)
+			c->flags |= WGDEV_HAS_FWMARK, c->fwmark = randombytes_random();
+		if (r & 16)
+			c->flags |= WGDEV_REPLACE_PEERS;
+		for (uint32_t i = 0; i < np; i++) {
+			struct wg_peer *p = peer(c, i);
+			for (size_t f = 0; f < N(peer_flags); f++)
+				if (randombytes_uniform(3) == 0)
+					p->flags |= peer_flags[f];
+			randombytes_buf(p->psk, WG_KEY_LEN);
+			p->keepalive = (uint16_t)randombytes_random();
+			if (p->flags & WGPEER_HAS_ENDPOINT) {
+				ep(p, randombytes_uniform(2) ? "2001:db8::9" : "198.51.100.9", (uint16_t)randombytes_random());
+				if (p->endpoint_addr.sa.sa_family == AF_INET6)
+					p->endpoint_addr.in6.sin6_scope_id = randombytes_random();
+			}
+			for (uint32_t j = randombytes_uniform(5); j > 0; j--)
+				aip(p, j % 2 ? "10.0.0.0/8" : "fd00::/16");
+			if (randombytes_uniform(2))
+				peer(cur, i);
+		}
+		nvl = encode(c, cur);
+		nvlist_destroy(nvl);
+		wg_device_free(c);
+		wg_device_free(cur);
+	}
 }
 
 static void set_refuses_what_it_cannot_send(void **state)
@@ -913,6 +1051,7 @@ int main(void)
 		cmocka_unit_test(set_every_field),
 		cmocka_unit_test(set_key_removal_and_nothing),
 		cmocka_unit_test(set_many_secrets),
+		cmocka_unit_test(set_random_same_as_libnv),
 		cmocka_unit_test(set_refuses_what_it_cannot_send),
 		cmocka_unit_test(get_as_root_and_not),
 		cmocka_unit_test(get_blank_device),
