@@ -15,7 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/nv.h>
 #include <time.h>
 
 #include "keys/keys.h"
@@ -23,6 +22,7 @@
 #include "util/fsutil.h"
 #include "wg/model.h"
 #include "wg/nv_freebsd.h"
+#include "wg/nv_wire_freebsd.h"
 
 static double now_ms(void)
 {
@@ -80,61 +80,69 @@ static struct wg_device *model(uint32_t n)
 	return d;
 }
 
-/* As wgc_get: listen-port, public-key, private-key, then per peer
- * public-key, preshared-key, endpoint, last-handshake-time, keepalive,
- * rx-bytes, tx-bytes, allowed-ips. */
-static int reply(uint32_t n, const char *path)
+/* As wgc_get orders it: listen-port, public-key, private-key, then per
+ * peer public-key, preshared-key, endpoint, last-handshake-time,
+ * keepalive, rx-bytes, tx-bytes, allowed-ips.  Written with the encoder's
+ * writer of libnv's format (nvlist_pack would take minutes: see
+ * wg/nv_encode_freebsd.c). */
+static void reply_nv(struct wg_nv_out *o, uint32_t n)
 {
-	nvlist_t *nvl = nvlist_create(0), **peers = calloc(n ? n : 1, sizeof(*peers));
-	uint8_t k[WG_KEY_LEN], sa[16] = {16, 2};
+	uint8_t k[WG_KEY_LEN], sa[16] = {16, 2, 0xca, 0x6c};
 	uint64_t hs[2] = {1700000000, 0};
-	struct wj_err e;
-	void *packed;
-	size_t len;
 
-	nvlist_add_number(nvl, "listen-port", 51820);
+	wg_nv_list(o);
+	wg_nv_number(o, "listen-port", 51820);
 	key_n(k, 0, 0x33);
-	nvlist_add_binary(nvl, "public-key", k, WG_KEY_LEN);
+	wg_nv_binary(o, "public-key", k, WG_KEY_LEN);
 	key_n(k, 0, 0x11);
-	nvlist_add_binary(nvl, "private-key", k, WG_KEY_LEN);
+	wg_nv_binary(o, "private-key", k, WG_KEY_LEN);
+	if (n)
+		wg_nv_array(o, "peers", n);
 	for (uint32_t i = 0; i < n; i++) {
-		nvlist_t *p = peers[i] = nvlist_create(0), *a[2];
 		struct wg_ipmask ip[2];
 		uint32_t addr = htonl(0xc6120000u | i);
+		wg_nv_list(o);
 		key_n(k, i + 1, 0x55);
-		nvlist_add_binary(p, "public-key", k, WG_KEY_LEN);
+		wg_nv_binary(o, "public-key", k, WG_KEY_LEN);
 		key_n(k, i + 1, 0x22);
-		nvlist_add_binary(p, "preshared-key", k, WG_KEY_LEN);
-		sa[2] = 0xca, sa[3] = 0x6c;
+		wg_nv_binary(o, "preshared-key", k, WG_KEY_LEN);
 		memcpy(sa + 4, &addr, 4);
-		nvlist_add_binary(p, "endpoint", sa, sizeof(sa));
-		nvlist_add_binary(p, "last-handshake-time", hs, sizeof(hs));
-		nvlist_add_number(p, "persistent-keepalive-interval", 25);
-		nvlist_add_number(p, "rx-bytes", i);
-		nvlist_add_number(p, "tx-bytes", i);
+		wg_nv_binary(o, "endpoint", sa, sizeof(sa));
+		wg_nv_binary(o, "last-handshake-time", hs, sizeof(hs));
+		wg_nv_number(o, "persistent-keepalive-interval", 25);
+		wg_nv_number(o, "rx-bytes", i);
+		wg_nv_number(o, "tx-bytes", i);
 		peer_aips(i, ip);
-		for (int j = 0; j < 2; j++) {
-			a[j] = nvlist_create(0);
-			if (ip[1 - j].family == AF_INET)
-				nvlist_add_binary(a[j], "ipv4", &ip[1 - j].addr.ip4, 4);
+		wg_nv_array(o, "allowed-ips", 2);
+		for (int j = 1; j >= 0; j--) { /* the kernel lists them last first */
+			wg_nv_list(o);
+			if (ip[j].family == AF_INET)
+				wg_nv_binary(o, "ipv4", &ip[j].addr.ip4, 4);
 			else
-				nvlist_add_binary(a[j], "ipv6", &ip[1 - j].addr.ip6, 16);
-			nvlist_add_number(a[j], "cidr", ip[1 - j].cidr);
+				wg_nv_binary(o, "ipv6", &ip[j].addr.ip6, 16);
+			wg_nv_number(o, "cidr", ip[j].cidr);
+			wg_nv_next(o);
 		}
-		nvlist_move_nvlist_array(p, "allowed-ips", memcpy(malloc(sizeof(a)), a, sizeof(a)), 2);
+		wg_nv_next(o);
 	}
-	if (n)
-		nvlist_move_nvlist_array(nvl, "peers", peers, n);
-	else
-		free(peers);
-	if (nvlist_error(nvl) || !(packed = nvlist_pack(nvl, &len)))
-		return fprintf(stderr, "nv_bench: building the reply failed\n"), 1;
-	nvlist_destroy(nvl);
+}
+
+static int reply(uint32_t n, const char *path)
+{
+	struct wg_nv_out o = {NULL, 0, 0};
+	struct wj_err e;
+
+	reply_nv(&o, n);
+	o.total = o.at;
+	o.at = 0;
+	if (!(o.buf = malloc(o.total)))
+		return 1;
+	reply_nv(&o, n);
 	wj_err_clear(&e);
-	if (wj_write_atomic(path, packed, len, 0600, &e) < 0)
+	if (wj_write_atomic(path, o.buf, o.total, 0600, &e) < 0)
 		return fprintf(stderr, "nv_bench: %s\n", e.msg), 1;
-	printf("reply: %u peers, %zu bytes -> %s\n", n, len, path);
-	free(packed);
+	printf("reply: %u peers, %zu bytes -> %s\n", n, o.total, path);
+	free(o.buf);
 	return 0;
 }
 

@@ -11,138 +11,56 @@
  * descriptors, is linear).  Writing the format directly is linear, and
  * the keys never pass through libnv's heap.  The bytes are libnv's to the
  * byte: tests/unit/test_nv_freebsd.c compares them with nvlist_pack's for
- * the same nvlist and unpacks them with nvlist_unpack.
- *
- * The format (sys/contrib/libnv/nvlist.c and nvpair.c, version 0), all
- * integers in the host's byte order, which the header's flags announce:
- *   nvlist header  u8 magic 0x6c, u8 version 0, u8 flags (0x80: big
- *                  endian), u64 descriptors (0 here), u64 size (the bytes
- *                  that follow it in the whole buffer)
- *   pair header    u8 type, u16 name size (with its NUL), u64 data size,
- *                  u64 items; then the name, then the data
- *   bool 1 byte, number 8 bytes, binary its bytes; an nvlist array has
- *   data size 0 and items N, and is followed by its N nvlists, each a
- *   header, its pairs and an "array next" pair (type 254, name "", no
- *   data). */
+ * the same nvlist and unpacks them with nvlist_unpack.  The format and
+ * its writer: wg/nv_wire_freebsd.h. */
 #include "wg/nv_freebsd.h"
 
 #include <errno.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <string.h>
-#include <sys/nv.h>
 
 #include "util/err.h"
 #include "wg/model.h"
 #include "wg/nv_wire_freebsd.h"
 
-#define NV_MAGIC 0x6c
-#define NV_VERSION 0
-#define NV_BIG_ENDIAN 0x80
-#define NV_ARRAY_NEXT 254 /* libnv's NV_TYPE_NVLIST_ARRAY_NEXT (nv_impl.h) */
-#define HDR_LEN 19        /* both headers, packed */
-
-/* The output: counting only (buf NULL) or writing. */
-struct out {
-	uint8_t *buf;
-	size_t at, total;
-};
-
-static void put(struct out *o, const void *p, size_t n)
+static void put_aips(struct wg_nv_out *o, const struct wg_peer *p)
 {
-	if (o->buf)
-		memcpy(o->buf + o->at, p, n);
-	o->at += n;
-}
-
-static void list_header(struct out *o)
-{
-	uint8_t h[HDR_LEN] = {NV_MAGIC, NV_VERSION, 0};
-	uint64_t desc = 0, size = o->buf ? o->total - o->at - HDR_LEN : 0;
-
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
-	h[2] = NV_BIG_ENDIAN;
-#endif
-	memcpy(h + 3, &desc, 8);
-	memcpy(h + 11, &size, 8);
-	put(o, h, sizeof(h));
-}
-
-static void pair(struct out *o, uint8_t type, const char *name, uint64_t datasize, uint64_t nitems)
-{
-	uint8_t h[HDR_LEN];
-	uint16_t namesize = (uint16_t)(strlen(name) + 1);
-
-	h[0] = type;
-	memcpy(h + 1, &namesize, 2);
-	memcpy(h + 3, &datasize, 8);
-	memcpy(h + 11, &nitems, 8);
-	put(o, h, sizeof(h));
-	put(o, name, namesize);
-}
-
-static void put_number(struct out *o, const char *name, uint64_t v)
-{
-	pair(o, NV_TYPE_NUMBER, name, sizeof(v), 0);
-	put(o, &v, sizeof(v));
-}
-
-static void put_true(struct out *o, const char *name)
-{
-	static const uint8_t one = 1;
-
-	pair(o, NV_TYPE_BOOL, name, 1, 0);
-	put(o, &one, 1);
-}
-
-static void put_binary(struct out *o, const char *name, const void *p, size_t n)
-{
-	pair(o, NV_TYPE_BINARY, name, n, 0);
-	put(o, p, n);
-}
-
-static void array_next(struct out *o)
-{
-	pair(o, NV_ARRAY_NEXT, "", 0, 0);
-}
-
-static void put_aips(struct out *o, const struct wg_peer *p)
-{
-	pair(o, NV_TYPE_NVLIST_ARRAY, "allowed-ips", 0, p->n_aips);
+	wg_nv_array(o, "allowed-ips", p->n_aips);
 	for (size_t i = 0; i < p->n_aips; i++) {
 		const struct wg_ipmask *ip = &p->aips[i];
-		list_header(o);
-		put_number(o, "cidr", ip->cidr);
+		wg_nv_list(o);
+		wg_nv_number(o, "cidr", ip->cidr);
 		if (ip->family == AF_INET)
-			put_binary(o, "ipv4", &ip->addr.ip4, sizeof(ip->addr.ip4));
+			wg_nv_binary(o, "ipv4", &ip->addr.ip4, sizeof(ip->addr.ip4));
 		else
-			put_binary(o, "ipv6", &ip->addr.ip6, sizeof(ip->addr.ip6));
-		array_next(o);
+			wg_nv_binary(o, "ipv6", &ip->addr.ip6, sizeof(ip->addr.ip6));
+		wg_nv_next(o);
 	}
 }
 
-static void put_peer(struct out *o, const struct wg_peer *p)
+static void put_peer(struct wg_nv_out *o, const struct wg_peer *p)
 {
-	list_header(o);
-	put_binary(o, "public-key", p->public_key, WG_KEY_LEN);
+	wg_nv_list(o);
+	wg_nv_binary(o, "public-key", p->public_key, WG_KEY_LEN);
 	if (p->flags & WGPEER_REMOVE) {
-		put_true(o, "remove");
+		wg_nv_true(o, "remove");
 	} else {
 		if (p->flags & WGPEER_REPLACE_AIPS)
-			put_true(o, "replace-allowedips");
+			wg_nv_true(o, "replace-allowedips");
 		if (p->flags & WGPEER_HAS_PSK)
-			put_binary(o, "preshared-key", p->psk, WG_KEY_LEN);
+			wg_nv_binary(o, "preshared-key", p->psk, WG_KEY_LEN);
 		if (p->flags & WGPEER_HAS_ENDPOINT) {
 			uint8_t sa[WG_NV_SIN6_LEN];
 			size_t len = wg_nv_sa_to_wire(&p->endpoint_addr, sa);
-			put_binary(o, "endpoint", sa, len);
+			wg_nv_binary(o, "endpoint", sa, len);
 		}
 		if (p->flags & WGPEER_HAS_KEEPALIVE)
-			put_number(o, "persistent-keepalive-interval", p->keepalive);
+			wg_nv_number(o, "persistent-keepalive-interval", p->keepalive);
 		if (p->n_aips)
 			put_aips(o, p);
 	}
-	array_next(o);
+	wg_nv_next(o);
 }
 
 /* Is peer P sent?  Update-only peers only when the device has them. */
@@ -152,22 +70,22 @@ static bool sent(const struct wg_peer *p, const struct wg_device *current)
 	       wg_device_find_peer(current, p->public_key);
 }
 
-static void put_device(struct out *o, const struct wg_device *c, const struct wg_device *current, size_t n_sent)
+static void put_device(struct wg_nv_out *o, const struct wg_device *c, const struct wg_device *current, size_t n_sent)
 {
 	static const uint8_t zero[WG_KEY_LEN];
 
-	list_header(o);
+	wg_nv_list(o);
 	if (c->flags & WGDEV_HAS_PRIVATE_KEY)
-		put_binary(o, "private-key", c->private_key ? c->private_key : zero, WG_KEY_LEN);
+		wg_nv_binary(o, "private-key", c->private_key ? c->private_key : zero, WG_KEY_LEN);
 	if (c->flags & WGDEV_HAS_LISTEN_PORT)
-		put_number(o, "listen-port", c->listen_port);
+		wg_nv_number(o, "listen-port", c->listen_port);
 	if (c->flags & WGDEV_HAS_FWMARK)
-		put_number(o, "user-cookie", c->fwmark);
+		wg_nv_number(o, "user-cookie", c->fwmark);
 	if (c->flags & WGDEV_REPLACE_PEERS)
-		put_true(o, "replace-peers");
+		wg_nv_true(o, "replace-peers");
 	if (!n_sent)
 		return;
-	pair(o, NV_TYPE_NVLIST_ARRAY, "peers", 0, n_sent);
+	wg_nv_array(o, "peers", n_sent);
 	for (size_t i = 0; i < c->n_peers; i++)
 		if (sent(&c->peers[i], current))
 			put_peer(o, &c->peers[i]);
@@ -205,7 +123,7 @@ static int check(const struct wg_device *c, const struct wg_device *current, siz
 uint8_t *wg_nv_encode_set(const struct wg_device *changes, const struct wg_device *current, size_t *len,
 			  struct wj_err *e)
 {
-	struct out o = {NULL, 0, 0};
+	struct wg_nv_out o = {NULL, 0, 0};
 	size_t n_sent;
 
 	*len = 0;

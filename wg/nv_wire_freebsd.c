@@ -1,4 +1,5 @@
-/* FreeBSD sockaddr bytes and libnv type names (see wg/nv_wire_freebsd.h). */
+/* libnv's packed format, FreeBSD sockaddr bytes and libnv type names (see
+ * wg/nv_wire_freebsd.h). */
 #include "wg/nv_wire_freebsd.h"
 
 #include <string.h>
@@ -18,6 +19,79 @@ _Static_assert(offsetof(struct sockaddr_in6, sin6_port) == 2 && offsetof(struct 
 		       offsetof(struct sockaddr_in6, sin6_scope_id) == 24,
 	       "sockaddr_in6 layout");
 #endif
+
+/* ---- the packed format -------------------------------------------------- */
+
+#define NV_MAGIC 0x6c
+#define NV_VERSION 0
+#define NV_BIG_ENDIAN 0x80
+#define NV_ARRAY_NEXT 254 /* libnv's NV_TYPE_NVLIST_ARRAY_NEXT (nv_impl.h) */
+#define HDR_LEN 19        /* both headers, packed */
+
+static void put(struct wg_nv_out *o, const void *p, size_t n)
+{
+	if (o->buf)
+		memcpy(o->buf + o->at, p, n);
+	o->at += n;
+}
+
+void wg_nv_list(struct wg_nv_out *o)
+{
+	uint8_t h[HDR_LEN] = {NV_MAGIC, NV_VERSION, 0};
+	uint64_t desc = 0, size = o->buf ? o->total - o->at - HDR_LEN : 0;
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	h[2] = NV_BIG_ENDIAN;
+#endif
+	memcpy(h + 3, &desc, 8);
+	memcpy(h + 11, &size, 8);
+	put(o, h, sizeof(h));
+}
+
+static void pair(struct wg_nv_out *o, uint8_t type, const char *name, uint64_t datasize, uint64_t nitems)
+{
+	uint8_t h[HDR_LEN];
+	uint16_t namesize = (uint16_t)(strlen(name) + 1);
+
+	h[0] = type;
+	memcpy(h + 1, &namesize, 2);
+	memcpy(h + 3, &datasize, 8);
+	memcpy(h + 11, &nitems, 8);
+	put(o, h, sizeof(h));
+	put(o, name, namesize);
+}
+
+void wg_nv_number(struct wg_nv_out *o, const char *name, uint64_t v)
+{
+	pair(o, NV_TYPE_NUMBER, name, sizeof(v), 0);
+	put(o, &v, sizeof(v));
+}
+
+void wg_nv_true(struct wg_nv_out *o, const char *name)
+{
+	static const uint8_t one = 1;
+
+	pair(o, NV_TYPE_BOOL, name, 1, 0);
+	put(o, &one, 1);
+}
+
+void wg_nv_binary(struct wg_nv_out *o, const char *name, const void *p, size_t n)
+{
+	pair(o, NV_TYPE_BINARY, name, n, 0);
+	put(o, p, n);
+}
+
+void wg_nv_next(struct wg_nv_out *o)
+{
+	pair(o, NV_ARRAY_NEXT, "", 0, 0);
+}
+
+void wg_nv_array(struct wg_nv_out *o, const char *name, size_t n)
+{
+	pair(o, NV_TYPE_NVLIST_ARRAY, name, 0, n);
+}
+
+/* ---- sockaddrs ---------------------------------------------------------- */
 
 size_t wg_nv_sa_to_wire(const union wg_sockaddr *a, uint8_t out[WG_NV_SIN6_LEN])
 {
