@@ -251,7 +251,7 @@ clean:
 	rm -rf $(BUILD) wgjail
 
 help:
-	@sed -n '1,12p' Makefile
+	@sed -n '1,/^$$/p' Makefile
 	@echo 'Targets: all deps check test lint demo bench install uninstall clean'
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
