@@ -3,13 +3,14 @@
  * device (wg/sync_file.c).
  *
  * Per (network namespace, UAPI socket directory, interface) one file
- * WGJAIL_STATEDIR/applied/ID (default /run/wgjail, 0700, the file 0600: it
- * holds the config as applied, private key included) that names the device
- * instance it was applied to - the UAPI socket's inode and ctime, or the
- * kernel interface's index - followed by the file's bytes and their cut
- * into sections (wg/conf_sections.h).  A device that
- * was re-created (wireguard-go restarted, interface deleted and added)
- * does not match it any more.
+ * STATEDIR/applied/ID (util/paths.h: /run/wgjail, /var/run/wgjail on
+ * FreeBSD; 0700, the file 0600: it holds the config as applied, private
+ * key included) that names the device instance it was applied to - the
+ * backend's identity: the UAPI socket's inode and ctime, the Linux
+ * interface's index, the FreeBSD interface's identity group - followed by
+ * the file's bytes and their cut into sections (wg/conf_sections.h).  A
+ * device that was re-created (wireguard-go restarted, interface deleted
+ * and added) does not match it any more.
  *
  * Every other change wgjail makes to a device goes through wg_device_set,
  * which drops the record first, under the record's lock: `peer add`, the
@@ -27,7 +28,9 @@
 struct wj_err;
 struct wg_backend;
 
-/* WGJAIL_STATEDIR/KIND/NSINO[-DIRHASH]-IFNAME[SUFFIX]: per-interface state
+/* STATEDIR/KIND/NSINO[-DIRHASH]-IFNAME[SUFFIX]: per-interface state
+ * (NSINO: the network namespace's inode; 0 on FreeBSD, which has no
+ * /proc/self/ns/net and whose vnet jails have their own /var/run)
  * (KIND "endpoints" for the endpoint memory, "applied" for the record;
  * SUFFIX starts with a character no interface name has, e.g. ",lock"). */
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz);
