@@ -15,7 +15,8 @@
 # ioctls are not run (docs/design.md).  Skipped loudly without the kit.
 . "$(dirname "$0")/../integration/lib.sh"
 
-KIT=${FREEBSD_KIT:-$TOP/../shared/freebsd}
+KIT=${FREEBSD_KIT:-../shared/freebsd}
+case $KIT in /*) ;; *) KIT=$TOP/$KIT ;; esac # relative to the tree, as in the Makefile
 SYSROOT=$KIT/sysroot
 ALLOW=$TOP/tests/freebsd/allowed-symbols.txt
 [ -d "$SYSROOT/usr/include" ] ||
