@@ -142,8 +142,8 @@ NV_INC  := -I$(FREEBSD_KIT)/libnv/include
 ifneq ($(wildcard $(FREEBSD_KIT)/libnv/Makefile),)
 NV_UNIT_SRCS := $(wildcard tests/unit/test_*_freebsd.c)
 NV_FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*_freebsd.c)
-NV_BINS := $(NV_UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%) $(NV_FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%) \
-	   $(BUILD)/bench/nv_bench
+NV_BINS := $(NV_UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%) $(BUILD)/bench/nv_bench
+NV_FUZZ_BINS := $(NV_FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 endif
 NV_SAN_OBJS  := $(NV_SRCS:%.c=$(SAN)/%.o)
 NV_FUZZ_OBJS := $(NV_SRCS:%.c=$(FUZZ_DIR)/%.o)
@@ -180,7 +180,7 @@ $(BUILD)/bench/nv_bench: bench/nv_bench.c $(LIB_OBJS) $(NV_OBJS) $(BUILD)/libnv/
 	$(Q)$(CC) $(CPPFLAGS) $(NV_INC) $(WFLAGS) $(CFLAGS) -o $@ $< $(NV_OBJS) $(LIB_OBJS) $(BUILD)/libnv/libnv.a $(LDLIBS)
 
 unit: $(UNIT_BINS)
-fuzz-build: $(FUZZ_BINS)
+fuzz-build: $(FUZZ_BINS) $(NV_FUZZ_BINS)
 test-bins: wgjail $(BUILD)/wgjail-san unit nv-bins
 nv-bins: $(NV_BINS)
 
