@@ -15,7 +15,7 @@
 struct wj_err;
 
 struct wg_backend {
-	const char *name; /* "uapi", "kernel", "freebsd" */
+	const char *name; /* "uapi", "kernel", "kernel (if_wg)": for messages */
 	/* Does IFNAME exist for this backend?  (No error reporting: a probe.) */
 	bool (*has)(const char *ifname);
 	/* Read the whole device: keys, port, fwmark, peers with their

@@ -346,5 +346,5 @@ static int freebsd_identity(const char *ifname, bool mint, char *out, size_t out
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-const struct wg_backend wg_backend_freebsd = {"freebsd",    freebsd_has,  freebsd_get,
+const struct wg_backend wg_backend_freebsd = {"kernel (if_wg)", freebsd_has,  freebsd_get,
 					      freebsd_set,  freebsd_list, freebsd_identity};
