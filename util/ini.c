@@ -48,8 +48,6 @@ static char *reader(char *str, int num, void *stream)
 	/* A UTF-8 byte-order mark at the start of the file is not content. */
 	if (st->line == 1 && keep >= 3 && memcmp(str, "\xef\xbb\xbf", 3) == 0)
 		memmove(str, str + 3, keep - 2);
-	if (st->ini->filter)
-		st->ini->filter(str);
 	wj_quote(str, st->last, sizeof(st->last));
 	/* Section headers are seen here, so that even an empty section is
 	 * reported, and in order. */
@@ -113,8 +111,6 @@ int wj_ini_parse(const struct wj_ini *ini, const char *text, size_t len, struct 
 		r = -1;
 	else if (r == -2)
 		r = wj_errf(e, "%s: out of memory", ini->path);
-	else if (r != 0 && ini->syntax_error_hint)
-		r = wj_errf(e, "%s:%d: %s", ini->path, r, ini->syntax_error_hint);
 	else if (r != 0)
 		r = wj_errf(e, "%s:%d: cannot parse line '%s' (expected [Section] or Key = Value)", ini->path, r,
 			    st.last);
