@@ -11,23 +11,19 @@ const unsigned char conf_lex_ws[256] = {
 
 static const char bom[] = "\xef\xbb\xbf";
 
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
 void conf_lex_init_at(struct conf_lex *lx, const char *text, size_t from, size_t to, unsigned line)
 {
 	lx->text = text;
 	lx->pos = from;
 	lx->len = to;
 	lx->line = line;
-	lx->nul = to > from && memchr(text + from, '\0', to - from) != NULL;
+	lx->nul = true; /* not known: each line is looked at */
 }
 
 void conf_lex_init(struct conf_lex *lx, const char *text, size_t len)
 {
 	conf_lex_init_at(lx, text, 0, len, 0);
+	lx->nul = memchr(text, '\0', len) != NULL;
 }
 
 static bool has_ws(const char *s, size_t a, size_t b)
@@ -115,15 +111,6 @@ bool conf_lex_next(struct conf_lex *lx, struct conf_tok *t)
 	return true;
 }
 
-enum conf_lex_kind conf_lex_kind_of(const char *s, size_t n)
-{
-	struct conf_lex lx;
-	struct conf_tok t;
-
-	conf_lex_init(&lx, s, n);
-	return conf_lex_next(&lx, &t) ? (enum conf_lex_kind)t.kind : CONF_LEX_BLANK;
-}
-
 size_t conf_lex_squeeze(const char *s, size_t n, char *out, size_t outsz)
 {
 	size_t w = 0;
@@ -144,7 +131,7 @@ bool conf_lex_squeezed_is(const char *s, size_t n, const char *lword)
 	for (size_t i = 0; i < n; i++) {
 		if (conf_lex_ws[(unsigned char)s[i]])
 			continue;
-		if (!*lword || lower(s[i]) != *lword)
+		if (!*lword || conf_lower(s[i]) != *lword)
 			return false;
 		lword++;
 	}
@@ -161,7 +148,7 @@ bool conf_lex_key_is(const char *text, const struct conf_tok *t, const char *lna
 	if (t->flags & CONF_LEX_KEY_WS)
 		return conf_lex_squeezed_is(k, n, lname);
 	for (size_t i = 0; i < n; i++)
-		if (lower(k[i]) != lname[i] || !lname[i])
+		if (conf_lower(k[i]) != lname[i] || !lname[i])
 			return false;
 	return lname[n] == '\0';
 }
@@ -175,7 +162,7 @@ static bool squeezed_starts(const char *s, size_t n, const char *lword, bool *mo
 	for (; *lword; lword++) {
 		while (i < n && conf_lex_ws[(unsigned char)s[i]])
 			i++;
-		if (i == n || lower(s[i]) != *lword)
+		if (i == n || conf_lower(s[i]) != *lword)
 			return false;
 		i++;
 	}

@@ -38,6 +38,12 @@ static inline bool conf_is_ws(char c)
 	return conf_lex_ws[(unsigned char)c] != 0;
 }
 
+/* ASCII lower case (section names and keys compare without case). */
+static inline char conf_lower(char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+}
+
 enum conf_lex_kind {
 	CONF_LEX_BLANK,   /* nothing but whitespace */
 	CONF_LEX_COMMENT, /* whitespace, then '#' */
@@ -74,7 +80,7 @@ struct conf_lex {
 	const char *text;
 	size_t len, pos;
 	unsigned line;
-	bool nul; /* the text holds a NUL somewhere (looked for per line only then) */
+	bool nul; /* a NUL may be in the text (looked for per line only then) */
 };
 
 /* Lines of TEXT[0..LEN). */
@@ -84,9 +90,6 @@ void conf_lex_init(struct conf_lex *lx, const char *text, size_t len);
 void conf_lex_init_at(struct conf_lex *lx, const char *text, size_t from, size_t to, unsigned line);
 /* The next line into *T; false at the end of the text. */
 bool conf_lex_next(struct conf_lex *lx, struct conf_tok *t);
-
-/* The kind of the single line S[0..N) (no line end inside). */
-enum conf_lex_kind conf_lex_kind_of(const char *s, size_t n);
 
 /* What a header line is, on its code with whitespace removed, in wg(8)'s
  * order: no ']' at all; exactly "[Interface]" or "[Peer]" (any case); one

@@ -41,11 +41,6 @@ struct ctx {
 	struct wj_err *e;
 };
 
-static bool is_space(char c)
-{
-	return conf_is_ws(c);
-}
-
 static bool is_digit(char c)
 {
 	return c >= '0' && c <= '9';
@@ -112,7 +107,7 @@ static void cur_add(struct ctx *c, const char *s, size_t n, bool squeeze)
 		c->cur_len += n;
 	} else {
 		for (size_t i = 0; i < n; i++)
-			if (!is_space(s[i]))
+			if (!conf_is_ws(s[i]))
 				c->cur[c->cur_len++] = s[i];
 	}
 	c->cur[c->cur_len] = '\0';
@@ -451,12 +446,12 @@ static int for_each_item(struct ctx *c, const char *key, const char *v,
 
 	while (*p) {
 		const char *q;
-		while (*p == ',' || is_space(*p))
+		while (*p == ',' || conf_is_ws(*p))
 			p++;
 		if (!*p)
 			break;
 		q = p;
-		while (*q && *q != ',' && !is_space(*q))
+		while (*q && *q != ',' && !conf_is_ws(*q))
 			q++;
 		if (fn(c, key, p, (size_t)(q - p)) < 0)
 			return -1;

@@ -93,10 +93,9 @@ static void test_kinds_and_spans(void **st)
 	span_is(text, t[7].vs, t[7].ve, "echo  hi");
 	assert_int_equal(t[7].flags & CONF_LEX_KEY_WS, 0);
 	assert_true(conf_lex_key_is(text, &t[7], "postup"));
-	assert_int_equal(conf_lex_kind_of("[x", 2), CONF_LEX_SECTION);
-	assert_int_equal(conf_lex_kind_of("k = v", 5), CONF_LEX_KEY);
-	assert_int_equal(conf_lex_kind_of(" # k = v", 8), CONF_LEX_COMMENT);
-	assert_int_equal(conf_lex_kind_of("", 0), CONF_LEX_BLANK);
+	assert_int_equal(lex_all("", 0, t), 0);
+	assert_int_equal(lex_all("\n", 1, t), 1);
+	assert_int_equal(t[0].kind, CONF_LEX_BLANK);
 }
 
 static enum conf_lex_section sec(const char *line)
