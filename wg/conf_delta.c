@@ -267,6 +267,8 @@ static size_t common_suffix(const char *a, size_t alen, const char *b, size_t bl
 
 static int append_spans(struct conf_sections *dst, const struct conf_span *v, size_t n, long long shift)
 {
+	if (!n)
+		return 0;
 	if (dst->n + n > dst->cap) {
 		size_t cap = dst->cap ? dst->cap : 64;
 		void *p;
@@ -308,7 +310,7 @@ int wg_conf_delta_flat(const char *otext, size_t olen, const struct conf_section
 	if (r != WG_SECTIONS_OK)
 		return r;
 	if (append_spans(ns, os->v, d->oa, 0) < 0 || append_spans(ns, d->cut.v, d->cut.n, (long long)d->ostart) < 0 ||
-	    append_spans(ns, os->v + d->ob, os->n - d->ob, (long long)nlen - (long long)olen) < 0) {
+	    (d->ob < os->n && append_spans(ns, os->v + d->ob, os->n - d->ob, (long long)nlen - (long long)olen) < 0)) {
 		wg_conf_sections_free(ns);
 		wg_conf_delta_free(d);
 		return -1;

@@ -44,6 +44,19 @@ struct conf_delta {
 int wg_conf_delta(const struct conf_view *old, const struct conf_newtext *nt, struct conf_delta *d);
 void wg_conf_delta_free(struct conf_delta *d);
 
+/* The two configurations D compares, parsed with the real parser: BEFORE,
+ * OLD's sections that are not [Peer] and its [Peer]s that D lists as
+ * changed or gone; AFTER, the new text's sections that are not [Peer] (in
+ * order) and its [Peer]s that D lists as changed or added.  A section
+ * reads the same wherever it stands, so these are what parsing both whole
+ * texts would give for those peers and the interface.  PATH names the new
+ * file in messages (line numbers are the assembled text's: the caller
+ * parses the whole file again to report an error).  0, or -1 with E set. */
+struct wg_device;
+struct wj_err;
+int wg_conf_delta_parse(const struct conf_view *old, const struct conf_delta *d, const char *path,
+			struct wg_device **before, struct wg_device **after, struct wj_err *e);
+
 /* Both texts in memory (tests): OTEXT cut into OS -> NTEXT, with the
  * longest common prefix and suffix; NS gets the whole new cut and D's
  * NEW_IDX index NS. */

@@ -39,94 +39,6 @@
 
 #define CHUNK 65536
 
-/* A text assembled from spans of another (secret memory). */
-struct mini {
-	char *buf;
-	size_t len, cap;
-};
-
-static int mini_alloc(struct mini *m, size_t bytes, size_t parts)
-{
-	m->cap = bytes + parts + 1;
-	m->len = 0;
-	return (m->buf = sodium_malloc(m->cap)) ? 0 : -1;
-}
-
-static void mini_free(struct mini *m)
-{
-	if (m->buf)
-		sodium_free(m->buf);
-	m->buf = NULL;
-}
-
-/* Add span S, whose bytes are at AT in VIEW (AT an offset of VIEW's text)
- * or in memory at MEM. */
-static int mini_span(struct mini *m, const struct conf_view *view, size_t at, const char *mem, size_t len)
-{
-	if (!len)
-		return 0;
-	if (mem)
-		memcpy(m->buf + m->len, mem, len);
-	else if (conf_view_read(view, at, at + len, m->buf + m->len) < 0)
-		return -1;
-	m->len += len;
-	if (m->buf[m->len - 1] != '\n')
-		m->buf[m->len++] = '\n';
-	return 0;
-}
-
-/* Old span I: from the edit's copy of the old text if it lies there,
- * else read from the record. */
-static int mini_old(struct mini *m, const struct conf_view *old, const struct conf_delta *d, size_t i)
-{
-	struct conf_span s = conf_view_span(old, i, NULL);
-	bool edited = i >= d->oa && i < d->ob;
-
-	return mini_span(m, old, s.off, edited ? d->old_text + (s.off - d->ostart) : NULL, s.len);
-}
-
-/* "After": the new text's sections that are not [Peer] (the recorded ones
- * before the edit, the edit's own, the recorded ones after it), then the
- * changed [Peer]s of the edit.  "Before": the recorded text's sections that
- * are not [Peer], then its changed [Peer]s. */
-static int build_minis(const struct conf_view *old, const struct conf_delta *d, struct mini *after,
-		       struct mini *before)
-{
-	size_t ab = 0, bb = 0, parts = d->n_new + d->n_old + d->cut.n;
-	int r = 0;
-
-	for (size_t k = 0; k < old->n_other; k++) {
-		size_t i = old->other[k], len = conf_view_span(old, i, NULL).len;
-		bb += len;
-		ab += i < d->oa || i >= d->ob ? len : 0;
-		parts++;
-	}
-	for (size_t i = 0; i < d->cut.n; i++)
-		ab += d->cut.v[i].kind != CONF_PEER ? d->cut.v[i].len : 0;
-	for (size_t i = 0; i < d->n_new; i++)
-		ab += d->cut.v[d->new_idx[i]].len;
-	for (size_t i = 0; i < d->n_old; i++)
-		bb += conf_view_span(old, d->old_idx[i], NULL).len;
-	if (mini_alloc(after, ab, parts) < 0 || mini_alloc(before, bb, parts) < 0)
-		return -1;
-	for (size_t k = 0; k < old->n_other && r == 0; k++) {
-		r = mini_old(before, old, d, old->other[k]);
-		if (r == 0 && old->other[k] < d->oa)
-			r = mini_old(after, old, d, old->other[k]);
-	}
-	for (size_t i = 0; i < d->cut.n && r == 0; i++)
-		if (d->cut.v[i].kind != CONF_PEER)
-			r = mini_span(after, NULL, 0, d->region + d->cut.v[i].off, d->cut.v[i].len);
-	for (size_t k = 0; k < old->n_other && r == 0; k++)
-		if (old->other[k] >= d->ob)
-			r = mini_old(after, old, d, old->other[k]);
-	for (size_t i = 0; i < d->n_new && r == 0; i++)
-		r = mini_span(after, NULL, 0, d->region + d->cut.v[d->new_idx[i]].off, d->cut.v[d->new_idx[i]].len);
-	for (size_t i = 0; i < d->n_old && r == 0; i++)
-		r = mini_old(before, old, d, d->old_idx[i]);
-	return r;
-}
-
 static bool has_hostname(const struct wg_device *d)
 {
 	for (size_t i = 0; i < d->n_peers; i++) {
@@ -241,29 +153,12 @@ static void record_failed(const struct job *j, const struct wj_err *e)
 	wg_applied_forget(j->ifname);
 }
 
-/* Parse the minis; 0 or -1 (they do not parse, or name hosts: not for
- * the fast path). */
-static int parse_minis(struct job *j, const struct mini *am, const struct mini *bm, struct wg_device **after,
-		       struct wg_device **before)
-{
-	struct wj_err pe;
-
-	wj_err_clear(&pe);
-	j->why = "a changed section does not parse";
-	if (wg_config_parse(am->buf, am->len, j->path, after, &pe) < 0 ||
-	    wg_config_parse(bm->buf, bm->len, "(the record of the last sync)", before, &pe) < 0)
-		return -1;
-	j->why = "the file names hosts, resolved again at every sync";
-	return has_hostname(*after) || has_hostname(*before) ? -1 : 0;
-}
-
 /* 1: done (*RET set); 0: not applicable, do the full sync. */
 static int fast(struct job *j, int *ret, struct wj_err *e)
 {
 	struct wg_applied rec;
 	struct conf_newtext nt;
 	struct conf_delta d;
-	struct mini om = {0}, nm = {0};
 	struct wg_device *before = NULL, *after = NULL;
 	struct wj_err we;
 	char *mid = NULL;
@@ -283,8 +178,12 @@ static int fast(struct job *j, int *ret, struct wj_err *e)
 	j->why = "the file names hosts, resolved again at every sync";
 	if (d.cut.hostname)
 		goto out;
-	j->why = "out of memory";
-	if (build_minis(&rec.view, &d, &nm, &om) < 0 || parse_minis(j, &nm, &om, &after, &before) < 0)
+	wj_err_clear(&we);
+	j->why = "a changed section does not parse";
+	if (wg_conf_delta_parse(&rec.view, &d, j->path, &before, &after, &we) < 0)
+		goto out;
+	j->why = "the file names hosts, resolved again at every sync";
+	if (has_hostname(after) || has_hostname(before))
 		goto out;
 	if (j->o.verbose && j->o.report)
 		fprintf(j->o.report,
@@ -309,8 +208,6 @@ static int fast(struct job *j, int *ret, struct wj_err *e)
 out:
 	wg_device_free(before);
 	wg_device_free(after);
-	mini_free(&om);
-	mini_free(&nm);
 	wg_applied_free(&rec); /* (before D: its spans are the record's last edit) */
 	wg_conf_delta_free(&d);
 	if (mid)
