@@ -291,7 +291,7 @@ static int append_spans(struct conf_sections *dst, const struct conf_span *v, si
 }
 
 int wg_conf_delta_flat(const char *otext, size_t olen, const struct conf_sections *os, const char *ntext,
-		       size_t nlen, struct conf_sections *ns, struct conf_delta *d)
+		       size_t nlen, unsigned shrink, struct conf_sections *ns, struct conf_delta *d)
 {
 	struct conf_view w;
 	struct conf_newtext nt;
@@ -304,6 +304,10 @@ int wg_conf_delta_flat(const char *otext, size_t olen, const struct conf_section
 	nt.len = nlen;
 	nt.pre = common_prefix(otext, ntext, min);
 	nt.suf = common_suffix(otext, olen, ntext, nlen, min - nt.pre);
+	if (shrink) {
+		nt.pre -= nt.pre * (shrink > 8 ? 8 : shrink) / 8;
+		nt.suf -= nt.suf * (shrink > 8 ? 8 : shrink) / 8;
+	}
 	nt.mid = ntext + nt.pre;
 	r = wg_conf_delta(&w, &nt, d);
 	conf_view_free(&w);

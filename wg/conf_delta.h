@@ -58,9 +58,10 @@ int wg_conf_delta_parse(const struct conf_view *old, const struct conf_delta *d,
 			struct wg_device **before, struct wg_device **after, struct wj_err *e);
 
 /* Both texts in memory (tests): OTEXT cut into OS -> NTEXT, with the
- * longest common prefix and suffix; NS gets the whole new cut and D's
- * NEW_IDX index NS. */
+ * longest common prefix and suffix, each shortened by SHRINK eighths (any
+ * will do; tests try several); NS gets the whole new cut and D's NEW_IDX
+ * index NS. */
 int wg_conf_delta_flat(const char *otext, size_t olen, const struct conf_sections *os, const char *ntext,
-		       size_t nlen, struct conf_sections *ns, struct conf_delta *d);
+		       size_t nlen, unsigned shrink, struct conf_sections *ns, struct conf_delta *d);
 
 #endif

@@ -106,7 +106,7 @@ static void sync_fast(const char *o, size_t ol, const struct wg_device *dold, co
 		wg_conf_sections_free(&os);
 		return;
 	}
-	r = wg_conf_delta_flat(o, ol, &os, n, nl, &ns, &d);
+	r = wg_conf_delta_flat(o, ol, &os, n, nl, 0, &ns, &d);
 	if (r < 0)
 		abort();
 	if (r != WG_SECTIONS_OK || d.cut.hostname)

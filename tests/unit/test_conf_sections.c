@@ -131,7 +131,7 @@ static void test_delta_cases(void **st)
 
 	(void)st;
 	assert_int_equal(cut(a, true, &os), WG_SECTIONS_OK);
-	assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, b, strlen(b), &ns, &d), WG_SECTIONS_OK);
+	assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, b, strlen(b), 0, &ns, &d), WG_SECTIONS_OK);
 	/* K1 changed, K3 added; K2's section gained the blank line before K3 */
 	assert_int_equal(d.n_new, 3);
 	assert_int_equal(d.n_old, 2);
@@ -139,7 +139,7 @@ static void test_delta_cases(void **st)
 	wg_conf_delta_free(&d);
 	wg_conf_sections_free(&ns);
 	/* the same text: nothing */
-	assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, a, strlen(a), &ns, &d), WG_SECTIONS_OK);
+	assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, a, strlen(a), 0, &ns, &d), WG_SECTIONS_OK);
 	assert_int_equal(d.n_new + d.n_old, 0);
 	assert_int_equal(ns.n, os.n);
 	wg_conf_delta_free(&d);
@@ -148,7 +148,7 @@ static void test_delta_cases(void **st)
 	{
 		char *dup = strdup(a);
 		memcpy(strstr(dup, K2), K1, WG_KEY_B64_LEN);
-		assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, dup, strlen(dup), &ns, &d), WG_SECTIONS_UNSURE);
+		assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, dup, strlen(dup), 0, &ns, &d), WG_SECTIONS_UNSURE);
 		free(dup);
 	}
 	wg_conf_sections_free(&os);
