@@ -55,7 +55,7 @@ sync_to() {
 # and every fourth time anyway, at a random moment.
 crash() {
 	local f="$T_TMP/step-$2.conf" mode=$(($1 % 4)) pid
-	command -v strace >/dev/null || mode=0
+	command -v strace >/dev/null || mode=0 # (tests/deps.sh installs it)
 	case $mode in
 	1 | 2) ASAN_OPTIONS=detect_leaks=0 strace -f -qq -o /dev/null -e trace=pwrite64 \
 		-e inject=pwrite64:signal=KILL:when=$mode ip netns exec "$(ns a)" "$WGJAIL" sync "$IFX" "$f" >/dev/null 2>&1 ;;
