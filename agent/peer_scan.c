@@ -94,8 +94,8 @@ static bool value_is(const char *text, const struct conf_tok *t, const char *wan
 {
 	char v[WG_KEY_B64_LEN + 2];
 
-	if (!(t->flags & CONF_LEX_VAL_WS))
-		return t->ve - t->vs == WG_KEY_B64_LEN && memcmp(text + t->vs, want, WG_KEY_B64_LEN) == 0;
+	if (t->ve - t->vs == WG_KEY_B64_LEN)
+		return memcmp(text + t->vs, want, WG_KEY_B64_LEN) == 0; /* (WANT has no blank) */
 	return conf_lex_squeeze(text + t->vs, t->ve - t->vs, v, sizeof(v)) == WG_KEY_B64_LEN &&
 	       memcmp(v, want, WG_KEY_B64_LEN) == 0;
 }

@@ -1,9 +1,10 @@
 /* The wg0.conf lexer (see wg/conf_lex.h).  Per line: one memchr for the
- * line end, one for '#', one for '=', and the trims; the bytes of a value
- * are looked at once more for inner whitespace. */
+ * line end, one for '#', one for '=', and the trims; the bytes between are
+ * left to whoever reads them. */
 #include "wg/conf_lex.h"
 
 #include <string.h>
+#include <strings.h>
 
 const unsigned char conf_lex_ws[256] = {
 	[' '] = 1, ['\t'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1, ['\r'] = 1,
@@ -26,14 +27,6 @@ void conf_lex_init(struct conf_lex *lx, const char *text, size_t len)
 	lx->nul = memchr(text, '\0', len) != NULL;
 }
 
-static bool has_ws(const char *s, size_t a, size_t b)
-{
-	for (size_t i = a; i < b; i++)
-		if (conf_lex_ws[(unsigned char)s[i]])
-			return true;
-	return false;
-}
-
 /* KEY = VALUE in S[lead..code), '=' at EQ. */
 static void key_value(const char *s, struct conf_tok *t, size_t eq)
 {
@@ -49,10 +42,6 @@ static void key_value(const char *s, struct conf_tok *t, size_t eq)
 	t->ke = ke;
 	t->vs = vs;
 	t->ve = ve;
-	if (has_ws(s, t->ks, ke))
-		t->flags |= CONF_LEX_KEY_WS;
-	if (has_ws(s, vs, ve))
-		t->flags |= CONF_LEX_VAL_WS;
 }
 
 bool conf_lex_next(struct conf_lex *lx, struct conf_tok *t)
@@ -145,11 +134,11 @@ bool conf_lex_key_is(const char *text, const struct conf_tok *t, const char *lna
 
 	if (t->kind != CONF_LEX_KEY)
 		return false;
-	if (t->flags & CONF_LEX_KEY_WS)
-		return conf_lex_squeezed_is(k, n, lname);
-	for (size_t i = 0; i < n; i++)
-		if (conf_lower(k[i]) != lname[i] || !lname[i])
-			return false;
+	/* As written, until a blank says the slow way is needed. */
+	for (size_t i = 0; i < n; i++) {
+		if (!lname[i] || conf_lower(k[i]) != lname[i])
+			return conf_lex_ws[(unsigned char)k[i]] && conf_lex_squeezed_is(k, n, lname);
+	}
 	return lname[n] == '\0';
 }
 
@@ -178,6 +167,13 @@ enum conf_lex_section conf_lex_section(const char *text, const struct conf_tok *
 	size_t n = t->code - t->lead;
 	bool more = false;
 
+	/* the usual spellings first: "[Peer]", "[Interface]", any case */
+	while (n && conf_lex_ws[(unsigned char)s[n - 1]])
+		n--;
+	if (n == 6 && s[5] == ']' && !strncasecmp(s, "[peer]", 6))
+		return CONF_SEC_PEER;
+	if (n == 11 && s[10] == ']' && !strncasecmp(s, "[interface]", 11))
+		return CONF_SEC_INTERFACE;
 	if (!memchr(s, ']', n))
 		return CONF_SEC_UNCLOSED;
 	if (squeezed_starts(s, n, "[interface]", &more))

@@ -58,8 +58,6 @@ enum conf_lex_flag {
 	CONF_LEX_NUL = 1u << 2,    /* holds a NUL byte */
 	CONF_LEX_LONG = 1u << 3,   /* longer than CONF_LEX_MAX_LINE */
 	CONF_LEX_BOM = 1u << 4,    /* line 1 starts with EF BB BF (not looked at for the spans) */
-	CONF_LEX_KEY_WS = 1u << 5, /* KEY: whitespace inside the key span */
-	CONF_LEX_VAL_WS = 1u << 6, /* KEY: whitespace inside the value span */
 };
 
 /* One line.  Every position is an offset into the text. */
@@ -69,8 +67,8 @@ struct conf_tok {
 	size_t next;   /* first byte of the next line */
 	size_t lead;   /* first significant character (== code if none) */
 	size_t code;   /* end of the code: the first '#', or END */
-	size_t ks, ke; /* KEY: the key, whitespace trimmed */
-	size_t vs, ve; /* KEY: the value after the first '=', whitespace trimmed */
+	size_t ks, ke; /* KEY: the key, whitespace trimmed (inside it may have more) */
+	size_t vs, ve; /* KEY: the value after the first '=', trimmed alike */
 	unsigned line; /* 1-based */
 	unsigned kind; /* enum conf_lex_kind */
 	unsigned flags; /* enum conf_lex_flag */

@@ -108,12 +108,12 @@ static int peer_line(struct cutter *c, const struct conf_tok *t)
 	size_t n = t->ve - t->vs;
 
 	if (conf_lex_key_is(c->text, t, "publickey")) {
-		if ((t->flags & CONF_LEX_VAL_WS) || n != WG_KEY_B64_LEN || !canonical_b64_key(v))
+		if (n != WG_KEY_B64_LEN || !canonical_b64_key(v)) /* (44 base64 digits: no blank inside) */
 			return 1;
 		c->key = t->vs;
 		c->keys++;
 	} else if (conf_lex_key_is(c->text, t, "endpoint")) {
-		if ((t->flags & CONF_LEX_VAL_WS) || !numeric_endpoint(v, n))
+		if (!numeric_endpoint(v, n)) /* (a blank inside is not numeric either) */
 			c->s->hostname = true;
 	}
 	return 0;

@@ -733,10 +733,10 @@ static int clean_line(struct ctx *c, const char *text, const struct conf_tok *t)
 	}
 	/* wg-quick reads "Key = value" with the key trimmed (not squeezed)
 	 * and matched case-insensitively; the value keeps its inner blanks. */
-	c->cur_quick = !(t->flags & CONF_LEX_KEY_WS) && quick_key(text + t->ks, t->ke - t->ks);
-	cur_add(c, text + t->ks, t->ke - t->ks, !c->cur_quick && (t->flags & CONF_LEX_KEY_WS));
+	c->cur_quick = quick_key(text + t->ks, t->ke - t->ks) != NULL; /* (a key with blanks inside is none) */
+	cur_add(c, text + t->ks, t->ke - t->ks, !c->cur_quick);
 	cur_add(c, "=", 1, false);
-	cur_add(c, text + t->vs, t->ve - t->vs, !c->cur_quick && (t->flags & CONF_LEX_VAL_WS));
+	cur_add(c, text + t->vs, t->ve - t->vs, !c->cur_quick);
 	return 0;
 }
 
