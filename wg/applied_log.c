@@ -33,6 +33,7 @@
 
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/secmem.h"
 #include "wg/config_private.h"
 
 #define REC_MAGIC "wgjail applied 3\n"
@@ -284,7 +285,7 @@ static int append(struct wg_applied *a, uint32_t type, size_t oa, size_t ob, con
 
 	if (a->fd < 0 || oa > UINT32_MAX || ob > UINT32_MAX || n > WG_CONFIG_MAX_SIZE || tlen > WG_CONFIG_MAX_SIZE)
 		return wj_errf(e, "the record of the last sync cannot take this edit");
-	if (!(buf = sodium_malloc(sizeof(h) + plen + 1))) /* the text may hold keys */
+	if (!(buf = wj_secret_alloc(sizeof(h) + plen))) /* the text may hold keys */
 		return wj_errnof(e, ENOMEM, "the record of the last sync");
 	memset(buf, 0, sizeof(h) + plen);
 	if (type == E_EDIT) {
@@ -299,12 +300,12 @@ static int append(struct wg_applied *a, uint32_t type, size_t oa, size_t ob, con
 			continue;
 		if (k <= 0) {
 			int err = k < 0 ? errno : EIO;
-			sodium_free(buf);
+			wj_secret_free(buf);
 			return wj_errnof(e, err, "the record of the last sync");
 		}
 		done += (size_t)k;
 	}
-	sodium_free(buf);
+	wj_secret_free(buf);
 	if (text_at)
 		*text_at = a->size + sizeof(h) + n * sizeof(*v);
 	a->size += sizeof(h) + plen;
@@ -337,7 +338,7 @@ static int compact(const char *ifname, struct wg_applied *a, struct wj_err *e)
 		return wj_errf(e, "%s: state path too long", ifname);
 	if (!(hl = header(head, a->ident, a->view.len, a->view.n, a->view.n_peers)))
 		return wj_errf(e, "%s: device identity too long", ifname);
-	if (!(v = malloc(1024 * sizeof(*v))) || !(text = sodium_malloc(CHUNK))) {
+	if (!(v = malloc(1024 * sizeof(*v))) || !(text = wj_secret_alloc(CHUNK))) {
 		free(v);
 		return wj_errnof(e, ENOMEM, "%s", path);
 	}
@@ -376,7 +377,7 @@ static int compact(const char *ifname, struct wg_applied *a, struct wj_err *e)
 	r = wj_atomic_commit(&w, e);
 out:
 	free(v);
-	sodium_free(text);
+	wj_secret_free(text);
 	return r;
 }
 

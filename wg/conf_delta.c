@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/secmem.h"
 #include "wg/conf_keytab.h"
 #include "wg/conf_lex.h"
 
@@ -25,13 +26,12 @@ static int push_idx(size_t **v, size_t *n, size_t x)
 
 static char *secret_alloc(size_t n)
 {
-	return sodium_malloc(n + 1);
+	return wj_secret_alloc(n);
 }
 
 static void secret_free(char *p)
 {
-	if (p)
-		sodium_free(p);
+	wj_secret_free(p);
 }
 
 /* The new text's bytes [A, B). */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "util/secmem.h"
 #include "wg/config.h"
 
 /* A text assembled from sections of others (secret memory). */
@@ -18,13 +19,12 @@ static int mini_alloc(struct mini *m, size_t bytes, size_t parts)
 {
 	m->cap = bytes + parts + 1;
 	m->len = 0;
-	return (m->buf = sodium_malloc(m->cap)) ? 0 : -1;
+	return (m->buf = wj_secret_alloc(m->cap)) ? 0 : -1;
 }
 
 static void mini_free(struct mini *m)
 {
-	if (m->buf)
-		sodium_free(m->buf);
+	wj_secret_free(m->buf);
 	m->buf = NULL;
 }
 

@@ -30,6 +30,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/secmem.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/conf_delta.h"
@@ -37,7 +38,7 @@
 #include "wg/config.h"
 #include "wg/config_private.h"
 
-#define CHUNK 65536
+#define CHUNK 32768 /* two of them stay in the cache */
 
 static bool has_hostname(const struct wg_device *d)
 {
@@ -89,7 +90,7 @@ static int file_read(const struct job *j, size_t at, size_t n, char *buf)
 static int compare_file(const struct job *j, const struct conf_view *old, struct conf_newtext *nt, char **mid)
 {
 	size_t olen = old->len, nlen = j->len, min = olen < nlen ? olen : nlen, at = 0, s = 0, lim;
-	char *buf = sodium_malloc(2 * CHUNK);
+	char *buf = wj_secret_alloc(2 * CHUNK);
 	long long k = 0;
 	int r = -1;
 
@@ -115,12 +116,12 @@ static int compare_file(const struct job *j, const struct conf_view *old, struct
 	nt->pre = at;
 	nt->suf = s;
 	nt->len = nlen;
-	if (!(*mid = sodium_malloc(nlen - at - s + 1)) || file_read(j, at, nlen - at - s, *mid) < 0)
+	if (!(*mid = wj_secret_alloc(nlen - at - s)) || file_read(j, at, nlen - at - s, *mid) < 0)
 		goto out;
 	nt->mid = *mid;
 	r = 0;
 out:
-	sodium_free(buf);
+	wj_secret_free(buf);
 	return r;
 }
 
@@ -210,8 +211,7 @@ out:
 	wg_device_free(after);
 	wg_applied_free(&rec); /* (before D: its spans are the record's last edit) */
 	wg_conf_delta_free(&d);
-	if (mid)
-		sodium_free(mid);
+	wj_secret_free(mid);
 	return done;
 }
 
