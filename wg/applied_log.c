@@ -219,6 +219,12 @@ int wg_applied_load(const char *ifname, const char *identity, struct wg_applied 
 		goto bad;
 	}
 	a->maplen = (size_t)a->size;
+#ifdef MADV_POPULATE_READ
+	/* The log is read whole (its check values): its pages at once. */
+	if (l.log < a->size)
+		madvise((char *)a->map + (l.log & ~(uint64_t)4095), (size_t)(a->size - (l.log & ~(uint64_t)4095)),
+			MADV_POPULATE_READ);
+#endif
 	a->view.fd = a->fd;
 	a->base_len = l.textlen;
 	if (load_base(a, &l) < 0 || load_log(a, l.log) < 0)
