@@ -24,23 +24,34 @@ static enum conf_line_kind kind_of(const struct conf_tok *t)
 	return t->kind == CONF_LEX_KEY && t->ke == t->ks ? CONF_LINE_OTHER : kind_of_lex[t->kind];
 }
 
-static enum conf_line_kind classify(const char *text, size_t len)
-{
-	struct conf_lex lx;
-	struct conf_tok t;
-
-	conf_lex_init(&lx, text, len);
-	return conf_lex_next(&lx, &t) ? kind_of(&t) : CONF_LINE_BLANK;
-}
-
-/* Line L as one token (its text holds no line end). */
-static void lex_line(const struct conf_line *l, struct conf_tok *t)
+/* The line TEXT[0..LEN) (no line end inside; FIRST: the file's first
+ * line, where a byte-order mark may stand) as one token. */
+static void lex_text(const char *text, size_t len, bool first, struct conf_tok *t)
 {
 	struct conf_lex lx;
 
-	conf_lex_init(&lx, l->text, l->len);
+	if (first)
+		conf_lex_init(&lx, text, len);
+	else
+		conf_lex_init_at(&lx, text, 0, len, 0);
 	if (!conf_lex_next(&lx, t))
 		memset(t, 0, sizeof(*t)); /* an empty line: BLANK */
+}
+
+static enum conf_line_kind classify(const char *text, size_t len)
+{
+	struct conf_tok t;
+
+	lex_text(text, len, false, &t);
+	return kind_of(&t);
+}
+
+/* Line I of DOC as one token. */
+static void lex_line(const struct conf_doc *doc, size_t i, struct conf_tok *t)
+{
+	const struct conf_line *l = &doc->lines[i];
+
+	lex_text(l->text, l->len, i == 0 && !l->own, t);
 }
 
 static int grow(struct conf_doc *doc, size_t need, struct wj_err *e)
@@ -154,7 +165,7 @@ bool conf_line_section(const struct conf_doc *doc, size_t i, char *name, size_t 
 
 	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_SECTION)
 		return false;
-	lex_line(&doc->lines[i], &t);
+	lex_line(doc, i, &t);
 	if (t.kind != CONF_LEX_SECTION ||
 	    conf_lex_squeeze(doc->lines[i].text + t.lead, t.code - t.lead, buf, sizeof(buf)) >= sizeof(buf))
 		return false;
@@ -177,7 +188,7 @@ bool conf_line_is_key(const struct conf_doc *doc, size_t i, const char *key)
 		return false;
 	for (size_t k = 0; k <= n; k++)
 		lkey[k] = conf_lower(key[k]);
-	lex_line(&doc->lines[i], &t);
+	lex_line(doc, i, &t);
 	return conf_lex_key_is(doc->lines[i].text, &t, lkey);
 }
 
@@ -187,7 +198,7 @@ bool conf_line_value(const struct conf_doc *doc, size_t i, char *out, size_t out
 
 	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_KEY || outsz == 0)
 		return false;
-	lex_line(&doc->lines[i], &t);
+	lex_line(doc, i, &t);
 	return t.kind == CONF_LEX_KEY && conf_lex_squeeze(doc->lines[i].text + t.vs, t.ve - t.vs, out, outsz) < outsz;
 }
 
@@ -378,7 +389,7 @@ static int replace_value(struct conf_line *l, const char *value, struct wj_err *
 	char *buf;
 	int r;
 
-	lex_line(l, &t);
+	lex_text(l->text, l->len, false, &t);
 	if (t.kind != CONF_LEX_KEY)
 		return wj_errf(e, "config editor: not a key line");
 	vs = t.vs;

@@ -19,12 +19,14 @@ void conf_lex_init_at(struct conf_lex *lx, const char *text, size_t from, size_t
 	lx->len = to;
 	lx->line = line;
 	lx->nul = true; /* not known: each line is looked at */
+	lx->file = false;
 }
 
 void conf_lex_init(struct conf_lex *lx, const char *text, size_t len)
 {
 	conf_lex_init_at(lx, text, 0, len, 0);
 	lx->nul = memchr(text, '\0', len) != NULL;
+	lx->file = true;
 }
 
 /* KEY = VALUE in S[lead..code), '=' at EQ. */
@@ -72,7 +74,7 @@ bool conf_lex_next(struct conf_lex *lx, struct conf_tok *t)
 	if (lx->nul && memchr(s + pos, '\0', end - pos))
 		t->flags |= CONF_LEX_NUL;
 	start = pos;
-	if (pos == 0 && end >= 3 && memcmp(s, bom, 3) == 0) {
+	if (pos == 0 && lx->file && end >= 3 && memcmp(s, bom, 3) == 0) {
 		t->flags |= CONF_LEX_BOM;
 		start = 3;
 	}

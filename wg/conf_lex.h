@@ -78,13 +78,14 @@ struct conf_lex {
 	const char *text;
 	size_t len, pos;
 	unsigned line;
-	bool nul; /* a NUL may be in the text (looked for per line only then) */
+	bool nul;  /* a NUL may be in the text (looked for per line only then) */
+	bool file; /* the text starts the file (a byte-order mark may come first) */
 };
 
-/* Lines of TEXT[0..LEN). */
+/* Lines of the file TEXT[0..LEN). */
 void conf_lex_init(struct conf_lex *lx, const char *text, size_t len);
-/* Lines of TEXT[FROM..TO), FROM at the start of a line (line numbers from
- * LINE + 1; no byte-order mark unless FROM is 0). */
+/* Lines of TEXT[FROM..TO), FROM at the start of a line somewhere in a file
+ * (line numbers from LINE + 1; no byte-order mark is looked for). */
 void conf_lex_init_at(struct conf_lex *lx, const char *text, size_t from, size_t to, unsigned line);
 /* The next line into *T; false at the end of the text. */
 bool conf_lex_next(struct conf_lex *lx, struct conf_tok *t);

@@ -141,6 +141,15 @@ static void test_nul_bom_long(void **st)
 	assert_int_equal(t[0].flags & CONF_LEX_BOM, CONF_LEX_BOM);
 	assert_int_equal(t[0].kind, CONF_LEX_SECTION);
 	assert_int_equal(conf_lex_section(bom, &t[0]), CONF_SEC_INTERFACE);
+	/* only at the start of the file: elsewhere it is three bytes of a line */
+	{
+		struct conf_lex lx;
+		conf_lex_init_at(&lx, bom, 0, sizeof(bom) - 1, 4);
+		assert_true(conf_lex_next(&lx, &t[0]));
+		assert_int_equal(t[0].flags & CONF_LEX_BOM, 0);
+		assert_int_equal(t[0].kind, CONF_LEX_OTHER);
+		assert_int_equal(t[0].line, 5);
+	}
 	/* exactly the limit, then one byte more; a CR before the line end
 	 * does not count */
 	assert_non_null(big);
