@@ -14,6 +14,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "keys/keys.h"
+#include "wg/conf_lex.h"
 
 #define NONE SIZE_MAX
 
@@ -23,69 +24,33 @@ struct scan {
 	size_t key_start, key_end;   /* the PrivateKey line to replace (no newline) */
 };
 
-static bool is_ws(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* The line TEXT[0..N) as wg(8) reads it, lower-cased, into OUT. */
-static size_t squeeze(const char *text, size_t n, char *out, size_t outsz)
-{
-	size_t k = 0;
-
-	for (size_t i = 0; i < n && text[i] != '#'; i++) {
-		char c = text[i];
-		if (is_ws(c))
-			continue;
-		if (k + 1 < outsz)
-			out[k++] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
-	}
-	out[k] = '\0';
-	return k;
-}
-
+/* The first [Interface]'s header and its PrivateKey lines, read with the
+ * wg0.conf lexer (wg/conf_lex.h): as wg(8) reads them. */
 static void scan(const char *text, size_t len, struct scan *r)
 {
 	bool in_iface = false;
-	size_t pos = 0;
+	struct conf_lex lx;
+	struct conf_tok t;
 
 	r->need = BOOTKEY_MISSING;
 	r->hdr_end = r->key_start = r->key_end = NONE;
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t end = nl ? (size_t)(nl - text) : len;
-		char line[64];
-
-		/* Only short lines can be a header or a PrivateKey line that
-		 * matters here; a longer squeezed line is neither. */
-		if (end - pos < 4096) {
-			squeeze(text + pos, end - pos, line, sizeof(line));
-			if (line[0] == '[') {
-				in_iface = !strcmp(line, "[interface]");
-				if (in_iface && r->hdr_end == NONE)
-					r->hdr_end = nl ? end + 1 : len;
-			} else if (in_iface && !strncmp(line, "privatekey=", 11)) {
-				const char *v = line + 11;
-				if (*v && strcmp(v, "generate") != 0) {
-					r->need = BOOTKEY_PRESENT;
-					return;
-				}
-				if (r->key_start == NONE) {
-					r->need = BOOTKEY_GENERATE;
-					r->key_start = pos;
-					r->key_end = end;
-				}
-			}
-		} else if (in_iface) {
-			/* A long line in [Interface]: leave judging it to the parser. */
-			char head[16];
-			squeeze(text + pos, 64, head, sizeof(head));
-			if (!strncmp(head, "privatekey=", 11)) {
+	conf_lex_init(&lx, text, len);
+	while (conf_lex_next(&lx, &t)) {
+		if (t.kind == CONF_LEX_SECTION) {
+			in_iface = conf_lex_section(text, &t) == CONF_SEC_INTERFACE;
+			if (in_iface && r->hdr_end == NONE)
+				r->hdr_end = t.next;
+		} else if (in_iface && conf_lex_key_is(text, &t, "privatekey")) {
+			if (t.ve > t.vs && !conf_lex_squeezed_is(text + t.vs, t.ve - t.vs, "generate")) {
 				r->need = BOOTKEY_PRESENT;
 				return;
 			}
+			if (r->key_start == NONE) {
+				r->need = BOOTKEY_GENERATE;
+				r->key_start = t.off;
+				r->key_end = t.next - (t.flags & CONF_LEX_EOL ? 1 : 0); /* the '\n' */
+			}
 		}
-		pos = nl ? end + 1 : len;
 	}
 }
 

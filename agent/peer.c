@@ -391,6 +391,7 @@ struct add_scan {
 	/* the current [Peer] section */
 	unsigned header_line;
 	char cur_key[WG_KEY_B64_LEN + 1];
+	unsigned cur_dup_line;  /* its (last) PublicKey is the new key's, on this line */
 	long conflict;          /* index into req->aips, -1 if none */
 	struct wg_ipmask conflict_with;
 	unsigned conflict_line;
@@ -405,6 +406,9 @@ struct add_scan {
 
 static void add_scan_close_section(struct add_scan *s)
 {
+	if (s->cur_dup_line && !s->dup_line)
+		s->dup_line = s->cur_dup_line;
+	s->cur_dup_line = 0;
 	if (s->conflict >= 0 && !s->conflict_found) {
 		s->conflict_found = true;
 		snprintf(s->conflict_key, sizeof(s->conflict_key), "%s", s->cur_key[0] ? s->cur_key : "(no key)");
@@ -427,9 +431,9 @@ static int add_scan_fn(void *arg, const char *section, const char *key, const ch
 	}
 	if (!strcmp(section, "interface") && !strcasecmp(key, "PrivateKey")) {
 		uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
-		if (key_from_base64(priv, value) && key_public_from_private(pub, priv) == 0 &&
-		    key_equal(pub, s->req->public_key))
-			s->own_key = true;
+		/* the last PrivateKey is the one wg(8) uses */
+		s->own_key = key_from_base64(priv, value) && key_public_from_private(pub, priv) == 0 &&
+			     key_equal(pub, s->req->public_key);
 		sodium_memzero(priv, sizeof(priv));
 		return 0;
 	}
@@ -440,9 +444,9 @@ static int add_scan_fn(void *arg, const char *section, const char *key, const ch
 		memcpy(s->cur_key, value, vl);
 		s->cur_key[vl] = '\0';
 		/* Valid configs hold canonical base64 only (wg(8) refuses
-		 * anything else), so equal keys are equal strings. */
-		if (!strcmp(value, s->want) && !s->dup_line)
-			s->dup_line = line;
+		 * anything else), so equal keys are equal strings.  The last
+		 * PublicKey of a section is the one wg(8) uses. */
+		s->cur_dup_line = !strcmp(value, s->want) ? line : 0;
 	} else if (!strcasecmp(key, "AllowedIPs") && !s->force && s->conflict < 0) {
 		struct wg_peer other;
 		char copy[256], *save = NULL;

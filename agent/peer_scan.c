@@ -1,26 +1,19 @@
 /* The fast pre-check of `peer add` on big configs (see agent/peer.h):
- * one pass over the text at about memchr speed, looking only at section
- * headers, PublicKey and AllowedIPs lines of [Peer] sections and
- * PrivateKey lines of [Interface] sections, without copying lines.  It
- * reads keys and values the way wg(8) does (comments from '#', whitespace
- * anywhere ignored, keys case-insensitive). */
+ * one pass over the text with the wg0.conf lexer (wg/conf_lex.h), looking
+ * only at section headers, PublicKey and AllowedIPs lines of [Peer]
+ * sections and PrivateKey lines of [Interface] sections, without copying
+ * lines.  Keys and values are read as the parser reads them, and where a
+ * later line overrides an earlier one for wg(8), so it does here: a
+ * section's key is its last PublicKey line, the interface's key its last
+ * PrivateKey line. */
 #include "agent/peer.h"
 
-#include "wg/conf_sections.h"
+#include "wg/conf_lex.h"
 
 #include <arpa/inet.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
-
-static const unsigned char ws_tab[256] = {
-	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
-};
-
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
 
 /* "a.b.c.d[/n]" in S[0..N): strict decimal, as the fast path. */
 int peer_v4_fast(const char *s, size_t n, struct wg_ipmask *m)
@@ -70,12 +63,7 @@ static bool entry_conflicts(const char *s, size_t n, const struct peer_add_req *
 		s++, n--;
 	if (peer_v4_fast(s, n, &m) < 0) {
 		char buf[128];
-		size_t w = 0;
-		for (size_t i = 0; i < n && w + 1 < sizeof(buf); i++)
-			if (!ws_tab[(unsigned char)s[i]])
-				buf[w++] = s[i];
-		buf[w] = '\0';
-		if (wg_ipmask_parse(buf, &m) < 0)
+		if (conf_lex_squeeze(s, n, buf, sizeof(buf)) >= sizeof(buf) || wg_ipmask_parse(buf, &m) < 0)
 			return false; /* not ours to judge: the parser decides validity */
 	}
 	memset(&other, 0, sizeof(other));
@@ -84,17 +72,14 @@ static bool entry_conflicts(const char *s, size_t n, const struct peer_add_req *
 	return peer_aip_conflict(req->aips, req->n_aips, &other, &oj) >= 0;
 }
 
+/* The value V[0..END) of an AllowedIPs line (comment excluded). */
 static bool aips_conflict(const char *v, const char *end, const struct peer_add_req *req)
 {
-	const char *hash = memchr(v, '#', (size_t)(end - v));
-
-	if (hash)
-		end = hash;
 	while (v < end) {
 		const char *comma = memchr(v, ',', (size_t)(end - v)), *e = comma ? comma : end, *s = v;
-		while (s < e && ws_tab[(unsigned char)*s])
+		while (s < e && conf_is_ws(*s))
 			s++;
-		while (e > s && ws_tab[(unsigned char)e[-1]])
+		while (e > s && conf_is_ws(e[-1]))
 			e--;
 		if (e > s && entry_conflicts(s, (size_t)(e - s), req))
 			return true;
@@ -103,104 +88,66 @@ static bool aips_conflict(const char *v, const char *end, const struct peer_add_
 	return false;
 }
 
-/* A [Peer]'s PublicKey value at V: equal to WANT (canonical base64)? */
-static bool key_is(const char *v, const char *end, const char *want)
+/* The value of key line T, squeezed as the parser reads it, equals WANT
+ * (44 characters)? */
+static bool value_is(const char *text, const struct conf_tok *t, const char *want)
 {
-	while (v < end && ws_tab[(unsigned char)*v])
-		v++;
-	if ((size_t)(end - v) < WG_KEY_B64_LEN || memcmp(v, want, WG_KEY_B64_LEN) != 0)
-		return false;
-	for (v += WG_KEY_B64_LEN; v < end && *v != '#'; v++)
-		if (!ws_tab[(unsigned char)*v])
-			return false;
-	return true;
+	char v[WG_KEY_B64_LEN + 2];
+
+	if (t->ve - t->vs == WG_KEY_B64_LEN)
+		return memcmp(text + t->vs, want, WG_KEY_B64_LEN) == 0; /* (WANT has no blank) */
+	return conf_lex_squeeze(text + t->vs, t->ve - t->vs, v, sizeof(v)) == WG_KEY_B64_LEN &&
+	       memcmp(v, want, WG_KEY_B64_LEN) == 0;
 }
 
-static bool own_key(const char *v, const char *end, const uint8_t pub_want[WG_KEY_LEN])
+/* A PrivateKey line: is its key the private half of PUB_WANT? */
+static bool own_key(const char *text, const struct conf_tok *t, const uint8_t pub_want[WG_KEY_LEN])
 {
-	char b64[WG_KEY_B64_LEN + 1];
+	char b64[WG_KEY_B64_LEN + 2];
 	uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
-	size_t w = 0;
 	bool same = false;
 
-	for (; v < end && *v != '#'; v++)
-		if (!ws_tab[(unsigned char)*v] && w < WG_KEY_B64_LEN + 1)
-			b64[w++] = *v;
-	if (w == WG_KEY_B64_LEN) {
-		b64[w] = '\0';
+	if (conf_lex_squeeze(text + t->vs, t->ve - t->vs, b64, sizeof(b64)) == WG_KEY_B64_LEN)
 		same = key_from_base64(priv, b64) && key_public_from_private(pub, priv) == 0 && key_equal(pub, pub_want);
-	}
 	sodium_memzero(priv, sizeof(priv));
 	sodium_memzero(b64, sizeof(b64));
 	return same;
 }
 
-enum sec { SEC_NONE, SEC_IFACE, SEC_PEER, SEC_OTHER };
-
-static enum sec section_of(const char *p, const char *end)
-{
-	char name[16];
-	size_t w = 0;
-
-	for (p++; p < end && *p != ']' && *p != '#'; p++) {
-		if (ws_tab[(unsigned char)*p])
-			continue;
-		if (w + 1 >= sizeof(name))
-			return SEC_OTHER;
-		name[w++] = lower(*p);
-	}
-	name[w] = '\0';
-	if (!strcmp(name, "peer"))
-		return SEC_PEER;
-	if (!strcmp(name, "interface"))
-		return SEC_IFACE;
-	return SEC_OTHER;
-}
-
 int peer_scan_for_add(const char *text, size_t len, const struct peer_add_req *req, struct peer_scan *r)
 {
 	char want[WG_KEY_B64_LEN + 1];
-	const char *p = text, *tend = text + len;
-	enum sec sec = SEC_NONE;
-	bool maybe_dup;
+	enum conf_lex_section sec = CONF_SEC_UNKNOWN;
+	bool key_is_want = false; /* the open [Peer]'s last PublicKey */
+	struct conf_lex lx;
+	struct conf_tok t;
 
 	memset(r, 0, sizeof(*r));
 	key_to_base64(want, req->public_key);
-	/* A key that is nowhere in the text cannot be a duplicate. */
-	maybe_dup = len >= WG_KEY_B64_LEN && memmem(text, len, want, WG_KEY_B64_LEN) != NULL;
-	while (p < tend) {
-		const char *nl = memchr(p, '\n', (size_t)(tend - p)), *end = nl ? nl : tend, *s = p, *v;
-
-		if (nl) {
-			if (nl > p && nl[-1] == '\r')
+	conf_lex_init(&lx, text, len);
+	while (conf_lex_next(&lx, &t)) {
+		if (t.flags & CONF_LEX_EOL) {
+			if (t.flags & CONF_LEX_CRLF)
 				r->n_crlf++;
 			else
 				r->n_lf++;
 		}
-		p = nl ? nl + 1 : tend;
-		while (s < end && ws_tab[(unsigned char)*s])
-			s++;
-		if (s == end)
+		if (t.kind == CONF_LEX_SECTION) {
+			r->dup |= sec == CONF_SEC_PEER && key_is_want;
+			key_is_want = false;
+			sec = conf_lex_section(text, &t);
+		} else if (t.kind != CONF_LEX_KEY) {
 			continue;
-		switch (*s) {
-		case '[':
-			sec = section_of(s, end);
-			break;
-		case 'A': case 'a':
-			if (sec == SEC_PEER && !req->force && !r->conflict && (v = wg_conf_match_key(s, end, "allowedips")) &&
-			    aips_conflict(v, end, req))
+		} else if (sec == CONF_SEC_PEER) {
+			if (conf_lex_key_is(text, &t, "publickey"))
+				key_is_want = value_is(text, &t, want);
+			else if (!req->force && !r->conflict && conf_lex_key_is(text, &t, "allowedips") &&
+				 aips_conflict(text + t.vs, text + t.ve, req))
 				r->conflict = true;
-			break;
-		case 'P': case 'p':
-			if (sec == SEC_PEER && maybe_dup && (v = wg_conf_match_key(s, end, "publickey")) && key_is(v, end, want))
-				r->dup = true;
-			else if (sec == SEC_IFACE && (v = wg_conf_match_key(s, end, "privatekey")) &&
-				 own_key(v, end, req->public_key))
-				r->own = true;
-			break;
-		default:
-			break;
+		} else if (sec == CONF_SEC_INTERFACE && conf_lex_key_is(text, &t, "privatekey")) {
+			r->own = own_key(text, &t, req->public_key);
 		}
 	}
+	r->dup |= sec == CONF_SEC_PEER && key_is_want;
 	return 0;
 }

@@ -27,7 +27,11 @@ NS="u4bench$$"
 IF="u4bench$$"
 [ "${#IF}" -le 15 ] || IF="u4b$$"
 TMP=$(mktemp -d /tmp/wgjail-bench.XXXXXX)
-export WGJAIL_STATEDIR="/run/wgjail-bench.$$"
+# the record of the last sync on tmpfs, as under the default /run/wgjail
+# (where /run is not tmpfs, as in some containers, /dev/shm is)
+STATE_FS=/run
+[ "$(stat -f -c %T /run 2>/dev/null)" = tmpfs ] || STATE_FS=/dev/shm
+export WGJAIL_STATEDIR="$STATE_FS/wgjail-bench.$$"
 WGPID=
 
 cleanup() {

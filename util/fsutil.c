@@ -59,40 +59,69 @@ int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 	return wj_write_atomicv(path, &v, 1, mode, e);
 }
 
-int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e)
+int wj_atomic_open(struct wj_atomic *w, const char *path, mode_t mode, struct wj_err *e)
 {
-	char tmp[PATH_MAX];
-	int fd, saved;
-
-	if (snprintf(tmp, sizeof(tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(tmp))
+	w->path = path;
+	w->err = 0;
+	w->fd = -1;
+	if (snprintf(w->tmp, sizeof(w->tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(w->tmp))
 		return wj_errf(e, "%s: path too long", path);
-	fd = mkstemp(tmp);
-	if (fd < 0)
+	w->fd = mkstemp(w->tmp);
+	if (w->fd < 0)
 		return wj_errnof(e, errno, "%s: cannot create temporary file", path);
 	/* mkstemp makes 0600; set the final mode before any byte is written. */
-	if (fchmod(fd, mode) < 0)
-		goto fail;
-	for (size_t i = 0; i < n; i++)
-		if (write_all(fd, parts[i].iov_base, parts[i].iov_len) < 0)
-			goto fail;
-	if (fsync(fd) < 0)
-		goto fail;
-	if (close(fd) < 0) {
-		fd = -1;
-		goto fail;
+	if (fchmod(w->fd, mode) < 0) {
+		int saved = errno;
+		wj_atomic_abort(w);
+		return wj_errnof(e, saved, "%s: cannot write", path);
 	}
-	fd = -1;
-	if (rename(tmp, path) < 0)
-		goto fail;
-	if (fsync_dir_of(path) < 0)
-		return wj_errnof(e, errno, "%s: written, but syncing its directory failed", path);
 	return 0;
-fail:
-	saved = errno;
-	if (fd >= 0)
-		close(fd);
-	unlink(tmp);
-	return wj_errnof(e, saved, "%s: cannot write", path);
+}
+
+void wj_atomic_write(struct wj_atomic *w, const void *data, size_t len)
+{
+	if (!w->err && write_all(w->fd, data, len) < 0)
+		w->err = errno ? errno : EIO;
+}
+
+void wj_atomic_abort(struct wj_atomic *w)
+{
+	if (w->fd >= 0) {
+		close(w->fd);
+		unlink(w->tmp);
+	}
+	w->fd = -1;
+}
+
+int wj_atomic_commit(struct wj_atomic *w, struct wj_err *e)
+{
+	int fd = w->fd, saved = w->err;
+
+	w->fd = -1;
+	if (!saved && fsync(fd) < 0)
+		saved = errno;
+	if (close(fd) < 0 && !saved)
+		saved = errno;
+	if (!saved && rename(w->tmp, w->path) < 0)
+		saved = errno;
+	if (saved) {
+		unlink(w->tmp);
+		return wj_errnof(e, saved, "%s: cannot write", w->path);
+	}
+	if (fsync_dir_of(w->path) < 0)
+		return wj_errnof(e, errno, "%s: written, but syncing its directory failed", w->path);
+	return 0;
+}
+
+int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e)
+{
+	struct wj_atomic w;
+
+	if (wj_atomic_open(&w, path, mode, e) < 0)
+		return -1;
+	for (size_t i = 0; i < n; i++)
+		wj_atomic_write(&w, parts[i].iov_base, parts[i].iov_len);
+	return wj_atomic_commit(&w, e);
 }
 
 void wj_cache_write(const char *path, const char *text)

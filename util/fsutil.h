@@ -17,6 +17,21 @@ int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 struct iovec;
 int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e);
 
+/* The same, written in pieces as they come: wj_atomic_open makes the
+ * temporary file (mode MODE from the start), wj_atomic_write appends to it
+ * (a failure is kept and reported by the commit), wj_atomic_commit syncs
+ * and renames it over PATH, wj_atomic_abort removes it.  After commit or
+ * abort nothing is left to free. */
+struct wj_atomic {
+	int fd, err;
+	const char *path;
+	char tmp[4096];
+};
+int wj_atomic_open(struct wj_atomic *w, const char *path, mode_t mode, struct wj_err *e);
+void wj_atomic_write(struct wj_atomic *w, const void *data, size_t len);
+int wj_atomic_commit(struct wj_atomic *w, struct wj_err *e);
+void wj_atomic_abort(struct wj_atomic *w);
+
 /* Remove the temporary files that writers of PATH killed before their
  * rename left behind (PATH.tmpXXXXXX, see wj_write_atomic); they may hold
  * secrets.  Call only while holding the edit lock that serialises every

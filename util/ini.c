@@ -111,8 +111,6 @@ static int next_line(struct state *st)
 	/* A UTF-8 byte-order mark at the start of the file is not content. */
 	if (st->line == 1 && keep >= 3 && memcmp(st->buf, "\xef\xbb\xbf", 3) == 0)
 		memmove(st->buf, st->buf + 3, keep - 2);
-	if (st->ini->filter)
-		st->ini->filter(st->buf);
 	wj_quote(st->buf, st->last, sizeof(st->last));
 	return 1;
 }
@@ -185,11 +183,8 @@ int wj_ini_parse(const struct wj_ini *ini, const char *text, size_t len, struct 
 		if ((r = parse_line(&st)) < 0)
 			break;
 		if (r > 0) {
-			if (ini->syntax_error_hint)
-				wj_errf(e, "%s:%u: %s", ini->path, st.line, ini->syntax_error_hint);
-			else
-				wj_errf(e, "%s:%u: cannot parse line '%s' (expected [Section] or Key = Value)",
-					ini->path, st.line, st.last);
+			wj_errf(e, "%s:%u: cannot parse line '%s' (expected [Section] or Key = Value)", ini->path,
+				st.line, st.last);
 			r = -1;
 			break;
 		}

@@ -2,7 +2,9 @@
  * why they are implemented here) and what libinih lacks: line numbers for
  * every key, a callback for every section header (even an empty section),
  * CRLF and a UTF-8 byte-order mark handled, lines up to WJ_INI_MAX_LINE
- * bytes, NUL bytes refused, the line buffer wiped.  Reentrant. */
+ * bytes, NUL bytes refused, the line buffer wiped.  Reentrant.  For
+ * jail.conf; wg0.conf has a lexer of its own (wg/conf_lex.h), since
+ * wg(8)'s line rules are not INI's. */
 #ifndef WGJAIL_INI_H
 #define WGJAIL_INI_H
 
@@ -20,17 +22,10 @@ struct wj_ini {
 	/* Called for each key = value.  Return 0 or -1 (with E set). */
 	int (*on_key)(void *user, const char *section, const char *key, const char *value, unsigned line,
 		      struct wj_err *e);
-	/* Optional: rewrite a raw line in place (no newline, NUL-terminated)
-	 * before libinih sees it, e.g. to apply wg(8)'s whitespace and comment
-	 * rules. */
-	void (*filter)(char *line);
 	/* Characters that start a comment at the start of a line, and inline
 	 * ("" for none). */
 	const char *comment_prefixes;
 	const char *inline_comment_prefixes;
-	/* If set, a line libinih cannot parse is reported with this text
-	 * instead of the line itself (for files that may hold secrets). */
-	const char *syntax_error_hint;
 	void *user;
 };
 

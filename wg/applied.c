@@ -10,10 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
-#include <stdint.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "util/err.h"
@@ -23,8 +20,6 @@
 #include "wg/backend.h"
 #include "wg/config_private.h"
 #include "wg/uapi.h"
-
-#define REC_MAGIC "wgjail applied 2\n"
 
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz)
 {
@@ -54,8 +49,7 @@ int wg_applied_identity(const struct wg_backend *b, const char *ifname, bool min
 	return b && b->identity ? b->identity(ifname, mint, out, outsz) : -1;
 }
 
-/* The directory of PATH, made private if missing. */
-static int parent_dir(const char *path, struct wj_err *e)
+int wg_state_mkdir(const char *path, struct wj_err *e)
 {
 	char dir[PATH_MAX], *slash;
 
@@ -71,7 +65,7 @@ int wg_applied_lock(const char *ifname)
 	struct wj_err e;
 	int fd;
 
-	if (wg_state_path("applied", ifname, ",lock", path, sizeof(path)) < 0 || parent_dir(path, &e) < 0)
+	if (wg_state_path("applied", ifname, ",lock", path, sizeof(path)) < 0 || wg_state_mkdir(path, &e) < 0)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -89,85 +83,6 @@ void wg_applied_unlock(int fd)
 {
 	if (fd >= 0)
 		close(fd); /* releases the flock */
-}
-
-int wg_applied_load(const char *ifname, const char *identity, struct wg_applied *a)
-{
-	char path[PATH_MAX];
-	size_t hl = sizeof(REC_MAGIC) - 1, il = strlen(identity), at;
-	unsigned long long tl, cl;
-	const char *nl;
-	char num[48], *endp;
-	struct stat st;
-	void *map;
-	int fd;
-
-	memset(a, 0, sizeof(*a));
-	if (wg_state_path("applied", ifname, "", path, sizeof(path)) < 0 ||
-	    (fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)) < 0)
-		return 0;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != geteuid() || (st.st_mode & 077) ||
-	    st.st_size < (off_t)(hl + il + 4) || (unsigned long long)st.st_size > 2ull * WG_CONFIG_MAX_SIZE) {
-		close(fd);
-		return 0;
-	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | WJ_MAP_PREFAULT, fd, 0);
-	close(fd);
-	if (map == MAP_FAILED)
-		return 0;
-	a->buf = map;
-	a->buflen = (size_t)st.st_size;
-	/* MAGIC, IDENTITY "\n", "TEXTLEN CUTLEN\n", text, cut */
-	at = hl + il + 1;
-	if (memcmp(a->buf, REC_MAGIC, hl) != 0 || memcmp(a->buf + hl, identity, il) != 0 || a->buf[hl + il] != '\n' ||
-	    !(nl = memchr(a->buf + at, '\n', a->buflen - at)) || (size_t)(nl - (a->buf + at)) >= sizeof(num))
-		goto bad;
-	memcpy(num, a->buf + at, (size_t)(nl - (a->buf + at)));
-	num[nl - (a->buf + at)] = '\0';
-	tl = strtoull(num, &endp, 10);
-	if (*endp != ' ')
-		goto bad;
-	cl = strtoull(endp + 1, &endp, 10);
-	if (*endp != '\0')
-		goto bad;
-	at = (size_t)(nl + 1 - a->buf);
-	if (tl > WG_CONFIG_MAX_SIZE || cl > WG_CONFIG_MAX_SIZE || a->buflen - at != tl + cl)
-		goto bad;
-	a->text = a->buf + at;
-	a->len = (size_t)tl;
-	a->cut = a->buf + at + tl;
-	a->cutlen = (size_t)cl;
-	return 1;
-bad:
-	wg_applied_free(a);
-	return 0;
-}
-
-void wg_applied_free(struct wg_applied *a)
-{
-	if (a->buf)
-		munmap(a->buf, a->buflen);
-	memset(a, 0, sizeof(*a));
-}
-
-int wg_applied_save(const char *ifname, const char *identity, const char *text, size_t len, const void *cut,
-		    size_t cutlen, struct wj_err *e)
-{
-	char path[PATH_MAX], head[256];
-	struct iovec parts[3];
-	int n;
-
-	if (wg_state_path("applied", ifname, "", path, sizeof(path)) < 0)
-		return wj_errf(e, "%s: state path too long", ifname);
-	if (parent_dir(path, e) < 0)
-		return -1;
-	n = snprintf(head, sizeof(head), "%s%s\n%zu %zu\n", REC_MAGIC, identity, len, cutlen);
-	if (n < 0 || (size_t)n >= sizeof(head))
-		return wj_errf(e, "%s: device identity too long", ifname);
-	parts[0] = (struct iovec){.iov_base = head, .iov_len = (size_t)n};
-	parts[1] = (struct iovec){.iov_base = (void *)(uintptr_t)text, .iov_len = len};
-	parts[2] = (struct iovec){.iov_base = (void *)(uintptr_t)cut, .iov_len = cutlen};
-	return wj_write_atomicv(path, parts, 3, 0600, e);
 }
 
 /* NAME (in a state directory) belongs to NS_INO's IFNAME: "INO-IF",

@@ -8,9 +8,18 @@
  * key included) that names the device instance it was applied to - the
  * backend's identity: the UAPI socket's inode and ctime, the Linux
  * interface's index, the FreeBSD interface's identity group - followed by
- * the file's bytes and their cut into sections (wg/conf_sections.h).  A
- * device that was re-created (wireguard-go restarted, interface deleted
- * and added) does not match it any more.
+ * a base (a file's bytes and their cut into sections, wg/conf_sections.h)
+ * and a log of section replacements: a sync that changes one peer appends
+ * that peer's section, not the whole file again.  The log is compacted
+ * into a new base now and then (every WG_APPLIED_MAX_EDITS edits, or when
+ * it outgrows a quarter of the base).  A device that was re-created
+ * (wireguard-go restarted, interface deleted and added) does not match the
+ * record any more.
+ *
+ * Crash safety: a sync appends BEGIN before it changes the device and the
+ * edit after; each entry carries a check value chained to the one before.
+ * A record whose log ends in BEGIN, or in an entry cut short (a torn
+ * append) or damaged, is not used: the next sync reads the device.
  *
  * Every other change wgjail makes to a device goes through wg_device_set,
  * which drops the record first, under the record's lock: `peer add`, the
@@ -22,7 +31,9 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
+#include "wg/conf_view.h"
 #include "wg/model.h"
 
 struct wj_err;
@@ -34,6 +45,9 @@ struct wg_backend;
  * (KIND "endpoints" for the endpoint memory, "applied" for the record;
  * SUFFIX starts with a character no interface name has, e.g. ",lock"). */
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz);
+
+/* The directory of PATH (a state file), made private (0700) if missing. */
+int wg_state_mkdir(const char *path, struct wj_err *e);
 
 /* The identity of IFNAME's device instance behind backend B (its
  * identity method: "uapi DEV:INO:CTIME", "kernel IFINDEX" on Linux,
@@ -48,27 +62,45 @@ int wg_applied_identity(const struct wg_backend *b, const char *ifname, bool min
 int wg_applied_lock(const char *ifname);
 void wg_applied_unlock(int fd);
 
+/* Edits kept in the log before it is compacted into a new base. */
+#define WG_APPLIED_MAX_EDITS 32
+
+/* A record, loaded: its text is read through FD where it is needed, its
+ * spans are used where they lie in the mapping, nothing big is copied. */
 struct wg_applied {
-	char *buf;        /* the record file, mapped read-only (no copy of
-			   * the secrets it holds is made) */
-	size_t buflen;
-	const char *text; /* the config as applied, inside BUF */
-	size_t len;
-	const void *cut;  /* its cut, as stored (wg_conf_sections_unpack) */
-	size_t cutlen;
+	int fd;               /* the record: read (pread) and appended to (pwrite) */
+	void *map;            /* the record mapped read-only (the spans) */
+	size_t maplen;
+	uint64_t size;        /* bytes of the file read and checked */
+	struct conf_view view; /* the config as applied: base + edits */
+	unsigned edits;       /* edits in the log */
+	uint64_t log_bytes, base_len;
+	uint64_t seq;         /* entries in the log */
+	unsigned char check[16]; /* the last entry's check value */
+	char ident[128];      /* the device instance */
 };
 
-/* The record of IFNAME if it was made for IDENTITY: 1 (A filled, free
- * with wg_applied_free), else 0 (none, another device, damaged, or a file
- * that someone else owns or could write).  The file is mapped, not read:
- * records are only ever replaced by rename, never rewritten in place. */
+/* The record of IFNAME if it was made for IDENTITY: 1 (A filled, free with
+ * wg_applied_free), else 0 (none, another device, damaged, a torn or
+ * unfinished log, or a file that someone else owns or could write). */
 int wg_applied_load(const char *ifname, const char *identity, struct wg_applied *a);
 void wg_applied_free(struct wg_applied *a);
 
-/* Record TEXT and its CUT (CUTLEN bytes) as applied to IDENTITY
- * (atomically, 0600). */
-int wg_applied_save(const char *ifname, const char *identity, const char *text, size_t len, const void *cut,
-		    size_t cutlen, struct wj_err *e);
+/* Record TEXT and its cut V[0..N) as applied to IDENTITY: a new base, no
+ * log (atomically, 0600). */
+int wg_applied_save(const char *ifname, const char *identity, const char *text, size_t len,
+		    const struct conf_span *v, size_t n, struct wj_err *e);
+
+/* Before A's device is changed: append BEGIN (until the edit follows, the
+ * record is not used).  -1 if it could not be written (the caller then
+ * drops the record). */
+int wg_applied_begin(struct wg_applied *a, struct wj_err *e);
+/* After the device was changed as the delta says: append the edit (spans
+ * [OA, OB) replaced by V[0..N), offsets into TEXT[0..TLEN)), and compact
+ * the log into a new base when it is due.  V must outlive A.  -1 if it
+ * could not be written (the caller drops the record). */
+int wg_applied_edit(const char *ifname, struct wg_applied *a, size_t oa, size_t ob, const char *text, size_t tlen,
+		    const struct conf_span *v, size_t n, struct wj_err *e);
 
 /* Forget everything kept for IFNAME in the network namespace whose inode
  * is NS_INO (every interface of it if IFNAME is NULL): records, their

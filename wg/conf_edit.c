@@ -1,4 +1,5 @@
-/* Line-preserving editor for wg(8) configuration files (see conf_edit.h). */
+/* Line-preserving editor for wg(8) configuration files (see conf_edit.h).
+ * Lines are read with the one wg0.conf lexer (wg/conf_lex.h). */
 #include "wg/conf_edit.h"
 
 #include <errno.h>
@@ -8,47 +9,49 @@
 #include <string.h>
 
 #include "util/err.h"
+#include "wg/conf_lex.h"
 
-static bool is_ws(char c)
+static const enum conf_line_kind kind_of_lex[] = {
+	[CONF_LEX_BLANK] = CONF_LINE_BLANK,     [CONF_LEX_COMMENT] = CONF_LINE_COMMENT,
+	[CONF_LEX_SECTION] = CONF_LINE_SECTION, [CONF_LEX_KEY] = CONF_LINE_KEY,
+	[CONF_LEX_OTHER] = CONF_LINE_OTHER,
+};
+
+/* The editor's kind of a line: the lexer's, except that a key line needs
+ * a key ("= x" is a line it leaves alone, as it does lines wg(8) refuses). */
+static enum conf_line_kind kind_of(const struct conf_tok *t)
 {
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\v' || c == '\f';
+	return t->kind == CONF_LEX_KEY && t->ke == t->ks ? CONF_LINE_OTHER : kind_of_lex[t->kind];
 }
 
-static char lower(char c)
+/* The line TEXT[0..LEN) (no line end inside; FIRST: the file's first
+ * line, where a byte-order mark may stand) as one token. */
+static void lex_text(const char *text, size_t len, bool first, struct conf_tok *t)
 {
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
+	struct conf_lex lx;
+
+	if (first)
+		conf_lex_init(&lx, text, len);
+	else
+		conf_lex_init_at(&lx, text, 0, len, 0);
+	if (!conf_lex_next(&lx, t))
+		memset(t, 0, sizeof(*t)); /* an empty line: BLANK */
 }
 
-/* The length of the line before its comment. */
-static size_t code_len(const char *t, size_t len)
+static enum conf_line_kind classify(const char *text, size_t len)
 {
-	const char *h = memchr(t, '#', len);
+	struct conf_tok t;
 
-	return h ? (size_t)(h - t) : len;
+	lex_text(text, len, false, &t);
+	return kind_of(&t);
 }
 
-static enum conf_line_kind classify(const char *t, size_t len)
+/* Line I of DOC as one token. */
+static void lex_line(const struct conf_doc *doc, size_t i, struct conf_tok *t)
 {
-	size_t code = code_len(t, len), i = 0;
-	bool key = false;
+	const struct conf_line *l = &doc->lines[i];
 
-	while (i < code && is_ws(t[i]))
-		i++;
-	if (i == code)
-		return code < len ? CONF_LINE_COMMENT : CONF_LINE_BLANK;
-	if (t[i] == '[')
-		return CONF_LINE_SECTION;
-	for (; i < code; i++) {
-		char c = t[i];
-		if (c == '=')
-			return key ? CONF_LINE_KEY : CONF_LINE_OTHER;
-		if (is_ws(c))
-			continue;
-		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')))
-			return CONF_LINE_OTHER;
-		key = true;
-	}
-	return CONF_LINE_OTHER;
+	lex_text(l->text, l->len, i == 0 && !l->own, t);
 }
 
 static int grow(struct conf_doc *doc, size_t need, struct wj_err *e)
@@ -71,16 +74,17 @@ static int grow(struct conf_doc *doc, size_t need, struct wj_err *e)
 
 int conf_doc_load(struct conf_doc *doc, const char *text, size_t len, struct wj_err *e)
 {
-	size_t pos = 0, n_crlf = 0, n_lf = 0;
+	struct conf_lex lx;
+	struct conf_tok t;
+	size_t n_crlf = 0, n_lf = 0;
 
 	memset(doc, 0, sizeof(*doc));
 	/* A guess at the line count keeps reallocations rare on big files. */
 	if (grow(doc, len / 24 + 16, e) < 0)
 		return -1;
-	while (pos < len) {
-		const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
+	conf_lex_init(&lx, text, len);
+	while (conf_lex_next(&lx, &t)) {
 		struct conf_line *l;
-		size_t ll = nl ? (size_t)(nl - s) : len - pos;
 
 		if (grow(doc, doc->n + 1, e) < 0) {
 			conf_doc_free(doc);
@@ -88,16 +92,15 @@ int conf_doc_load(struct conf_doc *doc, const char *text, size_t len, struct wj_
 		}
 		l = &doc->lines[doc->n++];
 		l->own = NULL;
-		l->eol = nl != NULL;
-		l->crlf = nl && ll > 0 && s[ll - 1] == '\r';
-		l->text = s;
-		l->len = l->crlf ? ll - 1 : ll;
-		l->kind = classify(l->text, l->len);
+		l->eol = (t.flags & CONF_LEX_EOL) != 0;
+		l->crlf = (t.flags & CONF_LEX_CRLF) != 0;
+		l->text = text + t.off;
+		l->len = t.end - t.off;
+		l->kind = kind_of(&t);
 		if (l->crlf)
 			n_crlf++;
 		else if (l->eol)
 			n_lf++;
-		pos += ll + (nl ? 1 : 0);
 	}
 	doc->crlf = n_crlf > n_lf;
 	return 0;
@@ -154,82 +157,49 @@ void conf_doc_free_text(char *text, size_t len)
 	}
 }
 
-/* Copy the code part of line I with all whitespace removed. */
-static bool squeeze(const struct conf_line *l, char *out, size_t outsz)
-{
-	size_t code = code_len(l->text, l->len), w = 0;
-
-	for (size_t i = 0; i < code; i++) {
-		if (is_ws(l->text[i]))
-			continue;
-		if (w + 1 >= outsz)
-			return false;
-		out[w++] = l->text[i];
-	}
-	out[w] = '\0';
-	return true;
-}
-
 bool conf_line_section(const struct conf_doc *doc, size_t i, char *name, size_t namesz)
 {
+	struct conf_tok t;
 	char buf[64];
 	size_t n;
 
-	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_SECTION || !squeeze(&doc->lines[i], buf, sizeof(buf)))
+	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_SECTION)
+		return false;
+	lex_line(doc, i, &t);
+	if (t.kind != CONF_LEX_SECTION ||
+	    conf_lex_squeeze(doc->lines[i].text + t.lead, t.code - t.lead, buf, sizeof(buf)) >= sizeof(buf))
 		return false;
 	n = strlen(buf);
-	if (n < 2 || buf[0] != '[' || buf[n - 1] != ']' || n - 2 >= namesz)
+	if (n < 2 || buf[n - 1] != ']' || n - 2 >= namesz)
 		return false;
 	for (size_t k = 1; k + 1 < n; k++)
-		name[k - 1] = lower(buf[k]);
+		name[k - 1] = conf_lower(buf[k]);
 	name[n - 2] = '\0';
 	return true;
 }
 
 bool conf_line_is_key(const struct conf_doc *doc, size_t i, const char *key)
 {
-	const struct conf_line *l;
-	size_t code, k = 0;
+	struct conf_tok t;
+	char lkey[64];
+	size_t n = strlen(key);
 
-	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_KEY)
+	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_KEY || n >= sizeof(lkey))
 		return false;
-	l = &doc->lines[i];
-	code = code_len(l->text, l->len);
-	for (size_t p = 0; p < code; p++) {
-		char c = l->text[p];
-		if (is_ws(c))
-			continue;
-		if (c == '=')
-			return key[k] == '\0';
-		if (key[k] == '\0' || lower(c) != lower(key[k]))
-			return false;
-		k++;
-	}
-	return false;
+	for (size_t k = 0; k <= n; k++)
+		lkey[k] = conf_lower(key[k]);
+	lex_line(doc, i, &t);
+	return conf_lex_key_is(doc->lines[i].text, &t, lkey);
 }
 
 bool conf_line_value(const struct conf_doc *doc, size_t i, char *out, size_t outsz)
 {
-	const struct conf_line *l;
-	const char *eq;
-	size_t code, w = 0;
+	struct conf_tok t;
 
 	if (i >= doc->n || doc->lines[i].kind != CONF_LINE_KEY || outsz == 0)
 		return false;
-	l = &doc->lines[i];
-	code = code_len(l->text, l->len);
-	eq = memchr(l->text, '=', code);
-	if (!eq)
-		return false;
-	for (size_t p = (size_t)(eq - l->text) + 1; p < code; p++) {
-		if (is_ws(l->text[p]))
-			continue;
-		if (w + 1 >= outsz)
-			return false;
-		out[w++] = l->text[p];
-	}
-	out[w] = '\0';
-	return true;
+	lex_line(doc, i, &t);
+	return t.kind == CONF_LEX_KEY && conf_lex_squeeze(doc->lines[i].text + t.vs, t.ve - t.vs, out, outsz) < outsz;
 }
 
 /* The first line of the block whose header is at H: the comment lines
@@ -414,19 +384,16 @@ int conf_append_lines(struct conf_doc *doc, const char *const *lines, size_t n, 
 /* Replace the value of key line L by VALUE, keeping the rest. */
 static int replace_value(struct conf_line *l, const char *value, struct wj_err *e)
 {
-	size_t code = code_len(l->text, l->len), vs, ve, vl = strlen(value), n;
-	const char *eq = memchr(l->text, '=', code);
+	struct conf_tok t;
+	size_t vs, ve, vl = strlen(value), n;
 	char *buf;
 	int r;
 
-	if (!eq)
+	lex_text(l->text, l->len, false, &t);
+	if (t.kind != CONF_LEX_KEY)
 		return wj_errf(e, "config editor: not a key line");
-	vs = (size_t)(eq - l->text) + 1;
-	while (vs < code && (l->text[vs] == ' ' || l->text[vs] == '\t'))
-		vs++;
-	ve = code;
-	while (ve > vs && is_ws(l->text[ve - 1]))
-		ve--;
+	vs = t.vs;
+	ve = t.ve;
 	n = vs + vl + (l->len - ve);
 	/* A comment right after the value needs a separating blank. */
 	buf = malloc(n + 2);
@@ -480,76 +447,38 @@ int conf_set_value(struct conf_doc *doc, struct conf_block *b, const char *key, 
 	return 1;
 }
 
-/* Whitespace as a table: conf_scan runs over every byte of big files. */
-static const unsigned char ws_tab[256] = {
-	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
-};
-
-/* Copy S[0..N) without whitespace into OUT (at most OUTSZ-1 bytes). */
-static size_t copy_squeezed(const char *s, size_t n, char *out, size_t outsz)
-{
-	size_t w = 0;
-
-	/* Fast path: trim the ends; no blank inside -> one copy. */
-	while (n && ws_tab[(unsigned char)*s])
-		s++, n--;
-	while (n && ws_tab[(unsigned char)s[n - 1]])
-		n--;
-	if (n < outsz && !memchr(s, ' ', n) && !memchr(s, '\t', n) && !memchr(s, '\r', n)) {
-		memcpy(out, s, n);
-		out[n] = '\0';
-		return n;
-	}
-
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (!ws_tab[c] && w + 1 < outsz)
-			out[w++] = (char)c;
-	}
-	out[w] = '\0';
-	return w;
-}
-
 int conf_scan(const char *text, size_t len, conf_scan_fn fn, void *arg, size_t *n_crlf, size_t *n_lf)
 {
 	char section[32] = "", key[64], value[256];
-	size_t pos = 0, crlf = 0, lf = 0;
-	unsigned line = 0;
+	size_t crlf = 0, lf = 0, v;
+	struct conf_lex lx;
+	struct conf_tok t;
 	int r = 0;
 
-	while (pos < len) {
-		const char *s = text + pos, *nl = memchr(s, '\n', len - pos), *eq;
-		size_t ll = nl ? (size_t)(nl - s) : len - pos, code, i = 0, v;
-
-		line++;
-		pos += ll + (nl ? 1 : 0);
-		if (nl) {
-			if (ll && s[ll - 1] == '\r')
+	conf_lex_init(&lx, text, len);
+	while (conf_lex_next(&lx, &t)) {
+		if (t.flags & CONF_LEX_EOL) {
+			if (t.flags & CONF_LEX_CRLF)
 				crlf++;
 			else
 				lf++;
 		}
-		code = code_len(s, ll);
-		while (i < code && ws_tab[(unsigned char)s[i]])
-			i++;
-		if (i == code)
-			continue;
-		if (s[i] == '[') {
-			const char *close = memchr(s + i, ']', code - i);
-			size_t k = copy_squeezed(s + i + 1, (close ? (size_t)(close - s) : code) - i - 1, section,
-						 sizeof(section));
-			for (size_t j = 0; j < k; j++)
-				section[j] = lower(section[j]);
-			if ((r = fn(arg, section, NULL, NULL, line)) != 0)
+		if (t.kind == CONF_LEX_SECTION) {
+			/* the name: what stands between '[' and the first ']' */
+			const char *open = text + t.lead + 1, *close = memchr(open, ']', t.code - t.lead - 1);
+			size_t k = conf_lex_squeeze(open, close ? (size_t)(close - open) : t.code - t.lead - 1, section,
+						    sizeof(section));
+			for (size_t j = 0; j < k && j + 1 < sizeof(section); j++)
+				section[j] = conf_lower(section[j]);
+			if ((r = fn(arg, section, NULL, NULL, t.line)) != 0)
 				break;
 			continue;
 		}
-		eq = memchr(s + i, '=', code - i);
-		if (!eq || copy_squeezed(s + i, (size_t)(eq - s) - i, key, sizeof(key)) == 0)
+		if (t.kind != CONF_LEX_KEY || conf_lex_squeeze(text + t.ks, t.ke - t.ks, key, sizeof(key)) == 0)
 			continue;
-		v = copy_squeezed(eq + 1, code - (size_t)(eq + 1 - s), value, sizeof(value));
-		r = fn(arg, section, key, value, line);
-		sodium_memzero(value, v);
+		v = conf_lex_squeeze(text + t.vs, t.ve - t.vs, value, sizeof(value));
+		r = fn(arg, section, key, value, t.line);
+		sodium_memzero(value, v < sizeof(value) ? v : sizeof(value));
 		if (r)
 			break;
 	}

@@ -1,58 +1,13 @@
-/* Cutting a wg0.conf into sections (see wg/conf_sections.h).  One pass at
- * about memchr speed: only the first non-blank character of each line is
- * looked at, except for section headers and the PublicKey and Endpoint
- * lines of [Peer] sections. */
+/* Cutting a wg0.conf into sections (see wg/conf_sections.h).  Lines come
+ * from the one wg0.conf lexer (wg/conf_lex.h): a section starts where the
+ * parser's does, and a key is read as the parser reads it. */
 #include "wg/conf_sections.h"
 
 #include "wg/conf_keytab.h"
+#include "wg/conf_lex.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const unsigned char ws_tab[256] = {
-	[' '] = 1, ['\t'] = 1, ['\r'] = 1, ['\n'] = 1, ['\v'] = 1, ['\f'] = 1,
-};
-
-static char lower(char c)
-{
-	return (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-}
-
-const char *wg_conf_match_key(const char *p, const char *end, const char *kw)
-{
-	while (p < end && ws_tab[(unsigned char)*p])
-		p++;
-	while (*kw) {
-		if (p == end)
-			return NULL;
-		if (ws_tab[(unsigned char)*p]) {
-			p++;
-			continue;
-		}
-		if (lower(*p++) != *kw++)
-			return NULL;
-	}
-	while (p < end && ws_tab[(unsigned char)*p])
-		p++;
-	return (p < end && *p == '=') ? p + 1 : NULL;
-}
-
-/* The value at P..END as wg sees it: up to '#', blanks dropped.  Returns
- * its length, or SZ when it does not fit (OUT is then not terminated). */
-static size_t squeeze(const char *p, const char *end, char *out, size_t sz)
-{
-	size_t n = 0;
-
-	for (; p < end && *p != '#'; p++) {
-		if (ws_tab[(unsigned char)*p])
-			continue;
-		if (n + 1 >= sz)
-			return sz;
-		out[n++] = *p;
-	}
-	out[n] = '\0';
-	return n;
-}
 
 static bool numeric_endpoint(const char *v, size_t n)
 {
@@ -91,41 +46,17 @@ static bool canonical_b64_key(const char *v)
 }
 
 
-/* A header line: "[interface]" or "[peer]" once squeezed, any case. */
-static int header_kind(const char *p, const char *end)
+/* The kind of a header line, or -1 for one the parser refuses. */
+static int header_kind(const char *text, const struct conf_tok *t)
 {
-	char h[16];
-	size_t n = squeeze(p, end, h, sizeof(h));
-
-	if (n >= sizeof(h))
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		h[i] = lower(h[i]);
-	if (!strcmp(h, "[interface]"))
+	switch (conf_lex_section(text, t)) {
+	case CONF_SEC_INTERFACE:
 		return CONF_IFACE;
-	if (!strcmp(h, "[peer]"))
+	case CONF_SEC_PEER:
 		return CONF_PEER;
-	return -1;
-}
-
-
-/* The value at P..END as wg sees it (up to '#', blanks dropped), in place:
- * NULL when it has inner blanks (the cut is then unsure). */
-static const char *value_of(const char *p, const char *end, size_t *n)
-{
-	const char *hash, *e;
-
-	while (p < end && ws_tab[(unsigned char)*p])
-		p++;
-	hash = p < end ? memchr(p, '#', (size_t)(end - p)) : NULL;
-	e = hash ? hash : end;
-	while (e > p && ws_tab[(unsigned char)e[-1]])
-		e--;
-	for (const char *q = p; q < e; q++)
-		if (ws_tab[(unsigned char)*q])
-			return NULL;
-	*n = (size_t)(e - p);
-	return p;
+	default:
+		return -1;
+	}
 }
 
 void wg_conf_sections_free(struct conf_sections *s)
@@ -152,6 +83,7 @@ static int push(struct conf_sections *s, size_t off, size_t len, size_t key, int
 
 struct cutter {
 	const char *text;
+	bool file_start; /* the text cut starts the file */
 	struct conf_sections *s;
 	int kind;     /* of the open section */
 	size_t start; /* of the open section */
@@ -169,78 +101,78 @@ static int close_section(struct cutter *c, size_t end)
 	return push(c->s, c->start, end - c->start, c->key, c->kind);
 }
 
-/* A line of an open [Peer] section.  1 = unsure. */
-static int peer_line(struct cutter *c, const char *p, const char *end)
+/* A key line of an open [Peer] section.  1 = unsure. */
+static int peer_line(struct cutter *c, const struct conf_tok *t)
 {
-	const char *v;
-	size_t n;
+	const char *v = c->text + t->vs;
+	size_t n = t->ve - t->vs;
 
-	if ((v = wg_conf_match_key(p, end, "publickey"))) {
-		if (!(v = value_of(v, end, &n)) || n != WG_KEY_B64_LEN || !canonical_b64_key(v))
+	if (conf_lex_key_is(c->text, t, "publickey")) {
+		if (n != WG_KEY_B64_LEN || !canonical_b64_key(v)) /* (44 base64 digits: no blank inside) */
 			return 1;
-		c->key = (size_t)(v - c->text);
+		c->key = t->vs;
 		c->keys++;
-	} else if ((v = wg_conf_match_key(p, end, "endpoint"))) {
-		if (!(v = value_of(v, end, &n)) || !numeric_endpoint(v, n))
+	} else if (conf_lex_key_is(c->text, t, "endpoint")) {
+		if (!numeric_endpoint(v, n)) /* (a blank inside is not numeric either) */
 			c->s->hostname = true;
 	}
 	return 0;
 }
 
+/* The cut refuses what the parser refuses on sight (a NUL, a long line,
+ * the byte-order mark, a line that is neither a header nor a key) and a
+ * header other than [Interface] or [Peer]. */
 static int cut(struct cutter *c, size_t from, size_t to)
 {
-	const char *text = c->text, *p = text + from, *end = text + to;
-	int r;
+	struct conf_lex lx;
+	struct conf_tok t;
+	int r, k;
 
-	if (memchr(p, '\0', to - from) || (from == 0 && to - from >= 3 && !memcmp(p, "\xef\xbb\xbf", 3)) ||
-	    to >= UINT32_MAX)
+	if (to >= UINT32_MAX)
 		return 1;
+	if (c->file_start)
+		conf_lex_init(&lx, c->text, to);
+	else
+		conf_lex_init_at(&lx, c->text, from, to, 0);
 	c->kind = CONF_PREAMBLE;
 	c->start = from;
 	c->key = 0;
-	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end, *q = p;
-
-		while (q < le && ws_tab[(unsigned char)*q])
-			q++;
-		if (q < le && *q == '[') {
-			int k = header_kind(q, le);
-			if (k < 0)
+	while (conf_lex_next(&lx, &t)) {
+		if ((t.flags & (CONF_LEX_NUL | CONF_LEX_BOM | CONF_LEX_LONG)) || t.kind == CONF_LEX_OTHER)
+			return 1;
+		if (t.kind == CONF_LEX_SECTION) {
+			if ((k = header_kind(c->text, &t)) < 0)
 				return 1;
-			if ((r = close_section(c, (size_t)(p - text))) != 0)
+			if ((r = close_section(c, t.off)) != 0)
 				return r;
 			c->kind = k;
-			c->start = (size_t)(p - text);
+			c->start = t.off;
 			c->keys = 0;
 			c->key = 0;
-		} else if (p == text + from && from > 0) {
+		} else if (t.off == from && !c->file_start) {
 			return 1; /* a region starts with a header */
-		} else if (c->kind == CONF_PEER && q < le && *q != '#' && (r = peer_line(c, q, le)) != 0) {
+		} else if (c->kind == CONF_PEER && t.kind == CONF_LEX_KEY && (r = peer_line(c, &t)) != 0) {
 			return r;
 		}
-		p = nl ? nl + 1 : end;
 	}
 	return close_section(c, to);
 }
 
 bool wg_conf_header_at(const char *text, size_t at, size_t to)
 {
-	const char *p = text + at, *end = text + to, *nl;
+	struct conf_lex lx;
+	struct conf_tok t;
 
 	if (at >= to)
 		return false;
-	nl = memchr(p, '\n', (size_t)(end - p));
-	if (nl)
-		end = nl;
-	while (p < end && ws_tab[(unsigned char)*p])
-		p++;
-	return p < end && *p == '[' && header_kind(p, end) >= 0;
+	conf_lex_init_at(&lx, text, at, to, 0);
+	return conf_lex_next(&lx, &t) && !(t.flags & (CONF_LEX_NUL | CONF_LEX_LONG)) && t.kind == CONF_LEX_SECTION &&
+	       header_kind(text, &t) >= 0;
 }
 
-int wg_conf_sections_region(const char *text, size_t from, size_t to, struct conf_sections *s)
+int wg_conf_sections_region(const char *text, size_t from, size_t to, bool file_start, struct conf_sections *s)
 {
-	struct cutter c = {.text = text, .s = s};
+	struct cutter c = {.text = text, .file_start = file_start && from == 0, .s = s};
 
 	return cut(&c, from, to);
 }
@@ -265,7 +197,7 @@ int wg_conf_sections(const char *text, size_t len, bool unique, struct conf_sect
 	int r;
 
 	memset(s, 0, sizeof(*s));
-	r = wg_conf_sections_region(text, 0, len, s);
+	r = wg_conf_sections_region(text, 0, len, true, s);
 	if (r == 0 && unique)
 		r = check_unique(text, s);
 	if (r != 0)
@@ -273,32 +205,19 @@ int wg_conf_sections(const char *text, size_t len, bool unique, struct conf_sect
 	return r < 0 ? -1 : r;
 }
 
-int wg_conf_sections_unpack(const void *buf, size_t n, size_t textlen, struct conf_sections *s)
+int wg_conf_spans_check(const struct conf_span *v, size_t n, size_t textlen, bool file_start)
 {
-	size_t count = n / sizeof(struct conf_span), at = 0;
+	size_t at = 0;
 
-	memset(s, 0, sizeof(*s));
-	if (n % sizeof(struct conf_span) || (count == 0) != (textlen == 0))
+	if ((n == 0) != (textlen == 0))
 		return WG_SECTIONS_UNSURE;
-	if (count && !(s->v = malloc(n)))
-		return -1;
-	if (count)
-		memcpy(s->v, buf, n);
-	s->n = s->cap = count;
-	for (size_t i = 0; i < count; i++) {
-		const struct conf_span *x = &s->v[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct conf_span *x = &v[i];
 		if (x->off != at || x->len == 0 || x->len > textlen - at || x->kind > CONF_PEER ||
-		    (x->kind == CONF_PREAMBLE && i > 0) ||
-		    (x->kind == CONF_PEER && (x->key < x->off || x->len - (x->key - x->off) < WG_KEY_B64_LEN))) {
-			wg_conf_sections_free(s);
+		    (x->kind == CONF_PREAMBLE && (i > 0 || !file_start)) ||
+		    (x->kind == CONF_PEER && (x->key < x->off || x->len - (x->key - x->off) < WG_KEY_B64_LEN)))
 			return WG_SECTIONS_UNSURE;
-		}
 		at += x->len;
-		s->n_peers += x->kind == CONF_PEER;
 	}
-	if (at != textlen) {
-		wg_conf_sections_free(s);
-		return WG_SECTIONS_UNSURE;
-	}
-	return WG_SECTIONS_OK;
+	return at == textlen ? WG_SECTIONS_OK : WG_SECTIONS_UNSURE;
 }

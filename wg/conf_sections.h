@@ -2,12 +2,12 @@
  * `wgjail sync` (wg/sync_file.c) compares a file with the one it applied
  * last, section by section, and parses only the sections that differ.
  *
- * The cut follows the parser's line rules (wg/config_parse.c: lines end at
- * '\n', everything from '#' is a comment, whitespace anywhere is ignored,
- * keys are case-insensitive), but it is deliberately narrow: whatever it
+ * The cut reads lines with the parser's lexer (wg/conf_lex.h), so its
+ * sections are the parser's, but it is deliberately narrow: whatever it
  * is not sure about makes it refuse (WG_SECTIONS_UNSURE), and the caller
  * then parses the whole file.  It refuses on: a NUL byte, a byte-order
- * mark, a section header other than [Interface] or [Peer], a [Peer]
+ * mark, a line too long for the parser, a line that is neither a header
+ * nor Key = Value, a section header other than [Interface] or [Peer], a [Peer]
  * without exactly one PublicKey written as 44 characters of canonical
  * base64 (so that a key has one spelling, and keys compare as text), a
  * public key used twice (when asked).  It flags an Endpoint that is not
@@ -49,22 +49,17 @@ enum { WG_SECTIONS_OK = 0, WG_SECTIONS_UNSURE = 1 };
 int wg_conf_sections(const char *text, size_t len, bool unique, struct conf_sections *s);
 void wg_conf_sections_free(struct conf_sections *s);
 
-/* Cut TEXT[FROM..TO) (FROM at the start of a line; if FROM > 0 that line
- * must be a section header) and append the spans to S. */
-int wg_conf_sections_region(const char *text, size_t from, size_t to, struct conf_sections *s);
+/* Cut TEXT[FROM..TO) (FROM at the start of a line) and append the spans to
+ * S.  FILE_START (with FROM 0): the text starts the file; else its first
+ * line must be a section header. */
+int wg_conf_sections_region(const char *text, size_t from, size_t to, bool file_start, struct conf_sections *s);
 
 /* Is the line of TEXT[0..TO) that starts at AT a section header? */
 bool wg_conf_header_at(const char *text, size_t at, size_t to);
 
-/* A cut as stored after its text (the record of wg/applied.h): BUF[0..N)
- * must be whole spans that cover TEXTLEN bytes exactly, in order, with
- * every key inside its span; anything else is refused (UNSURE). */
-int wg_conf_sections_unpack(const void *buf, size_t n, size_t textlen, struct conf_sections *s);
-
-/* The key-matching rule of wg(8), for scanners that read raw lines: at P
- * (the line, possibly with leading whitespace), the key KW (lower case)
- * ignoring case and whitespace, then '='.  Returns the first character
- * after '=', or NULL. */
-const char *wg_conf_match_key(const char *p, const char *end, const char *kw);
+/* A cut as stored (the record of wg/applied.h): V[0..N) must cover TEXTLEN
+ * bytes exactly, in order, with every key inside its span, a preamble only
+ * first and only at the FILE_START; WG_SECTIONS_OK, else UNSURE. */
+int wg_conf_spans_check(const struct conf_span *v, size_t n, size_t textlen, bool file_start);
 
 #endif

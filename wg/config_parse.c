@@ -2,15 +2,12 @@
  * src/config.c, as observed with the installed `wg setconf`) plus wg-quick's
  * [Interface] keys, into the model of wg/model.h.
  *
- * Line rules (wg): everything from the first '#' is dropped, then every
+ * Lines come from the one wg0.conf lexer (wg/conf_lex.h), which holds
+ * wg(8)'s line rules: everything from the first '#' is dropped, then every
  * whitespace character anywhere in the line; an empty result is ignored.
  * wg-quick keys keep the whitespace inside their value (PostUp commands).
- *
- * libinih (util/ini.h) counts lines and reports section headers.  To
- * keep key material out of libinih's buffers (freed unwiped) and out of
- * its copy of the line for messages, the line filter hands libinih only a
- * placeholder "k=v" for each Key = Value line; the real cleaned line is kept
- * here, in a buffer that is wiped, and the callbacks read it from there. */
+ * Each line as wg sees it is assembled in one buffer that is wiped (it may
+ * hold key material); nothing else copies it. */
 #include "wg/config.h"
 
 #include <arpa/inet.h>
@@ -23,9 +20,9 @@
 
 #include "util/err.h"
 #include "util/fsutil.h"
-#include "util/ini.h"
 #include "util/platform.h"
 #include "util/strutil.h"
+#include "wg/conf_lex.h"
 #include "wg/config_private.h"
 
 enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };
@@ -37,24 +34,13 @@ struct ctx {
 	/* The [Peer] section being read: merged into dev at its end. */
 	struct wg_peer pending;
 	bool pending_open, pending_has_key;
-	/* The current line as wg sees it (cleaned), and how the filter saw it. */
+	/* The current line as wg sees it: cleaned, "Key=value" for key lines. */
 	char *cur;
 	size_t cur_len, cur_cap;
 	unsigned line;
-	bool cur_quick;     /* a wg-quick key line (inner whitespace kept) */
-	bool cur_bad;       /* neither a section header nor a key = value */
-	bool cur_alloc_err;
+	bool cur_quick; /* a wg-quick key line (inner whitespace of the value kept) */
 	struct wj_err *e;
 };
-
-/* libinih's filter hook has no user pointer; wj_ini_parse is not reentrant
- * either, so one parse at a time is the rule already. */
-static struct ctx *g_ctx;
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
-}
 
 static bool is_digit(char c)
 {
@@ -91,92 +77,41 @@ bool wg_config_looks_secret(const char *s)
 	return false;
 }
 
-static int cur_store(struct ctx *c, const char *s, size_t n)
+/* Room for N more bytes (and a NUL) in the line buffer. */
+static int cur_room(struct ctx *c, size_t n)
 {
-	if (n + 1 > c->cur_cap) {
-		size_t cap = c->cur_cap ? c->cur_cap : 256;
-		char *nb;
-		while (cap < n + 1)
-			cap *= 2;
-		nb = malloc(cap);
-		if (!nb)
-			return -1;
-		if (c->cur) {
-			sodium_memzero(c->cur, c->cur_cap);
-			free(c->cur);
-		}
-		c->cur = nb;
-		c->cur_cap = cap;
+	size_t cap;
+	char *nb;
+
+	if (n + 1 <= c->cur_cap)
+		return 0;
+	cap = c->cur_cap ? c->cur_cap : 256;
+	while (cap < n + 1)
+		cap *= 2;
+	nb = malloc(cap);
+	if (!nb)
+		return -1;
+	if (c->cur) {
+		sodium_memzero(c->cur, c->cur_cap);
+		free(c->cur);
 	}
-	memcpy(c->cur, s, n);
-	c->cur[n] = '\0';
-	c->cur_len = n;
+	c->cur = nb;
+	c->cur_cap = cap;
 	return 0;
 }
 
-static void filter(char *line)
+/* Append S[0..N) to the line buffer, whitespace removed if SQUEEZE. */
+static void cur_add(struct ctx *c, const char *s, size_t n, bool squeeze)
 {
-	struct ctx *c = g_ctx;
-	char *hash = strchr(line, '#');
-	char *eq, *w;
-	const char *kb, *ke;
-
-	c->line++;
-	c->cur_quick = c->cur_bad = false;
-	if (hash)
-		*hash = '\0';
-	/* wg-quick reads "Key = value" with the key trimmed (not squeezed) and
-	 * matched case-insensitively; the value keeps its inner blanks. */
-	eq = strchr(line, '=');
-	if (eq) {
-		kb = line;
-		while (kb < eq && is_space(*kb))
-			kb++;
-		ke = eq;
-		while (ke > kb && is_space(ke[-1]))
-			ke--;
-		if (quick_key(kb, (size_t)(ke - kb))) {
-			char *vb = eq + 1, *ve = vb + strlen(vb);
-			size_t kn = (size_t)(ke - kb);
-			while (*vb && is_space(*vb))
-				vb++;
-			while (ve > vb && is_space(ve[-1]))
-				ve--;
-			memmove(line, kb, kn);
-			line[kn] = '=';
-			memmove(line + kn + 1, vb, (size_t)(ve - vb));
-			line[kn + 1 + (size_t)(ve - vb)] = '\0';
-			c->cur_quick = true;
-			goto classify;
-		}
+	if (!squeeze) {
+		memcpy(c->cur + c->cur_len, s, n);
+		c->cur_len += n;
+	} else {
+		for (size_t i = 0; i < n; i++)
+			if (!conf_is_ws(s[i]))
+				c->cur[c->cur_len++] = s[i];
 	}
-	w = line;
-	for (char *r = line; *r; r++)
-		if (!is_space(*r))
-			*w++ = *r;
-	*w = '\0';
-classify:
-	if (cur_store(c, line, strlen(line)) < 0) {
-		c->cur_alloc_err = true;
-		line[0] = '[';
-		line[1] = '\0';
-		return;
-	}
-	if (!line[0])
-		return;
-	if (line[0] == '[' && !c->cur_quick) {
-		if (!strchr(line, ']')) {
-			c->cur_bad = true;
-			strcpy(line, "["); /* libinih stops on it; we report */
-		}
-		return;
-	}
-	if (!strchr(line, '=')) {
-		c->cur_bad = true;
-		strcpy(line, "[");
-		return;
-	}
-	strcpy(line, "k=v"); /* line holds at least "=" and has room for the ini buffer */
+	c->cur[c->cur_len] = '\0';
 }
 
 /* ---- messages --------------------------------------------------------- */
@@ -514,12 +449,12 @@ static int for_each_item(struct ctx *c, const char *key, const char *v,
 
 	while (*p) {
 		const char *q;
-		while (*p == ',' || is_space(*p))
+		while (*p == ',' || conf_is_ws(*p))
 			p++;
 		if (!*p)
 			break;
 		q = p;
-		while (*q && *q != ',' && !is_space(*q))
+		while (*q && *q != ',' && !conf_is_ws(*q))
 			q++;
 		if (fn(c, key, p, (size_t)(q - p)) < 0)
 			return -1;
@@ -665,34 +600,33 @@ static int finish_peer(struct ctx *c)
 	return 0;
 }
 
-static int on_section(void *user, const char *name, unsigned line, struct wj_err *e)
+/* A header line (its ']' present); CUR holds it cleaned.  The section
+ * before it ends first, so a [Peer] without PublicKey is reported before
+ * whatever is wrong with the next header. */
+static int on_section(struct ctx *c, enum conf_lex_section kind)
 {
-	struct ctx *c = user;
 	char q[160];
 
-	(void)name;
-	(void)e;
-	if (c->cur_alloc_err)
-		return oom(c);
 	if (finish_peer(c) < 0)
 		return -1;
-	if (!strcasecmp(c->cur, "[Interface]")) {
+	switch (kind) {
+	case CONF_SEC_INTERFACE:
 		c->sec = SEC_INTERFACE;
 		return 0;
-	}
-	if (!strcasecmp(c->cur, "[Peer]")) {
+	case CONF_SEC_PEER:
 		c->sec = SEC_PEER;
 		memset(&c->pending, 0, sizeof(c->pending));
-		c->pending.line = line;
+		c->pending.line = c->line;
 		c->pending_open = true;
 		c->pending_has_key = false;
 		return 0;
-	}
-	if (!strncasecmp(c->cur, "[Interface]", 11) || !strncasecmp(c->cur, "[Peer]", 6))
-		return wj_errf(c->e, "%s:%u: unexpected text after the section header: %s", c->path, line,
+	case CONF_SEC_TRAILING:
+		return wj_errf(c->e, "%s:%u: unexpected text after the section header: %s", c->path, c->line,
 			       shown(c->cur, q, sizeof(q)));
-	return wj_errf(c->e, "%s:%u: unknown section %s (wg(8) knows [Interface] and [Peer])", c->path, line,
-		       shown(c->cur, q, sizeof(q)));
+	default:
+		return wj_errf(c->e, "%s:%u: unknown section %s (wg(8) knows [Interface] and [Peer])", c->path,
+			       c->line, shown(c->cur, q, sizeof(q)));
+	}
 }
 
 enum key_id { K_PRIVATE, K_PORT, K_FWMARK, K_PUBLIC, K_PSK, K_AIPS, K_ENDPOINT, K_KEEPALIVE, K_NONE };
@@ -712,22 +646,14 @@ static const char *sec_name(enum section s)
 	return s == SEC_INTERFACE ? "[Interface]" : "[Peer]";
 }
 
-static int on_key(void *user, const char *section, const char *k_ignored, const char *v_ignored, unsigned line,
-		  struct wj_err *e)
+/* A key line; CUR holds "Key=value" as wg sees it. */
+static int on_key(struct ctx *c)
 {
-	struct ctx *c = user;
 	char *eq, *v, q[160];
 	const char *qk;
 	enum key_id id = K_NONE;
 	size_t kn;
 
-	(void)section;
-	(void)k_ignored;
-	(void)v_ignored;
-	(void)e;
-	(void)line;
-	if (c->cur_alloc_err)
-		return oom(c);
 	eq = strchr(c->cur, '=');
 	kn = (size_t)(eq - c->cur);
 	v = eq + 1;
@@ -794,51 +720,84 @@ static int on_key(void *user, const char *section, const char *k_ignored, const 
 	return 0;
 }
 
+/* ---- lines ------------------------------------------------------------ */
+
+/* CUR = the code of line T as wg(8) sees it: whitespace removed, or for a
+ * wg-quick key "Key=value" with the value's inner whitespace kept. */
+static int clean_line(struct ctx *c, const char *text, const struct conf_tok *t)
+{
+	if (cur_room(c, t->code - t->lead) < 0)
+		return oom(c);
+	c->cur_len = 0;
+	c->cur_quick = false;
+	if (t->kind != CONF_LEX_KEY) {
+		cur_add(c, text + t->lead, t->code - t->lead, true);
+		return 0;
+	}
+	/* wg-quick reads "Key = value" with the key trimmed (not squeezed)
+	 * and matched case-insensitively; the value keeps its inner blanks. */
+	c->cur_quick = quick_key(text + t->ks, t->ke - t->ks) != NULL; /* (a key with blanks inside is none) */
+	cur_add(c, text + t->ks, t->ke - t->ks, !c->cur_quick);
+	cur_add(c, "=", 1, false);
+	cur_add(c, text + t->vs, t->ve - t->vs, !c->cur_quick);
+	return 0;
+}
+
+static int on_line(struct ctx *c, const char *text, const struct conf_tok *t)
+{
+	char q[160];
+
+	c->line = t->line;
+	if (t->flags & CONF_LEX_NUL)
+		return wj_errf(c->e, "%s:%u: the line contains a NUL byte", c->path, c->line);
+	if (t->flags & CONF_LEX_LONG)
+		return wj_errf(c->e, "%s:%u: line too long (%zu bytes, limit %u)", c->path, c->line,
+			       t->end - t->off - (!(t->flags & CONF_LEX_EOL) && text[t->end - 1] == '\r'),
+			       CONF_LEX_MAX_LINE);
+	if (t->kind == CONF_LEX_BLANK || t->kind == CONF_LEX_COMMENT)
+		return 0;
+	if (clean_line(c, text, t) < 0)
+		return -1;
+	switch (t->kind) {
+	case CONF_LEX_KEY:
+		return on_key(c);
+	case CONF_LEX_SECTION: {
+		enum conf_lex_section k = conf_lex_section(text, t);
+		if (k != CONF_SEC_UNCLOSED)
+			return on_section(c, k);
+		return wj_errf(c->e, "%s:%u: %s: a section header without ']'", c->path, c->line,
+			       shown(c->cur, q, sizeof(q)));
+	}
+	default:
+		return wj_errf(c->e, "%s:%u: %s is neither a [Section] header nor Key = Value", c->path, c->line,
+			       shown(c->cur, q, sizeof(q)));
+	}
+}
+
 /* ---- entry points ----------------------------------------------------- */
 
 int wg_config_parse(const char *text, size_t len, const char *path, struct wg_device **out, struct wj_err *e)
 {
 	struct ctx c = {.path = path, .e = e};
-	struct wj_ini ini = {
-		.path = path,
-		.on_section = on_section,
-		.on_key = on_key,
-		.filter = filter,
-		.comment_prefixes = "", /* the filter drops comments; ';' is not one for wg */
-		.inline_comment_prefixes = "",
-		.syntax_error_hint = "(internal)",
-		.user = &c,
-	};
-	int r;
+	struct conf_lex lx;
+	struct conf_tok t;
+	int r = 0;
 
 	*out = NULL;
 	wj_err_clear(e);
-	/* libinih would skip it, but wg(8) reads the mark as part of the first
-	 * line and rejects the file: say so here rather than let the file
-	 * fail later under wg. */
+	/* wg(8) reads the mark as part of the first line and rejects the
+	 * file: say so here rather than let the file fail later under wg. */
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		return wj_errf(e, "%s:1: the file starts with a UTF-8 byte-order mark (bytes EF BB BF), which wg(8) "
 			       "does not accept; save the file without it", path);
 	c.dev = wg_device_new();
 	if (!c.dev)
 		return wj_errf(e, "%s: out of memory", path);
-	g_ctx = &c;
-	r = wj_ini_parse(&ini, text, len, e);
-	g_ctx = NULL;
+	conf_lex_init(&lx, text, len);
+	while (r == 0 && conf_lex_next(&lx, &t))
+		r = on_line(&c, text, &t);
 	if (r == 0)
 		r = finish_peer(&c);
-	else if (c.cur_bad) {
-		char q[160];
-		/* libinih stopped on a line that is neither [Section] nor
-		 * Key = Value; say so ourselves, without echoing a key. */
-		if (c.cur[0] == '[')
-			wj_errf(e, "%s:%u: %s: a section header without ']'", path, c.line, shown(c.cur, q, sizeof(q)));
-		else
-			wj_errf(e, "%s:%u: %s is neither a [Section] header nor Key = Value", path, c.line,
-				shown(c.cur, q, sizeof(q)));
-	} else if (c.cur_alloc_err) {
-		oom(&c);
-	}
 	if (c.pending_open)
 		wg_peer_clear(&c.pending);
 	if (c.cur) {

@@ -2,11 +2,14 @@
 #include "wg/sync.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -29,6 +32,10 @@
 struct ep_mem {
 	uint64_t *v;
 	size_t n;
+	/* or the file mapped (a delta looks up a few peers: the memory is
+	 * not read whole) */
+	const unsigned char *map;
+	size_t maplen;
 };
 
 static uint64_t ep_fingerprint(const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *a)
@@ -75,12 +82,67 @@ static void sort_u64(uint64_t *v, size_t n)
 		}
 }
 
+/* Binary search in the mapped file (its fingerprints are not aligned). */
+static bool map_has(const struct ep_mem *m, uint64_t h)
+{
+	const unsigned char *v = m->map + sizeof(EP_MAGIC) - 1;
+	size_t lo = 0, hi = m->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		uint64_t x;
+		memcpy(&x, v + mid * sizeof(x), sizeof(x));
+		if (x == h)
+			return true;
+		if (x < h)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
 static bool mem_same(const void *arg, const uint8_t key[WG_KEY_LEN], const union wg_sockaddr *ep)
 {
 	const struct ep_mem *m = arg;
 	uint64_t h = ep_fingerprint(key, ep);
 
+	if (m->map)
+		return map_has(m, h);
 	return m->n && bsearch(&h, m->v, m->n, sizeof(*m->v), cmp_u64) != NULL;
+}
+
+/* The memory mapped, for lookups only (a missing or damaged file: empty). */
+static void state_map(const char *path, struct ep_mem *m)
+{
+	size_t hl = sizeof(EP_MAGIC) - 1;
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
+	memset(m, 0, sizeof(*m));
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (size_t)st.st_size > hl &&
+	    ((size_t)st.st_size - hl) % sizeof(uint64_t) == 0 &&
+	    (map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0)) != MAP_FAILED) {
+		if (memcmp(map, EP_MAGIC, hl) == 0) {
+			m->map = map;
+			m->maplen = (size_t)st.st_size;
+			m->n = (m->maplen - hl) / sizeof(uint64_t);
+		} else {
+			munmap(map, (size_t)st.st_size);
+		}
+	}
+	close(fd);
+}
+
+static void state_free(struct ep_mem *m)
+{
+	if (m->map)
+		munmap((void *)(uintptr_t)m->map, m->maplen);
+	free(m->v);
+	memset(m, 0, sizeof(*m));
 }
 
 /* A missing or damaged file is an empty memory. */
@@ -145,7 +207,7 @@ out:
 static void state_save(const char *path, const struct wg_device *desired, const struct ep_mem *old,
 		       const struct wg_device *skipped)
 {
-	struct ep_mem m = {NULL, 0};
+	struct ep_mem m = {0};
 
 	if (!(m.v = malloc((desired->n_peers ? desired->n_peers : 1) * sizeof(*m.v))))
 		return;
@@ -158,20 +220,17 @@ static void state_save(const char *path, const struct wg_device *desired, const 
 }
 
 /* After a delta (wg_sync_delta): the old memory without the endpoints of
- * BEFORE's peers, with those of AFTER's.  Other peers were not touched. */
-static void state_update(const char *path, const struct wg_device *before, const struct wg_device *after,
-			 const struct ep_mem *old)
+ * BEFORE's peers, with those of AFTER's.  Other peers were not touched:
+ * when the endpoints of these are the same, nothing is read or written. */
+static void state_update(const char *path, const struct wg_device *before, const struct wg_device *after)
 {
-	struct ep_mem m = {NULL, 0}, gone = {NULL, 0}, add = {NULL, 0};
+	struct ep_mem m = {0}, gone = {0}, add = {0}, all = {0};
+	const struct ep_mem *old = &all;
 	size_t j = 0;
 
-	if (!(m.v = malloc((old->n + after->n_peers + 1) * sizeof(*m.v))) ||
-	    !(gone.v = malloc((before->n_peers + 1) * sizeof(*gone.v))) ||
-	    !(add.v = malloc((after->n_peers + 1) * sizeof(*add.v)))) {
-		free(m.v);
-		free(gone.v);
-		return;
-	}
+	if (!(gone.v = malloc((before->n_peers + 1) * sizeof(*gone.v))) ||
+	    !(add.v = malloc((after->n_peers + 1) * sizeof(*add.v))))
+		goto out;
 	for (size_t k = 0; k < before->n_peers; k++)
 		if (has_ep(&before->peers[k].endpoint_addr))
 			gone.v[gone.n++] = ep_fingerprint(before->peers[k].public_key, &before->peers[k].endpoint_addr);
@@ -180,6 +239,11 @@ static void state_update(const char *path, const struct wg_device *before, const
 			add.v[add.n++] = ep_fingerprint(after->peers[k].public_key, &after->peers[k].endpoint_addr);
 	sort_u64(gone.v, gone.n);
 	sort_u64(add.v, add.n);
+	if (gone.n == add.n && (!gone.n || !memcmp(gone.v, add.v, gone.n * sizeof(*gone.v))))
+		goto out;
+	state_load(path, &all);
+	if (!(m.v = malloc((old->n + after->n_peers + 1) * sizeof(*m.v))))
+		goto out;
 	/* OLD (sorted) without GONE, merged with ADD: linear, stays sorted */
 	for (size_t k = 0; k < old->n; k++) {
 		if (gone.n && bsearch(&old->v[k], gone.v, gone.n, sizeof(*gone.v), cmp_u64))
@@ -190,9 +254,12 @@ static void state_update(const char *path, const struct wg_device *before, const
 	}
 	while (j < add.n)
 		m.v[m.n++] = add.v[j++];
+	state_write(path, &m, old);
+out:
 	free(gone.v);
 	free(add.v);
-	state_write(path, &m, old);
+	free(m.v);
+	state_free(&all);
 }
 
 /* ---- engine ---------------------------------------------------------- */
@@ -251,13 +318,13 @@ static void engine_free(struct engine *en)
 	wg_planner_free(en->pl);
 	wg_device_free(en->filtered);
 	wg_device_free(en->skipped);
-	free(en->mem.v);
+	state_free(&en->mem);
 }
 
 /* Resolve, set skipped peers aside, load the endpoint memory, start a
  * planner. */
 static int engine_start(struct engine *en, const char *ifname, struct wg_device *desired, const struct wg_sync_opts *o,
-			struct wj_err *e)
+			bool delta, struct wj_err *e)
 {
 	memset(en, 0, sizeof(*en));
 	en->ifname = ifname;
@@ -275,7 +342,9 @@ static int engine_start(struct engine *en, const char *ifname, struct wg_device 
 			return wj_errnof(e, ENOMEM, "%s", ifname);
 		wg_device_remove_peers_if(en->filtered, in_skipped, en->skipped);
 	}
-	if (en->use_state)
+	if (en->use_state && delta)
+		state_map(en->spath, &en->mem);
+	else if (en->use_state)
 		state_load(en->spath, &en->mem);
 	en->memif.same = mem_same;
 	en->memif.arg = &en->mem;
@@ -313,7 +382,7 @@ static int engine_apply(struct engine *en, const struct wg_backend *backend, str
 	    (o->holds_record ? backend->set(en->ifname, plan, e) : wg_device_set(backend, en->ifname, plan, e)) < 0)
 		goto out;
 	if (!o->dry_run && en->use_state && en->before)
-		state_update(en->spath, en->before, en->desired, &en->mem);
+		state_update(en->spath, en->before, en->desired);
 	else if (!o->dry_run && en->use_state)
 		state_save(en->spath, en->desired, &en->mem, en->skipped);
 	if (o->report) {
@@ -349,7 +418,7 @@ static int sync_held(const struct wg_backend *backend, const char *ifname, const
 		o = &sync_defaults;
 	if (r)
 		memset(r, 0, sizeof(*r));
-	if (engine_start(&en, ifname, desired, o, e) < 0)
+	if (engine_start(&en, ifname, desired, o, delta, e) < 0)
 		goto out;
 	if (delta && en.skipped) {
 		ret = wj_errf(e, "%s: a delta cannot hold unresolved endpoints", ifname);
@@ -414,7 +483,7 @@ int wg_sync(const char *ifname, struct wg_device *desired, const struct wg_sync_
 		wg_device_free(cur);
 		return ret;
 	}
-	if (engine_start(&en, ifname, desired, o, e) < 0)
+	if (engine_start(&en, ifname, desired, o, false, e) < 0)
 		goto out;
 	if (wg_uapi_get_stream(ifname, stream_peer, &en, &cur, e) < 0)
 		goto out;

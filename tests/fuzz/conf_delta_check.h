@@ -1,8 +1,9 @@
 /* The properties of wg/conf_sections.h and wg/conf_delta.h, checked by the
  * fuzz target fuzz_conf_delta and by the unit test test_conf_sections:
- *   - a cut packs and unpacks to itself;
+ *   - a cut passes the check the record of the last sync applies to it;
  *   - the delta from OLD to NEW gives exactly the full cut of NEW, and is
- *     unsure exactly when that cut is;
+ *     unsure exactly when that cut is - from the longest common prefix and
+ *     suffix and from shorter ones;
  *   - the sections it lists are exactly those that a comparison of every
  *     key's section, done the slow way, finds different;
  *   - the cut agrees with the real parser on the set of public keys.
@@ -71,58 +72,73 @@ static void cdc_parser(const char *text, size_t len, const struct conf_sections 
 	wg_device_free(dev);
 }
 
-static int conf_delta_check(const char *o, size_t ol, const char *n, size_t nl)
+/* One delta, shortened prefix and suffix by SHRINK eighths: against the
+ * full cut FULL (RF its result) and the slow comparison. */
+static void cdc_one(const char *o, size_t ol, const struct conf_sections *os, const char *n, size_t nl,
+		    const struct conf_sections *full, int rf, unsigned shrink)
 {
-	struct conf_sections os, ns, full, un;
+	struct conf_sections ns;
 	struct conf_delta d;
-	int r, rf;
+	int r = wg_conf_delta_flat(o, ol, os, n, nl, shrink, &ns, &d);
 
-	if (wg_conf_sections(o, ol, true, &os) != WG_SECTIONS_OK)
-		return 0; /* only a clean cut is ever recorded */
-	if (wg_conf_sections_unpack(os.v, os.n * sizeof(*os.v), ol, &un) != WG_SECTIONS_OK || un.n != os.n ||
-	    (os.n && memcmp(un.v, os.v, os.n * sizeof(*os.v))))
-		CDC_FAIL("a cut does not unpack to itself");
-	wg_conf_sections_free(&un);
-	if (ol && wg_conf_sections_unpack(os.v, os.n * sizeof(*os.v), ol - 1, &un) != WG_SECTIONS_UNSURE)
-		CDC_FAIL("a cut unpacks for a text of another length");
-	r = wg_conf_delta(o, ol, &os, n, nl, &ns, &d);
-	rf = wg_conf_sections(n, nl, true, &full);
-	if (r < 0 || rf < 0)
+	if (r < 0)
 		abort(); /* out of memory */
 	if ((r == WG_SECTIONS_OK) != (rf == WG_SECTIONS_OK))
 		CDC_FAIL("the delta is unsure where the full cut is not, or the reverse");
-	if (r == WG_SECTIONS_OK) {
-		if (ns.n != full.n || ns.n_peers != full.n_peers || (ns.n && memcmp(ns.v, full.v, ns.n * sizeof(*ns.v))))
-			CDC_FAIL("the delta's cut is not the full cut");
-		if (!os.hostname && ns.hostname != full.hostname)
-			CDC_FAIL("the delta's cut misses a host name");
-		for (size_t i = 0; i < ns.n; i++) {
-			const struct conf_span *x = &ns.v[i], *y;
-			if (x->kind != CONF_PEER)
-				continue;
-			y = cdc_find(o, &os, n + x->key);
-			if (cdc_listed(d.new_idx, d.n_new, i) != !(y && cdc_same(n, x, o, y)))
-				CDC_FAIL("a new section is listed wrongly");
-		}
-		for (size_t j = 0, gone = 0; j < os.n; j++) {
-			const struct conf_span *y = &os.v[j], *x;
-			if (y->kind != CONF_PEER)
-				continue;
-			x = cdc_find(n, &ns, o + y->key);
-			gone += !x;
-			if (cdc_listed(d.old_idx, d.n_old, j) != !(x && cdc_same(n, x, o, y)))
-				CDC_FAIL("an old section is listed wrongly");
-			if (j + 1 == os.n && gone != d.n_gone)
-				CDC_FAIL("the count of gone peers is wrong");
-		}
-		cdc_parser(n, nl, &ns);
-		wg_conf_delta_free(&d);
-		wg_conf_sections_free(&ns);
-		wg_conf_sections_free(&full);
+	if (r != WG_SECTIONS_OK)
+		return;
+	if (ns.n != full->n || ns.n_peers != full->n_peers || ns.n_peers != d.n_peers ||
+	    (ns.n && memcmp(ns.v, full->v, ns.n * sizeof(*ns.v))))
+		CDC_FAIL("the delta's cut is not the full cut");
+	if (!os->hostname && ns.hostname != full->hostname)
+		CDC_FAIL("the delta's cut misses a host name");
+	for (size_t i = 0; i < ns.n; i++) {
+		const struct conf_span *x = &ns.v[i], *y;
+		if (x->kind != CONF_PEER)
+			continue;
+		y = cdc_find(o, os, n + x->key);
+		if (cdc_listed(d.new_idx, d.n_new, i) != !(y && cdc_same(n, x, o, y)))
+			CDC_FAIL("a new section is listed wrongly");
 	}
+	for (size_t j = 0, gone = 0; j < os->n; j++) {
+		const struct conf_span *y = &os->v[j], *x;
+		if (y->kind != CONF_PEER)
+			continue;
+		x = cdc_find(n, &ns, o + y->key);
+		gone += !x;
+		if (cdc_listed(d.old_idx, d.n_old, j) != !(x && cdc_same(n, x, o, y)))
+			CDC_FAIL("an old section is listed wrongly");
+		if (j + 1 == os->n && gone != d.n_gone)
+			CDC_FAIL("the count of gone peers is wrong");
+	}
+	if (shrink == 0)
+		cdc_parser(n, nl, &ns);
+	wg_conf_delta_free(&d);
+	wg_conf_sections_free(&ns);
+}
+
+static int conf_delta_check(const char *o, size_t ol, const char *n, size_t nl)
+{
+	struct conf_sections os, full;
+	int rf;
+
+	if (wg_conf_sections(o, ol, true, &os) != WG_SECTIONS_OK)
+		return 0; /* only a clean cut is ever recorded */
+	if (wg_conf_spans_check(os.v, os.n, ol, true) != WG_SECTIONS_OK)
+		CDC_FAIL("a cut does not pass its own check");
+	if (ol && wg_conf_spans_check(os.v, os.n, ol - 1, true) != WG_SECTIONS_UNSURE)
+		CDC_FAIL("a cut passes the check for a text of another length");
+	rf = wg_conf_sections(n, nl, true, &full);
+	if (rf < 0)
+		abort();
+	/* the longest common prefix and suffix, and shorter ones: any will do */
+	cdc_one(o, ol, &os, n, nl, &full, rf, 0);
+	cdc_one(o, ol, &os, n, nl, &full, rf, 1 + (unsigned)((ol + nl) % 8));
+	if (rf == WG_SECTIONS_OK)
+		wg_conf_sections_free(&full);
 	cdc_parser(o, ol, &os);
 	wg_conf_sections_free(&os);
-	return r == WG_SECTIONS_OK ? 2 : 1;
+	return rf == WG_SECTIONS_OK ? 2 : 1;
 }
 
 #endif

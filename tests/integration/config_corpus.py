@@ -188,7 +188,8 @@ def bad(name, text):
 for name, v in [("short", PRIV[:43]), ("long", PRIV + "A"), ("no-pad", PRIV[:43] + "A"),
                 ("noncanonical", PRIV[:42] + "B="), ("chars", "!" + PRIV[1:]), ("hex", "00" * 32),
                 ("placeholder", "<PRIVATE_KEY>"), ("template", "${PRIVKEY}"), ("hidden", "(hidden)"),
-                ("double-pad", PRIV[:42] + "==")]:
+                ("double-pad", PRIV[:42] + "=="),
+                ("high-byte", PRIV[:20] + "\udce9" + PRIV[21:])]:  # one byte 0xE9 (libsodium 1.0.18 reads it as '/')
     bad("privkey-" + name, "[Interface]\nPrivateKey = %s\n" % v)
     bad("pubkey-" + name, "[Peer]\nPublicKey = %s\n" % v)
     bad("psk-" + name, "[Peer]\nPublicKey = %s\nPresharedKey = %s\n" % (PUB, v))

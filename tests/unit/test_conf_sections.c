@@ -94,26 +94,29 @@ static void test_cut_lines(void **st)
 	wg_conf_sections_free(&s);
 }
 
-static void test_unpack_refuses(void **st)
+static void test_check_refuses(void **st)
 {
-	const char *t = "[Interface]\n[Peer]\nPublicKey = " K1 "\n";
-	struct conf_sections s, u;
-	struct conf_span bad[2];
+	const char *t = "# p\n[Interface]\n[Peer]\nPublicKey = " K1 "\n";
+	struct conf_sections s;
+	struct conf_span bad[3];
 
 	(void)st;
 	assert_int_equal(cut(t, true, &s), WG_SECTIONS_OK);
+	assert_int_equal(s.n, 3);
 	memcpy(bad, s.v, sizeof(bad));
-	assert_int_equal(wg_conf_sections_unpack(bad, sizeof(bad), strlen(t), &u), WG_SECTIONS_OK);
-	wg_conf_sections_free(&u);
-	assert_int_equal(wg_conf_sections_unpack(bad, sizeof(bad) - 1, strlen(t), &u), WG_SECTIONS_UNSURE);
-	bad[1].key = bad[1].off + bad[1].len - 10; /* a key running out of its span */
-	assert_int_equal(wg_conf_sections_unpack(bad, sizeof(bad), strlen(t), &u), WG_SECTIONS_UNSURE);
+	assert_int_equal(wg_conf_spans_check(bad, 3, strlen(t), true), WG_SECTIONS_OK);
+	assert_int_equal(wg_conf_spans_check(bad, 2, strlen(t), true), WG_SECTIONS_UNSURE);
+	assert_int_equal(wg_conf_spans_check(bad, 3, strlen(t) - 1, true), WG_SECTIONS_UNSURE);
+	/* a preamble is the start of a file */
+	assert_int_equal(wg_conf_spans_check(bad, 3, strlen(t), false), WG_SECTIONS_UNSURE);
+	bad[2].key = bad[2].off + bad[2].len - 10; /* a key running out of its span */
+	assert_int_equal(wg_conf_spans_check(bad, 3, strlen(t), true), WG_SECTIONS_UNSURE);
 	memcpy(bad, s.v, sizeof(bad));
-	bad[1].off++; /* a gap */
-	assert_int_equal(wg_conf_sections_unpack(bad, sizeof(bad), strlen(t), &u), WG_SECTIONS_UNSURE);
+	bad[2].off++; /* a gap */
+	assert_int_equal(wg_conf_spans_check(bad, 3, strlen(t), true), WG_SECTIONS_UNSURE);
 	memcpy(bad, s.v, sizeof(bad));
-	bad[1].kind = 7;
-	assert_int_equal(wg_conf_sections_unpack(bad, sizeof(bad), strlen(t), &u), WG_SECTIONS_UNSURE);
+	bad[2].kind = 7;
+	assert_int_equal(wg_conf_spans_check(bad, 3, strlen(t), true), WG_SECTIONS_UNSURE);
 	wg_conf_sections_free(&s);
 }
 
@@ -128,7 +131,7 @@ static void test_delta_cases(void **st)
 
 	(void)st;
 	assert_int_equal(cut(a, true, &os), WG_SECTIONS_OK);
-	assert_int_equal(wg_conf_delta(a, strlen(a), &os, b, strlen(b), &ns, &d), WG_SECTIONS_OK);
+	assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, b, strlen(b), 0, &ns, &d), WG_SECTIONS_OK);
 	/* K1 changed, K3 added; K2's section gained the blank line before K3 */
 	assert_int_equal(d.n_new, 3);
 	assert_int_equal(d.n_old, 2);
@@ -136,7 +139,7 @@ static void test_delta_cases(void **st)
 	wg_conf_delta_free(&d);
 	wg_conf_sections_free(&ns);
 	/* the same text: nothing */
-	assert_int_equal(wg_conf_delta(a, strlen(a), &os, a, strlen(a), &ns, &d), WG_SECTIONS_OK);
+	assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, a, strlen(a), 0, &ns, &d), WG_SECTIONS_OK);
 	assert_int_equal(d.n_new + d.n_old, 0);
 	assert_int_equal(ns.n, os.n);
 	wg_conf_delta_free(&d);
@@ -145,7 +148,7 @@ static void test_delta_cases(void **st)
 	{
 		char *dup = strdup(a);
 		memcpy(strstr(dup, K2), K1, WG_KEY_B64_LEN);
-		assert_int_equal(wg_conf_delta(a, strlen(a), &os, dup, strlen(dup), &ns, &d), WG_SECTIONS_UNSURE);
+		assert_int_equal(wg_conf_delta_flat(a, strlen(a), &os, dup, strlen(dup), 0, &ns, &d), WG_SECTIONS_UNSURE);
 		free(dup);
 	}
 	wg_conf_sections_free(&os);
@@ -250,7 +253,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cut_basic),       cmocka_unit_test(test_cut_unsure),
-		cmocka_unit_test(test_cut_lines),       cmocka_unit_test(test_unpack_refuses),
+		cmocka_unit_test(test_cut_lines),       cmocka_unit_test(test_check_refuses),
 		cmocka_unit_test(test_delta_cases),     cmocka_unit_test(test_delta_random),
 	};
 

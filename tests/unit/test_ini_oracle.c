@@ -59,17 +59,6 @@ static int on_key(void *user, const char *section, const char *key, const char *
 	return 0;
 }
 
-/* A filter of the kind the wg0.conf parser uses: drop every blank. */
-static void squeeze(char *line)
-{
-	char *w = line;
-
-	for (char *p = line; *p; p++)
-		if (*p != ' ' && *p != '\t')
-			*w++ = *p;
-	*w = '\0';
-}
-
 /* ---- the old driver: libinih with Debian's run-time settings ---------- */
 
 struct old {
@@ -111,8 +100,6 @@ static char *old_reader(char *str, int num, void *stream)
 	st->p += len + (nl ? 1 : 0);
 	if (st->line == 1 && keep >= 3 && memcmp(str, "\xef\xbb\xbf", 3) == 0)
 		memmove(str, str + 3, keep - 2);
-	if (st->ini->filter)
-		st->ini->filter(str);
 	wj_quote(str, st->last, sizeof(st->last));
 	if (st->ini->on_section) {
 		char *s = str;
@@ -173,8 +160,6 @@ static int old_parse(const struct wj_ini *ini, const char *text, size_t len, str
 		r = -1;
 	else if (r == -2)
 		r = wj_errf(e, "%s: out of memory", ini->path);
-	else if (r != 0 && ini->syntax_error_hint)
-		r = wj_errf(e, "%s:%d: %s", ini->path, r, ini->syntax_error_hint);
 	else if (r != 0)
 		r = wj_errf(e, "%s:%d: cannot parse line '%s' (expected [Section] or Key = Value)", ini->path, r,
 			    st.last);
@@ -183,16 +168,15 @@ static int old_parse(const struct wj_ini *ini, const char *text, size_t len, str
 
 /* ---- comparison --------------------------------------------------------- */
 
-/* The settings the callers use: wg0.conf (filter, no comment prefix),
- * jail.conf ("#;" both ways), the unit tests' ("#"), the defaults. */
+/* The settings the callers use: jail.conf ("#;" both ways), no comment
+ * prefix at all, the unit tests' ("#"), the defaults. */
 static const struct setting {
-	const char *comment, *inline_comment, *hint;
-	void (*filter)(char *);
+	const char *comment, *inline_comment;
 } settings[] = {
-	{"", "", NULL, squeeze},
-	{"#;", "#;", NULL, NULL},
-	{"#", "#", NULL, NULL},
-	{NULL, NULL, "a line that is not INI (hidden)", NULL},
+	{"#;", "#;"},
+	{"", ""},
+	{"#", "#"},
+	{NULL, NULL},
 };
 
 static void same(const char *text, size_t len, int fail_at)
@@ -202,10 +186,8 @@ static void same(const char *text, size_t len, int fail_at)
 		struct wj_ini ini = {.path = "f.ini",
 				     .on_section = on_section,
 				     .on_key = on_key,
-				     .filter = settings[s].filter,
 				     .comment_prefixes = settings[s].comment,
-				     .inline_comment_prefixes = settings[s].inline_comment,
-				     .syntax_error_hint = settings[s].hint};
+				     .inline_comment_prefixes = settings[s].inline_comment};
 		struct wj_err ea, eb;
 		int ra, rb;
 

@@ -113,6 +113,10 @@ static void base64_rejects(void **s)
 	assert_false(key_from_base64(k, "yAnz5TF-lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk="));
 	assert_false(key_from_base64(k, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBm!="));
 	assert_false(key_from_base64(k, "yAnz5TF+lXXJte14tji3zlMN +hd2rYUIgJBgB3fBmk="));
+	/* bytes above 0x7f, which libsodium 1.0.18 decodes as '/' and wg(8)
+	 * refuses (found by fuzz_conf_agree: the parser took such a key) */
+	assert_false(key_from_base64(k, "yAnz5TF+lXXJte14tji3zlMN\x9d+hd2rYUIgJBgB3fBmk="));
+	assert_false(key_from_base64(k, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fB\xff\xfe="));
 	/* non-zero padding bits: 'k' (36) -> 'l' (37) sets a low bit */
 	assert_false(key_from_base64(k, "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBml="));
 	/* no padding character in last place */
