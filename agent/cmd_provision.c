@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "agent/commands.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -160,7 +161,7 @@ static int run(const struct opts *o, struct wj_err *e)
 			return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
 		if (wj_lock(lpath, &glock, e) < 0)
 			return -1;
-		if (wj_lock(path, &jlock, e) < 0)
+		if (jail_lock(o->jail, &jlock, e) < 0)
 			goto out;
 	}
 	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0 || build(o, &s, dev, &p, e) < 0)
@@ -188,7 +189,7 @@ static int run(const struct opts *o, struct wj_err *e)
 out:
 	rc_plan_free(&p);
 	wg_device_free(dev);
-	wj_unlock(jlock);
+	jail_unlock(jlock);
 	wj_unlock(glock);
 	return r;
 }

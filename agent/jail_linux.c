@@ -1,4 +1,5 @@
 #include "agent/jail_linux.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
 #include "agent/jailstate.h"
@@ -518,7 +519,7 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 	    jail_run_path(u.wggo_dir, sizeof(u.wggo_dir), s->name, "wireguard-go") < 0 ||
 	    jail_path(lock, sizeof(lock), s->name, ".lock") < 0)
 		return wj_errf(e, "jail %s: path too long", s->name);
-	if (wj_lock(lock, &lockfd, e) < 0)
+	if (jail_lock(s->name, &lockfd, e) < 0)
 		return -1;
 	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0 || jailstate_check_host(s->name, &u.st, e) < 0)
 		goto out;
@@ -568,7 +569,7 @@ out:
 	if (u.nsfd >= 0)
 		close(u.nsfd);
 	wg_device_free(u.conf);
-	wj_unlock(lockfd);
+	jail_unlock(lockfd);
 	return r;
 }
 
@@ -592,11 +593,8 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 		return wj_errf(e, "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);
 	if (jail_path(lock, sizeof(lock), name, NULL) < 0)
 		return wj_errf(e, "jail %s: path too long", name);
-	if (wj_exists(lock)) {
-		jail_path(lock, sizeof(lock), name, ".lock");
-		if (wj_lock(lock, &lockfd, e) < 0)
-			return -1;
-	}
+	if (wj_exists(lock) && jail_lock(name, &lockfd, e) < 0)
+		return -1;
 	if ((found = jailstate_load(name, &st, e)) < 0)
 		goto out;
 	if (!found) {
@@ -658,6 +656,6 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	r = 0;
 out:
 	nc_close(&host);
-	wj_unlock(lockfd);
+	jail_unlock(lockfd);
 	return r;
 }

@@ -17,10 +17,12 @@
 #include <unistd.h>
 
 #include "agent/aipidx.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
 
@@ -123,7 +125,7 @@ static void tx_end(struct tx *t)
 		wj_free_file(t->text, t->len, true);
 	}
 	if (t->lockfd >= 0)
-		wj_unlock(t->lockfd);
+		jail_unlock(t->lockfd);
 	t->lockfd = -1;
 	t->text = t->new_text = NULL;
 	t->dev = t->after = NULL;
@@ -144,7 +146,7 @@ static int conf_path(const char *jail, const struct jail_spec *spec, char *buf, 
  * place: no second copy of a big file.  Wiped and unmapped by tx_end. */
 static int read_with_room(struct tx *t, const char *path, size_t room, struct wj_err *e)
 {
-	if (wj_read_mapped(path, CONF_MAX, room, &t->text, &t->len, &t->st, e) < 0)
+	if (wj_read_mapped_conf(path, CONF_MAX, room, &t->text, &t->len, &t->st, e) < 0)
 		return -1;
 	t->room = room;
 	return 0;
@@ -161,16 +163,22 @@ static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, cons
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
 	memset(out, 0, sizeof(*out));
-	if (jailspec_load(jail, &t->spec, e) < 0)
+	/* The spec read again under the lock: taking it may have finished an
+	 * interrupted change of the interface (agent/jaillock.h). */
+	if (jailspec_load(jail, &t->spec, e) < 0 || jail_lock(jail, &t->lockfd, e) < 0)
 		return -1;
+	if (jailspec_load(jail, &t->spec, e) < 0) {
+		tx_end(t);
+		return -1;
+	}
 	snprintf(out->ifname, sizeof(out->ifname), "%s", t->spec.ifname);
 	if (conf_path(jail, &t->spec, t->main_path, sizeof(t->main_path), e) < 0 ||
 	    jailwg_dir_path(t->dir, sizeof(t->dir), jail, t->spec.ifname, e) < 0 ||
-	    jail_path(t->lock, sizeof(t->lock), jail, ".lock") < 0)
+	    jail_path(t->lock, sizeof(t->lock), jail, ".lock") < 0) {
+		tx_end(t);
 		return wj_errf(e, "jail %s: path too long", jail);
+	}
 	snprintf(out->path, sizeof(out->path), "%s", t->main_path);
-	if (wj_lock(t->lock, &t->lockfd, e) < 0)
-		return -1;
 	wj_remove_stale_temps(t->main_path);
 	if (aipidx_ensure(t->dir, NULL, e) < 0) {
 		tx_end(t);
@@ -187,7 +195,7 @@ static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, cons
 		}
 	}
 	if ((room && !t->dropin) ? read_with_room(t, out->path, room, e) < 0
-				 : wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
+				 : wj_read_conf(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
 		tx_end(t);
 		return -1;
 	}
@@ -891,7 +899,7 @@ static int key_taken(struct tx *t, const uint8_t key[WG_KEY_LEN], struct wj_err 
 		return 1;
 	if (!t->dropin)
 		return wg_device_find_peer(t->dev, key) != NULL;
-	if (wg_config_load(t->main_path, &m, e) < 0)
+	if (jailwg_load_main(t->main_path, &m, e) < 0)
 		return -1;
 	in_main = wg_device_find_peer(m, key) != NULL;
 	wg_device_free(m);
@@ -984,17 +992,21 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 {
 	struct jail_spec spec;
 	struct peer_target tgt;
-	int up = 0;
+	int up = 0, lockfd = -1, r;
 	struct wg_device *cur = NULL;
 
 	memset(out, 0, sizeof(*out));
 	*dev = NULL;
 	*live = false;
-	if (jailspec_load(jail, &spec, e) < 0 || conf_path(jail, &spec, out->path, sizeof(out->path), e) < 0)
+	/* Read under the lock: never a change half made (agent/jaillock.h). */
+	if (jailspec_load(jail, &spec, e) < 0 || jail_lock(jail, &lockfd, e) < 0)
+		return -1;
+	r = jailspec_load(jail, &spec, e) < 0 || conf_path(jail, &spec, out->path, sizeof(out->path), e) < 0 ||
+	    jailwg_load(jail, spec.ifname, dev, e) < 0;
+	jail_unlock(lockfd);
+	if (r)
 		return -1;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", spec.ifname);
-	if (jailwg_load(jail, spec.ifname, dev, e) < 0)
-		return -1;
 	if (want_live && (up = peer_jail_target(jail, spec.ifname, &tgt, e)) < 0) {
 		wg_device_free(*dev);
 		*dev = NULL;
