@@ -19,7 +19,9 @@
 #include "agent/aipidx.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/jailtx.h"
 #include "agent/jailwg.h"
+#include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/safefile.h"
@@ -223,10 +225,11 @@ static int tx_render(struct tx *t, const char *path, struct wj_err *e)
 }
 
 /* Replace the config; the new text is known to parse: stamp it. */
-static int tx_write(struct tx *t, const char *jail, const char *path, struct wj_err *e)
+static int tx_write(struct tx *t, const char *jail, const char *path, struct peer_outcome *out, struct wj_err *e)
 {
 	if (wj_write_atomic(path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;
+	out->written = true;
 	if (t->dropin)
 		aipidx_stamp(t->dir); /* the index was current (tx_begin) and still is */
 	else
@@ -647,12 +650,15 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	}
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
+	if (req->hook && req->hook->fn(req->hook->arg, np, e) < 0)
+		goto done;
 	/* The index links first (a crash leaves stale links, which are
 	 * ignored), then the drop-in: the config is as before or as after. */
 	snprintf(out->path, sizeof(out->path), "%s", dropin);
 	if (jailwg_mkdir(t.dir, e) < 0 || aipidx_add(t.dir, req->public_key, req->aips, req->n_aips, e) < 0 ||
 	    wj_write_atomic(dropin, block, block_len, 0600, e) < 0)
 		goto done;
+	out->written = true;
 	aipidx_stamp(t.dir);
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -767,7 +773,7 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 		goto done;
 	}
 	c->flags = WGPEER_REMOVE;
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, out, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -816,8 +822,12 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 	}
 	/* Persisted before it is applied: a crash in between leaves a file
 	 * whose key the next `up` applies. */
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, out, e) < 0)
 		goto done;
+	{
+		struct wj_err ignored;
+		keyguard_record(jail, pub, &ignored); /* agent/keyguard.h */
+	}
 	r = tx_apply(jail, &t, ch, out, e);
 done:
 	wg_device_free(ch);
@@ -829,7 +839,7 @@ out_free:
 }
 
 int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk[WG_KEY_LEN],
-		    struct peer_outcome *out, struct wj_err *e)
+		    const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
 	struct conf_block b;
@@ -874,7 +884,7 @@ int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk
 	}
 	c->flags = WGPEER_HAS_PSK | WGPEER_UPDATE_ONLY;
 	memcpy(c->psk, psk, WG_KEY_LEN);
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if ((hook && hook->fn(hook->arg, np, e) < 0) || tx_write(&t, jail, out->path, out, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -926,7 +936,7 @@ static int move_dropin(struct tx *t, const uint8_t old[WG_KEY_LEN], const uint8_
 }
 
 int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
-		     struct peer_outcome *out, struct wj_err *e)
+		     const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
 	struct conf_block b;
@@ -964,20 +974,27 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 	c->flags = WGPEER_REMOVE;
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
+	if (hook && hook->fn(hook->arg, np, e) < 0)
+		goto done;
 	if (t.dropin) {
 		char old_path[PATH_MAX];
 		snprintf(old_path, sizeof(old_path), "%s", out->path);
-		if (move_dropin(&t, old, new_key, np, e) < 0 ||
-		    jailwg_dropin_path(out->path, sizeof(out->path), t.dir, new_key, e) < 0)
+		/* Journalled: once the new drop-in is written, the old one
+		 * goes, even if this command is killed in between. */
+		if (jailtx_replace_begin(jail, t.spec.ifname, old, new_key, e) < 0 ||
+		    move_dropin(&t, old, new_key, np, e) < 0)
+			goto done;
+		out->written = true;
+		if (jailwg_dropin_path(out->path, sizeof(out->path), t.dir, new_key, e) < 0)
 			goto done;
 		if (unlink(old_path) < 0 && errno != ENOENT) {
 			wj_errnof(e, errno, "%s", old_path);
 			goto done;
 		}
-		if (jailwg_sync_dir(t.dir, e) < 0)
+		if (jailwg_sync_dir(t.dir, e) < 0 || jailtx_replace_end(jail, e) < 0)
 			goto done;
 		aipidx_stamp(t.dir);
-	} else if (tx_write(&t, jail, out->path, e) < 0) {
+	} else if (tx_write(&t, jail, out->path, out, e) < 0) {
 		goto done;
 	}
 	r = tx_apply(jail, &t, ch, out, e);
