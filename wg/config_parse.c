@@ -43,6 +43,7 @@ struct ctx {
 	bool cur_quick;     /* a wg-quick key line (inner whitespace kept) */
 	bool cur_bad;       /* neither a section header nor a key = value */
 	bool cur_alloc_err;
+	bool holds_key;     /* the file names a private or preshared key */
 	struct wj_err *e;
 };
 
@@ -198,16 +199,17 @@ static int bad_value(struct ctx *c, const char *key, const char *value, const ch
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	/* A public key is no secret: show it, it helps to spot a typo. */
-	if (is_secret_key(key) || (strcmp(key, "PublicKey") && wg_config_looks_secret(value)))
+	if (is_secret_key(key) || (strcmp(key, "PublicKey") && wg_config_looks_secret(value)) ||
+	    (c->holds_key && strcmp(key, "PublicKey") && wg_looks_secret_run(value, WG_SECRET_RUN_IN_KEYED_FILE)))
 		return wj_errf(c->e, "%s:%u: %s = (value hidden): %s", c->path, c->line, key, why);
 	wj_quote(value, q, sizeof(q));
 	return wj_errf(c->e, "%s:%u: %s = '%s': %s", c->path, c->line, key, q, why);
 }
 
 /* Quote S for a message unless it may hold a key. */
-static const char *shown(const char *s, char *buf, size_t sz)
+static const char *shown(const struct ctx *c, const char *s, char *buf, size_t sz)
 {
-	if (wg_config_looks_secret(s))
+	if (wg_config_looks_secret(s) || (c->holds_key && wg_looks_secret_run(s, WG_SECRET_RUN_IN_KEYED_FILE)))
 		return "(not shown: it may hold a key)";
 	buf[0] = '\'';
 	wj_quote(s, buf + 1, sz - 2);
@@ -687,9 +689,9 @@ static int on_section(void *user, const char *name, unsigned line, struct wj_err
 	}
 	if (!strncasecmp(c->cur, "[Interface]", 11) || !strncasecmp(c->cur, "[Peer]", 6))
 		return wj_errf(c->e, "%s:%u: unexpected text after the section header: %s", c->path, line,
-			       shown(c->cur, q, sizeof(q)));
+			       shown(c, c->cur, q, sizeof(q)));
 	return wj_errf(c->e, "%s:%u: unknown section %s (wg(8) knows [Interface] and [Peer])", c->path, line,
-		       shown(c->cur, q, sizeof(q)));
+		       shown(c, c->cur, q, sizeof(q)));
 }
 
 enum key_id { K_PRIVATE, K_PORT, K_FWMARK, K_PUBLIC, K_PSK, K_AIPS, K_ENDPOINT, K_KEEPALIVE, K_NONE };
@@ -746,10 +748,10 @@ static int on_key(void *user, const char *section, const char *k_ignored, const 
 	}
 	if (c->sec == SEC_NONE)
 		return wj_errf(c->e, "%s:%u: %s comes before any [Interface] or [Peer] section", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)));
+			       shown(c, c->cur, q, sizeof(q)));
 	if (id == K_NONE && !qk)
 		return wj_errf(c->e, "%s:%u: unknown key %s in %s (%s)", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)), sec_name(c->sec),
+			       shown(c, c->cur, q, sizeof(q)), sec_name(c->sec),
 			       c->sec == SEC_INTERFACE ? "wg(8) knows PrivateKey, ListenPort, FwMark; wg-quick adds "
 							 "Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, "
 							 "SaveConfig"
@@ -816,6 +818,7 @@ int wg_config_parse(const char *text, size_t len, const char *path, struct wg_de
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		return wj_errf(e, "%s:1: the file starts with a UTF-8 byte-order mark (bytes EF BB BF), which wg(8) "
 			       "does not accept; save the file without it", path);
+	c.holds_key = wg_text_holds_key(text, len);
 	c.dev = wg_device_new();
 	if (!c.dev)
 		return wj_errf(e, "%s: out of memory", path);
@@ -829,10 +832,10 @@ int wg_config_parse(const char *text, size_t len, const char *path, struct wg_de
 		/* libinih stopped on a line that is neither [Section] nor
 		 * Key = Value; say so ourselves, without echoing a key. */
 		if (c.cur[0] == '[')
-			wj_errf(e, "%s:%u: %s: a section header without ']'", path, c.line, shown(c.cur, q, sizeof(q)));
+			wj_errf(e, "%s:%u: %s: a section header without ']'", path, c.line, shown(&c, c.cur, q, sizeof(q)));
 		else
 			wj_errf(e, "%s:%u: %s is neither a [Section] header nor Key = Value", path, c.line,
-				shown(c.cur, q, sizeof(q)));
+				shown(&c, c.cur, q, sizeof(q)));
 	} else if (c.cur_alloc_err) {
 		oom(&c);
 	}
