@@ -32,6 +32,10 @@ key() { sed -n 's/^PrivateKey *= *//p' "$1" | head -1; }
 pubof() { printf '%s\n' "$1" | "$WGJAIL" pubkey; }
 devpub() { W show --json "$J" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["public_key"])' 2>/dev/null; }
 sum() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+# Each part starts from the same files, even if a part before it failed
+# (a wgjail without the fixes breaks them): snapshot and restore.
+snapshot() { rm -rf "$T_TMP/snap"; cp -a "$CONF/$J" "$T_TMP/snap"; }
+restore() { rm -rf "${CONF:?}/$J"; cp -a "$T_TMP/snap" "$CONF/$J"; }
 
 check "create" W create "$J" --uplink wireguard --implementation userspace --address 10.79.0.1/24 --listen-port 51900
 K0=$(key "$F")
@@ -41,6 +45,7 @@ keypair p
 check "peer add" W peer add "$J" --public-key "$p_pub" --allowed-ips 10.79.0.2/32
 
 # ---- item 2: a rename that cannot be completed changes nothing ------------
+snapshot
 mkdir -m 700 "$CONF/$J/wg1.peers"
 before=$(sum "$CONF/$J/jail.conf" "$F")
 out=$(W create "$J" --interface wg1 2>&1)
@@ -53,7 +58,7 @@ touch "$CONF/$J/wg1.conf"
 check_fails "create --interface wg1 over an existing wg1.conf fails" W create "$J" --interface wg1
 check_eq "... nothing changed" "$before" "$(sum "$CONF/$J/jail.conf" "$F")"
 check_eq "... and wg1.conf is still the operator's (empty)" 0 "$(stat -c %s "$CONF/$J/wg1.conf")"
-rm "$CONF/$J/wg1.conf"
+restore
 
 # ---- items 4, 5: names that collide with files that are not the interface's
 for n in jail rc resolv sysctl pf ntp syslog login devfs; do
@@ -68,6 +73,7 @@ printf '[jail]\nid = 9\n[wireguard]\ninterface = rc\n' >"$CONF/${J}n/jail.conf"
 out=$(W peer list "${J}n" 2>&1)
 check "a spec written by hand with interface rc is refused" grep -q "interface 'rc': reserved" <<<"$out"
 rm -r "${CONF:?}/${J}n"
+restore
 
 # ---- item 13: the listen port is one change to both files ------------------
 check "create --listen-port 51901" W create "$J" --listen-port 51901
@@ -76,6 +82,7 @@ check "... wg0.conf says 51901" grep -qx "ListenPort = 51901" "$F"
 check_eq "... the key is kept" "$K0" "$(key "$F")"
 mkdir -p "$T_TMP/img"
 check "... provision agrees (spec and file match)" W provision -n --root "$T_TMP/img" "$J"
+snapshot
 
 # ---- the jail up ------------------------------------------------------------
 check "up" W up "$J"
@@ -88,6 +95,7 @@ check_eq "create --interface on a running jail fails" 1 "$?"
 check "... saying to take it down first" grep -q "take it down first" <<<"$out"
 check_eq "... nothing changed" "$before" "$(sum "$CONF/$J/jail.conf" "$F")"
 check "... peer list still works" W peer list "$J"
+restore
 
 # ---- item 1: boot never makes a key for a jail that has one ------------------
 cp -p "$F" "$T_TMP/wg0.saved"
