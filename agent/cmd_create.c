@@ -60,10 +60,13 @@ static void help(void)
 	      "  --address CIDR          tunnel address (repeatable)\n"
 	      "  --listen-port N         WireGuard UDP port\n"
 	      "  --mtu N                 tunnel MTU (576-65535)\n"
-	      "  --interface IF          WireGuard interface in the jail (default wg0)\n"
+	      "  --interface IF          WireGuard interface in the jail (default wg0; renaming it\n"
+	      "                          needs the jail down; reserved names are refused)\n"
 	      "  --implementation auto|kernel|userspace\n"
 	      "  --endpoint HOST:PORT    this jail's public endpoint (for export)\n"
-	      "  --root PATH, --hostname NAME   FreeBSD jail root and hostname\n",
+	      "  --root PATH, --hostname NAME   FreeBSD jail root (not /) and hostname\n"
+	      "The spec and the WireGuard file change together or not at all; a key is made\n"
+	      "only for a jail that never had one.\n",
 	      stdout);
 }
 

@@ -38,7 +38,8 @@ static const char export_usage[] =
 	"  Print the wg-quick config for the remote side of peer KEY.\n"
 	"  --generate-remote-key  make a new key pair for the remote: the jail's config\n"
 	"                         takes the new public key in place of KEY (applied live)\n"
-	"                         and the export carries the private key\n"
+	"                         and the export carries the private key (printed before\n"
+	"                         the config changes: if the output fails, nothing changes)\n"
 	"  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n";
 
 static bool is_host(const struct wg_ipmask *m)

@@ -27,7 +27,8 @@ static const char add_usage[] =
 	"  --psk                generate a preshared key (stored, not printed)\n"
 	"  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
 	"  --force              take allowed IPs already routed to another peer\n"
-	"  --show-keys          print the generated preshared key\n";
+	"  --show-keys          print the generated preshared key (before the peer is\n"
+	"                       written: if the output fails, nothing is added)\n";
 static const char remove_usage[] = "usage: wgjail peer remove JAIL KEY\n"
 				   "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
 				   "  main file IF.conf) and from its running interface.\n";

@@ -18,7 +18,8 @@ static const char rotate_usage[] =
 	"  then to the running interface) and print the new public key on stdout.\n"
 	"  Every peer must be given the new public key: see wgjail(8), rotate.\n"
 	"  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
-	"  line 'PresharedKey = ...' for the remote side's [Peer] section.\n";
+	"  line 'PresharedKey = ...' for the remote side's [Peer] section (printed before\n"
+	"  it is written: if the output fails, nothing changes).\n";
 
 static void report(const char *jail, const struct peer_outcome *o)
 {

@@ -46,9 +46,11 @@ address = 10.93.0.1/24
 EOC
 printf '[Interface]\nPrivateKey = generate\nListenPort = 51930\n' >"$F"
 
-nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" agent -f >"$LOG" 2>&1 &
+nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" agent -f -p "$T_TMP/agent.pid" >"$LOG" 2>&1 &
 AGENT=$!
 T_PIDS+=("$AGENT")
+wait_until 10 test -s "$T_TMP/agent.pid"
+AGENTPID=$(cat "$T_TMP/agent.pid") # the agent itself ($! may be a wrapper)
 check "the agent boots the jail" wait_until 30 state_is 'd["jails"][0]["state"]' up
 check "... with a first-boot key" wait_until 5 grep -Eq '^PrivateKey = [A-Za-z0-9+/]{43}=$' "$F"
 K=$(key)
@@ -95,7 +97,7 @@ check "with the file back, the message clears" wait_until 5 state_is 'd["jails"]
 
 # ---- item 16: wireguard-go dies ------------------------------------------------
 pid=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$J/state")
-check "wireguard-go runs as the agent's child" test "$(ps -o ppid= -p "$pid" | tr -d ' ')" = "$AGENT"
+check "wireguard-go runs as the agent's child" test "$(ps -o ppid= -p "$pid" | tr -d ' ')" = "$AGENTPID"
 n=$(lines)
 kill -9 "$pid"
 check "its death is logged, the jail brought back up" wait_until 10 logged_after "$n" "daemon (pid $pid) is gone; bringing the jail back up (restart 1)"
@@ -104,7 +106,7 @@ check "the jail is up again" wait_until 10 state_is 'd["jails"][0]["state"]' up
 check_eq "... with its key" "$P" "$(devpub)"
 newpid=$(sed -n 's/^wggo_pid=//p' "$WGJAIL_STATEDIR/jails/$J/state")
 check "... a new wireguard-go" test -n "$newpid" -a "$newpid" != "$pid"
-check_eq "no zombie child left" "" "$(ps -o stat= --ppid "$AGENT" | grep Z)"
+check_eq "no zombie child left" "" "$(ps -o stat= --ppid "$AGENTPID" | grep Z)"
 
 # ---- item 16: a spec that goes and comes back -----------------------------------
 n=$(lines)
