@@ -8,6 +8,8 @@
 #   $BR: a bridge the host made (down, no address): two jails on it
 #   $BX: a bridge holding the gateway address already (the host's)
 #   $BY: a bridge holding the gateway with another prefix: refused
+#   and (item 18) the bridge marker and wireguard-go's log are never
+#   opened through a symbolic link planted in their place
 . "$(dirname "$0")/lib.sh"
 need_root_netns
 need_wireguard_go
@@ -77,4 +79,16 @@ check "... naming both" grep -q "holds 10.91.0.1/16, the spec's gateway wants 10
 check_eq "... the host's address is untouched" "10.91.0.1/16 " "$(addrs "$BY")"
 check_fails "... the bridge was not set up" is_up "$BY"
 W down "$JA" >/dev/null 2>&1
+
+# ---- item 18: files of the state directory are never opened through a link -
+BN=b12bn$$
+mkdir -p -m 700 "$WGJAIL_STATEDIR/bridges" "$WGJAIL_STATEDIR/jails/$JA"
+ln -s "$T_TMP/victim-marker" "$WGJAIL_STATEDIR/bridges/$BN"
+ln -s "$T_TMP/victim-log" "$WGJAIL_STATEDIR/jails/$JA/wireguard-go.log"
+mk "$JA" "$BN" 1 2
+check "up, creating a bridge, with links planted in the state directory" W up "$JA"
+check_fails "the bridge marker was not written through the link" test -e "$T_TMP/victim-marker"
+check_fails "wireguard-go's log was not written through the link" test -e "$T_TMP/victim-log"
+W down "$JA" >/dev/null 2>&1
+IH link del "$BN" 2>/dev/null
 done_testing

@@ -3,7 +3,10 @@
 # with none, is a failure, unless it is `rotate JAIL` (without --peer) for
 # that jail, or ran while such a rotate of the same jail in the same
 # configuration directory ran.  First boot and `create` of a new jail start
-# from no key, which is not a change of a key.
+# from no key, which is not a change of a key -- but only for a jail that
+# never had one: a command that gives a jail whose file lost its key a new
+# one (the key seen last, by any command, differs) fails too.  A jail's
+# history starts over when it is seen without its directory (removed).
 #
 #   awk -f tests/keywatch/check.awk build/test-logs/keywatch.log
 #
@@ -53,26 +56,58 @@ function snapshot(s, out,    n, t, i, kv) {
 	C[n] = CMD; J[n] = JAIL; P[n] = PEER
 }
 
+function allowed(i, jail,    k) {
+	for (k = 1; k <= n; k++)
+		if (C[k] == "rotate" && J[k] == jail && !P[k] && DIR[k] == DIR[i] && T0[k] <= T1[i] && T1[k] >= T0[i])
+			return 1
+	return 0
+}
+
+function fail(i, jail, what) {
+	fails++
+	printf "not ok %d - 'wgjail %s' %s jail %s (configuration directory %s)\n", fails, ARGS[i], what, jail, DIR[i]
+}
+
 END {
 	fails = 0
+	# In the order the commands ended (the record's order).
 	for (i = 1; i <= n; i++) {
 		snapshot(BEFORE[i], bef)
 		snapshot(AFTER[i], aft)
-		for (jail in bef) {
-			if (bef[jail] == "-" || !(jail in aft) || aft[jail] == bef[jail])
+		for (jail in bef)
+			if (bef[jail] != "-")
+				last[DIR[i], jail] = bef[jail]
+		# (Membership is tested before any read: reading an awk array
+		# element creates it.)
+		for (jail in aft) {
+			a = aft[jail]
+			had = ((DIR[i], jail) in last) ? last[DIR[i], jail] : "-"
+			if (!(jail in bef)) {   # a new jail
+				if (a != "-")
+					last[DIR[i], jail] = a
 				continue
-			# rotate of this jail, by this command or one running meanwhile
-			ok = 0
-			for (k = 1; k <= n && !ok; k++)
-				if (C[k] == "rotate" && J[k] == jail && !P[k] && DIR[k] == DIR[i] &&
-				    T0[k] <= T1[i] && T1[k] >= T0[i])
-					ok = 1
-			if (ok)
+			}
+			b = bef[jail]
+			if (a == "-" || a == b)
 				continue
-			fails++
-			printf "not ok %d - 'wgjail %s' %s jail %s's private key (configuration directory %s)\n", fails,
-			       ARGS[i], aft[jail] == "-" ? "removed" : "replaced", jail, DIR[i]
+			if (b == "-" && (had == "-" || had == a)) {
+				last[DIR[i], jail] = a   # a first key
+				continue
+			}
+			if (!allowed(i, jail))
+				fail(i, jail, b == "-" ? "made a new key for a jail that had one:" : "replaced the private key of")
+			last[DIR[i], jail] = a
 		}
+		for (jail in bef) {
+			if (bef[jail] == "-" || !(jail in aft))
+				continue
+			if (aft[jail] == "-" && !allowed(i, jail))
+				fail(i, jail, "removed the private key of")
+		}
+		# A jail no longer there: its history ends.
+		for (jail in bef)
+			if (!(jail in aft) && ((DIR[i], jail) in last))
+				delete last[DIR[i], jail]
 	}
 	if (bad_line)
 		printf "# %d unreadable lines in the record\n", bad_line
