@@ -1,6 +1,7 @@
 #include "agent/jailstate.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 
 #include <dirent.h>
@@ -13,8 +14,7 @@
 
 const char *jail_statedir(void)
 {
-	const char *d = getenv("WGJAIL_STATEDIR");
-	return d && *d ? d : "/run/wgjail";
+	return wj_statedir();
 }
 
 int jail_run_path(char *buf, size_t sz, const char *name, const char *file)

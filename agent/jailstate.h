@@ -1,6 +1,6 @@
 /* Runtime state of a jail that is up (Linux): what `up` created, so that
  * `down` removes exactly that.  Kept in STATEDIR/jails/NAME/state (STATEDIR
- * = $WGJAIL_STATEDIR or /run/wgjail), a key=value file written atomically
+ * = util/paths.h wj_statedir()), a key=value file written atomically
  * after every step, so that even an `up` that failed half-way can be taken
  * down.  The same directory holds the jail's private UAPI socket directory
  * (wireguard/) and wireguard-go's log. */
@@ -30,7 +30,7 @@ struct jail_state {
 	unsigned long long wggo_start;
 };
 
-/* STATEDIR and the per-jail paths. */
+/* STATEDIR (wj_statedir) and the per-jail paths. */
 const char *jail_statedir(void);
 int jail_run_path(char *buf, size_t sz, const char *name, const char *file);
 /* The jail's private UAPI socket directory (pass to wg_uapi_set_dir to

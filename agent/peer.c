@@ -12,7 +12,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,10 +26,6 @@
 #include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
-
-#ifndef MAP_POPULATE
-#define MAP_POPULATE 0 /* Linux only: elsewhere the pages fault in on use */
-#endif
 
 #define CONF_MAX (256u << 20) /* a wg config larger than this is refused */
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "keys/keys.h"
 #include "wg/show.h"
 
@@ -122,9 +123,7 @@ char *status_render(const struct status_jail *jails, size_t n, time_t now, const
 
 const char *status_rundir(void)
 {
-	const char *d = getenv("WGJAIL_RUNDIR");
-
-	return d && *d ? d : "/var/run/wgjail";
+	return wj_rundir();
 }
 
 int status_write(const char *path, const struct status_jail *jails, size_t n, time_t now,

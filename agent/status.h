@@ -49,7 +49,7 @@ struct status_jail {
 char *status_render(const struct status_jail *jails, size_t n, time_t now, const struct health_limits *l,
 		    size_t *len);
 
-/* RUNDIR: $WGJAIL_RUNDIR, else /var/run/wgjail. */
+/* The run directory (util/paths.h: $WGJAIL_RUNDIR, else /var/run/wgjail). */
 const char *status_rundir(void);
 /* Write the rendered status to PATH atomically (mode 0644), creating its
  * directory.  Returns 0 or -1 with E set. */

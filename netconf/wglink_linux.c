@@ -1,5 +1,5 @@
 /* WireGuard links of the current network namespace (netconf/wglink.h): a
- * thin layer over netconf/link.c, which does the rtnetlink work for every
+ * thin layer over netconf/link_linux.c, which does the rtnetlink work for every
  * kind of link, with the messages an operator needs for this one. */
 #include "netconf/wglink.h"
 #include "netconf/link.h"

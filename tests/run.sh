@@ -6,13 +6,17 @@
 # so a crash never passes silently.
 #
 # Environment:
-#   SUITES="unit integration vm fuzz"   which suites to run (default all)
+#   SUITES="unit freebsd integration vm fuzz"   which suites to run (default all)
 #   FUZZ_SECONDS=N                      time per fuzz target (default: the
 #                                       target's tests/fuzz/NAME.seconds, else 30)
 #   TESTS=pattern                       only scripts/binaries whose name matches
 #   KEYWATCH=0                          do not watch the integration suites'
 #                                       commands (tests/keywatch: no command may
 #                                       replace a jail's key but rotate)
+#   FREEBSD_KIT=DIR                     the FreeBSD test kit (default ../shared/freebsd):
+#                                       the freebsd suite and the unit and fuzz
+#                                       targets named *_freebsd need it, and are
+#                                       reported skipped without it
 set -u
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
@@ -20,8 +24,10 @@ export TOP
 export WGJAIL="${WGJAIL:-$TOP/build/wgjail-san}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
-SUITES="${SUITES:-unit integration vm fuzz}"
+SUITES="${SUITES:-unit freebsd integration vm fuzz}"
 TESTS="${TESTS:-}"
+KIT="${FREEBSD_KIT:-../shared/freebsd}"
+export FREEBSD_KIT="$KIT"
 
 LOGDIR="$TOP/build/test-logs"
 mkdir -p "$LOGDIR"
@@ -60,14 +66,40 @@ selected() {
 	return 1
 }
 
+# Targets named *_freebsd (tests/DIR/NAME_freebsd.c) test FreeBSD's code
+# with the test kit: without the kit they are skipped, loudly; with it, a
+# target that was not built is a failure.
+kit_missing() { [ ! -f "$KIT/libnv/Makefile" ]; }
+
+# kit_targets DIR SUITE: report the kit targets of DIR that will not run.
+kit_targets() {
+	dir=$1 suite=$2
+	for src in tests/"$dir"/*_freebsd.c; do
+		[ -f "$src" ] || continue
+		n=$(basename "$src" .c); selected "$n" || continue
+		log="$LOGDIR/$n.log"
+		if kit_missing; then
+			echo "# SKIPPED SUITE $n: no FreeBSD test kit at $KIT (FREEBSD_KIT)" >&2
+			echo "ok 1 - $n # SKIP no FreeBSD test kit at $KIT: FreeBSD's if_wg nvlist code is NOT tested" >"$log"
+		elif [ ! -x "build/$dir/$n" ]; then
+			echo "not ok 1 - $n: not built although the kit is there (make test-bins fuzz-build)" >"$log"
+		else
+			continue
+		fi
+		count "$log" "$suite/$n" 0
+	done
+}
+
 run_unit() {
 	for bin in build/unit/test_*; do
 		[ -x "$bin" ] || continue
 		n=$(basename "$bin"); selected "$n" || continue
+		case $n in *_freebsd) kit_missing && continue ;; esac
 		log="$LOGDIR/$n.log"
 		CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$log" 2>&1; rc=$?
 		count "$log" "unit/$n" "$rc"
 	done
+	kit_targets unit unit
 }
 
 run_scripts() {
@@ -85,6 +117,7 @@ run_fuzz() {
 	for bin in build/fuzz/fuzz_*; do
 		[ -x "$bin" ] || continue
 		n=$(basename "$bin"); selected "$n" || continue
+		case $n in *_freebsd) kit_missing && continue ;; esac
 		log="$LOGDIR/$n.log"
 		secs=${FUZZ_SECONDS:-$(cat "tests/fuzz/$n.seconds" 2>/dev/null || echo 30)}
 		work=$(mktemp -d)
@@ -102,6 +135,7 @@ run_fuzz() {
 		rm -rf "$work"
 		count "$log" "fuzz/$n" 0
 	done
+	kit_targets fuzz fuzz
 }
 
 # The key watch: every wgjail command the integration suites run goes
@@ -127,6 +161,7 @@ run_integration() {
 for suite in $SUITES; do
 	case $suite in
 	unit) run_unit ;;
+	freebsd) run_scripts tests/freebsd ;;
 	integration) run_integration ;;
 	vm) run_scripts tests/vm ;;
 	fuzz) run_fuzz ;;

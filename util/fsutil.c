@@ -1,5 +1,6 @@
 #include "util/fsutil.h"
 #include "util/err.h"
+#include "util/platform.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -238,14 +239,12 @@ static int read_mapped(const char *path, int oflags, size_t max, size_t room, ch
 	}
 	size = (size_t)st.st_size;
 	maplen = size + room ? size + room : 1;
-	buf = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	buf = mmap(NULL, maplen, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | WJ_MAP_PREFAULT, -1, 0);
 	if (buf == MAP_FAILED) {
 		close(fd);
 		return wj_errnof(e, errno, "%s", path);
 	}
-#ifdef MADV_DONTDUMP
-	madvise(buf, maplen, MADV_DONTDUMP);
-#endif
+	wj_madvise_nodump(buf, maplen);
 	while (used < size) {
 		ssize_t n = read(fd, buf + used, size - used);
 		if (n < 0 && errno == EINTR)
@@ -277,7 +276,7 @@ int wj_read_mapped_conf(const char *path, size_t max, size_t room, char **out, s
 {
 	if (read_mapped(path, O_NOFOLLOW, max, room, out, len, stp, e) == 0)
 		return 0;
-	if (e && e->code == ELOOP)
+	if (e && (e->code == ELOOP || e->code == EMLINK)) /* a link: ELOOP (Linux), EMLINK (FreeBSD) */
 		wj_errf(e, "%s: a symbolic link; configuration files are read only as regular files", path);
 	return -1;
 }

@@ -1,8 +1,8 @@
-/* libinih driven from memory with what Debian's libinih 55 lacks: line
- * numbers for every key, a callback for every section header (even an
- * empty section), CRLF and a UTF-8 byte-order mark handled, lines up to
- * WJ_INI_MAX_LINE bytes, NUL bytes refused.  Not reentrant (libinih's
- * settings are globals). */
+/* INI files from memory, with libinih's rules (util/ini.c says which and
+ * why they are implemented here) and what libinih lacks: line numbers for
+ * every key, a callback for every section header (even an empty section),
+ * CRLF and a UTF-8 byte-order mark handled, lines up to WJ_INI_MAX_LINE
+ * bytes, NUL bytes refused, the line buffer wiped.  Reentrant. */
 #ifndef WGJAIL_INI_H
 #define WGJAIL_INI_H
 

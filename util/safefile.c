@@ -67,9 +67,10 @@ fail:
 	return -1;
 }
 
+/* O_NOFOLLOW on a link: ELOOP on Linux, EMLINK on FreeBSD. */
 static int open_error(const char *path, struct wj_err *e)
 {
-	if (errno == ELOOP)
+	if (errno == ELOOP || errno == EMLINK)
 		return wj_errf(e, "%s: a symbolic link; configuration files are read only as regular files", path);
 	return wj_errnof(e, errno, "%s", path);
 }

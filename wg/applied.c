@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <net/if.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +18,8 @@
 
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
+#include "util/platform.h"
 #include "wg/backend.h"
 #include "wg/config_private.h"
 #include "wg/uapi.h"
@@ -27,13 +28,11 @@
 
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz)
 {
-	const char *dir = getenv("WGJAIL_STATEDIR");
+	const char *dir = wj_statedir();
 	struct stat st;
 	unsigned long long ns = 0;
 	int n;
 
-	if (!dir || !*dir)
-		dir = "/run/wgjail";
 	/* Interface names repeat across namespaces (every jail has its wg0),
 	 * and so do UAPI sockets in per-jail socket directories. */
 	if (stat("/proc/self/ns/net", &st) == 0)
@@ -50,26 +49,9 @@ int wg_state_path(const char *kind, const char *ifname, const char *suffix, char
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-int wg_applied_identity(const struct wg_backend *b, const char *ifname, char *out, size_t outsz)
+int wg_applied_identity(const struct wg_backend *b, const char *ifname, bool mint, char *out, size_t outsz)
 {
-	int n = -1;
-
-	if (b == &wg_backend_uapi) {
-		char sock[PATH_MAX];
-		struct stat st;
-
-		if (snprintf(sock, sizeof(sock), "%s/%s.sock", wg_uapi_dir(), ifname) >= (int)sizeof(sock) ||
-		    stat(sock, &st) < 0)
-			return -1;
-		n = snprintf(out, outsz, "uapi %llu:%llu:%lld.%09ld", (unsigned long long)st.st_dev,
-			     (unsigned long long)st.st_ino, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
-	} else if (b && b == wg_backend_kernel_native()) {
-		unsigned idx = if_nametoindex(ifname);
-		if (!idx)
-			return -1;
-		n = snprintf(out, outsz, "kernel %u", idx);
-	}
-	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+	return b && b->identity ? b->identity(ifname, mint, out, outsz) : -1;
 }
 
 /* The directory of PATH, made private if missing. */
@@ -129,7 +111,7 @@ int wg_applied_load(const char *ifname, const char *identity, struct wg_applied 
 		close(fd);
 		return 0;
 	}
-	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE | WJ_MAP_PREFAULT, fd, 0);
 	close(fd);
 	if (map == MAP_FAILED)
 		return 0;

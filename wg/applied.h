@@ -3,13 +3,14 @@
  * device (wg/sync_file.c).
  *
  * Per (network namespace, UAPI socket directory, interface) one file
- * WGJAIL_STATEDIR/applied/ID (default /run/wgjail, 0700, the file 0600: it
- * holds the config as applied, private key included) that names the device
- * instance it was applied to - the UAPI socket's inode and ctime, or the
- * kernel interface's index - followed by the file's bytes and their cut
- * into sections (wg/conf_sections.h).  A device that
- * was re-created (wireguard-go restarted, interface deleted and added)
- * does not match it any more.
+ * STATEDIR/applied/ID (util/paths.h: /run/wgjail, /var/run/wgjail on
+ * FreeBSD; 0700, the file 0600: it holds the config as applied, private
+ * key included) that names the device instance it was applied to - the
+ * backend's identity: the UAPI socket's inode and ctime, the Linux
+ * interface's index, the FreeBSD interface's identity group - followed by
+ * the file's bytes and their cut into sections (wg/conf_sections.h).  A
+ * device that was re-created (wireguard-go restarted, interface deleted
+ * and added) does not match it any more.
  *
  * Every other change wgjail makes to a device goes through wg_device_set,
  * which drops the record first, under the record's lock: `peer add`, the
@@ -19,6 +20,7 @@
 #ifndef WGJAIL_APPLIED_H
 #define WGJAIL_APPLIED_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "wg/model.h"
@@ -26,14 +28,19 @@
 struct wj_err;
 struct wg_backend;
 
-/* WGJAIL_STATEDIR/KIND/NSINO[-DIRHASH]-IFNAME[SUFFIX]: per-interface state
+/* STATEDIR/KIND/NSINO[-DIRHASH]-IFNAME[SUFFIX]: per-interface state
+ * (NSINO: the network namespace's inode; 0 on FreeBSD, which has no
+ * /proc/self/ns/net and whose vnet jails have their own /var/run)
  * (KIND "endpoints" for the endpoint memory, "applied" for the record;
  * SUFFIX starts with a character no interface name has, e.g. ",lock"). */
 int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz);
 
-/* The identity of IFNAME's device instance behind backend B ("uapi
- * DEV:INO:CTIME" or "kernel IFINDEX"); -1 if B has none. */
-int wg_applied_identity(const struct wg_backend *b, const char *ifname, char *out, size_t outsz);
+/* The identity of IFNAME's device instance behind backend B (its
+ * identity method: "uapi DEV:INO:CTIME", "kernel IFINDEX" on Linux,
+ * "freebsd IFINDEX COOKIE"); -1 if B has none.  MINT (only when a record
+ * is about to be written): let B give the device an identity if it has
+ * none. */
+int wg_applied_identity(const struct wg_backend *b, const char *ifname, bool mint, char *out, size_t outsz);
 
 /* The lock that serialises the record with every change to the device.
  * Returns a descriptor, or -1 if the state directory is not usable (the

@@ -1,5 +1,5 @@
 /* The WireGuard backend interface: read a device, apply a change set, list
- * interfaces.  Implementations: uapi (userspace socket, wg/uapi.c), kernel
+ * interfaces, name a device instance.  Implementations: uapi (userspace socket, wg/uapi.c), kernel
  * (Linux generic netlink, wg/kernel_linux.c), freebsd (if_wg nvlist ioctl,
  * wg/kernel_freebsd.c, compiled only on FreeBSD).  Which one drives an
  * interface is decided in exactly one place: wg_backend_for() in
@@ -15,7 +15,7 @@
 struct wj_err;
 
 struct wg_backend {
-	const char *name; /* "uapi", "kernel", "freebsd" */
+	const char *name; /* "uapi", "kernel", "kernel (if_wg)": for messages */
 	/* Does IFNAME exist for this backend?  (No error reporting: a probe.) */
 	bool (*has)(const char *ifname);
 	/* Read the whole device: keys, port, fwmark, peers with their
@@ -27,6 +27,12 @@ struct wg_backend {
 	int (*set)(const char *ifname, const struct wg_device *changes, struct wj_err *e);
 	/* Append the names of this backend's interfaces to *NAMES. */
 	int (*list)(char ***names, size_t *n, struct wj_err *e);
+	/* The identity of IFNAME's device instance, for the record of the
+	 * last sync (wg/applied.h): a string no re-created device can have.
+	 * MINT: give the device one if it has none (FreeBSD: a random
+	 * interface group, see wg/kernel_freebsd.c); without MINT nothing
+	 * is changed.  Returns 0, or -1 if there is none.  May be NULL. */
+	int (*identity)(const char *ifname, bool mint, char *out, size_t outsz);
 };
 
 extern const struct wg_backend wg_backend_uapi;

@@ -24,6 +24,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/ini.h"
+#include "util/platform.h"
 #include "util/strutil.h"
 #include "wg/config_private.h"
 
@@ -396,11 +397,13 @@ static bool numeric_endpoint(const char *host, uint16_t port, union wg_sockaddr 
 		if (strchr(host, ':')) {
 			if (inet_pton(AF_INET6, host, &sa->in6.sin6_addr) == 1) {
 				sa->in6.sin6_family = AF_INET6;
+				wj_sin6_len(&sa->in6);
 				sa->in6.sin6_port = htons(port);
 				return true;
 			}
 		} else if (inet_pton(AF_INET, host, &sa->in.sin_addr) == 1) {
 			sa->in.sin_family = AF_INET;
+			wj_sin_len(&sa->in);
 			sa->in.sin_port = htons(port);
 			return true;
 		}

@@ -12,7 +12,9 @@
 
 #include <errno.h>
 #include <linux/genetlink.h>
+#include <net/if.h>
 #include <netdb.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -278,4 +280,19 @@ static int kernel_list(char ***names, size_t *n, struct wj_err *e)
 	return wglink_list(names, n, e);
 }
 
-const struct wg_backend wg_backend_kernel = {"kernel", kernel_has, kernel_get, kernel_set, kernel_list};
+/* The interface index: Linux never reuses one within a namespace (its
+ * counter only grows), so a re-created interface has another. */
+static int kernel_identity(const char *ifname, bool mint, char *out, size_t outsz)
+{
+	unsigned idx = if_nametoindex(ifname);
+	int n;
+
+	(void)mint;
+	if (!idx)
+		return -1;
+	n = snprintf(out, outsz, "kernel %u", idx);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+const struct wg_backend wg_backend_kernel = {"kernel",    kernel_has,  kernel_get,
+					     kernel_set,  kernel_list, kernel_identity};

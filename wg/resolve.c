@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "util/err.h"
+#include "util/platform.h"
 #include "util/strutil.h"
 
 static unsigned env_uint(const char *name, unsigned def, unsigned max)
@@ -168,6 +169,7 @@ int wg_endpoint_parse_numeric(const char *text, size_t len, union wg_sockaddr *o
 		if (inet_pton(AF_INET, host, &out->in.sin_addr) != 1)
 			return -1;
 		out->in.sin_family = AF_INET;
+		wj_sin_len(&out->in);
 		out->in.sin_port = htons((uint16_t)pn);
 		return 0;
 	}
@@ -186,6 +188,7 @@ int wg_endpoint_parse_numeric(const char *text, size_t len, union wg_sockaddr *o
 	if (inet_pton(AF_INET6, host, &out->in6.sin6_addr) != 1)
 		return -1;
 	out->in6.sin6_family = AF_INET6;
+	wj_sin6_len(&out->in6);
 	out->in6.sin6_port = htons((uint16_t)pn);
 	return 0;
 }

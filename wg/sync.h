@@ -18,7 +18,7 @@ struct wg_sync_opts {
 	FILE *report;     /* plan / result lines, NULL = silent */
 	/* Endpoint memory (see wg_plan_ex): by default the engine keeps, per
 	 * network namespace and interface, the endpoints it configured last
-	 * in WGJAIL_STATEDIR (default /run/wgjail) so that a roamed peer is
+	 * in the state directory (util/paths.h) so that a roamed peer is
 	 * not pulled back.  no_state disables it (every differing endpoint is
 	 * then sent). */
 	bool no_state;

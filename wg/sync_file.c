@@ -202,7 +202,7 @@ static int full(struct job *j, bool can_record, struct wj_err *e)
 	ret = wg_sync(j->ifname, desired, &j->o, j->r, e);
 	wg_device_free(desired);
 	if (ret == 0 && recordable && (j->b || (j->b = wg_backend_for(j->ifname, e))) &&
-	    wg_applied_identity(j->b, j->ifname, j->id, sizeof(j->id)) == 0)
+	    wg_applied_identity(j->b, j->ifname, true, j->id, sizeof(j->id)) == 0)
 		record(j, &cut);
 	if (recordable)
 		wg_conf_sections_free(&cut);
@@ -238,7 +238,7 @@ int wg_sync_file(const char *ifname, const char *path, const struct wg_sync_opts
 		wj_err_clear(&be);
 		j.why = "no record of a sync to this device instance";
 		j.b = wg_backend_for(ifname, &be); /* if none, the full sync says so */
-		if (j.b && wg_applied_identity(j.b, ifname, j.id, sizeof(j.id)) == 0 && fast(&j, &ret, e))
+		if (j.b && wg_applied_identity(j.b, ifname, false, j.id, sizeof(j.id)) == 0 && fast(&j, &ret, e))
 			goto out;
 		j.b = NULL;
 	}

@@ -396,4 +396,19 @@ static int uapi_list(char ***names, size_t *n, struct wj_err *e)
 	return 0;
 }
 
-const struct wg_backend wg_backend_uapi = {"uapi", uapi_has, uapi_get, uapi_set, uapi_list};
+/* The socket's inode and ctime: a restarted daemon makes a new socket. */
+static int uapi_identity(const char *ifname, bool mint, char *out, size_t outsz)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+	int n;
+
+	(void)mint;
+	if (sock_path(ifname, &sun) < 0 || stat(sun.sun_path, &st) < 0)
+		return -1;
+	n = snprintf(out, outsz, "uapi %llu:%llu:%lld.%09ld", (unsigned long long)st.st_dev,
+		     (unsigned long long)st.st_ino, (long long)st.st_ctim.tv_sec, st.st_ctim.tv_nsec);
+	return n < 0 || (size_t)n >= outsz ? -1 : 0;
+}
+
+const struct wg_backend wg_backend_uapi = {"uapi", uapi_has, uapi_get, uapi_set, uapi_list, uapi_identity};
