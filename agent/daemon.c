@@ -17,6 +17,7 @@
 
 #include "agent/boot.h"
 #include "agent/jailctx.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/reresolve.h"
 #include "agent/status.h"
@@ -40,6 +41,7 @@ struct ajail {
 	char message[WJ_ERR_MAX];
 	int64_t due_ms;             /* reconcile at this time, 0 = not due */
 	unsigned restarts;          /* brought back up after its daemon died */
+	bool restart;               /* the next reconcile is such a restart */
 };
 
 struct agent {
@@ -134,11 +136,30 @@ static void reconcile(struct agent *a, struct ajail *j)
 	struct wg_device *conf = NULL;
 	char *out = NULL;
 	size_t outlen = 0;
-	FILE *f = open_memstream(&out, &outlen);
-	int r;
+	FILE *f;
+	int r, lockfd = -1;
 
 	j->due_ms = 0;
-	r = boot_jail_ex(j->name, f, &row, &spec, &conf);
+	/* A restart after the daemon died: only if the jail is still up as
+	 * it was (checked under its lock: a `wgjail down` meanwhile removed
+	 * its state, and a jail taken down is not brought back). */
+	if (j->restart) {
+		struct wj_err e;
+		long pid;
+		j->restart = false;
+		if (jail_lock(j->name, &lockfd, &e) < 0) {
+			log_warnx("%s", e.msg);
+			return;
+		}
+		if (!jail_ctx_daemon_died(j->name, &pid)) {
+			log_info("jail %s: taken down meanwhile; not brought back up", j->name);
+			jail_unlock(lockfd);
+			return;
+		}
+	}
+	f = open_memstream(&out, &outlen);
+	r = boot_jail_ex(j->name, f, &row, &spec, &conf); /* (the lock is reentrant) */
+	jail_unlock(lockfd);
 	if (f)
 		fclose(f);
 	if (out) {
@@ -398,6 +419,7 @@ static void check_daemons(struct agent *a)
 		if (!j->have_spec || j->due_ms || !jail_ctx_daemon_died(j->name, &pid))
 			continue;
 		j->restarts++;
+		j->restart = true;
 		log_warnx("jail %s: its userspace WireGuard daemon (pid %ld) is gone; bringing the jail back up "
 			  "(restart %u)",
 			  j->name, pid, j->restarts);

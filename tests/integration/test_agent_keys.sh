@@ -119,6 +119,13 @@ check "the spec back: found again, without SIGHUP" wait_until 5 logged_after "$n
 check "... and reconciled" wait_until 10 state_is 'd["jails"][0]["state"]' up
 check_eq "... with its key" "$P" "$(devpub)"
 
+# `down` stops the daemon too: that is no death to repair.
+n=$(lines)
+check "down while the agent runs" W down "$J"
+sleep 2
+check_fails "... the jail stays down (the agent does not bring it back)" test -e "/run/netns/$J"
+check_fails "... no restart was logged" logged_after "$n" "bringing the jail back up"
+
 kill -TERM "$AGENT"
 wait "$AGENT"
 check_eq "the agent stops cleanly" 0 "$?"
