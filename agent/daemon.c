@@ -156,6 +156,10 @@ static void reconcile(struct agent *a, struct ajail *j)
 			jail_unlock(lockfd);
 			return;
 		}
+		j->restarts++;
+		log_warnx("jail %s: its userspace WireGuard daemon (pid %ld) is gone; bringing the jail back up "
+			  "(restart %u)",
+			  j->name, pid, j->restarts);
 	}
 	f = open_memstream(&out, &outlen);
 	r = boot_jail_ex(j->name, f, &row, &spec, &conf); /* (the lock is reentrant) */
@@ -416,14 +420,11 @@ static void check_daemons(struct agent *a)
 		struct ajail *j = &a->v[i];
 		long pid = 0;
 
-		if (!j->have_spec || j->due_ms || !jail_ctx_daemon_died(j->name, &pid))
+		if (!j->have_spec || j->restart || !jail_ctx_daemon_died(j->name, &pid))
 			continue;
-		j->restarts++;
 		j->restart = true;
-		log_warnx("jail %s: its userspace WireGuard daemon (pid %ld) is gone; bringing the jail back up "
-			  "(restart %u)",
-			  j->name, pid, j->restarts);
-		j->due_ms = now_ms();
+		if (!j->due_ms)
+			j->due_ms = now_ms();
 	}
 }
 
