@@ -27,8 +27,11 @@ J=cc$$ E=ce$$ R=cr$$ G=cg$$
 export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=50 WGJAIL_STATUS_INTERVAL_MS=100
 ns_new h
+# A and B (no device) in CONF, C and D (jails up, `boot` acts on every
+# jail of its directory) in a directory of their own.
+CONFD=$T_TMP/confd
 H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
+W() { H "$WGJAIL" -c "$CONFD" "$@"; }
 on_exit "W down $R; W down $G; ip netns del $R; ip netns del $G"
 exec {sfd}<> <(:)   # read -t on a silent fd: sub-millisecond sleeps without a fork
 nap() { read -t "$1" -u "$sfd"; }
@@ -43,11 +46,11 @@ holders() {
 		$1 == "allowed" { for (i = 3; i <= NF; i++) { x = $i; sub(/,$/, "", x); if (x == a) print k } }'
 }
 pubof() { printf '%s\n' "$1" | "$WGJAIL" pubkey 2>/dev/null; }
-# every_file_parses JAIL: each *.conf of the jail's directory and drop-ins
-# ("PrivateKey = generate", a first boot's to-do, read as a key).
+# every_file_parses DIR: each *.conf of a jail's directory DIR and its
+# drop-ins ("PrivateKey = generate", a first boot's to-do, read as a key).
 every_file_parses() {
 	local f
-	for f in "$CONF/$1"/*.conf "$CONF/$1"/*.peers/*.conf; do
+	for f in "$1"/*.conf "$1"/*.peers/*.conf; do
 		[ -e "$f" ] || continue
 		if grep -qx "PrivateKey = generate" "$f"; then
 			sed "s@^PrivateKey = generate\$@PrivateKey = $K0@" "$f" >"$T_TMP/parse.conf"
@@ -110,7 +113,7 @@ for ((i = 0; i < RUNS; i++)); do
 	if [ -n "$left" ]; then
 		leftovers=$((leftovers + 1)); echo "run $i: left behind: $left" | diag; break
 	fi
-	((i % 10)) || every_file_parses "$J" | diag
+	((i % 10)) || every_file_parses "$CONF/$J" | diag
 done
 echo "# A: $RUNS kills of create: $n_before left the state before, $n_after the state asked for"
 check_eq "A: the key was always K0" 0 "$lost"
@@ -118,7 +121,7 @@ check_eq "A: every peer always listed" 0 "$bad"
 check_eq "A: spec and file always the state before or after, and agreeing" 0 "$mixed"
 check_eq "A: no journal, staged file, old main file or temporary file left" 0 "$leftovers"
 check "A: both outcomes seen" test "$n_before" -gt 0 -a "$n_after" -gt 0
-check "A: every file parses" every_file_parses "$J"
+check "A: every file parses" every_file_parses "$CONF/$J"
 
 # ---- B: export --generate-remote-key --------------------------------------------
 part B
@@ -141,7 +144,7 @@ for ((i = 0; i < RUNS / 2; i++)); do
 	new=$h
 	[ "$new" != "$cur" ] && changed=$((changed + 1))
 	cur=$new
-	((i % 10)) || every_file_parses "$E" | diag
+	((i % 10)) || every_file_parses "$CONF/$E" | diag
 	kill_at "$WGJAIL" -c "$CONF" export --generate-remote-key "$E" "$ycur"
 	hy=$(holders "$E" 10.94.2.2/32)
 	if [ "$(printf '%s' "$hy" | grep -c .)" != 1 ]; then
@@ -153,54 +156,54 @@ echo "# B: $((RUNS / 2)) kills of export --generate-remote-key, the key replaced
 check_eq "B: the peer never appeared twice" 0 "$twice"
 check_eq "B: the peer never vanished" 0 "$gone"
 check_eq "B: the jail's own key never changed" "$KE" "$(key_of "$CONF/$E/wg0.conf")"
-check "B: every file parses" every_file_parses "$E"
+check "B: every file parses" every_file_parses "$CONF/$E"
 
 # ---- C: boot on a running jail ---------------------------------------------------
 part C
 check "C: create R" W create "$R" --uplink wireguard --implementation userspace --address 10.95.0.1/24 --listen-port 51950
 check "C: up R" W up "$R"
-KR=$(key_of "$CONF/$R/wg0.conf")
+KR=$(key_of "$CONFD/$R/wg0.conf")
 PR=$(pubof "$KR")
 moved=0
 for ((i = 0; i < RUNS / 10; i++)); do
-	nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" boot >/dev/null 2>&1 &
+	nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONFD" boot >/dev/null 2>&1 &
 	pid=$!
 	nap "0.0$((RANDOM % 10))$((RANDOM % 10))"
 	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	if [ "$(key_of "$CONF/$R/wg0.conf")" != "$KR" ]; then
+	if [ "$(key_of "$CONFD/$R/wg0.conf")" != "$KR" ]; then
 		moved=$((moved + 1)); echo "run $i: R's key changed" | diag; break
 	fi
 done
 W boot >/dev/null 2>&1
 check_eq "C: boot killed $((RUNS / 10)) times: R's key never changed" 0 "$moved"
 check_eq "C: ... and the device has it" "$PR" "$(devpub "$R")"
-check "C: every file parses" every_file_parses "$R"
+check "C: every file parses" every_file_parses "$CONFD/$R"
 
 # ---- D: first boot (boot and the agent), killed ---------------------------------
 part D
 W create "$G" --uplink wireguard --implementation userspace --id 7 --address 10.96.0.1/24 --listen-port 51960 >/dev/null
-first_boot_file() { printf '[Interface]\nPrivateKey = generate\nListenPort = 51960\n' >"$CONF/$G/wg0.conf"; rm -f "$CONF/$G/.pubkey"; }
+first_boot_file() { printf '[Interface]\nPrivateKey = generate\nListenPort = 51960\n' >"$CONFD/$G/wg0.conf"; rm -f "$CONFD/$G/.pubkey"; }
 lostd=0 made=0 mism=0
 for ((i = 0; i < RUNS / 10; i++)); do
 	W down "$G" >/dev/null 2>&1
 	first_boot_file
 	if ((i % 2)); then
-		nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" agent -f >/dev/null 2>&1 &
+		nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONFD" agent -f >/dev/null 2>&1 &
 	else
-		nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" boot >/dev/null 2>&1 &
+		nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONFD" boot >/dev/null 2>&1 &
 	fi
 	pid=$!
 	nap "0.$((RANDOM % 2))$((RANDOM % 10))$((RANDOM % 10))"
 	kill -9 "$pid" 2>/dev/null; wait "$pid" 2>/dev/null
-	k=$(key_of "$CONF/$G/wg0.conf")
+	k=$(key_of "$CONFD/$G/wg0.conf")
 	case $k in
 	generate) ;;
 	????????????????????????????????????????????) made=$((made + 1)) ;;
 	*) lostd=$((lostd + 1)); echo "run $i: wg0.conf holds '${k:0:4}...'" | diag; break ;;
 	esac
-	every_file_parses "$G" | diag
+	every_file_parses "$CONFD/$G" | diag
 	W boot >/dev/null 2>&1
-	k2=$(key_of "$CONF/$G/wg0.conf")
+	k2=$(key_of "$CONFD/$G/wg0.conf")
 	if [ "$k" != generate ] && [ "$k2" != "$k" ]; then
 		lostd=$((lostd + 1)); echo "run $i: the key made before the kill was replaced" | diag; break
 	fi
@@ -211,6 +214,6 @@ done
 echo "# D: $((RUNS / 10)) kills of a first boot, $made of them after the key was written"
 check_eq "D: a key, once written, was never replaced nor lost" 0 "$lostd"
 check_eq "D: a completed boot always put the file's key on the device" 0 "$mism"
-check "D: every file parses" every_file_parses "$G"
+check "D: every file parses" every_file_parses "$CONFD/$G"
 part end
 done_testing
