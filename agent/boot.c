@@ -7,7 +7,9 @@
 #include <string.h>
 
 #include "agent/bootkey.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/keyguard.h"
 #include "agent/jailwg.h"
 #include "wg/config.h"
 #include "wg/model.h"
@@ -31,24 +33,42 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 	struct jail_spec s;
 	struct wg_device *conf = NULL;
 	struct wj_err e;
-	int r;
+	int r, lockfd = -1;
 
 	memset(row, 0, sizeof(*row));
 	snprintf(row->name, sizeof(row->name), "%s", name);
 	snprintf(row->uplink, sizeof(row->uplink), "?");
 	snprintf(row->ifname, sizeof(row->ifname), "?");
 	wj_err_clear(&e);
-	if (jailspec_load(name, &s, &e) < 0)
-		return fail(row, &e);
+	/* The whole boot of a jail under its lock: what a killed command
+	 * left half done is finished first (agent/jaillock.h), and no other
+	 * command changes the files between the key and the up. */
+	if (wj_jail_name_invalid(name) || jail_lock(name, &lockfd, &e) < 0 || jailspec_load(name, &s, &e) < 0) {
+		if (!e.msg[0])
+			wj_errf(&e, "jail name '%s' is not valid", name);
+		r = fail(row, &e);
+		goto out;
+	}
 	snprintf(row->uplink, sizeof(row->uplink), "%s", s.uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
 	snprintf(row->ifname, sizeof(row->ifname), "%s", s.ifname);
 	/* The key first, persisted before anything uses it. */
-	if (bootkey_ensure(&s, &row->key_generated, &e) < 0)
-		return fail(row, &e);
+	if (bootkey_ensure(&s, &row->key_generated, &e) < 0) {
+		r = fail(row, &e);
+		goto out;
+	}
 	/* Check the config (main file and drop-ins) here so that its errors
 	 * name file:line even when the platform part reads it again. */
-	if (jailwg_load(name, s.ifname, &conf, &e) < 0)
-		return fail(row, &e);
+	if (jailwg_load(name, s.ifname, &conf, &e) < 0) {
+		r = fail(row, &e);
+		goto out;
+	}
+	/* The jail has a key now: remembered, so that it is never replaced
+	 * by a first-boot key (agent/keyguard.h). */
+	if (row->key_generated && conf->private_key)
+		keyguard_record(name, conf->public_key, &e);
+	else
+		keyguard_note(name, conf);
+	wj_err_clear(&e);
 	if (spec)
 		*spec = s;
 	if (conf_out)
@@ -56,20 +76,26 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 	else
 		wg_device_free(conf);
 	r = boot_platform_up(&s, out, &e);
-	if (r < 0)
-		return fail(row, &e);
+	if (r < 0) {
+		r = fail(row, &e);
+		goto out;
+	}
 	if (r > 0) {
 		/* Up, but some peers were left out: that is a failure to
 		 * report (exit 1), with the jail otherwise working. */
 		row->failed = true;
 		row->state = "partial";
 		snprintf(row->message, sizeof(row->message), "some peers skipped: endpoint does not resolve");
-		return -1;
+		r = -1;
+		goto out;
 	}
 	row->state = boot_platform_done;
 	if (row->key_generated)
 		snprintf(row->message, sizeof(row->message), "new private key generated");
-	return 0;
+	r = 0;
+out:
+	jail_unlock(lockfd);
+	return r;
 }
 
 int boot_all(FILE *out, struct boot_row **rows, size_t *n, struct wj_err *e)

@@ -11,8 +11,10 @@
 #include <strings.h>
 
 #include "agent/jailspec.h"
+#include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/safefile.h"
 #include "keys/keys.h"
 #include "wg/conf_lex.h"
 
@@ -145,16 +147,19 @@ int bootkey_ensure(const struct jail_spec *s, bool *generated, struct wj_err *e)
 			snprintf(fresh, sizeof(fresh), "[Interface]\nListenPort = %u\n", s->listen_port);
 		else
 			snprintf(fresh, sizeof(fresh), "[Interface]\n");
-		if (fill_and_write(path, fresh, strlen(fresh), e) < 0)
+		/* Only for a jail that never had a key and is not running. */
+		if (keyguard_first_key(s->name, path, NULL, 0, true, e) < 0 ||
+		    fill_and_write(path, fresh, strlen(fresh), e) < 0)
 			goto out;
 		*generated = true;
 		r = 0;
 		goto out;
 	}
-	if (wj_read_file(path, 64u << 20, true, &text, &len, e) < 0)
+	if (wj_read_conf(path, 64u << 20, true, &text, &len, e) < 0)
 		goto out;
 	if (bootkey_scan(text, len) != BOOTKEY_PRESENT) {
-		if (fill_and_write(path, text, len, e) < 0)
+		if (keyguard_first_key(s->name, path, text, len, true, e) < 0 ||
+		    fill_and_write(path, text, len, e) < 0)
 			goto out;
 		*generated = true;
 	}

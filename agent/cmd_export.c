@@ -38,7 +38,8 @@ static const char export_usage[] =
 	"  Print the wg-quick config for the remote side of peer KEY.\n"
 	"  --generate-remote-key  make a new key pair for the remote: the jail's config\n"
 	"                         takes the new public key in place of KEY (applied live)\n"
-	"                         and the export carries the private key\n"
+	"                         and the export carries the private key (printed before\n"
+	"                         the config changes: if the output fails, nothing changes)\n"
 	"  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n";
 
 static bool is_host(const struct wg_ipmask *m)
@@ -46,7 +47,7 @@ static bool is_host(const struct wg_ipmask *m)
 	return m->cidr == (m->family == AF_INET ? 32 : 128);
 }
 
-static void print_export(const char *jail, const struct jail_spec *spec, const struct wg_device *dev,
+static void print_export(const char *jail, const struct jail_spec *spec, const uint8_t jail_pub[WG_KEY_LEN],
 			 const struct wg_peer *p, const char *priv_b64, bool default_route)
 {
 	char k[WG_KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN + 8];
@@ -70,7 +71,7 @@ static void print_export(const char *jail, const struct jail_spec *spec, const s
 		if (!is_host(&p->aips[i]))
 			printf("# routed to this side as well: %s\n", wg_ipmask_fmt(&p->aips[i], a, sizeof(a)));
 
-	key_to_base64(k, dev->public_key);
+	key_to_base64(k, jail_pub);
 	printf("\n[Peer]\n# jail %s\nPublicKey = %s\n", jail, k);
 	if ((p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk)) {
 		char psk[WG_KEY_B64_LEN + 1];
@@ -99,6 +100,29 @@ static void print_export(const char *jail, const struct jail_spec *spec, const s
 		printf("PersistentKeepalive = 25\n");
 }
 
+/* --generate-remote-key: the export, with the new private key, printed
+ * and checked before the jail's config takes the new public key. */
+struct export_hook {
+	const char *jail;
+	const struct jail_spec *spec;
+	const uint8_t *jail_pub;
+	const char *priv_b64;
+	bool default_route;
+	bool handed_over;  /* printed and taken by the output */
+};
+
+static int print_before_commit(void *arg, const struct wg_peer *p, struct wj_err *e)
+{
+	struct export_hook *h = arg;
+
+	print_export(h->jail, h->spec, h->jail_pub, p, h->priv_b64, h->default_route);
+	if (cmd_output_done(e) < 0)
+		return wj_err_prefix(e, "the export (it holds the new private key) could not be written; nothing "
+					"changed");
+	h->handed_over = true;
+	return 0;
+}
+
 int cmd_export(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -108,7 +132,7 @@ int cmd_export(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	bool gen = false, defroute = false, live;
-	uint8_t key[WG_KEY_LEN], newpub[WG_KEY_LEN];
+	uint8_t key[WG_KEY_LEN], newpub[WG_KEY_LEN], jail_pub[WG_KEY_LEN];
 	uint8_t *priv = NULL;
 	char *priv_b64 = NULL;
 	const char *jail, *why;
@@ -145,25 +169,6 @@ int cmd_export(int argc, char **argv)
 	}
 	if (jailspec_load(jail, &spec, &e) < 0)
 		return cmd_fail(&e);
-	if (gen) {
-		priv = sodium_malloc(WG_KEY_LEN);
-		priv_b64 = sodium_malloc(WG_KEY_B64_LEN + 1);
-		if (!priv || !priv_b64) {
-			wj_errf(&e, "export: out of secure memory");
-			goto out;
-		}
-		key_generate_private(priv);
-		if (key_public_from_private(newpub, priv) < 0) {
-			wj_errf(&e, "export: key generation failed");
-			goto out;
-		}
-		key_to_base64(priv_b64, priv);
-		if (peer_replace_key(jail, key, newpub, &o, &e) < 0)
-			goto out;
-		memcpy(key, newpub, WG_KEY_LEN);
-		fprintf(stderr, "wgjail: %s: peer %s replaced by %s%s\n", o.path, argv[optind + 1],
-			(key_to_base64(q, newpub), q), o.live ? " (applied live)" : "");
-	}
 	if (peer_load(jail, false, &dev, &live, &o, &e) < 0)
 		goto out;
 	p = wg_device_find_peer(dev, key);
@@ -175,7 +180,38 @@ int cmd_export(int argc, char **argv)
 		wj_errf(&e, "%s: no PrivateKey, so no public key to export", o.path);
 		goto out;
 	}
-	print_export(jail, &spec, dev, p, priv_b64, defroute);
+	memcpy(jail_pub, dev->public_key, WG_KEY_LEN);
+	if (!gen) {
+		print_export(jail, &spec, jail_pub, p, NULL, defroute);
+		r = WJ_EXIT_OK;
+		goto out;
+	}
+	priv = sodium_malloc(WG_KEY_LEN);
+	priv_b64 = sodium_malloc(WG_KEY_B64_LEN + 1);
+	if (!priv || !priv_b64) {
+		wj_errf(&e, "export: out of secure memory");
+		goto out;
+	}
+	key_generate_private(priv);
+	if (key_public_from_private(newpub, priv) < 0) {
+		wj_errf(&e, "export: key generation failed");
+		goto out;
+	}
+	key_to_base64(priv_b64, priv);
+	{
+		struct export_hook h = {jail, &spec, jail_pub, priv_b64, defroute, false};
+		struct peer_commit_hook hook = {print_before_commit, &h};
+
+		if (peer_replace_key(jail, key, newpub, &hook, &o, &e) < 0) {
+			/* Printed, then not written: the export is void. */
+			if (h.handed_over && !o.written)
+				wj_err_prefix(&e, "the export printed above is void (the jail kept peer %s)",
+					      argv[optind + 1]);
+			goto out;
+		}
+	}
+	fprintf(stderr, "wgjail: %s: peer %s replaced by %s%s\n", o.path, argv[optind + 1],
+		(key_to_base64(q, newpub), q), o.live ? " (applied live)" : "");
 	r = WJ_EXIT_OK;
 out:
 	if (r != WJ_EXIT_OK)

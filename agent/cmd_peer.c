@@ -27,7 +27,8 @@ static const char add_usage[] =
 	"  --psk                generate a preshared key (stored, not printed)\n"
 	"  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
 	"  --force              take allowed IPs already routed to another peer\n"
-	"  --show-keys          print the generated preshared key\n";
+	"  --show-keys          print the generated preshared key (before the peer is\n"
+	"                       written: if the output fails, nothing is added)\n";
 static const char remove_usage[] = "usage: wgjail peer remove JAIL KEY\n"
 				   "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
 				   "  main file IF.conf) and from its running interface.\n";
@@ -65,6 +66,23 @@ static void report_live(const char *jail, const struct peer_outcome *o)
 	else
 		printf("jail %s is not up: the change applies at the next 'wgjail up %s'\n", jail, jail);
 }
+
+/* --psk --show-keys: the generated PSK, printed and checked before the
+ * peer is written. */
+static int show_psk(void *arg, const struct wg_peer *p, struct wj_err *e)
+{
+	char b64[WG_KEY_B64_LEN + 1];
+
+	(void)arg;
+	key_to_base64(b64, p->psk);
+	printf("PresharedKey = %s\n", b64);
+	sodium_memzero(b64, sizeof(b64));
+	if (cmd_output_done(e) < 0)
+		return wj_err_prefix(e, "the preshared key could not be shown; the peer was not added");
+	return 0;
+}
+
+static const struct peer_commit_hook show_psk_hook = {show_psk, NULL};
 
 static int peer_add_cmd(int argc, char **argv)
 {
@@ -143,16 +161,14 @@ static int peer_add_cmd(int argc, char **argv)
 		req.has_psk = true;
 	}
 	key_to_base64(kb, req.public_key);
+	/* A PSK to show is printed before the peer is written: if the
+	 * output does not take it, nothing changes (agent/peer.h). */
+	if (gen_psk && show)
+		req.hook = &show_psk_hook;
 	if (peer_add(argv[optind], &req, &o, &e) < 0) {
 		r = cmd_fail(&e);
 	} else {
 		printf("peer %s added to %s\n", kb, o.path);
-		if (gen_psk && show) {
-			char p[WG_KEY_B64_LEN + 1];
-			key_to_base64(p, req.psk);
-			printf("PresharedKey = %s\n", p);
-			sodium_memzero(p, sizeof(p));
-		}
 		report_live(argv[optind], &o);
 		r = WJ_EXIT_OK;
 	}

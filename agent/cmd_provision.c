@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "agent/commands.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -34,6 +35,33 @@ struct opts {
 	const char *jail;
 };
 
+/* Are A and B the same directory (device and inode)? */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return stat(a, &sa) == 0 && stat(b, &sb) == 0 && S_ISDIR(sa.st_mode) && sa.st_dev == sb.st_dev &&
+	       sa.st_ino == sb.st_ino;
+}
+
+/* DIR (WHAT: "--root", "jail root") must not be this host's root, nor hold
+ * the host's own /etc or /boot (a bind mount, a link): provision would
+ * then edit the host's rc.conf and loader.conf. */
+static int check_not_host(const char *what, const char *dir, struct wj_err *e)
+{
+	static const char *const sys[] = {"/etc", "/boot"};
+	char p[PATH_MAX];
+
+	if (same_dir(dir, "/"))
+		return wj_errf(e, "%s %s is this host's root directory: refusing to write the host's own files there",
+			       what, dir);
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (snprintf(p, sizeof(p), "%s%s", dir, sys[i]) < (int)sizeof(p) && same_dir(p, sys[i]))
+			return wj_errf(e, "%s %s: its %s is this host's %s: refusing to write the host's own files",
+				       what, dir, sys[i] + 1, sys[i]);
+	return 0;
+}
+
 static int parse_root(const char *arg, char *out, size_t sz, struct wj_err *e)
 {
 	const char *why = wj_path_invalid(arg);
@@ -47,6 +75,8 @@ static int parse_root(const char *arg, char *out, size_t sz, struct wj_err *e)
 		return wj_errnof(e, errno, "--root %s", arg);
 	if (!S_ISDIR(st.st_mode))
 		return wj_errf(e, "--root %s: not a directory", arg);
+	if (check_not_host("--root", arg, e) < 0)
+		return -1;
 	n = strlen(arg);
 	while (n > 0 && arg[n - 1] == '/')
 		n--;
@@ -76,12 +106,42 @@ static struct rc_file *add(struct rc_plan *p, const char *guard, mode_t mode, bo
 	return rc_plan_add(p, guard, path, mode, keep_mode, secret, e);
 }
 
+static bool is_wg_config(const char *text, size_t len)
+{
+	struct wg_device *d = NULL;
+	struct wj_err ignored;
+	bool ok = wg_config_parse(text, len, "", &d, &ignored) == 0;
+
+	wg_device_free(d);
+	return ok;
+}
+
+static bool is_start_if(const char *text, size_t len)
+{
+	return rc_start_if_is_ours(text, len);
+}
+
+/* ROOT/etc/PREV.conf and ROOT/etc/start_if.PREV, if they are the ones
+ * provision wrote. */
+static int remove_old(struct rc_plan *p, const char *guard, const char *prev, struct wj_err *e)
+{
+	char path[PATH_MAX];
+
+	if (snprintf(path, sizeof(path), "%s/etc/%s.conf", guard, prev) >= (int)sizeof(path) ||
+	    rc_plan_remove(p, guard, path, true, is_wg_config, e) < 0)
+		return -1;
+	if (snprintf(path, sizeof(path), "%s/etc/start_if.%s", guard, prev) >= (int)sizeof(path) ||
+	    rc_plan_remove(p, guard, path, false, is_start_if, e) < 0)
+		return -1;
+	return 0;
+}
+
 /* Every file, read, in the order they are written: the jail's files
  * first, so that when jail.conf appears what it starts is in place. */
 static int build(const struct opts *o, const struct jail_spec *s, const struct wg_device *dev, struct rc_plan *p,
 		 struct wj_err *e)
 {
-	char jroot[PATH_MAX], guard[PATH_MAX], ifn[24];
+	char jroot[PATH_MAX], guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
 	const struct wg_ipmask *addrs;
 	struct rc_file *f;
@@ -93,10 +153,15 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct w
 	rc_wg_ifname(s, ifn, sizeof(ifn));
 	if (snprintf(guard, sizeof(guard), "%s%s", o->root, jroot) >= (int)sizeof(guard))
 		return wj_errf(e, "%s%s: path too long", o->root, jroot);
-
+	if (check_not_host("jail root", guard, e) < 0)
+		return -1;
 
 	if (!(f = add(p, guard, 0600, false, true, e, "%s/etc/%s.conf", guard, ifn)))
 		return -1;
+	if (f->exists && !is_wg_config(f->old, f->old_len))
+		return wj_errf(e, "%s exists and is not a WireGuard configuration: provision does not replace it "
+				  "(give the interface another name: wgjail create %s --interface NAME)",
+			       f->path, s->name);
 	if (!(t = rc_ifconf_text(dev, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, wg_config_free_text);
@@ -113,6 +178,12 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct w
 	if (!(t = rc_rc_conf(s, addrs, n_addrs, mtu, f->old, f->old_len, f->path, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, NULL);
+	/* The files an earlier provision wrote for an interface the jail
+	 * has no more (renamed since: its name is in rc.conf). */
+	if (rc_rc_conf_previous_if(f->old, f->old_len, prev, sizeof(prev)) && strcmp(prev, ifn) &&
+	    !jail_ifname_reserved(prev) &&
+	    remove_old(p, guard, prev, e) < 0)
+		return -1;
 
 	if (!(f = add(p, hguard, 0644, false, false, e, "%s/etc/jail.conf.d/%s.conf", o->root, s->name)))
 		return -1;
@@ -160,7 +231,7 @@ static int run(const struct opts *o, struct wj_err *e)
 			return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
 		if (wj_lock(lpath, &glock, e) < 0)
 			return -1;
-		if (wj_lock(path, &jlock, e) < 0)
+		if (jail_lock(o->jail, &jlock, e) < 0)
 			goto out;
 	}
 	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0 || build(o, &s, dev, &p, e) < 0)
@@ -188,7 +259,7 @@ static int run(const struct opts *o, struct wj_err *e)
 out:
 	rc_plan_free(&p);
 	wg_device_free(dev);
-	wj_unlock(jlock);
+	jail_unlock(jlock);
 	wj_unlock(glock);
 	return r;
 }

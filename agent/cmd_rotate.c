@@ -18,7 +18,8 @@ static const char rotate_usage[] =
 	"  then to the running interface) and print the new public key on stdout.\n"
 	"  Every peer must be given the new public key: see wgjail(8), rotate.\n"
 	"  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
-	"  line 'PresharedKey = ...' for the remote side's [Peer] section.\n";
+	"  line 'PresharedKey = ...' for the remote side's [Peer] section (printed before\n"
+	"  it is written: if the output fails, nothing changes).\n";
 
 static void report(const char *jail, const struct peer_outcome *o)
 {
@@ -27,6 +28,20 @@ static void report(const char *jail, const struct peer_outcome *o)
 	else
 		fprintf(stderr, "wgjail: %s written; jail %s is not up: applies at the next 'wgjail up %s'\n",
 			o->path, jail, jail);
+}
+
+/* Print the peer's new PresharedKey line and check the output took it. */
+static int print_psk(void *arg, const struct wg_peer *p, struct wj_err *e)
+{
+	char b64[WG_KEY_B64_LEN + 1];
+	int r;
+
+	(void)arg;
+	key_to_base64(b64, p->psk);
+	printf("PresharedKey = %s\n", b64);
+	sodium_memzero(b64, sizeof(b64));
+	r = cmd_output_done(e);
+	return r < 0 ? wj_err_prefix(e, "the new preshared key could not be handed over; nothing changed") : 0;
 }
 
 int cmd_rotate(int argc, char **argv)
@@ -64,7 +79,14 @@ int cmd_rotate(int argc, char **argv)
 			return cmd_fail(&e);
 		key_to_base64(pub, pk);
 		printf("%s\n", pub);
-		fflush(stdout);
+		if (cmd_output_done(&e) < 0) {
+			/* The key is saved: only its public half was not
+			 * printed, and it can be printed again. */
+			report(argv[optind], &o);
+			wj_err_prefix(&e, "the new public key could not be printed ('wgjail create %s' prints it)",
+				      argv[optind]);
+			return cmd_fail(&e);
+		}
 		report(argv[optind], &o);
 		return WJ_EXIT_OK;
 	}
@@ -74,18 +96,16 @@ int cmd_rotate(int argc, char **argv)
 		return WJ_EXIT_USAGE;
 	}
 	{
+		/* The new PSK is printed before it is written: if the output
+		 * does not take it, nothing changes (agent/peer.h). */
+		static const struct peer_commit_hook hook = {print_psk, NULL};
 		uint8_t psk[WG_KEY_LEN];
-		char b64[WG_KEY_B64_LEN + 1];
 
-		if (peer_rotate_psk(argv[optind], key, psk, &o, &e) < 0) {
+		if (peer_rotate_psk(argv[optind], key, psk, &hook, &o, &e) < 0) {
 			sodium_memzero(psk, sizeof(psk));
 			return cmd_fail(&e);
 		}
-		key_to_base64(b64, psk);
-		printf("PresharedKey = %s\n", b64);
-		fflush(stdout);
 		sodium_memzero(psk, sizeof(psk));
-		sodium_memzero(b64, sizeof(b64));
 		report(argv[optind], &o);
 	}
 	return WJ_EXIT_OK;

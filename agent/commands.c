@@ -1,7 +1,10 @@
 /* The command table and the helpers commands use to report. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/commands.h"
 #include "util/err.h"
@@ -60,3 +63,15 @@ int cmd_fail(const struct wj_err *e)
 	return WJ_EXIT_FAIL;
 }
 
+
+int cmd_output_done(struct wj_err *e)
+{
+	struct stat st;
+	int fd = fileno(stdout);
+
+	if (fflush(stdout) != 0 || ferror(stdout))
+		return wj_errnof(e, errno ? errno : EIO, "standard output");
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && fsync(fd) < 0)
+		return wj_errnof(e, errno, "standard output");
+	return 0;
+}

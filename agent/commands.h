@@ -24,6 +24,11 @@ int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((forma
 /* Print an error ("wgjail: MSG") to stderr and return 1. */
 struct wj_err;
 int cmd_fail(const struct wj_err *e);
+/* Flush standard output and check that it took everything (a full disk, a
+ * closed pipe); a regular file is also synced.  0, or -1 with E set.  A
+ * command that hands a secret over calls it before committing the change
+ * the secret belongs to. */
+int cmd_output_done(struct wj_err *e);
 
 int cmd_genkey(int argc, char **argv);
 int cmd_genpsk(int argc, char **argv);

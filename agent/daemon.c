@@ -12,10 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "agent/boot.h"
 #include "agent/jailctx.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/reresolve.h"
 #include "agent/status.h"
@@ -38,6 +40,8 @@ struct ajail {
 	enum jail_state_kind state;
 	char message[WJ_ERR_MAX];
 	int64_t due_ms;             /* reconcile at this time, 0 = not due */
+	unsigned restarts;          /* brought back up after its daemon died */
+	bool restart;               /* the next reconcile is such a restart */
 };
 
 struct agent {
@@ -45,7 +49,7 @@ struct agent {
 	size_t n, cap;
 	struct watch *w;
 	int sigfd;
-	bool rescan, stop, started;
+	bool rescan, stop, started, reap;
 	unsigned debounce_ms, status_ms;
 	int64_t next_status_ms;
 	struct rr_sched rr;
@@ -132,11 +136,34 @@ static void reconcile(struct agent *a, struct ajail *j)
 	struct wg_device *conf = NULL;
 	char *out = NULL;
 	size_t outlen = 0;
-	FILE *f = open_memstream(&out, &outlen);
-	int r;
+	FILE *f;
+	int r, lockfd = -1;
 
 	j->due_ms = 0;
-	r = boot_jail_ex(j->name, f, &row, &spec, &conf);
+	/* A restart after the daemon died: only if the jail is still up as
+	 * it was (checked under its lock: a `wgjail down` meanwhile removed
+	 * its state, and a jail taken down is not brought back). */
+	if (j->restart) {
+		struct wj_err e;
+		long pid;
+		j->restart = false;
+		if (jail_lock(j->name, &lockfd, &e) < 0) {
+			log_warnx("%s", e.msg);
+			return;
+		}
+		if (!jail_ctx_daemon_died(j->name, &pid)) {
+			log_info("jail %s: taken down meanwhile; not brought back up", j->name);
+			jail_unlock(lockfd);
+			return;
+		}
+		j->restarts++;
+		log_warnx("jail %s: its userspace WireGuard daemon (pid %ld) is gone; bringing the jail back up "
+			  "(restart %u)",
+			  j->name, pid, j->restarts);
+	}
+	f = open_memstream(&out, &outlen);
+	r = boot_jail_ex(j->name, f, &row, &spec, &conf); /* (the lock is reentrant) */
+	jail_unlock(lockfd);
 	if (f)
 		fclose(f);
 	if (out) {
@@ -220,7 +247,6 @@ static void rescan(struct agent *a)
 		free(names[i]);
 	}
 	free(names);
-	watch_subdirs(a);
 	a->started = true;
 	/* Jails whose spec went away: forgotten, their tunnels left alone
 	 * (removing a spec is not an order to tear a jail down). */
@@ -236,6 +262,9 @@ static void rescan(struct agent *a)
 		free_jail(j);
 		*j = a->v[--a->n];
 	}
+	/* Every directory that is left stays watched, a forgotten jail's
+	 * too: when its spec comes back, the agent sees it. */
+	watch_subdirs(a);
 	a->next_status_ms = 0;
 }
 
@@ -247,6 +276,11 @@ static void on_change(const char *jail, void *arg)
 	if (!jail || !(j = find_jail(a, jail))) {
 		a->rescan = true; /* a new directory, or a spec that appeared */
 		return;
+	}
+	{
+		char spec[PATH_MAX];
+		if (jail_path(spec, sizeof(spec), jail, "jail.conf") == 0 && !wj_exists(spec))
+			a->rescan = true; /* the spec went: forget the jail (it may come back) */
 	}
 	/* The first change opens a window of DEBOUNCE ms; changes inside it
 	 * join the same reconcile.  (Not pushed back by each write, so a
@@ -378,12 +412,47 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 	jail_ctx_leave(&ctx);
 }
 
+/* A jail whose userspace daemon died (killed, crashed) has no interface
+ * any more: brought back up by a reconcile, logged and counted. */
+static void check_daemons(struct agent *a)
+{
+	for (size_t i = 0; i < a->n; i++) {
+		struct ajail *j = &a->v[i];
+		long pid = 0;
+
+		if (!j->have_spec || j->restart || !jail_ctx_daemon_died(j->name, &pid))
+			continue;
+		j->restart = true;
+		if (!j->due_ms)
+			j->due_ms = now_ms();
+	}
+}
+
+/* Reap the children that exited: the daemons `up` started for jails are
+ * the agent's children. */
+static void reap(struct agent *a)
+{
+	int status;
+	pid_t pid;
+	bool any = false;
+
+	a->reap = false;
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		any = true;
+		log_debug("child %ld exited (status %d)", (long)pid,
+			  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	}
+	if (any)
+		check_daemons(a);
+}
+
 static void health(struct agent *a)
 {
 	struct status_jail *sj = a->n ? calloc(a->n, sizeof(*sj)) : NULL;
 	time_t now = time(NULL);
 	struct wj_err e;
 
+	check_daemons(a);
 	for (size_t i = 0; i < a->n; i++)
 		check_jail(a, &a->v[i], now);
 	if (a->n && !sj) {
@@ -397,6 +466,7 @@ static void health(struct agent *a)
 		sj[i].state = j->state;
 		snprintf(sj[i].message, sizeof(sj[i].message), "%s", j->message);
 		sj[i].dev = j->dev;
+		sj[i].restarts = j->restarts;
 	}
 	wj_err_clear(&e);
 	if (status_write(a->status_path, sj, a->n, now, &a->hl, &e) < 0)
@@ -421,7 +491,7 @@ static void on_signal(int sig)
 
 static int setup_signals(struct agent *a, struct wj_err *e)
 {
-	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT};
+	static const int sigs[] = {SIGHUP, SIGTERM, SIGINT, SIGCHLD};
 	struct sigaction sa;
 
 	if (pipe(sig_pipe) < 0)
@@ -455,6 +525,7 @@ static void restore_signals(void)
 	sigaction(SIGHUP, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGCHLD, &sa, NULL);
 	for (int i = 0; i < 2; i++) {
 		if (sig_pipe[i] >= 0)
 			close(sig_pipe[i]);
@@ -472,6 +543,8 @@ static void read_signals(struct agent *a)
 			a->rescan = true;
 			for (size_t i = 0; i < a->n; i++)
 				a->v[i].due_ms = now_ms();
+		} else if (c == SIGCHLD) {
+			a->reap = true;
 		} else {
 			log_info("signal %u: stopping (tunnels stay up)", (unsigned)c);
 			a->stop = true;
@@ -533,6 +606,8 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 			break;
 		if (r > 0 && (pfd[1].revents & POLLIN) && watch_read(a.w, on_change, &a, e) < 0)
 			log_warnx("%s", e->msg);
+		if (a.reap)
+			reap(&a);
 		if (a.rescan)
 			rescan(&a);
 		now = now_ms();

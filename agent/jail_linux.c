@@ -1,4 +1,5 @@
 #include "agent/jail_linux.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
 #include "agent/jailstate.h"
@@ -125,12 +126,6 @@ static void default_dst(struct wg_ipmask *d, int family)
 	d->family = (uint16_t)family;
 }
 
-static int bridge_marker(const char *bridge, char *buf, size_t sz)
-{
-	int n = snprintf(buf, sz, "%s/bridges/%s", jail_statedir(), bridge);
-	return n < 0 || (size_t)n >= sz ? -1 : 0;
-}
-
 /* The host-side name PREFIX+id: ours if this jail's state has it, else it
  * must not exist (another jail with the same id in another configuration
  * directory, or someone else's link: never adopted, so never deleted). */
@@ -153,40 +148,128 @@ static int claim_hostif(struct up *u, const char *prefix, struct wj_err *e)
 	return 0;
 }
 
+/* A gateway address as the bridge holds it: the prefix length of the
+ * jail address of its family. */
+static struct wg_ipmask gateway_on_bridge(const struct jail_spec *s, size_t i)
+{
+	struct wg_ipmask g = s->gateway[i];
+	const struct wg_ipmask *ja = jail_addr_of(s, g.family);
+
+	g.cidr = ja ? ja->cidr : (g.family == AF_INET6 ? 128 : 32);
+	return g;
+}
+
+/* Before anything is changed: BRIDGE must be a bridge (or missing), and
+ * must not hold a gateway address with another prefix length (changing
+ * the host's own address is not ours to do). */
+static int check_bridge(struct up *u, const struct link_info *li, bool exists, struct wj_err *e)
+{
+	const struct jail_spec *s = u->s;
+	struct wg_ipmask *have = NULL;
+	size_t n = 0;
+	char a[64], b[64];
+	int r = 0;
+
+	if (!exists)
+		return 0;
+	if (strcmp(li->kind, "bridge"))
+		return wj_errf(e, "jail %s: bridge %s exists on the host and is not a bridge (%s link): nothing "
+				  "changed; name a bridge with --bridge",
+			       s->name, s->bridge, li->kind[0] ? li->kind : "a plain");
+	if (addr_list(&u->host, li->index, &have, &n, e) < 0)
+		return -1;
+	for (size_t i = 0; i < s->n_gateway && r == 0; i++) {
+		struct wg_ipmask g = gateway_on_bridge(s, i);
+		for (size_t k = 0; k < n; k++)
+			if (have[k].family == g.family && !memcmp(&have[k].addr, &g.addr, g.family == AF_INET6 ? 16 : 4) &&
+			    have[k].cidr != g.cidr) {
+				r = wj_errf(e, "jail %s: bridge %s holds %s, the spec's gateway wants %s: nothing changed; "
+					       "make them agree",
+					    s->name, s->bridge, wg_ipmask_fmt(&have[k], a, sizeof(a)),
+					    wg_ipmask_fmt(&g, b, sizeof(b)));
+				break;
+			}
+	}
+	free(have);
+	return r;
+}
+
+/* Add G to the bridge, recording it first if it is not there yet (so
+ * that `down` can remove it even after a failure half-way). */
+static int bridge_add_gateway(struct up *u, struct bridge_rec *rec, const struct wg_ipmask *g, struct wj_err *e)
+{
+	struct wg_ipmask *have = NULL;
+	struct link_info li = {0};
+	size_t n = 0;
+	bool there = false, known = false;
+
+	if (u->o->dry)
+		return addr_add(&u->host, u->s->bridge, g, e);
+	if (link_get(&u->host, u->s->bridge, &li, e) < 0 || addr_list(&u->host, li.index, &have, &n, e) < 0)
+		return -1;
+	for (size_t k = 0; k < n; k++)
+		there |= have[k].family == g->family && have[k].cidr == g->cidr &&
+			 !memcmp(&have[k].addr, &g->addr, g->family == AF_INET6 ? 16 : 4);
+	free(have);
+	if (there)
+		return 0; /* the host's, or recorded already */
+	for (size_t k = 0; k < rec->n; k++)
+		known |= !memcmp(&rec->addr[k], g, sizeof(*g));
+	if (!known) {
+		if (rec->n == BRIDGE_REC_MAX)
+			return wj_errf(e, "jail %s: too many gateway addresses on bridge %s", u->s->name, u->s->bridge);
+		rec->addr[rec->n++] = *g;
+		if (jailstate_bridge_save(u->s->bridge, rec, e) < 0)
+			return -1;
+	}
+	return addr_add(&u->host, u->s->bridge, g, e);
+}
+
 static int up_bridge_uplink(struct up *u, struct wj_err *e)
 {
 	const struct jail_spec *s = u->s;
 	struct link_info li = {0};
+	struct bridge_rec rec = {0};
 	char marker[512];
-	int r;
+	int r, lockfd = -1;
 
-	/* The bridge, on the host, holding the gateway addresses. */
+	/* The bridge, on the host, holding the gateway addresses: checked
+	 * first, then what is added to a bridge wgjail did not create is
+	 * recorded (STATEDIR/bridges), under a lock shared by every jail. */
 	r = link_get(&u->host, s->bridge, &li, e);
-	if (r < 0)
+	if (r < 0 || check_bridge(u, &li, r == 1, e) < 0)
 		return -1;
+	if (!u->o->dry && (jailstate_bridges_lock(&lockfd, e) < 0 || jailstate_bridge_load(s->bridge, &rec, e) < 0)) {
+		wj_unlock(lockfd);
+		return -1;
+	}
 	if (r == 0) {
 		if (link_create(&u->host, s->bridge, "bridge", e) < 0)
-			return -1;
+			goto fail;
 		if (!u->o->dry) {
-			char dir[512];
 			int fd;
-			snprintf(dir, sizeof(dir), "%s/bridges", jail_statedir());
-			if (bridge_marker(s->bridge, marker, sizeof(marker)) < 0 || wj_mkdirs(dir, 0700, e) < 0)
-				return -1;
-			fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+			if (jailstate_bridge_marker(s->bridge, marker, sizeof(marker)) < 0) {
+				wj_errf(e, "%s: state path too long", jail_statedir());
+				goto fail;
+			}
+			fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 			if (fd >= 0)
 				close(fd);
 		}
 	}
 	for (size_t i = 0; i < s->n_gateway; i++) {
-		struct wg_ipmask g = s->gateway[i];
-		const struct wg_ipmask *ja = jail_addr_of(s, g.family);
-		g.cidr = ja ? ja->cidr : (g.family == AF_INET6 ? 128 : 32);
-		if (addr_add(&u->host, s->bridge, &g, e) < 0)
-			return -1;
+		struct wg_ipmask g = gateway_on_bridge(s, i);
+		if (bridge_add_gateway(u, &rec, &g, e) < 0)
+			goto fail;
+	}
+	if (!u->o->dry && r == 1 && !(li.flags & IFF_UP) && !rec.set_up) {
+		rec.set_up = true; /* recorded before it is done */
+		if (jailstate_bridge_save(s->bridge, &rec, e) < 0)
+			goto fail;
 	}
 	if (link_set_up(&u->host, s->bridge, true, e) < 0)
-		return -1;
+		goto fail;
+	wj_unlock(lockfd);
 
 	/* The veth pair: host end on the bridge, jail end inside. */
 	if (claim_hostif(u, "wj", e) < 0)
@@ -211,6 +294,9 @@ static int up_bridge_uplink(struct up *u, struct wj_err *e)
 			return -1;
 	}
 	return 0;
+fail:
+	wj_unlock(lockfd);
+	return -1;
 }
 
 static const char *impl_name(enum jail_impl i)
@@ -518,7 +604,7 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 	    jail_run_path(u.wggo_dir, sizeof(u.wggo_dir), s->name, "wireguard-go") < 0 ||
 	    jail_path(lock, sizeof(lock), s->name, ".lock") < 0)
 		return wj_errf(e, "jail %s: path too long", s->name);
-	if (wj_lock(lock, &lockfd, e) < 0)
+	if (jail_lock(s->name, &lockfd, e) < 0)
 		return -1;
 	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0 || jailstate_check_host(s->name, &u.st, e) < 0)
 		goto out;
@@ -568,7 +654,7 @@ out:
 	if (u.nsfd >= 0)
 		close(u.nsfd);
 	wg_device_free(u.conf);
-	wj_unlock(lockfd);
+	jail_unlock(lockfd);
 	return r;
 }
 
@@ -579,11 +665,58 @@ static void down_note(void *arg, const char *where, const char *what)
 	fprintf(arg, "%s: %s\n", where, what);
 }
 
+/* Once no jail is on BRIDGE any more: remove what `up` added to it (the
+ * bridge itself if wgjail created it, else the gateway addresses it added
+ * and the "up" it set), and nothing else. */
+static int down_bridge(struct nc *host, const char *bridge, struct wj_err *e)
+{
+	struct link_info li = {0};
+	struct bridge_rec rec;
+	char marker[512];
+	int got, ports = 0, lockfd = -1, r = -1;
+	bool created;
+
+	if (jailstate_bridge_marker(bridge, marker, sizeof(marker)) < 0)
+		return wj_errf(e, "%s: state path too long", jail_statedir());
+	if (jailstate_bridges_lock(&lockfd, e) < 0)
+		return -1;
+	created = wj_exists(marker);
+	if (jailstate_bridge_load(bridge, &rec, e) < 0)
+		goto out;
+	if (!created && !rec.n && !rec.set_up) {
+		r = 0;
+		goto out;
+	}
+	got = link_get(host, bridge, &li, e);
+	if (got < 0 || (got == 1 && (ports = link_count_ports(host, li.index, e)) < 0))
+		goto out;
+	if (ports > 0) { /* another jail (or the host) still uses it */
+		r = 0;
+		goto out;
+	}
+	if (got == 1 && created) {
+		if (link_delete(host, bridge, e) < 0)
+			goto out;
+	} else if (got == 1 && strcmp(li.kind, "bridge") == 0) {
+		for (size_t i = 0; i < rec.n; i++)
+			if (addr_del(host, bridge, &rec.addr[i], e) < 0)
+				goto out;
+		if (rec.set_up && link_set_up(host, bridge, false, e) < 0)
+			goto out;
+	}
+	unlink(marker);
+	jailstate_bridge_forget(bridge);
+	r = 0;
+out:
+	wj_unlock(lockfd);
+	return r;
+}
+
 int jail_down(const char *name, FILE *out, struct wj_err *e)
 {
 	struct jail_state st;
 	struct nc host = {.note = down_note, .arg = out};
-	char lock[PATH_MAX], q[80], marker[512];
+	char lock[PATH_MAX], q[80];
 	const char *why = wj_jail_name_invalid(name);
 	unsigned long long ns_ino;
 	int lockfd = -1, r = -1, found;
@@ -592,11 +725,8 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 		return wj_errf(e, "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);
 	if (jail_path(lock, sizeof(lock), name, NULL) < 0)
 		return wj_errf(e, "jail %s: path too long", name);
-	if (wj_exists(lock)) {
-		jail_path(lock, sizeof(lock), name, ".lock");
-		if (wj_lock(lock, &lockfd, e) < 0)
-			return -1;
-	}
+	if (wj_exists(lock) && jail_lock(name, &lockfd, e) < 0)
+		return -1;
 	if ((found = jailstate_load(name, &st, e)) < 0)
 		goto out;
 	if (!found) {
@@ -630,18 +760,8 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	}
 	if (st.hostif[0] && link_delete(&host, st.hostif, e) < 0)
 		goto out;
-	if (st.bridge[0] && bridge_marker(st.bridge, marker, sizeof(marker)) == 0 && wj_exists(marker)) {
-		struct link_info li = {0};
-		int got = link_get(&host, st.bridge, &li, e), ports = 0;
-		if (got < 0 || (got == 1 && (ports = link_count_ports(&host, li.index, e)) < 0))
-			goto out;
-		/* Made by wgjail and no other jail on it any more. */
-		if (ports == 0) {
-			if (got == 1 && link_delete(&host, st.bridge, e) < 0)
-				goto out;
-			unlink(marker);
-		}
-	}
+	if (st.bridge[0] && down_bridge(&host, st.bridge, e) < 0)
+		goto out;
 	ns_ino = netns_inode(name);
 	if (st.netns_created && netns_exists(name)) {
 		if (netns_delete(name, e) < 0)
@@ -658,6 +778,6 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	r = 0;
 out:
 	nc_close(&host);
-	wj_unlock(lockfd);
+	jail_unlock(lockfd);
 	return r;
 }

@@ -29,4 +29,8 @@ bool jail_ctx_is_up(const char *name);
 int jail_ctx_enter(const char *name, const char *ifname, struct jail_ctx *c, struct wj_err *e);
 void jail_ctx_leave(struct jail_ctx *c);
 
+/* Did the userspace daemon that `up` started for jail NAME die?  true and
+ * *PID (its pid) if the jail's state names one that is gone. */
+bool jail_ctx_daemon_died(const char *name, long *pid);
+
 #endif

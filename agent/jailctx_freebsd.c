@@ -27,3 +27,10 @@ void jail_ctx_leave(struct jail_ctx *c)
 {
 	c->saved_ns = -1;
 }
+
+bool jail_ctx_daemon_died(const char *name, long *pid)
+{
+	(void)name;
+	(void)pid;
+	return false; /* if_wg: no daemon */
+}

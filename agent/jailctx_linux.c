@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent/jailstate.h"
+#include "agent/wggo_linux.h"
 #include "util/err.h"
 #include "netconf/netns.h"
 #include "wg/uapi.h"
@@ -55,4 +56,15 @@ void jail_ctx_leave(struct jail_ctx *c)
 	if (c->saved_ns >= 0)
 		netns_leave(c->saved_ns);
 	c->saved_ns = -1;
+}
+
+bool jail_ctx_daemon_died(const char *name, long *pid)
+{
+	struct jail_state st;
+	struct wj_err ignored;
+
+	if (jailstate_load(name, &st, &ignored) != 1 || strcmp(st.impl, "userspace") || !st.wggo_pid)
+		return false;
+	*pid = (long)st.wggo_pid;
+	return !wggo_alive(st.wggo_pid, st.wggo_start);
 }

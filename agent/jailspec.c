@@ -1,5 +1,7 @@
 #include "agent/jailspec.h"
+#include "agent/jaillock.h"
 #include "util/err.h"
+#include "util/safefile.h"
 #include "util/fsutil.h"
 #include "util/ini.h"
 #include "util/sbuf.h"
@@ -130,7 +132,7 @@ int jailspec_validate(const struct jail_spec *s, struct wj_err *e)
 		return wj_errf(e, "jail name '%s': %s", wj_quote(s->name, q, sizeof(q)), why);
 	if (s->id > JAIL_ID_MAX)
 		return wj_errf(e, "jail %s: id %u is out of range (0-%d)", s->name, s->id, JAIL_ID_MAX);
-	if ((why = wj_ifname_invalid(s->ifname)))
+	if ((why = wj_ifname_invalid(s->ifname)) || (why = jail_ifname_reserved(s->ifname)))
 		return wj_errf(e, "jail %s: interface '%s': %s", s->name, wj_quote(s->ifname, q, sizeof(q)), why);
 	{
 		if ((why = wj_ifname_invalid(s->bridge)))
@@ -161,12 +163,25 @@ int jailspec_validate(const struct jail_spec *s, struct wj_err *e)
 			       wj_quote(s->endpoint, q, sizeof(q)));
 	if (s->root[0] && (why = wj_path_invalid(s->root)))
 		return wj_errf(e, "jail %s: root '%s': %s", s->name, wj_quote(s->root, q, sizeof(q)), why);
+	if (s->root[0] && jail_path_is_slash(s->root))
+		return wj_errf(e, "jail %s: root '%s' is the host's own root: a jail needs a directory of its own", s->name,
+			       s->root);
 	if (s->hostname[0] && !hostname_ok(s->hostname, 253))
 		return wj_errf(e, "jail %s: hostname '%s' holds only letters, digits, '-' and '.'", s->name,
 			       wj_quote(s->hostname, q, sizeof(q)));
 	if (s->devfs_ruleset > 65535)
 		return wj_errf(e, "jail %s: devfs_ruleset %u is out of range", s->name, s->devfs_ruleset);
 	return 0;
+}
+
+bool jail_path_is_slash(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *p = path; *p; p++)
+		if (*p != '/' && !(*p == '.' && (p[-1] == '/') && (p[1] == '/' || p[1] == '\0')))
+			return false;
+	return true;
 }
 
 /* ---- parsing --------------------------------------------------------- */
@@ -371,9 +386,11 @@ int jailspec_load(const char *name, struct jail_spec *out, struct wj_err *e)
 		return wj_errf(e, "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);
 	if (jail_path(path, sizeof(path), name, "jail.conf") < 0)
 		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+	if (jail_dirs_check(NULL, e) < 0)
+		return -1;
 	if (!wj_exists(path))
 		return wj_errf(e, "jail %s: no spec at %s (create it with: wgjail create %s)", name, path, name);
-	if (wj_read_file(path, 1 << 20, false, &text, &len, e) < 0)
+	if (jail_dirs_check(name, e) < 0 || wj_read_conf(path, 1 << 20, false, &text, &len, e) < 0)
 		return -1;
 	r = jailspec_parse(text, len, path, name, out, e);
 	free(text);
@@ -397,6 +414,10 @@ int jailspec_list(char ***names, size_t *n, struct wj_err *e)
 		if (errno == ENOENT)
 			return 0;
 		return wj_errnof(e, errno, "%s", wj_confdir());
+	}
+	if (jail_dirs_check(NULL, e) < 0) {
+		closedir(d);
+		return -1;
 	}
 	while ((de = readdir(d))) {
 		char path[PATH_MAX];

@@ -58,6 +58,12 @@ void jailspec_defaults(struct jail_spec *s, const char *name);
 /* Every field checked (names, ranges, families); messages name the field
  * and quote the value. */
 int jailspec_validate(const struct jail_spec *s, struct wj_err *e);
+/* Interface names whose files would collide with files that are not
+ * theirs (the spec, a system file in the jail's /etc): a static reason,
+ * or NULL if IFNAME is free (agent/ifreserved.c). */
+const char *jail_ifname_reserved(const char *ifname);
+/* Is PATH the root directory written another way ("/", "/.", "/./")? */
+bool jail_path_is_slash(const char *path);
 /* Parse TEXT (the contents of PATH, for messages) as the spec of NAME.
  * Errors name PATH:LINE, the key and the value. */
 int jailspec_parse(const char *text, size_t len, const char *path, const char *name,

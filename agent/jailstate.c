@@ -2,6 +2,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
+#include "util/safefile.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -85,7 +86,7 @@ int jailstate_load(const char *name, struct jail_state *s, struct wj_err *e)
 		return wj_errf(e, "%s: state path too long", jail_statedir());
 	if (!wj_exists(path))
 		return 0;
-	if (wj_read_file(path, 65536, false, &text, &len, e) < 0)
+	if (wj_read_conf(path, 65536, false, &text, &len, e) < 0)
 		return -1;
 	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *eq = strchr(line, '=');
@@ -170,4 +171,77 @@ int jailstate_remove(const char *name, struct wj_err *e)
 	if (jail_run_path(path, sizeof(path), name, NULL) < 0)
 		return wj_errf(e, "%s: state path too long", jail_statedir());
 	return rm_dir_files(path, e);
+}
+
+/* ---- bridges ------------------------------------------------------------ */
+
+int jailstate_bridge_marker(const char *bridge, char *buf, size_t sz)
+{
+	int n = snprintf(buf, sz, "%s/bridges/%s", jail_statedir(), bridge);
+	return n < 0 || (size_t)n >= sz ? -1 : 0;
+}
+
+static int rec_path(const char *bridge, char *buf, size_t sz, struct wj_err *e)
+{
+	if (snprintf(buf, sz, "%s/bridges/%s.added", jail_statedir(), bridge) >= (int)sz)
+		return wj_errf(e, "%s: state path too long", jail_statedir());
+	return 0;
+}
+
+int jailstate_bridges_lock(int *fd, struct wj_err *e)
+{
+	char dir[512], path[600];
+
+	snprintf(dir, sizeof(dir), "%s/bridges", jail_statedir());
+	if (snprintf(path, sizeof(path), "%s/.lock", dir) >= (int)sizeof(path))
+		return wj_errf(e, "%s: state path too long", dir);
+	if (wj_mkdirs(dir, 0700, e) < 0)
+		return -1;
+	return wj_lock(path, fd, e);
+}
+
+int jailstate_bridge_load(const char *bridge, struct bridge_rec *r, struct wj_err *e)
+{
+	char path[600], *text, *line, *save = NULL;
+	size_t len;
+
+	memset(r, 0, sizeof(*r));
+	if (rec_path(bridge, path, sizeof(path), e) < 0)
+		return -1;
+	if (!wj_exists(path))
+		return 0;
+	if (wj_read_conf(path, 4096, false, &text, &len, e) < 0)
+		return -1;
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(line, "up"))
+			r->set_up = true;
+		else if (!strncmp(line, "addr ", 5) && r->n < BRIDGE_REC_MAX &&
+			 wg_ipmask_parse(line + 5, &r->addr[r->n]) == 0)
+			r->n++;
+	}
+	free(text);
+	return 1;
+}
+
+int jailstate_bridge_save(const char *bridge, const struct bridge_rec *r, struct wj_err *e)
+{
+	char path[600], buf[BRIDGE_REC_MAX * 64 + 8], a[64];
+	size_t n = 0;
+
+	if (rec_path(bridge, path, sizeof(path), e) < 0)
+		return -1;
+	for (size_t i = 0; i < r->n; i++)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "addr %s\n", wg_ipmask_fmt(&r->addr[i], a, sizeof(a)));
+	if (r->set_up)
+		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "up\n");
+	return wj_write_atomic(path, buf, n, 0600, e);
+}
+
+void jailstate_bridge_forget(const char *bridge)
+{
+	char path[600];
+	struct wj_err ignored;
+
+	if (rec_path(bridge, path, sizeof(path), &ignored) == 0)
+		unlink(path);
 }

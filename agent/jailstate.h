@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "util/strutil.h"
+#include "wg/model.h"
 
 struct wj_err;
 
@@ -45,5 +46,25 @@ unsigned long long jailstate_current_netns(void);
 int jailstate_check_host(const char *name, const struct jail_state *s, struct wj_err *e);
 /* Remove the jail's runtime directory and everything in it. */
 int jailstate_remove(const char *name, struct wj_err *e);
+
+/* What `up` added to a host bridge, so that `down` removes exactly that
+ * once no jail is on the bridge any more: STATEDIR/bridges/BRIDGE.added
+ * (the gateway addresses it added, whether it set the bridge up), shared
+ * by the jails on that bridge; and STATEDIR/bridges/BRIDGE, which says
+ * that wgjail created the bridge itself.  Changed under
+ * STATEDIR/bridges/.lock (jailstate_bridges_lock). */
+#define BRIDGE_REC_MAX 8
+struct bridge_rec {
+	struct wg_ipmask addr[BRIDGE_REC_MAX];
+	size_t n;
+	bool set_up;
+};
+int jailstate_bridges_lock(int *fd, struct wj_err *e);
+/* 1 and *R if BRIDGE has a record, 0 if not (R empty), -1 on error. */
+int jailstate_bridge_load(const char *bridge, struct bridge_rec *r, struct wj_err *e);
+int jailstate_bridge_save(const char *bridge, const struct bridge_rec *r, struct wj_err *e);
+void jailstate_bridge_forget(const char *bridge);
+/* STATEDIR/bridges/BRIDGE, the mark of a bridge wgjail created. */
+int jailstate_bridge_marker(const char *bridge, char *buf, size_t sz);
 
 #endif

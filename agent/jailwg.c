@@ -15,10 +15,12 @@
 #include "agent/jailspec.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
 
 #define DROPIN_MAX (1u << 20) /* one peer's section: far more than any AllowedIPs list */
+#define MAIN_MAX (64u << 20)  /* a main file: as the parser's limit */
 
 /* CONFDIR/JAIL/IFNAME SUFFIX; WHAT names it in the error. */
 static int iface_path(char *buf, size_t sz, const char *jail, const char *ifname, const char *suffix,
@@ -312,7 +314,13 @@ int jailwg_foreach(const char *dir, bool lenient, jailwg_fn fn, void *arg, struc
 
 	if (jailwg_list(dir, &keys, &n, e) < 0)
 		return -1;
-	if (n && (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	/* Drop-ins are peers of the jail: their directory must be wgjail's
+	 * alone (util/safefile.h), and is not followed if a link. */
+	if (n && wj_check_trusted_dir(dir, true, e) < 0) {
+		free(keys);
+		return -1;
+	}
+	if (n && (dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW)) < 0) {
 		wj_errnof(e, errno, "%s", dir);
 		goto done;
 	}
@@ -362,12 +370,26 @@ static int merge_fn(void *arg, const char *dir, const uint8_t key[WG_KEY_LEN], s
 	return adopt_peer(m->dev, &one->peers[0], e);
 }
 
+int jailwg_load_main(const char *path, struct wg_device **out, struct wj_err *e)
+{
+	char *text;
+	size_t len;
+	int r;
+
+	*out = NULL;
+	if (wj_read_conf(path, MAIN_MAX, true, &text, &len, e) < 0)
+		return -1;
+	r = wg_config_parse(text, len, path, out, e);
+	wj_free_file(text, len, true);
+	return r;
+}
+
 int jailwg_load_paths(const char *main_path, const char *dir, struct wg_device **out, struct wj_err *e)
 {
 	struct merge m = {NULL, 0, main_path};
 
 	*out = NULL;
-	if (wg_config_load(main_path, &m.dev, e) < 0)
+	if (jailwg_load_main(main_path, &m.dev, e) < 0)
 		return -1;
 	m.n_main = m.dev->n_peers;
 	if (jailwg_foreach(dir, false, merge_fn, &m, e) < 0) {

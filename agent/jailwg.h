@@ -54,6 +54,9 @@ int jailwg_parse_dropin(const char *text, size_t len, const char *path, const ui
 int jailwg_read_dropin(const char *dir, const uint8_t key[WG_KEY_LEN], struct wg_device **out, bool *missing,
 		       struct wj_err *e);
 
+/* Read and parse a jail's main file PATH (a regular file, never through a
+ * symbolic link or a FIFO: util/safefile.h). */
+int jailwg_load_main(const char *path, struct wg_device **out, struct wj_err *e);
 /* The merged config of MAIN (must exist) and DIR (may be missing).  A key
  * listed both in the main file and in a drop-in is an error naming both. */
 int jailwg_load_paths(const char *main_path, const char *dir, struct wg_device **out, struct wj_err *e);

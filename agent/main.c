@@ -1,4 +1,5 @@
 /* wgjail: WireGuard endpoints in jails.  Entry point and command table. */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,7 +29,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
 	const struct wj_cmd *c;
-	int ch;
+	int ch, rc;
 
 	if (keys_init() < 0) {
 		fputs("wgjail: cannot initialise libsodium\n", stderr);
@@ -65,5 +66,13 @@ int main(int argc, char **argv)
 	argv += optind;
 	argc -= optind;
 	optind = 0; /* reset getopt for the command (glibc: full reinit) */
-	return c->run(argc, argv);
+	rc = c->run(argc, argv);
+	errno = 0;
+	/* Every command's output is checked: what it printed may be all an
+	 * operator gets (a public key, a report). */
+	if ((fflush(stdout) != 0 || ferror(stdout)) && rc == WJ_EXIT_OK) {
+		fprintf(stderr, "wgjail: standard output: %s\n", strerror(errno ? errno : EIO));
+		rc = WJ_EXIT_FAIL;
+	}
+	return rc;
 }

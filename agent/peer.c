@@ -16,10 +16,14 @@
 #include <unistd.h>
 
 #include "agent/aipidx.h"
+#include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/jailtx.h"
 #include "agent/jailwg.h"
+#include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
 
@@ -118,7 +122,7 @@ static void tx_end(struct tx *t)
 		wj_free_file(t->text, t->len, true);
 	}
 	if (t->lockfd >= 0)
-		wj_unlock(t->lockfd);
+		jail_unlock(t->lockfd);
 	t->lockfd = -1;
 	t->text = t->new_text = NULL;
 	t->dev = t->after = NULL;
@@ -139,7 +143,7 @@ static int conf_path(const char *jail, const struct jail_spec *spec, char *buf, 
  * place: no second copy of a big file.  Wiped and unmapped by tx_end. */
 static int read_with_room(struct tx *t, const char *path, size_t room, struct wj_err *e)
 {
-	if (wj_read_mapped(path, CONF_MAX, room, &t->text, &t->len, &t->st, e) < 0)
+	if (wj_read_mapped_conf(path, CONF_MAX, room, &t->text, &t->len, &t->st, e) < 0)
 		return -1;
 	t->room = room;
 	return 0;
@@ -156,16 +160,22 @@ static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, cons
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
 	memset(out, 0, sizeof(*out));
-	if (jailspec_load(jail, &t->spec, e) < 0)
+	/* The spec read again under the lock: taking it may have finished an
+	 * interrupted change of the interface (agent/jaillock.h). */
+	if (jailspec_load(jail, &t->spec, e) < 0 || jail_lock(jail, &t->lockfd, e) < 0)
 		return -1;
+	if (jailspec_load(jail, &t->spec, e) < 0) {
+		tx_end(t);
+		return -1;
+	}
 	snprintf(out->ifname, sizeof(out->ifname), "%s", t->spec.ifname);
 	if (conf_path(jail, &t->spec, t->main_path, sizeof(t->main_path), e) < 0 ||
 	    jailwg_dir_path(t->dir, sizeof(t->dir), jail, t->spec.ifname, e) < 0 ||
-	    jail_path(t->lock, sizeof(t->lock), jail, ".lock") < 0)
+	    jail_path(t->lock, sizeof(t->lock), jail, ".lock") < 0) {
+		tx_end(t);
 		return wj_errf(e, "jail %s: path too long", jail);
+	}
 	snprintf(out->path, sizeof(out->path), "%s", t->main_path);
-	if (wj_lock(t->lock, &t->lockfd, e) < 0)
-		return -1;
 	wj_remove_stale_temps(t->main_path);
 	if (aipidx_ensure(t->dir, NULL, e) < 0) {
 		tx_end(t);
@@ -182,7 +192,7 @@ static int tx_begin(const char *jail, struct tx *t, bool full, size_t room, cons
 		}
 	}
 	if ((room && !t->dropin) ? read_with_room(t, out->path, room, e) < 0
-				 : wj_read_file(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
+				 : wj_read_conf(out->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
 		tx_end(t);
 		return -1;
 	}
@@ -210,10 +220,11 @@ static int tx_render(struct tx *t, const char *path, struct wj_err *e)
 }
 
 /* Replace the config; the new text is known to parse: stamp it. */
-static int tx_write(struct tx *t, const char *jail, const char *path, struct wj_err *e)
+static int tx_write(struct tx *t, const char *jail, const char *path, struct peer_outcome *out, struct wj_err *e)
 {
 	if (wj_write_atomic(path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;
+	out->written = true;
 	if (t->dropin)
 		aipidx_stamp(t->dir); /* the index was current (tx_begin) and still is */
 	else
@@ -638,12 +649,15 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	}
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
+	if (req->hook && req->hook->fn(req->hook->arg, np, e) < 0)
+		goto done;
 	/* The index links first (a crash leaves stale links, which are
 	 * ignored), then the drop-in: the config is as before or as after. */
 	snprintf(out->path, sizeof(out->path), "%s", dropin);
 	if (jailwg_mkdir(t.dir, e) < 0 || aipidx_add(t.dir, req->public_key, req->aips, req->n_aips, e) < 0 ||
 	    wj_write_atomic(dropin, block, block_len, 0600, e) < 0)
 		goto done;
+	out->written = true;
 	aipidx_stamp(t.dir);
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -758,7 +772,7 @@ int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_out
 		goto done;
 	}
 	c->flags = WGPEER_REMOVE;
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, out, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -807,8 +821,12 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 	}
 	/* Persisted before it is applied: a crash in between leaves a file
 	 * whose key the next `up` applies. */
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if (tx_write(&t, jail, out->path, out, e) < 0)
 		goto done;
+	{
+		struct wj_err ignored;
+		keyguard_record(jail, pub, &ignored); /* agent/keyguard.h */
+	}
 	r = tx_apply(jail, &t, ch, out, e);
 done:
 	wg_device_free(ch);
@@ -820,7 +838,7 @@ out_free:
 }
 
 int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk[WG_KEY_LEN],
-		    struct peer_outcome *out, struct wj_err *e)
+		    const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
 	struct conf_block b;
@@ -865,7 +883,7 @@ int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk
 	}
 	c->flags = WGPEER_HAS_PSK | WGPEER_UPDATE_ONLY;
 	memcpy(c->psk, psk, WG_KEY_LEN);
-	if (tx_write(&t, jail, out->path, e) < 0)
+	if ((hook && hook->fn(hook->arg, np, e) < 0) || tx_write(&t, jail, out->path, out, e) < 0)
 		goto done;
 	r = tx_apply(jail, &t, ch, out, e);
 done:
@@ -890,7 +908,7 @@ static int key_taken(struct tx *t, const uint8_t key[WG_KEY_LEN], struct wj_err 
 		return 1;
 	if (!t->dropin)
 		return wg_device_find_peer(t->dev, key) != NULL;
-	if (wg_config_load(t->main_path, &m, e) < 0)
+	if (jailwg_load_main(t->main_path, &m, e) < 0)
 		return -1;
 	in_main = wg_device_find_peer(m, key) != NULL;
 	wg_device_free(m);
@@ -917,7 +935,7 @@ static int move_dropin(struct tx *t, const uint8_t old[WG_KEY_LEN], const uint8_
 }
 
 int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
-		     struct peer_outcome *out, struct wj_err *e)
+		     const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
 	struct conf_block b;
@@ -955,20 +973,27 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
 	c->flags = WGPEER_REMOVE;
 	if (copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
 		goto done;
+	if (hook && hook->fn(hook->arg, np, e) < 0)
+		goto done;
 	if (t.dropin) {
 		char old_path[PATH_MAX];
 		snprintf(old_path, sizeof(old_path), "%s", out->path);
-		if (move_dropin(&t, old, new_key, np, e) < 0 ||
-		    jailwg_dropin_path(out->path, sizeof(out->path), t.dir, new_key, e) < 0)
+		/* Journalled: once the new drop-in is written, the old one
+		 * goes, even if this command is killed in between. */
+		if (jailtx_replace_begin(jail, t.spec.ifname, old, new_key, e) < 0 ||
+		    move_dropin(&t, old, new_key, np, e) < 0)
+			goto done;
+		out->written = true;
+		if (jailwg_dropin_path(out->path, sizeof(out->path), t.dir, new_key, e) < 0)
 			goto done;
 		if (unlink(old_path) < 0 && errno != ENOENT) {
 			wj_errnof(e, errno, "%s", old_path);
 			goto done;
 		}
-		if (jailwg_sync_dir(t.dir, e) < 0)
+		if (jailwg_sync_dir(t.dir, e) < 0 || jailtx_replace_end(jail, e) < 0)
 			goto done;
 		aipidx_stamp(t.dir);
-	} else if (tx_write(&t, jail, out->path, e) < 0) {
+	} else if (tx_write(&t, jail, out->path, out, e) < 0) {
 		goto done;
 	}
 	r = tx_apply(jail, &t, ch, out, e);
@@ -983,17 +1008,21 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 {
 	struct jail_spec spec;
 	struct peer_target tgt;
-	int up = 0;
+	int up = 0, lockfd = -1, r;
 	struct wg_device *cur = NULL;
 
 	memset(out, 0, sizeof(*out));
 	*dev = NULL;
 	*live = false;
-	if (jailspec_load(jail, &spec, e) < 0 || conf_path(jail, &spec, out->path, sizeof(out->path), e) < 0)
+	/* Read under the lock: never a change half made (agent/jaillock.h). */
+	if (jailspec_load(jail, &spec, e) < 0 || jail_lock(jail, &lockfd, e) < 0)
+		return -1;
+	r = jailspec_load(jail, &spec, e) < 0 || conf_path(jail, &spec, out->path, sizeof(out->path), e) < 0 ||
+	    jailwg_load(jail, spec.ifname, dev, e) < 0;
+	jail_unlock(lockfd);
+	if (r)
 		return -1;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", spec.ifname);
-	if (jailwg_load(jail, spec.ifname, dev, e) < 0)
-		return -1;
 	if (want_live && (up = peer_jail_target(jail, spec.ifname, &tgt, e)) < 0) {
 		wg_device_free(*dev);
 		*dev = NULL;

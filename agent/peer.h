@@ -31,6 +31,16 @@
 
 struct wj_err;
 
+/* Called once a change is checked, just before it is written: a command
+ * that hands a secret over prints it here, and checks that its output
+ * took it (cmd_output_done).  A failure cancels the change: nothing is
+ * written, so a secret printed nowhere is never the only copy of a key.
+ * P is the peer as it will be written. */
+struct peer_commit_hook {
+	int (*fn)(void *arg, const struct wg_peer *p, struct wj_err *e);
+	void *arg;
+};
+
 struct peer_add_req {
 	uint8_t public_key[WG_KEY_LEN];
 	struct wg_ipmask *aips; /* masked */
@@ -40,10 +50,12 @@ struct peer_add_req {
 	bool has_psk;
 	uint8_t psk[WG_KEY_LEN]; /* caller wipes */
 	bool force;             /* allow allowed IPs already routed to another peer */
+	const struct peer_commit_hook *hook; /* may be NULL */
 };
 
 /* What happened to the live interface. */
 struct peer_outcome {
+	bool written;         /* the change is in the configuration */
 	bool live;            /* applied to the running interface */
 	char ifname[16];
 	char path[4096];      /* the config file that was written or read */
@@ -58,12 +70,14 @@ int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outco
 /* New PSK for peer KEY: persisted, then applied.  PSK gets it (caller
  * wipes). */
 int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk[WG_KEY_LEN],
-		    struct peer_outcome *out, struct wj_err *e);
+		    const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e);
 /* Replace peer OLD's public key by NEW in the config (the peer keeps its
  * allowed IPs, endpoint, PSK, keepalive and comments) and on the live
- * interface (old peer removed, new one added). */
+ * interface (old peer removed, new one added).  A drop-in is written
+ * under the new name, then the old one removed, journalled
+ * (agent/jailtx.h): a kill in between never leaves both. */
 int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
-		     struct peer_outcome *out, struct wj_err *e);
+		     const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e);
 
 /* The jail's config parsed (no lock needed: the file is replaced
  * atomically), with live handshake and transfer counters merged in when

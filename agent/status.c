@@ -76,6 +76,7 @@ static void render_jail(FILE *f, const struct status_jail *j, time_t now, const 
 		wg_json_string(f, j->message);
 	else
 		fputs("null", f);
+	fprintf(f, ",\"restarts\":%u", j->restarts);
 	fputs(",\"device\":", f);
 	if (j->dev)
 		wg_show_json(f, j->dev, now);

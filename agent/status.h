@@ -41,6 +41,7 @@ struct status_jail {
 	enum jail_state_kind state;
 	char message[WJ_ERR_MAX];   /* last error or note, "" if none */
 	const struct wg_device *dev; /* device as read, NULL if unreadable */
+	unsigned restarts;          /* times the agent brought it back after its daemon died */
 };
 
 /* The JSON text of the whole status (heap, NUL-terminated, *LEN bytes);

@@ -83,10 +83,14 @@ bool wggo_alive(pid_t pid, unsigned long long start)
 /* In the child: never returns. */
 static void child(const char *ifname, int netns_fd, const char *uapi_dir, const char *logpath)
 {
-	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+	/* Never through a link (a planted one would make root append to any
+	 * file); without its log the daemon writes nowhere. */
+	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	const char *prog = wggo_program();
 	char *const argv[] = {(char *)prog, "-f", (char *)ifname, NULL};
 
+	if (fd < 0)
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		dup2(fd, STDOUT_FILENO);
 		dup2(fd, STDERR_FILENO);
@@ -154,7 +158,7 @@ static void log_tail(const char *logpath, char *out, size_t sz)
 {
 	char buf[2048];
 	ssize_t n;
-	int fd = open(logpath, O_RDONLY | O_CLOEXEC);
+	int fd = open(logpath, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
 	off_t end;
 	char *p;
 

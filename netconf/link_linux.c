@@ -172,9 +172,10 @@ int link_list(struct nc *c, struct link_info **out, size_t *n, struct wj_err *e)
 
 /* ---- changing -------------------------------------------------------- */
 
+/* BUF: a char[MNL_SOCKET_BUFFER_SIZE], as every caller has. */
 static struct nlmsghdr *link_msg(struct nc *c, char *buf, uint16_t type, uint16_t flags, int index)
 {
-	struct nlmsghdr *nlh = nl_msg(&c->nl, buf, type, (uint16_t)(NLM_F_ACK | flags));
+	struct nlmsghdr *nlh = nl_msg_z(&c->nl, buf, MNL_SOCKET_BUFFER_SIZE, type, (uint16_t)(NLM_F_ACK | flags));
 	struct ifinfomsg *ifm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifm));
 
 	ifm->ifi_family = AF_UNSPEC;

@@ -24,9 +24,18 @@ struct nl_sock {
 int nl_open(struct nl_sock *s, int bus, struct wj_err *e);
 void nl_close(struct nl_sock *s);
 
-/* Prepare a request header in BUF: type, flags (NLM_F_REQUEST is added), a
- * fresh sequence number.  Returns the header. */
-struct nlmsghdr *nl_msg(struct nl_sock *s, void *buf, uint16_t type, uint16_t flags);
+/* Prepare a request header in BUF (BUFSZ bytes, all zeroed first: libmnl
+ * 1.0.4 leaves attribute padding as it finds it, and nothing uninitialised
+ * may reach the kernel): type, flags (NLM_F_REQUEST is added), a fresh
+ * sequence number.  Returns the header.  nl_msg(S, BUF, ...) takes the
+ * size of the array BUF. */
+struct nlmsghdr *nl_msg_z(struct nl_sock *s, void *buf, size_t bufsz, uint16_t type, uint16_t flags);
+#define nl_msg(s, buf, type, flags)                                                                          \
+	(_Static_assert_array(buf) nl_msg_z((s), (buf), sizeof(buf), (type), (flags)))
+/* BUF must be an array (not a pointer), so that sizeof is its size. */
+#define _Static_assert_array(buf)                                                                             \
+	(void)sizeof(struct { _Static_assert(!__builtin_types_compatible_p(__typeof__(buf), __typeof__(&(buf)[0])), \
+					     "nl_msg needs an array"); int x; }),
 
 /* Send NLH and read replies until the ACK (NLM_F_ACK) or NLMSG_DONE (dump),
  * calling CB for every data message (CB may be NULL).  Returns 0, or a

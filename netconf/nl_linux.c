@@ -37,9 +37,12 @@ void nl_close(struct nl_sock *s)
 	memset(s, 0, sizeof(*s));
 }
 
-struct nlmsghdr *nl_msg(struct nl_sock *s, void *buf, uint16_t type, uint16_t flags)
+struct nlmsghdr *nl_msg_z(struct nl_sock *s, void *buf, size_t bufsz, uint16_t type, uint16_t flags)
 {
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
+	struct nlmsghdr *nlh;
+
+	memset(buf, 0, bufsz);
+	nlh = mnl_nlmsg_put_header(buf);
 
 	nlh->nlmsg_type = type;
 	nlh->nlmsg_flags = (uint16_t)(NLM_F_REQUEST | flags);

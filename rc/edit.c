@@ -73,9 +73,64 @@ static int push(struct kv_doc *d, char *line)
 	return 0;
 }
 
+/* The line (1-based) on which a quote opens that does not close on it, or
+ * a line continued with a backslash; 0 if there is none.  Read as sh
+ * reads it: '...' and "..." (backslash escapes inside "..."), `...`, and a
+ * '#' at the start of a word begins a comment. */
+static size_t open_quote_line(const char *text, size_t len)
+{
+	size_t line = 1, opened = 0;
+	char q = 0;
+	bool word_start = true;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+
+		if (c == '\n') {
+			if (q)
+				return opened;
+			line++;
+			word_start = true;
+			continue;
+		}
+		if (q) {
+			if (c == '\\' && q == '"' && i + 1 < len && text[i + 1] != '\n')
+				i++;
+			else if (c == q)
+				q = 0;
+			continue;
+		}
+		if (c == '#' && word_start) {
+			while (i + 1 < len && text[i + 1] != '\n')
+				i++;
+			continue;
+		}
+		if (c == '\\') {
+			if (i + 1 >= len || text[i + 1] == '\n')
+				return line; /* a continued line */
+			i++;
+			word_start = false;
+			continue;
+		}
+		if (c == '\'' || c == '"' || c == '`') {
+			q = c;
+			opened = line;
+		}
+		word_start = c == ' ' || c == '\t' || c == ';' || c == '&' || c == '|' || c == '(' || c == ')';
+	}
+	return q ? opened : 0;
+}
+
 int kv_parse(struct kv_doc *d, const char *text, size_t len, const char *path, struct wj_err *e)
 {
-	size_t i = 0;
+	size_t i = 0, bad = open_quote_line(text, len);
+
+	if (bad) {
+		memset(d, 0, sizeof(*d));
+		return wj_errf(e, "%s:%zu: a quoted value that does not end on its line (or a line continued with "
+				  "'\\'): wgjail edits only files whose assignments are one line each; join it by hand",
+			       path, bad);
+	}
 
 	memset(d, 0, sizeof(*d));
 	d->path = path;

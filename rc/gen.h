@@ -6,6 +6,7 @@
 #ifndef WGJAIL_RC_GEN_H
 #define WGJAIL_RC_GEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "agent/jailspec.h"
@@ -24,6 +25,14 @@ char *rc_jail_conf(const struct jail_spec *s, size_t *len, struct wj_err *e);
  * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */
 char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
 		 const char *old, size_t oldlen, const char *path, size_t *len, struct wj_err *e);
+
+/* The interface an earlier provision wrote into the jail's rc.conf OLD
+ * (the second word of its network_interfaces="lo0 IF"), into OUT; false
+ * if there is none (or it is not a valid interface name). */
+bool rc_rc_conf_previous_if(const char *old, size_t oldlen, char *out, size_t sz);
+
+/* Is TEXT a start_if script that provision wrote? */
+bool rc_start_if_is_ours(const char *text, size_t len);
 
 /* The jail's /etc/start_if.IF, whole. */
 char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e);

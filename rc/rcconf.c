@@ -20,6 +20,7 @@
  * rc variable names replace '.' and '-' of an interface name by '_' (as
  * network.subr's ltr does). */
 #include "util/err.h"
+#include "util/strutil.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
 #include "rc/names.h"
@@ -30,7 +31,7 @@
 #include <string.h>
 
 struct stale {
-	char vars[2][24]; /* ifconfig_ variable stems of both possible names */
+	char vars[3][24]; /* ifconfig_ variable stems: both possible names, the previous one */
 	size_t n;
 	size_t keep_aliases; /* ifconfig_<vars[0]>_aliasN with N < this are ours */
 };
@@ -90,7 +91,7 @@ static int addr_word(const struct wg_ipmask *ip, char *out, size_t sz, struct wj
 }
 
 static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipmask *addrs, size_t n_addrs,
-		unsigned mtu, struct wj_err *e)
+		unsigned mtu, const char *prev, struct wj_err *e)
 {
 	char ifn[24], other[24], var[24], key[64], val[128], cur[128];
 	const struct wg_ipmask *first4 = NULL, *first6 = NULL;
@@ -146,6 +147,9 @@ static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipm
 	snprintf(st.vars[0], sizeof(st.vars[0]), "%s", var);
 	if (strcmp(other, ifn))
 		rc_if_var(other, st.vars[st.n++], sizeof(st.vars[0]));
+	/* ... and the one an earlier provision wrote (renamed since). */
+	if (prev[0] && strcmp(prev, ifn) && strcmp(prev, other))
+		rc_if_var(prev, st.vars[st.n++], sizeof(st.vars[0]));
 	st.keep_aliases = alias;
 	kv_unset_if(d, is_stale, &st);
 
@@ -154,19 +158,22 @@ static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipm
 	{
 		static const char *const keys[2] = {"defaultrouter", "ipv6_defaultrouter"};
 		const bool want[2] = {s->uplink == UPLINK_WIREGUARD && first4, s->uplink == UPLINK_WIREGUARD && first6};
-		char mine[2][48];
+		char mine[3][48];
 
 		snprintf(mine[0], sizeof(mine[0]), "-interface %s", ifn);
 		snprintf(mine[1], sizeof(mine[1]), "-interface %s", other);
+		snprintf(mine[2], sizeof(mine[2]), "-interface %s", prev[0] ? prev : ifn);
 		for (int f = 0; f < 2; f++) {
 			if (want[f]) {
 				if (kv_set(d, keys[f], mine[0], e) < 0)
 					return -1;
 			} else if (kv_get(d, keys[f], cur, sizeof(cur)) &&
-				   (!strcmp(cur, mine[0]) || !strcmp(cur, mine[1]))) {
+				   (!strcmp(cur, mine[0]) || !strcmp(cur, mine[1]) || !strcmp(cur, mine[2]))) {
 				kv_unset(d, keys[f]);
 			}
 		}
+		/* With the WireGuard uplink, a default route through the
+		 * previous name is replaced by kv_set above. */
 	}
 	return 0;
 }
@@ -175,11 +182,13 @@ char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_
 		 const char *old, size_t oldlen, const char *path, size_t *len, struct wj_err *e)
 {
 	struct kv_doc d;
-	char *out;
+	char *out, prev[WJ_IFNAME_MAX + 1] = "";
 
+	if (old && !rc_rc_conf_previous_if(old, oldlen, prev, sizeof(prev)))
+		prev[0] = '\0';
 	if (kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
 		return NULL;
-	if (edit(&d, s, addrs, n_addrs, mtu, e) < 0) {
+	if (edit(&d, s, addrs, n_addrs, mtu, prev, e) < 0) {
 		kv_free(&d);
 		return NULL;
 	}
@@ -188,4 +197,24 @@ char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_
 	if (!out)
 		wj_errnof(e, ENOMEM, "%s", path);
 	return out;
+}
+
+bool rc_rc_conf_previous_if(const char *old, size_t oldlen, char *out, size_t sz)
+{
+	struct kv_doc d;
+	struct wj_err ignored;
+	char v[128], *w;
+	bool found = false;
+
+	if (!old || kv_parse(&d, old, oldlen, "rc.conf", &ignored) < 0)
+		return false;
+	if (kv_get(&d, "network_interfaces", v, sizeof(v)) && !strncmp(v, "lo0 ", 4)) {
+		w = v + 4;
+		if (!strchr(w, ' ') && !wj_ifname_invalid(w) && strlen(w) < sz) {
+			snprintf(out, sz, "%s", w);
+			found = true;
+		}
+	}
+	kv_free(&d);
+	return found;
 }

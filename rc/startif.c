@@ -80,3 +80,13 @@ char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		wj_errnof(e, ENOMEM, "start_if.%s", ifn);
 	return out;
 }
+
+bool rc_start_if_is_ours(const char *text, size_t len)
+{
+	static const char head[] = "# WireGuard interface ";
+	const char *nl = memchr(text, '\n', len);
+	size_t first = nl ? (size_t)(nl - text) : len;
+
+	return len > sizeof(head) && !memcmp(text, head, sizeof(head) - 1) &&
+	       memmem(text, first, "written by `wgjail provision", 28) != NULL;
+}

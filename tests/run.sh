@@ -10,6 +10,9 @@
 #   FUZZ_SECONDS=N                      time per fuzz target (default: the
 #                                       target's tests/fuzz/NAME.seconds, else 30)
 #   TESTS=pattern                       only scripts/binaries whose name matches
+#   KEYWATCH=0                          do not watch the integration suites'
+#                                       commands (tests/keywatch: no command may
+#                                       replace a jail's key but rotate)
 #   FREEBSD_KIT=DIR                     the FreeBSD test kit (default ../shared/freebsd):
 #                                       the freebsd suite and the unit and fuzz
 #                                       targets named *_freebsd need it, and are
@@ -135,11 +138,31 @@ run_fuzz() {
 	kit_targets fuzz fuzz
 }
 
+# The key watch: every wgjail command the integration suites run goes
+# through tests/keywatch/wgjail, which records each jail's key before and
+# after; tests/keywatch/check.awk then fails any command that replaced or
+# removed a jail's key, except rotate (first boot starts from none).
+run_integration() {
+	if [ "${KEYWATCH:-1}" = 0 ]; then
+		run_scripts tests/integration
+		return
+	fi
+	kwlog="$LOGDIR/keywatch.log"
+	: >"$kwlog"
+	real=$WGJAIL
+	export WGJAIL_KEYWATCH_REAL="$real" WGJAIL_KEYWATCH_LOG="$kwlog"
+	WGJAIL=$TOP/tests/keywatch/wgjail
+	run_scripts tests/integration
+	WGJAIL=$real
+	awk -f tests/keywatch/check.awk "$kwlog" >"$LOGDIR/keywatch.tap" 2>&1; rc=$?
+	count "$LOGDIR/keywatch.tap" "keywatch" "$rc"
+}
+
 for suite in $SUITES; do
 	case $suite in
 	unit) run_unit ;;
 	freebsd) run_scripts tests/freebsd ;;
-	integration) run_scripts tests/integration ;;
+	integration) run_integration ;;
 	vm) run_scripts tests/vm ;;
 	fuzz) run_fuzz ;;
 	*) echo "run.sh: unknown suite '$suite'" >&2; exit 2 ;;

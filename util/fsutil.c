@@ -250,13 +250,15 @@ fail:
 	return -1;
 }
 
-int wj_read_mapped(const char *path, size_t max, size_t room, char **out, size_t *len, struct stat *stp,
-		   struct wj_err *e)
+static int read_mapped(const char *path, int oflags, size_t max, size_t room, char **out, size_t *len,
+		       struct stat *stp, struct wj_err *e)
 {
 	struct stat st;
 	size_t size, used = 0, maplen;
 	char *buf;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO in place of the file must not block the open;
+	 * it is refused below. */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | oflags);
 
 	if (fd < 0)
 		return wj_errnof(e, errno, "%s", path);
@@ -290,6 +292,22 @@ int wj_read_mapped(const char *path, size_t max, size_t room, char **out, size_t
 	if (stp)
 		*stp = st;
 	return 0;
+}
+
+int wj_read_mapped(const char *path, size_t max, size_t room, char **out, size_t *len, struct stat *stp,
+		   struct wj_err *e)
+{
+	return read_mapped(path, 0, max, room, out, len, stp, e);
+}
+
+int wj_read_mapped_conf(const char *path, size_t max, size_t room, char **out, size_t *len, struct stat *stp,
+			struct wj_err *e)
+{
+	if (read_mapped(path, O_NOFOLLOW, max, room, out, len, stp, e) == 0)
+		return 0;
+	if (e && (e->code == ELOOP || e->code == EMLINK)) /* a link: ELOOP (Linux), EMLINK (FreeBSD) */
+		wj_errf(e, "%s: a symbolic link; configuration files are read only as regular files", path);
+	return -1;
 }
 
 void wj_free_mapped(char *buf, size_t maplen)
@@ -326,12 +344,47 @@ int wj_check_private(int fd, const char *path, struct wj_err *e)
 	return 0;
 }
 
+/* The locks this process holds, by path: taking one again (a function
+ * that locks, called by one that holds the lock already) returns a
+ * duplicate of the holder's descriptor, which shares its open file
+ * description and so its flock: no self-deadlock.  The lock ends when the
+ * last of those descriptors is closed. */
+#define HELD_MAX 8
+static struct {
+	int fd;
+	char path[PATH_MAX];
+} held[HELD_MAX];
+static size_t n_held;
+
+bool wj_lock_held(const char *path)
+{
+	for (size_t i = 0; i < n_held; i++)
+		if (!strcmp(held[i].path, path))
+			return true;
+	return false;
+}
+
 int wj_lock(const char *path, int *fd_out, struct wj_err *e)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	struct stat st;
+	int fd;
 
+	for (size_t i = 0; i < n_held; i++)
+		if (!strcmp(held[i].path, path)) {
+			if ((fd = fcntl(held[i].fd, F_DUPFD_CLOEXEC, 0)) < 0)
+				return wj_errnof(e, errno, "%s: cannot lock", path);
+			*fd_out = fd;
+			return 0;
+		}
+	/* O_NOFOLLOW: a link planted in place of the lock file is refused,
+	 * never followed (the file is created 0600 by root). */
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
 	if (fd < 0)
 		return wj_errnof(e, errno, "%s: cannot open lock file", path);
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return wj_errf(e, "%s: the lock file is not a regular file", path);
+	}
 	while (flock(fd, LOCK_EX) < 0) {
 		if (errno != EINTR) {
 			int saved = errno;
@@ -339,14 +392,25 @@ int wj_lock(const char *path, int *fd_out, struct wj_err *e)
 			return wj_errnof(e, saved, "%s: cannot lock", path);
 		}
 	}
+	if (n_held < HELD_MAX && strlen(path) < sizeof(held[0].path)) {
+		held[n_held].fd = fd;
+		snprintf(held[n_held].path, sizeof(held[n_held].path), "%s", path);
+		n_held++;
+	}
 	*fd_out = fd;
 	return 0;
 }
 
 void wj_unlock(int fd)
 {
-	if (fd >= 0)
-		close(fd); /* releases the flock */
+	if (fd < 0)
+		return;
+	for (size_t i = 0; i < n_held; i++)
+		if (held[i].fd == fd) {
+			held[i] = held[--n_held];
+			break;
+		}
+	close(fd); /* releases the flock with the last descriptor */
 }
 
 int wj_mkdirs(const char *path, mode_t mode, struct wj_err *e)

@@ -60,15 +60,23 @@ void wj_free_file(char *buf, size_t len, bool secret);
 struct stat;
 int wj_read_mapped(const char *path, size_t max, size_t room, char **buf, size_t *len, struct stat *st,
 		   struct wj_err *e);
+/* The same for a configuration file: PATH must not be a symbolic link. */
+int wj_read_mapped_conf(const char *path, size_t max, size_t room, char **buf, size_t *len, struct stat *st,
+			struct wj_err *e);
 void wj_free_mapped(char *buf, size_t maplen);
 
 /* Fail, naming PATH, if FD is readable or writable by group or others. */
 int wj_check_private(int fd, const char *path, struct wj_err *e);
 
-/* An exclusive advisory lock on PATH (created 0600 if missing), held until
- * wj_unlock.  Serialises every read-modify-write of a jail's files. */
+/* An exclusive advisory lock on PATH (created 0600 if missing, never
+ * through a symbolic link), held until wj_unlock.  Serialises every
+ * read-modify-write of a jail's files.  Reentrant within a process: a
+ * lock this process holds already is taken again at once (a duplicate
+ * descriptor, to be released with wj_unlock as well). */
 int wj_lock(const char *path, int *fd_out, struct wj_err *e);
 void wj_unlock(int fd);
+/* Does this process hold the lock on PATH? */
+bool wj_lock_held(const char *path);
 
 /* mkdir -p with MODE for the directories it creates. */
 int wj_mkdirs(const char *path, mode_t mode, struct wj_err *e);

@@ -39,6 +39,7 @@ struct ctx {
 	size_t cur_len, cur_cap;
 	unsigned line;
 	bool cur_quick; /* a wg-quick key line (inner whitespace of the value kept) */
+	bool holds_key; /* the file names a private or preshared key */
 	struct wj_err *e;
 };
 
@@ -134,16 +135,17 @@ static int bad_value(struct ctx *c, const char *key, const char *value, const ch
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
 	/* A public key is no secret: show it, it helps to spot a typo. */
-	if (is_secret_key(key) || (strcmp(key, "PublicKey") && wg_config_looks_secret(value)))
+	if (is_secret_key(key) || (strcmp(key, "PublicKey") && wg_config_looks_secret(value)) ||
+	    (c->holds_key && strcmp(key, "PublicKey") && wg_looks_secret_run(value, WG_SECRET_RUN_IN_KEYED_FILE)))
 		return wj_errf(c->e, "%s:%u: %s = (value hidden): %s", c->path, c->line, key, why);
 	wj_quote(value, q, sizeof(q));
 	return wj_errf(c->e, "%s:%u: %s = '%s': %s", c->path, c->line, key, q, why);
 }
 
 /* Quote S for a message unless it may hold a key. */
-static const char *shown(const char *s, char *buf, size_t sz)
+static const char *shown(const struct ctx *c, const char *s, char *buf, size_t sz)
 {
-	if (wg_config_looks_secret(s))
+	if (wg_config_looks_secret(s) || (c->holds_key && wg_looks_secret_run(s, WG_SECRET_RUN_IN_KEYED_FILE)))
 		return "(not shown: it may hold a key)";
 	buf[0] = '\'';
 	wj_quote(s, buf + 1, sz - 2);
@@ -622,10 +624,10 @@ static int on_section(struct ctx *c, enum conf_lex_section kind)
 		return 0;
 	case CONF_SEC_TRAILING:
 		return wj_errf(c->e, "%s:%u: unexpected text after the section header: %s", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)));
+			       shown(c, c->cur, q, sizeof(q)));
 	default:
 		return wj_errf(c->e, "%s:%u: unknown section %s (wg(8) knows [Interface] and [Peer])", c->path,
-			       c->line, shown(c->cur, q, sizeof(q)));
+			       c->line, shown(c, c->cur, q, sizeof(q)));
 	}
 }
 
@@ -675,10 +677,10 @@ static int on_key(struct ctx *c)
 	}
 	if (c->sec == SEC_NONE)
 		return wj_errf(c->e, "%s:%u: %s comes before any [Interface] or [Peer] section", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)));
+			       shown(c, c->cur, q, sizeof(q)));
 	if (id == K_NONE && !qk)
 		return wj_errf(c->e, "%s:%u: unknown key %s in %s (%s)", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)), sec_name(c->sec),
+			       shown(c, c->cur, q, sizeof(q)), sec_name(c->sec),
 			       c->sec == SEC_INTERFACE ? "wg(8) knows PrivateKey, ListenPort, FwMark; wg-quick adds "
 							 "Address, DNS, MTU, Table, PreUp, PostUp, PreDown, PostDown, "
 							 "SaveConfig"
@@ -766,11 +768,11 @@ static int on_line(struct ctx *c, const char *text, const struct conf_tok *t)
 		if (k != CONF_SEC_UNCLOSED)
 			return on_section(c, k);
 		return wj_errf(c->e, "%s:%u: %s: a section header without ']'", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)));
+			       shown(c, c->cur, q, sizeof(q)));
 	}
 	default:
 		return wj_errf(c->e, "%s:%u: %s is neither a [Section] header nor Key = Value", c->path, c->line,
-			       shown(c->cur, q, sizeof(q)));
+			       shown(c, c->cur, q, sizeof(q)));
 	}
 }
 
@@ -790,6 +792,7 @@ int wg_config_parse(const char *text, size_t len, const char *path, struct wg_de
 	if (len >= 3 && memcmp(text, "\xef\xbb\xbf", 3) == 0)
 		return wj_errf(e, "%s:1: the file starts with a UTF-8 byte-order mark (bytes EF BB BF), which wg(8) "
 			       "does not accept; save the file without it", path);
+	c.holds_key = wg_text_holds_key(text, len);
 	c.dev = wg_device_new();
 	if (!c.dev)
 		return wj_errf(e, "%s: out of memory", path);

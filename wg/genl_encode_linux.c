@@ -171,6 +171,10 @@ struct nlmsghdr *wg_genl_enc_next(struct wg_genl_enc *st, void *buf, size_t bufs
 		return NULL;
 	if (bufsz < 256 || bufsz > UINT32_MAX)
 		return wj_errf(e, "netlink buffer size %zu is out of range", bufsz), NULL;
+	/* Zeroed for every message: libmnl 1.0.4 leaves attribute padding as
+	 * it finds it, which would send uninitialised bytes, or bytes of the
+	 * previous message (keys), to the kernel. */
+	memset(buf, 0, bufsz);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = st->family;
 	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;

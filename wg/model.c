@@ -315,12 +315,20 @@ int wg_ipmask_parse_n(const char *s, size_t n, struct wg_ipmask *out, const char
 	}
 	out->cidr = out->family == AF_INET ? 32 : 128;
 	if (slash) {
+		const char *d = slash + 1;
 		size_t clen = n - alen - 1;
 		*why = out->family == AF_INET ? "the prefix length after '/' is not 0-32"
 					       : "the prefix length after '/' is not 0-128";
+		/* Any string of digits, as wg(8) reads it (strtoul): leading
+		 * zeros are no error. */
+		for (size_t i = 0; i < clen; i++)
+			if (d[i] < '0' || d[i] > '9')
+				return -1;
+		while (clen > 1 && *d == '0')
+			d++, clen--;
 		if (clen == 0 || clen >= sizeof(cbuf))
 			return -1;
-		memcpy(cbuf, slash + 1, clen);
+		memcpy(cbuf, d, clen);
 		cbuf[clen] = '\0';
 		if (wj_parse_uint(cbuf, 0, out->cidr, &cidr) < 0)
 			return -1;

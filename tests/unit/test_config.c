@@ -359,6 +359,27 @@ static void test_values(void **state)
 	assert_int_equal(d->peers[0].aips[1].cidr, 32);
 	assert_string_equal(wg_sockaddr_fmt(&d->peers[0].endpoint_addr, buf, sizeof(buf)), "[fd00::1]:51820");
 	wg_device_free(d);
+	/* Issue 13: the prefix length is any string of digits, as wg(8)
+	 * reads it (strtoul): leading zeros are no error. */
+	d = parse_ok("[Peer]\nPublicKey=" K2 "\nAllowedIPs=10.0.0.0/00000008,fd00::/000000000000000000064,1.2.3.4/0\n");
+	assert_string_equal(wg_ipmask_fmt(&d->peers[0].aips[0], buf, sizeof(buf)), "10.0.0.0/8");
+	assert_string_equal(wg_ipmask_fmt(&d->peers[0].aips[1], buf, sizeof(buf)), "fd00::/64");
+	assert_int_equal(d->peers[0].aips[2].cidr, 0);
+	wg_device_free(d);
+}
+
+/* Issue 13: in a file that holds a key, a value of 20 or more base64
+ * characters is never echoed (a fragment of the key misplaced). */
+static void test_key_fragments_hidden(void **state)
+{
+	(void)state;
+	parse_bad("[Interface]\nPrivateKey = " K1 "\nMTU = " "GKq4YnHfIDEzM7IhRKf2Rmbp9CCCu6mBUYDx9tgGWkM"
+		  "\n", 3, "MTU = (value hidden)");
+	parse_bad("[Interface]\nPrivateKey = " K1 "\nMTU = yAnz5TF+lXXJte14tji3z\n", 3, "MTU = (value hidden)");
+	parse_bad("[Peer]\nPublicKey=" K2 "\nPreshared Key=" PSK "\nEndpoint = yAnz5TF+lXXJte14tji3z:99999\n", 4,
+		  "Endpoint = (value hidden)");
+	/* Without a key in the file, such values are shown (they help). */
+	parse_bad("[Interface]\nMTU = yAnz5TF+lXXJte14tji3z\n", 2, "MTU = 'yAnz5TF+lXXJte14tji3z'");
 }
 
 static void test_errors(void **state)
@@ -398,6 +419,9 @@ static void test_errors(void **state)
 	parse_bad("[Peer]\nPublicKey=" K2 "\nAllowedIPs = +10.0.0.1/32\n", 3, "'+'/'-' prefixes");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nAllowedIPs = fd00::/129\n", 3, "not 0-128");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nAllowedIPs = 10.0.0.0/\n", 3, "not 0-32");
+	parse_bad("[Peer]\nPublicKey=" K2 "\nAllowedIPs = 10.0.0.0/+8\n", 3, "not 0-32");
+	parse_bad("[Peer]\nPublicKey=" K2 "\nAllowedIPs = 10.0.0.0/000000000000000000033\n", 3, "not 0-32");
+	parse_bad("[Peer]\nPublicKey=" K2 "\nAllowedIPs = 10.0.0.0/99999999999999999999999\n", 3, "not 0-32");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = 1.2.3.4\n", 3, "Endpoint = '1.2.3.4': no port");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = [fd00::1:51820\n", 3, "no ']'");
 	parse_bad("[Peer]\nPublicKey=" K2 "\nEndpoint = [fd00::1]51820\n", 3, "no port after ']'");
@@ -496,6 +520,7 @@ int main(void)
 		cmocka_unit_test(test_hidden_view),
 		cmocka_unit_test(test_lexical),       cmocka_unit_test(test_repeats),
 		cmocka_unit_test(test_values),        cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_key_fragments_hidden),
 		cmocka_unit_test(test_bytes),         cmocka_unit_test(test_many_peers),
 		cmocka_unit_test(test_save),
 	};

@@ -87,9 +87,20 @@ static void edit_refuses_open_quote(void **st)
 	struct wj_err e = {0};
 	const char *text = "a=1\nk=\"multi\nline\"\n";
 
-	assert_int_equal(kv_parse(&d, text, strlen(text), "rc.conf", &e), 0);
-	assert_int_equal(kv_set(&d, "k", "v", &e), -1);
+	/* A quote left open across lines anywhere: the file is refused as a
+	 * whole (issue 13: a line inside a multi-line value is no
+	 * assignment, and rewriting it would run a stray command). */
+	assert_int_equal(kv_parse(&d, text, strlen(text), "rc.conf", &e), -1);
 	assert_non_null(strstr(e.msg, "rc.conf:2"));
+	text = "motd=\"Welcome\nifconfig_wg0=\"legacy\"\nbye\"\n";
+	assert_int_equal(kv_parse(&d, text, strlen(text), "rc.conf", &e), -1);
+	assert_non_null(strstr(e.msg, "rc.conf:1"));
+	text = "a='x' # it's fine\nb=\"y\" \\\nc=1\n";
+	assert_int_equal(kv_parse(&d, text, strlen(text), "rc.conf", &e), -1);
+	assert_non_null(strstr(e.msg, "rc.conf:2"));
+	text = "a='x' # it's fine\nb=\"y \\\" z\" # q\\\nc=`date`\n";
+	assert_int_equal(kv_parse(&d, text, strlen(text), "rc.conf", &e), 0);
+	assert_int_equal(kv_set(&d, "c", "v", &e), 0);
 	kv_free(&d);
 	assert_int_equal(kv_parse(&d, "a\0b", 3, "bin", &e), -1);
 	assert_non_null(strstr(e.msg, "NUL"));

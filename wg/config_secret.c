@@ -1,0 +1,57 @@
+/* Key material in messages about a configuration (see wg/config_private.h):
+ * a value that may hold a key is never echoed.  In a file that holds a
+ * private or preshared key, a fragment of it misplaced under another key
+ * (`MTU = ` and 39 characters of the private key) is a secret too, so
+ * there the threshold is lower. */
+#include "wg/config_private.h"
+
+#include <ctype.h>
+#include <string.h>
+
+bool wg_looks_secret_run(const char *s, size_t min_run)
+{
+	size_t run = 0;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (isalnum(c) || c == '+' || c == '/' || c == '=') {
+			if (++run >= min_run)
+				return true;
+		} else {
+			run = 0;
+		}
+	}
+	return false;
+}
+
+/* Does TEXT[0..LEN) name WORD (lower case) as wg(8) reads keys: blanks
+ * inside a line ignored, any case?  One pass: WORD's first letter occurs
+ * nowhere else in it ('p' in both words asked for), so on a mismatch the
+ * match can only restart at the current character. */
+static bool names(const char *text, size_t len, const char *word)
+{
+	size_t k = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = text[i];
+		if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f')
+			continue;
+		if (c == '\n') {
+			k = 0;
+			continue;
+		}
+		c = (char)tolower((unsigned char)c);
+		if (c == word[k]) {
+			if (!word[++k])
+				return true;
+		} else {
+			k = c == word[0];
+		}
+	}
+	return false;
+}
+
+bool wg_text_holds_key(const char *text, size_t len)
+{
+	return names(text, len, "privatekey") || names(text, len, "presharedkey");
+}
