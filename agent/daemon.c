@@ -28,6 +28,7 @@
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/model.h"
+#include "wg/peer_meta.h"
 #include "wg/resolve.h"
 
 struct ajail {
@@ -42,6 +43,8 @@ struct ajail {
 	int64_t due_ms;             /* reconcile at this time, 0 = not due */
 	unsigned restarts;          /* brought back up after its daemon died */
 	bool restart;               /* the next reconcile is such a restart */
+	int64_t expiry_ms;          /* a peer of CONF expires then (monotonic), 0 = none */
+	int64_t expiry_at;          /* ... at this wall-clock second */
 };
 
 struct agent {
@@ -129,6 +132,38 @@ static void log_lines(const char *jail, char *text)
 	}
 }
 
+/* The next expiry of a peer of J's config, as a monotonic deadline: the
+ * reconcile then takes exactly that peer off the interface (the sync
+ * engine removes what the config no longer gives the interface). */
+static void expiry_schedule(struct ajail *j)
+{
+	struct timespec ts;
+	int64_t wall_ms, at;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	at = wg_device_next_expiry(j->conf, (int64_t)ts.tv_sec);
+	j->expiry_at = at;
+	j->expiry_ms = at ? now_ms() + (at * 1000 > wall_ms ? at * 1000 - wall_ms : 0) : 0;
+}
+
+/* J's peers that expired at J->EXPIRY_AT: logged, and the jail reconciled now. */
+static void expiry_due(struct ajail *j)
+{
+	char kb[WG_KEY_B64_LEN + 1];
+
+	for (size_t i = 0; j->conf && i < j->conf->n_peers; i++) {
+		const struct wg_peer *p = &j->conf->peers[i];
+		if (p->disabled || p->expires != j->expiry_at)
+			continue;
+		key_to_base64(kb, p->public_key);
+		log_info("jail %s: peer %s%s%s%s expired; removing it from %s", j->name, p->name, p->name[0] ? " (" : "",
+			 kb, p->name[0] ? ")" : "", j->spec.ifname);
+	}
+	j->expiry_ms = 0;
+	j->due_ms = now_ms();
+}
+
 static void reconcile(struct agent *a, struct ajail *j)
 {
 	struct boot_row row;
@@ -176,6 +211,7 @@ static void reconcile(struct agent *a, struct ajail *j)
 		j->spec = spec;
 		j->have_spec = true;
 	}
+	expiry_schedule(j);
 	if (r == 0) {
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
@@ -402,6 +438,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		return;
 	}
 	snprintf(d->name, sizeof(d->name), "%s", ctx.ifname);
+	wg_device_copy_meta(d, j->conf); /* names for status.json */
 	wg_device_free(j->dev);
 	j->dev = d;
 	if (j->state == JAIL_DOWN) { /* came back (e.g. brought up by hand) */
@@ -556,9 +593,12 @@ static int timeout_ms(const struct agent *a, int64_t now)
 {
 	int64_t next = a->next_status_ms;
 
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		if (a->v[i].due_ms && a->v[i].due_ms < next)
 			next = a->v[i].due_ms;
+		if (a->v[i].expiry_ms && a->v[i].expiry_ms < next)
+			next = a->v[i].expiry_ms;
+	}
 	if (a->rescan || next <= now)
 		return 0;
 	return next - now > 60000 ? 60000 : (int)(next - now);
@@ -611,6 +651,9 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 		if (a.rescan)
 			rescan(&a);
 		now = now_ms();
+		for (size_t i = 0; i < a.n; i++)
+			if (a.v[i].expiry_ms && a.v[i].expiry_ms <= now)
+				expiry_due(&a.v[i]);
 		for (size_t i = 0; i < a.n && !a.stop; i++)
 			if (a.v[i].due_ms && a.v[i].due_ms <= now)
 				reconcile(&a, &a.v[i]);

@@ -1,4 +1,5 @@
 #include "agent/jail_linux.h"
+#include "wg/peer_meta.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
@@ -21,6 +22,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 struct up {
@@ -582,6 +584,8 @@ static int load_conf(struct up *u, struct wj_err *e)
 
 	if (jailwg_load(s->name, s->ifname, &u->conf, e) < 0)
 		return -1;
+	/* Disabled and expired peers stay in the files, not on the link. */
+	wg_device_drop_inactive(u->conf, (int64_t)time(NULL));
 	/* Tunnel addresses: the spec's, else the file's Address lines. */
 	for (size_t i = 0; i < s->n_address; i++)
 		u->addr[u->n_addr++] = s->address[i];

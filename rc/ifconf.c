@@ -2,11 +2,13 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "wg/config.h"
+#include "wg/peer_meta.h"
 #include "agent/jailwg.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <time.h>
 
 int rc_ifconf_load(const struct jail_spec *s, struct wg_device **dev, struct wj_err *e)
 {
@@ -20,6 +22,8 @@ int rc_ifconf_load(const struct jail_spec *s, struct wg_device **dev, struct wj_
 			       s->name, path, s->name);
 	if (jailwg_load(s->name, s->ifname, dev, e) < 0)
 		return -1;
+	/* Disabled and expired peers stay in CONFDIR, not in /etc/IF.conf. */
+	wg_device_drop_inactive(*dev, (int64_t)time(NULL));
 	/* Without ListenPort, wg syncconf would pick a new random port at
 	 * every boot: the spec's port fills the gap, and the two must agree. */
 	if (s->listen_port) {
