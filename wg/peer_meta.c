@@ -5,6 +5,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/err.h"
+#include "wg/conf_edit.h"
+
 const char *const wg_meta_keys[] = {NULL, "Name", "Expires", "Disabled"};
 
 enum wg_meta_kind wg_meta_comment(const char *text, const struct conf_tok *t, size_t *vs, size_t *ve)
@@ -157,4 +160,53 @@ int64_t wg_device_next_expiry(const struct wg_device *dev, int64_t now)
 			next = p->expires;
 	}
 	return next;
+}
+
+/* The meta kind of line I of DOC. */
+static enum wg_meta_kind line_kind(const struct conf_doc *doc, size_t i)
+{
+	struct conf_lex lx;
+	struct conf_tok t;
+	size_t vs, ve;
+
+	if (doc->lines[i].kind != CONF_LINE_COMMENT)
+		return WG_META_NONE;
+	conf_lex_init_at(&lx, doc->lines[i].text, 0, doc->lines[i].len, 0);
+	if (!conf_lex_next(&lx, &t))
+		return WG_META_NONE;
+	return wg_meta_comment(doc->lines[i].text, &t, &vs, &ve);
+}
+
+int wg_meta_set(struct conf_doc *doc, struct conf_block *b, enum wg_meta_kind kind, const char *value,
+		struct wj_err *e)
+{
+	char line[WG_PEER_NAME_MAX + 32];
+	bool done = false;
+
+	if (value)
+		snprintf(line, sizeof(line), "# %s = %s", wg_meta_keys[kind], value);
+	/* Up to the next header, as the parser reads them (conf_edit gives
+	 * comments right above a header to the next block). */
+	for (size_t i = b->header + 1; i < doc->n && doc->lines[i].kind != CONF_LINE_SECTION;) {
+		if (line_kind(doc, i) != kind) {
+			i++;
+			continue;
+		}
+		if (value && !done) {
+			if (conf_replace_line(doc, i, line, e) < 0)
+				return -1;
+			done = true;
+			i++;
+			continue;
+		}
+		conf_delete_line(doc, i);
+		if (i < b->end)
+			b->end--;
+	}
+	if (value && !done) {
+		if (conf_insert_line(doc, b->header + 1, line, e) < 0)
+			return -1;
+		b->end++;
+	}
+	return 0;
 }

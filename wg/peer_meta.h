@@ -26,6 +26,8 @@
 #include "wg/conf_lex.h"
 #include "wg/model.h"
 
+struct wj_err;
+
 enum wg_meta_kind { WG_META_NONE, WG_META_NAME, WG_META_EXPIRES, WG_META_DISABLED };
 
 /* The keys as written by wgjail, indexed by enum wg_meta_kind. */
@@ -53,6 +55,16 @@ static inline bool wg_peer_active(const struct wg_peer *p, int64_t now)
 
 /* Remove DEV's inactive peers (those a live interface must not have). */
 void wg_device_drop_inactive(struct wg_device *dev, int64_t now);
+
+/* In block B of DOC (a [Peer] section, wg/conf_edit.h), make the comment
+ * of KIND say VALUE: its line replaced ("# Key = VALUE"), or inserted just
+ * after the header; VALUE NULL removes every such line (up to the next
+ * header, as the parser reads them).  B->end kept in
+ * step.  -1 on ENOMEM. */
+struct conf_doc;
+struct conf_block;
+int wg_meta_set(struct conf_doc *doc, struct conf_block *b, enum wg_meta_kind kind, const char *value,
+		struct wj_err *e);
 
 /* Copy the names, expiries and marks of CONF's peers onto the same
  * peers of LIVE (a device read from an interface knows none of them). */

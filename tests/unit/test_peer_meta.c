@@ -18,6 +18,7 @@
 #include "keys/keys.h"
 #include "util/err.h"
 #include "util/qr.h"
+#include "wg/conf_edit.h"
 #include "wg/config.h"
 #include "wg/peer_meta.h"
 
@@ -115,6 +116,42 @@ static void test_time(void **st)
 	assert_int_equal(wg_time_parse("2027-01-01T24:00:00Z", 20, &t), -1);
 	assert_int_equal(wg_time_parse("2027-01-01T00:00:00+", 20, &t), -1);
 	assert_int_equal(wg_time_parse("1969-12-31", 10, &t), -1);
+}
+
+static char *edit(const char *text, enum wg_meta_kind k, const char *v)
+{
+	struct conf_doc doc;
+	struct conf_block b;
+	struct wj_err e = {0};
+	uint8_t key[WG_KEY_LEN];
+	char *out;
+	size_t len;
+
+	assert_true(key_from_base64(key, K1));
+	assert_int_equal(conf_doc_load(&doc, text, strlen(text), &e), 0);
+	assert_int_equal(conf_find_peer(&doc, key, &b), 1);
+	assert_int_equal(wg_meta_set(&doc, &b, k, v, &e), 0);
+	assert_true(b.end <= doc.n);
+	out = conf_doc_text(&doc, &len);
+	conf_doc_free(&doc);
+	return out;
+}
+
+static void test_meta_edit(void **st)
+{
+	char *t;
+
+	(void)st;
+	t = edit("[Peer]\r\nPublicKey = " K1 "\r\n", WG_META_NAME, "alice");
+	assert_string_equal(t, "[Peer]\r\n# Name = alice\r\nPublicKey = " K1 "\r\n");
+	free(t);
+	t = edit("[Peer]\n#  name=bob\nPublicKey = " K1 "\n# Name = dup\n[Peer]\nPublicKey = " K2 "\n",
+		 WG_META_NAME, "carol");
+	assert_string_equal(t, "[Peer]\n# Name = carol\nPublicKey = " K1 "\n[Peer]\nPublicKey = " K2 "\n");
+	free(t);
+	t = edit("[Peer]\n# Disabled = yes\nPublicKey = " K1 "\n# a note", WG_META_DISABLED, NULL);
+	assert_string_equal(t, "[Peer]\nPublicKey = " K1 "\n# a note");
+	free(t);
 }
 
 /* ---- allocator ---- */
@@ -258,7 +295,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_meta_parse), cmocka_unit_test(test_meta_errors),
-		cmocka_unit_test(test_time),       cmocka_unit_test(test_alloc_v4),
+		cmocka_unit_test(test_time), cmocka_unit_test(test_meta_edit),       cmocka_unit_test(test_alloc_v4),
 		cmocka_unit_test(test_alloc_v6_and_rebuild), cmocka_unit_test(test_qr_png),
 	};
 
