@@ -8,20 +8,35 @@
 #include <time.h>
 
 #include "agent/commands.h"
+#include "agent/export_text.h"
+#include "agent/jailwg.h"
 #include "agent/peer.h"
 #include "agent/peer_args.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/strutil.h"
 #include "keys/keyfile.h"
 #include "wg/model.h"
+#include "wg/peer_meta.h"
+#include "wg/show.h"
 
 static const char add_usage[] =
-	"usage: wgjail peer add JAIL --public-key KEY [--allowed-ips LIST] [--endpoint HOST:PORT]\n"
-	"                       [--keepalive N] [--psk | --psk-file FILE] [--force] [--show-keys]\n"
+	"usage: wgjail peer add JAIL (--public-key KEY | --generate-key [--qr | --qr-file FILE] [--default-route])\n"
+	"                       [--name NAME] [--allowed-ips LIST] [--endpoint HOST:PORT] [--keepalive N]\n"
+	"                       [--psk | --psk-file FILE] [--expires DATE|DURATION] [--force] [--show-keys]\n"
 	"  Add a peer to JAIL's WireGuard config, as its own file CONFDIR/JAIL/IF.peers/HEX.conf,\n"
 	"  and, if the jail is up, to its running interface -- only that peer; other\n"
 	"  sessions are not touched.\n"
-	"  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer\n"
+	"  --name NAME          what to call it in every command (A-Z a-z 0-9 _ . @ -, 1-63)\n"
+	"  --generate-key       make the remote side's key pair and print its wg-quick config\n"
+	"                       (as 'wgjail export' does) before the peer is written\n"
+	"  --qr, --qr-file FILE that config as a QR code for the terminal, or as an image\n"
+	"                       (*.png or *.svg, 0600) instead of the text\n"
+	"  --default-route      the config sends all traffic through the jail\n"
+	"  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer; without it, the\n"
+	"                       next free address of each of the jail's tunnel networks\n"
+	"  --expires WHEN       taken off the interface then: 2027-01-31, 2027-01-31T12:00:00Z\n"
+	"                       (UTC) or a duration from now (30d, 12h, 2w)\n"
 	"  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
 	"  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
 	"  --psk                generate a preshared key (stored, not printed)\n"
@@ -29,11 +44,20 @@ static const char add_usage[] =
 	"  --force              take allowed IPs already routed to another peer\n"
 	"  --show-keys          print the generated preshared key (before the peer is\n"
 	"                       written: if the output fails, nothing is added)\n";
-static const char remove_usage[] = "usage: wgjail peer remove JAIL KEY\n"
-				   "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
-				   "  main file IF.conf) and from its running interface.\n";
+static const char remove_usage[] = "usage: wgjail peer remove JAIL PEER\n"
+				   "  Remove PEER (its key or its name) from JAIL's config (its drop-in, or its\n"
+				   "  section of the main file IF.conf) and from its running interface.\n";
 static const char list_usage[] = "usage: wgjail peer list [--json] JAIL\n"
-				 "  List JAIL's peers; with handshake and transfer when the jail is up.\n";
+				 "  List JAIL's peers with their names and state; with handshake and transfer\n"
+				 "  when the jail is up.\n";
+static const char mark_usage[] =
+	"usage: wgjail peer disable JAIL PEER\n"
+	"       wgjail peer enable JAIL PEER\n"
+	"       wgjail peer expire JAIL PEER DATE|DURATION|never\n"
+	"  A disabled or expired peer stays in JAIL's config (same key, same addresses)\n"
+	"  but is taken off the interface and out of every file wg(8) reads; enable (or\n"
+	"  a new expiry) gives it back.  The agent takes a peer off within a second of\n"
+	"  its expiry.\n";
 
 static int usage_err(const char *u, const char *fmt, const char *arg)
 {
@@ -84,6 +108,57 @@ static int show_psk(void *arg, const struct wg_peer *p, struct wj_err *e)
 
 static const struct peer_commit_hook show_psk_hook = {show_psk, NULL};
 
+/* --generate-key: the remote side's config, with its new private key,
+ * handed over before the peer is written (the hook of agent/peer.h). */
+struct gen_hook {
+	const char *jail;
+	struct jail_spec spec;
+	uint8_t jail_pub[WG_KEY_LEN];
+	const char *priv_b64;
+	struct export_form form;
+};
+
+static int hand_over(void *arg, const struct wg_peer *p, struct wj_err *e)
+{
+	struct gen_hook *h = arg;
+
+	if (export_emit(h->jail, &h->spec, h->jail_pub, p, h->priv_b64, &h->form, e) < 0)
+		return wj_err_prefix(e, "the new peer's config (it holds its private key) could not be handed over; "
+					"the peer was not added");
+	return 0;
+}
+
+/* The jail's public key, for the config handed over. */
+static int jail_pubkey(const char *jail, struct gen_hook *h, struct wj_err *e)
+{
+	char path[PATH_MAX];
+	struct wg_device *m = NULL;
+	int r = -1;
+
+	if (jailspec_load(jail, &h->spec, e) < 0 ||
+	    jailwg_main_path(path, sizeof(path), jail, h->spec.ifname, e) < 0 || jailwg_load_main(path, &m, e) < 0)
+		return -1;
+	if (!(m->flags & WGDEV_HAS_PRIVATE_KEY))
+		wj_errf(e, "%s: no PrivateKey, so no public key for the new peer's config", path);
+	else
+		r = 0;
+	memcpy(h->jail_pub, m->public_key, WG_KEY_LEN);
+	wg_device_free(m);
+	return r;
+}
+
+static void report_given(FILE *f, const struct peer_outcome *o)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+
+	if (!o->n_given)
+		return;
+	fputs("allowed ips handed out:", f);
+	for (size_t i = 0; i < o->n_given; i++)
+		fprintf(f, "%s %s", i ? "," : "", wg_ipmask_fmt(&o->given[i], a, sizeof(a)));
+	fputc('\n', f);
+}
+
 static int peer_add_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -91,18 +166,27 @@ static int peer_add_cmd(int argc, char **argv)
 		{"endpoint", required_argument, NULL, 'e'},   {"keepalive", required_argument, NULL, 'K'},
 		{"psk", no_argument, NULL, 'p'},              {"psk-file", required_argument, NULL, 'P'},
 		{"force", no_argument, NULL, 'f'},            {"show-keys", no_argument, NULL, 's'},
+		{"name", required_argument, NULL, 'n'},       {"generate-key", no_argument, NULL, 'g'},
+		{"qr", no_argument, NULL, 'q'},               {"qr-file", required_argument, NULL, 'Q'},
+		{"default-route", no_argument, NULL, 'd'},    {"expires", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
 	};
 	struct peer_add_req req;
-	const char *key = NULL, *aips = NULL, *psk_file = NULL;
-	bool gen_psk = false, show = false;
+	const char *key = NULL, *aips = NULL, *psk_file = NULL, *expires = NULL, *why;
+	bool gen_psk = false, show = false, gen_key = false;
+	struct gen_hook gh;
+	struct peer_commit_hook hook = {hand_over, &gh};
+	uint8_t *priv = NULL;
+	char *priv_b64 = NULL;
 	struct peer_outcome o;
 	struct wj_err e = {0};
 	char kb[WG_KEY_B64_LEN + 1];
 	unsigned n_masked = 0;
 	int ch, r = WJ_EXIT_FAIL;
+	FILE *rep = stdout;
 
 	memset(&req, 0, sizeof(req));
+	memset(&gh, 0, sizeof(gh));
 	req.keepalive = -1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -120,6 +204,12 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'P': psk_file = optarg; break;
 		case 'f': req.force = true; break;
 		case 's': show = true; break;
+		case 'n': req.name = optarg; break;
+		case 'g': gen_key = true; break;
+		case 'q': gh.form.qr = true; break;
+		case 'Q': gh.form.qr_file = optarg; break;
+		case 'd': gh.form.default_route = true; break;
+		case 'x': expires = optarg; break;
 		case 'h': fputs(add_usage, stdout); return WJ_EXIT_OK;
 		default: fputs(add_usage, stderr); return WJ_EXIT_USAGE;
 		}
@@ -128,14 +218,29 @@ static int peer_add_cmd(int argc, char **argv)
 		return usage_err(add_usage, "peer add takes one JAIL%s", "");
 	if ((r = check_jail(add_usage, argv[optind])) != 0)
 		return r;
-	if (!key)
-		return usage_err(add_usage, "--public-key is required%s", "");
-	if (!key_from_base64(req.public_key, key))
+	if (key && gen_key)
+		return usage_err(add_usage, "--public-key and --generate-key exclude each other%s", "");
+	if (!key && !gen_key)
+		return usage_err(add_usage, "--public-key or --generate-key is required%s", "");
+	if (key && !key_from_base64(req.public_key, key))
 		return usage_err(add_usage, "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
+	if (!gen_key && (gh.form.qr || gh.form.qr_file || gh.form.default_route))
+		return usage_err(add_usage, "--qr, --qr-file and --default-route need --generate-key%s", "");
+	if (export_form_check(&gh.form, &e) < 0)
+		return usage_err(add_usage, "%s", e.msg);
+	if (req.name && (why = wg_peer_name_invalid(req.name, strlen(req.name))) != NULL) {
+		char m[128];
+		snprintf(m, sizeof(m), "--name '%%s': %s", why);
+		return usage_err(add_usage, m, req.name);
+	}
+	if (expires && peer_parse_expiry(expires, (int64_t)time(NULL), false, &req.expires, &e) < 0)
+		return usage_err(add_usage, "--expires: %s", e.msg);
 	if (gen_psk && psk_file)
 		return usage_err(add_usage, "--psk and --psk-file exclude each other%s", "");
 	if (show && !gen_psk)
 		return usage_err(add_usage, "--show-keys only makes sense with --psk%s", "");
+	if (show && gen_key)
+		return usage_err(add_usage, "--show-keys with --generate-key: the config handed over has the preshared key%s", "");
 	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &n_masked, &e) < 0)
 		return usage_err(add_usage, "--allowed-ips: %s", e.msg);
 	if (n_masked) {
@@ -150,29 +255,59 @@ static int peer_add_cmd(int argc, char **argv)
 		free(req.aips);
 		return usage_err(add_usage, "--endpoint: %s", e.msg);
 	}
+	r = WJ_EXIT_FAIL;
 	if (psk_file) {
-		if (keyfile_read(psk_file, req.psk, &e) < 0) {
-			free(req.aips);
-			return cmd_fail(&e);
-		}
+		if (keyfile_read(psk_file, req.psk, &e) < 0)
+			goto out;
 		req.has_psk = true;
 	} else if (gen_psk) {
 		key_generate_psk(req.psk);
 		req.has_psk = true;
+	}
+	if (gen_key) {
+		/* The remote's private key lives only in secure memory and in
+		 * the output; the jail keeps its public half. */
+		gh.jail = argv[optind];
+		priv = sodium_malloc(WG_KEY_LEN);
+		priv_b64 = sodium_malloc(WG_KEY_B64_LEN + 1);
+		if (!priv || !priv_b64) {
+			wj_errf(&e, "peer add: out of secure memory");
+			goto out;
+		}
+		if (jail_pubkey(argv[optind], &gh, &e) < 0)
+			goto out;
+		key_generate_private(priv);
+		if (key_public_from_private(req.public_key, priv) < 0) {
+			wj_errf(&e, "peer add: key generation failed");
+			goto out;
+		}
+		key_to_base64(priv_b64, priv);
+		gh.priv_b64 = priv_b64;
+		req.hook = &hook;
+		rep = stderr; /* stdout holds the config only */
 	}
 	key_to_base64(kb, req.public_key);
 	/* A PSK to show is printed before the peer is written: if the
 	 * output does not take it, nothing changes (agent/peer.h). */
 	if (gen_psk && show)
 		req.hook = &show_psk_hook;
-	if (peer_add(argv[optind], &req, &o, &e) < 0) {
+	if (peer_add(argv[optind], &req, &o, &e) < 0)
+		goto out;
+	fprintf(rep, "peer %s%s%s%s added to %s\n", req.name ? req.name : "", req.name ? " (" : "", kb,
+		req.name ? ")" : "", o.path);
+	report_given(rep, &o);
+	if (o.live)
+		fprintf(rep, "applied to %s in jail %s\n", o.ifname, argv[optind]);
+	else
+		fprintf(rep, "jail %s is not up: the change applies at the next 'wgjail up %s'\n", argv[optind],
+			argv[optind]);
+	r = WJ_EXIT_OK;
+out:
+	if (r != WJ_EXIT_OK)
 		r = cmd_fail(&e);
-	} else {
-		printf("peer %s added to %s\n", kb, o.path);
-		report_live(argv[optind], &o);
-		r = WJ_EXIT_OK;
-	}
 	sodium_memzero(req.psk, sizeof(req.psk));
+	sodium_free(priv);
+	sodium_free(priv_b64);
 	free(req.aips);
 	return r;
 }
@@ -197,9 +332,7 @@ static int peer_remove_cmd(int argc, char **argv)
 		return usage_err(remove_usage, "peer remove takes JAIL and KEY%s", "");
 	if ((r = check_jail(remove_usage, argv[optind])) != 0)
 		return r;
-	if (!key_from_base64(key, argv[optind + 1]))
-		return usage_err(remove_usage, "'%s': not a WireGuard key (44 characters of base64)", argv[optind + 1]);
-	if (peer_remove(argv[optind], key, &o, &e) < 0)
+	if (peername_resolve(argv[optind], argv[optind + 1], key, &e) < 0 || peer_remove(argv[optind], key, &o, &e) < 0)
 		return cmd_fail(&e);
 	printf("peer %s removed from %s\n", argv[optind + 1], o.path);
 	report_live(argv[optind], &o);
@@ -230,8 +363,25 @@ static const char *endpoint_of(const struct wg_peer *p, char *buf, size_t sz)
 	return NULL;
 }
 
+/* "active", "disabled", "expired", or "expires in 2 days, 3 hours". */
+static const char *state_of(const struct wg_peer *p, time_t now, char *buf, size_t sz)
+{
+	char age[96];
+
+	if (p->disabled)
+		return "disabled";
+	if (!p->expires)
+		return "active";
+	if (p->expires <= now)
+		return "expired";
+	snprintf(buf, sz, "expires in %s", wg_show_age(age, sizeof(age), p->expires - now));
+	return buf;
+}
+
 static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
 {
+	time_t now = time(NULL);
+
 	printf("{\"jail\":");
 	json_str(jail);
 	printf(",\"interface\":");
@@ -242,8 +392,21 @@ static void list_json(const char *jail, const struct wg_device *dev, bool live, 
 		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
 		const char *eps = endpoint_of(p, ep, sizeof(ep));
 
+		char when[32];
+
 		key_to_base64(k, p->public_key);
-		printf("%s{\"public_key\":\"%s\",\"allowed_ips\":[", i ? "," : "", k);
+		printf("%s{\"public_key\":\"%s\",\"name\":", i ? "," : "", k);
+		if (p->name[0])
+			json_str(p->name);
+		else
+			printf("null");
+		printf(",\"state\":\"%s\",\"expires\":",
+		       p->disabled ? "disabled" : p->expires && p->expires <= now ? "expired" : "active");
+		if (p->expires)
+			json_str(wg_time_fmt(p->expires, when, sizeof(when)));
+		else
+			printf("null");
+		printf(",\"allowed_ips\":[");
 		for (size_t j = 0; j < p->n_aips; j++) {
 			printf("%s", j ? "," : "");
 			json_str(wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
@@ -274,8 +437,13 @@ static void list_text(const char *jail, const struct wg_device *dev, bool live, 
 		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
 		const char *eps = endpoint_of(p, ep, sizeof(ep));
 
+		char st[128];
+
 		key_to_base64(k, p->public_key);
-		printf("\npeer: %s\n  allowed ips: ", k);
+		printf("\npeer: %s\n", k);
+		if (p->name[0])
+			printf("  name: %s\n", p->name);
+		printf("  state: %s\n  allowed ips: ", state_of(p, now, st, sizeof(st)));
 		for (size_t j = 0; j < p->n_aips; j++)
 			printf("%s%s", j ? ", " : "", wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
 		printf("%s\n", p->n_aips ? "" : "(none)");
@@ -330,6 +498,56 @@ static int peer_list_cmd(int argc, char **argv)
 	return WJ_EXIT_OK;
 }
 
+/* peer disable|enable|expire JAIL PEER [WHEN] */
+static int peer_mark_cmd(const char *sub, int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	bool expire = !strcmp(sub, "expire"), active = false;
+	int want = expire ? 3 : 2, ch, r, kind = expire ? WG_META_EXPIRES : WG_META_DISABLED;
+	const char *value = NULL;
+	char when[32], kb[WG_KEY_B64_LEN + 1];
+	uint8_t key[WG_KEY_LEN];
+	int64_t t = 0;
+	struct peer_outcome o;
+	struct wj_err e = {0};
+
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			fputs(mark_usage, stdout);
+			return WJ_EXIT_OK;
+		}
+		fputs(mark_usage, stderr);
+		return WJ_EXIT_USAGE;
+	}
+	if (optind + want != argc)
+		return usage_err(mark_usage, expire ? "peer expire takes JAIL, PEER and DATE|DURATION|never%s"
+						    : "peer disable and enable take JAIL and PEER%s", "");
+	if ((r = check_jail(mark_usage, argv[optind])) != 0)
+		return r;
+	if (expire) {
+		if (peer_parse_expiry(argv[optind + 2], (int64_t)time(NULL), true, &t, &e) < 0)
+			return usage_err(mark_usage, "peer expire: %s", e.msg);
+		value = t ? wg_time_fmt(t, when, sizeof(when)) : NULL;
+	} else if (!strcmp(sub, "disable")) {
+		value = "yes";
+	}
+	if (peername_resolve(argv[optind], argv[optind + 1], key, &e) < 0 ||
+	    peer_set_mark(argv[optind], key, kind, value, &active, &o, &e) < 0)
+		return cmd_fail(&e);
+	key_to_base64(kb, key);
+	if (expire)
+		printf("peer %s %s%s in %s\n", kb, value ? "expires at " : "never expires", value ? value : "", o.path);
+	else
+		printf("peer %s %s in %s\n", kb, value ? "disabled" : "enabled", o.path);
+	if (!active && !value)
+		printf("peer %s is still %s: it stays off the interface\n", kb, expire ? "disabled" : "expired");
+	else if (o.live)
+		printf("%s %s in jail %s\n", active ? "on" : "taken off", o.ifname, argv[optind]);
+	else
+		printf("jail %s is not up: the change applies at the next 'wgjail up %s'\n", argv[optind], argv[optind]);
+	return WJ_EXIT_OK;
+}
+
 int cmd_peer(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
@@ -339,6 +557,7 @@ int cmd_peer(int argc, char **argv)
 		fputs(add_usage, f);
 		fputs(remove_usage, f);
 		fputs(list_usage, f);
+		fputs(mark_usage, f);
 		return sub ? WJ_EXIT_OK : WJ_EXIT_USAGE;
 	}
 	/* getopt restarts on the subcommand's own arguments. */
@@ -349,5 +568,8 @@ int cmd_peer(int argc, char **argv)
 		return peer_remove_cmd(argc - 1, argv + 1);
 	if (!strcmp(sub, "list"))
 		return peer_list_cmd(argc - 1, argv + 1);
-	return cmd_usage_error("peer", "unknown peer command '%s' (add, remove, list)", sub);
+	if (!strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "expire"))
+		return peer_mark_cmd(sub, argc - 1, argv + 1);
+	return cmd_usage_error("peer", "unknown peer command '%s' (add, remove, list, disable, enable, expire)",
+			       sub);
 }

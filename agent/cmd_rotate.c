@@ -9,15 +9,17 @@
 
 #include "agent/commands.h"
 #include "agent/peer.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/strutil.h"
 
 static const char rotate_usage[] =
-	"usage: wgjail rotate JAIL [--peer KEY]\n"
+	"usage: wgjail rotate JAIL [--peer PEER]\n"
 	"  Without --peer: give JAIL a new private key (written to its config first,\n"
 	"  then to the running interface) and print the new public key on stdout.\n"
 	"  Every peer must be given the new public key: see wgjail(8), rotate.\n"
-	"  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
+	"  --peer PEER: a new preshared key for PEER (its key or its name), printed once\n"
+	"  on stdout as the\n"
 	"  line 'PresharedKey = ...' for the remote side's [Peer] section (printed before\n"
 	"  it is written: if the output fails, nothing changes).\n";
 
@@ -90,11 +92,8 @@ int cmd_rotate(int argc, char **argv)
 		report(argv[optind], &o);
 		return WJ_EXIT_OK;
 	}
-	if (!key_from_base64(key, peer)) {
-		fprintf(stderr, "wgjail: rotate: --peer '%s': not a WireGuard key (44 characters of base64)\n",
-			wj_quote(peer, q, sizeof(q)));
-		return WJ_EXIT_USAGE;
-	}
+	if (peername_resolve(argv[optind], peer, key, &e) < 0)
+		return cmd_fail(&e);
 	{
 		/* The new PSK is printed before it is written: if the output
 		 * does not take it, nothing changes (agent/peer.h). */

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/aipidx.h"
@@ -21,11 +22,14 @@
 #include "agent/jailtx.h"
 #include "agent/jailwg.h"
 #include "agent/keyguard.h"
+#include "agent/peer_alloc.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
+#include "wg/peer_meta.h"
 
 #define CONF_MAX (256u << 20) /* a wg config larger than this is refused */
 
@@ -348,7 +352,16 @@ static int peer_lines(const struct peer_add_req *req, char **lines, size_t *n, s
 
 	*n = 0;
 	fmt_key(k, req->public_key);
-	if (asprintf(&lines[(*n)++], "[Peer]") < 0 || asprintf(&lines[(*n)++], "PublicKey = %s", k) < 0)
+	if (asprintf(&lines[(*n)++], "[Peer]") < 0)
+		goto oom;
+	if (req->name && asprintf(&lines[(*n)++], "# Name = %s", req->name) < 0)
+		goto oom;
+	if (req->expires) {
+		char when[32];
+		if (asprintf(&lines[(*n)++], "# Expires = %s", wg_time_fmt(req->expires, when, sizeof(when))) < 0)
+			goto oom;
+	}
+	if (asprintf(&lines[(*n)++], "PublicKey = %s", k) < 0)
 		goto oom;
 	if (req->has_psk) {
 		char p[WG_KEY_B64_LEN + 1];
@@ -540,7 +553,7 @@ static size_t append_block(char *buf, size_t len, bool crlf, char *const *lines,
 int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outcome *out, struct wj_err *e)
 {
 	struct tx t;
-	char *lines[8] = {0}, *block = NULL;
+	char *lines[10] = {0}, *block = NULL;
 	size_t n_lines = 0, room, block_len;
 	struct add_scan sc;
 	struct peer_scan fast;
@@ -551,6 +564,12 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	struct stat st;
 	int r = -1, h;
 
+	struct peer_add_req rq = *req;
+	struct peer_alloc pa;
+	bool allocated = false;
+
+	req = &rq;
+	memset(&pa, 0, sizeof(pa));
 	memset(&sc, 0, sizeof(sc));
 	sc.req = req;
 	sc.force = req->force;
@@ -558,9 +577,6 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	fmt_key(sc.want, req->public_key);
 	memset(&t, 0, sizeof(t));
 	t.lockfd = -1;
-	if (peer_lines(req, lines, &n_lines, e) < 0)
-		goto done;
-	room = block_room(lines, n_lines);
 	/* The main file: read into room to spare, as it may be big. */
 	if (tx_begin(jail, &t, false, 1, NULL, out, e) < 0 ||
 	    jailwg_dropin_path(dropin, sizeof(dropin), t.dir, req->public_key, e) < 0)
@@ -579,6 +595,36 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 		 * the next add need not parse it again. */
 		stamp_write_st(jail, t.spec.ifname, &t.st);
 	}
+	/* Its name must be free in the jail (the main file's peers, the
+	 * drop-ins' name index). */
+	if (req->name) {
+		uint8_t owner[WG_KEY_LEN];
+		char ok[WG_KEY_B64_LEN + 1];
+		int taken;
+		if (!t.dev && wg_config_parse(t.text, t.len, out->path, &t.dev, e) < 0)
+			goto done;
+		if ((taken = peername_lookup(t.dev, t.dir, req->name, owner, e)) != 0) {
+			if (taken > 0)
+				wj_errf(e, "jail %s: the name '%s' is taken by peer %s", jail, req->name,
+					(fmt_key(ok, owner), ok));
+			goto done;
+		}
+	}
+	/* No allowed IPs given: the next free address of each network. */
+	if (!rq.n_aips) {
+		if (peer_alloc_run(jail, &t.spec, t.main_path, t.text, t.len, t.dev, t.dir, &pa, e) < 0)
+			goto done;
+		if (!(rq.aips = malloc(pa.n * sizeof(*rq.aips)))) {
+			wj_errnof(e, ENOMEM, "peer add");
+			goto done;
+		}
+		memcpy(rq.aips, pa.got, pa.n * sizeof(*rq.aips));
+		rq.n_aips = pa.n;
+		allocated = true;
+	}
+	if (peer_lines(req, lines, &n_lines, e) < 0)
+		goto done;
+	room = block_room(lines, n_lines);
 	/* The main file's peers (hand-written): the fast scan. */
 	peer_scan_for_add(t.text, t.len, req, &fast);
 	/* Something to refuse: the slower scan finds the lines to name. */
@@ -637,7 +683,8 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	np = blk->n_peers == 1 ? wg_device_find_peer(blk, req->public_key) : NULL;
 	if (!np || !!(np->flags & WGPEER_HAS_PSK) != req->has_psk || (req->has_psk && !key_equal(np->psk, req->psk)) ||
 	    (req->keepalive >= 0 && np->keepalive != req->keepalive) || !!np->endpoint != !!req->endpoint ||
-	    (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) || !aips_equal(np, req->aips, req->n_aips)) {
+	    (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) || !aips_equal(np, req->aips, req->n_aips) ||
+	    strcmp(np->name, req->name ? req->name : "") != 0 || np->expires != req->expires) {
 		wj_errf(e, "%s: the new [Peer] section does not read back as the peer to add (nothing written)",
 			dropin);
 		goto done;
@@ -654,13 +701,24 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	/* The index links first (a crash leaves stale links, which are
 	 * ignored), then the drop-in: the config is as before or as after. */
 	snprintf(out->path, sizeof(out->path), "%s", dropin);
+	if (allocated)
+		peer_alloc_commit(&pa); /* before the drop-in: a crash only skips addresses */
 	if (jailwg_mkdir(t.dir, e) < 0 || aipidx_add(t.dir, req->public_key, req->aips, req->n_aips, e) < 0 ||
+	    (req->name && aipidx_name_set(t.dir, req->public_key, req->name, e) < 0) ||
 	    wj_write_atomic(dropin, block, block_len, 0600, e) < 0)
 		goto done;
 	out->written = true;
 	aipidx_stamp(t.dir);
-	r = tx_apply(jail, &t, ch, out, e);
+	for (size_t i = 0; allocated && i < pa.n && i < sizeof(out->given) / sizeof(out->given[0]); i++)
+		out->given[out->n_given++] = pa.got[i];
+	/* Added disabled or (never) expired: in the files, not live. */
+	if (!wg_peer_active(np, (int64_t)time(NULL)))
+		r = 0;
+	else
+		r = tx_apply(jail, &t, ch, out, e);
 done:
+	if (allocated)
+		free(rq.aips);
 	if (block) {
 		sodium_memzero(block, room);
 		free(block);
@@ -695,6 +753,8 @@ static int remove_dropin(const char *jail, struct tx *t, const uint8_t key[WG_KE
 		goto done;
 	if (one && aipidx_remove(t->dir, key, one->peers[0].aips, one->peers[0].n_aips, e) < 0)
 		goto done;
+	if (one && one->peers[0].name[0])
+		aipidx_name_unset(t->dir, key, one->peers[0].name);
 	aipidx_stamp(t->dir);
 	ch = wg_device_new();
 	if (!ch || !(c = wg_device_add_peer(ch, key))) {
@@ -929,6 +989,7 @@ static int move_dropin(struct tx *t, const uint8_t old[WG_KEY_LEN], const uint8_
 		unlink(stamp);
 	if (aipidx_remove(t->dir, old, np->aips, np->n_aips, e) < 0 ||
 	    aipidx_add(t->dir, new_key, np->aips, np->n_aips, e) < 0 ||
+	    (np->name[0] && aipidx_name_set(t->dir, new_key, np->name, e) < 0) ||
 	    wj_write_atomic(np_path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;
 	return 0;
@@ -1051,4 +1112,61 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	*live = true;
 	out->live = true;
 	return 0;
+}
+
+/* ---- disable, enable, expiry (issue 18) ---------------------------------- */
+
+int peer_set_mark(const char *jail, const uint8_t key[WG_KEY_LEN], int kind, const char *value, bool *active,
+		  struct peer_outcome *out, struct wj_err *e)
+{
+	struct tx t;
+	struct conf_block b;
+	char k[WG_KEY_B64_LEN + 1];
+	struct wg_device *ch = NULL;
+	struct wg_peer *np, *c;
+	int r = -1, found = 0;
+
+	fmt_key(k, key);
+	if (tx_begin(jail, &t, true, 0, key, out, e) < 0)
+		return -1;
+	if (!wg_device_find_peer(t.dev, key)) {
+		wj_errf(e, "%s: no peer %s", out->path, k);
+		goto done;
+	}
+	for (size_t from = 0; conf_find_peer_from(&t.doc, key, from, &b) == 1; from = b.end) {
+		if (wg_meta_set(&t.doc, &b, (enum wg_meta_kind)kind, value, e) < 0)
+			goto done;
+		found++;
+	}
+	if (!found) {
+		wj_errf(e, "%s: cannot find the [Peer] section of %s to edit", out->path, k);
+		goto done;
+	}
+	if (tx_render(&t, out->path, e) < 0)
+		goto done;
+	np = wg_device_find_peer(t.after, key);
+	if (!np || t.after->n_peers != t.dev->n_peers ||
+	    (kind == WG_META_DISABLED && np->disabled != (value != NULL)) ||
+	    (kind == WG_META_EXPIRES && (np->expires != 0) != (value != NULL))) {
+		wj_errf(e, "%s: the edited config does not read back with the change (nothing written)", out->path);
+		goto done;
+	}
+	*active = wg_peer_active(np, (int64_t)time(NULL));
+	if (!(ch = wg_device_new()) || !(c = wg_device_add_peer(ch, key))) {
+		wj_errnof(e, ENOMEM, "peer");
+		goto done;
+	}
+	/* Live: an inactive peer removed; an active one given everything its
+	 * file says (it may have been removed by a disable or an expiry). */
+	if (!*active)
+		c->flags = WGPEER_REMOVE;
+	else if (wg_device_remove_peer(ch, key), copy_peer(ch, np, WGPEER_REPLACE_AIPS | WGPEER_CHANGED_AIPS, e) < 0)
+		goto done;
+	if (tx_write(&t, jail, out->path, out, e) < 0)
+		goto done;
+	r = tx_apply(jail, &t, ch, out, e);
+done:
+	wg_device_free(ch);
+	tx_end(&t);
+	return r;
 }

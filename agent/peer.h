@@ -51,6 +51,11 @@ struct peer_add_req {
 	uint8_t psk[WG_KEY_LEN]; /* caller wipes */
 	bool force;             /* allow allowed IPs already routed to another peer */
 	const struct peer_commit_hook *hook; /* may be NULL */
+	/* Issue 18.  No AIPS: one address in each tunnel network is handed
+	 * out (agent/peer_alloc.h) and AIPS set to them (freed by the
+	 * caller).  NAME (NULL: none) must be free in the jail. */
+	const char *name;
+	int64_t expires;        /* 0 = never */
 };
 
 /* What happened to the live interface. */
@@ -59,6 +64,8 @@ struct peer_outcome {
 	bool live;            /* applied to the running interface */
 	char ifname[16];
 	char path[4096];      /* the config file that was written or read */
+	struct wg_ipmask given[8]; /* peer add: the addresses handed out */
+	size_t n_given;
 };
 
 int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outcome *out, struct wj_err *e);
@@ -84,6 +91,15 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
  * WANT_LIVE and the jail is up (*LIVE set).  Caller frees *DEV. */
 int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct peer_outcome *out,
 	      struct wj_err *e);
+
+/* Set or clear (VALUE NULL) peer KEY's comment mark KIND (enum
+ * wg_meta_kind: disabled, expiry) in its drop-in or its section of the
+ * main file, and bring the live interface in step: an inactive peer is
+ * removed from it, an active one (re-)added with everything the file says
+ * (so `peer enable` restores the same key and addresses).  *ACTIVE says
+ * which. */
+int peer_set_mark(const char *jail, const uint8_t key[WG_KEY_LEN], int kind, const char *value, bool *active,
+		  struct peer_outcome *out, struct wj_err *e);
 
 /* Does peer NEW route an address that peer OTHER already routes?  Same
  * prefix, or NEW inside a prefix of OTHER other than a default route (/0).
