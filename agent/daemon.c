@@ -24,6 +24,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "agent/peer.h"
 #include "agent/watch.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
@@ -132,36 +133,56 @@ static void log_lines(const char *jail, char *text)
 	}
 }
 
-/* The next expiry of a peer of J's config, as a monotonic deadline: the
- * reconcile then takes exactly that peer off the interface (the sync
- * engine removes what the config no longer gives the interface). */
-static void expiry_schedule(struct ajail *j)
+/* The next expiry of a peer of J's config after DONE (seconds), as a
+ * monotonic deadline: expiry_due then takes exactly those peers off. */
+static void expiry_schedule(struct ajail *j, int64_t done)
 {
 	struct timespec ts;
 	int64_t wall_ms, at;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	at = wg_device_next_expiry(j->conf, (int64_t)ts.tv_sec);
+	at = wg_device_next_expiry(j->conf, (int64_t)ts.tv_sec > done ? (int64_t)ts.tv_sec : done);
 	j->expiry_at = at;
 	j->expiry_ms = at ? now_ms() + (at * 1000 > wall_ms ? at * 1000 - wall_ms : 0) : 0;
 }
 
-/* J's peers that expired at J->EXPIRY_AT: logged, and the jail reconciled now. */
-static void expiry_due(struct ajail *j)
+/* J's peers that expired at J->EXPIRY_AT: taken off the interface, only
+ * they (one change set, no read-back: the other sessions are not
+ * touched), and logged.  The files keep them; the next reconcile leaves
+ * them out as `up` does. */
+static void expiry_due(struct agent *a, struct ajail *j)
 {
 	char kb[WG_KEY_B64_LEN + 1];
+	struct wg_device *ch = wg_device_new();
+	struct peer_target tgt;
+	struct wj_err e;
+	int up;
 
-	for (size_t i = 0; j->conf && i < j->conf->n_peers; i++) {
+	wj_err_clear(&e);
+	for (size_t i = 0; ch && j->conf && i < j->conf->n_peers; i++) {
 		const struct wg_peer *p = &j->conf->peers[i];
+		struct wg_peer *c;
 		if (p->disabled || p->expires != j->expiry_at)
 			continue;
 		key_to_base64(kb, p->public_key);
 		log_info("jail %s: peer %s%s%s%s expired; removing it from %s", j->name, p->name, p->name[0] ? " (" : "",
 			 kb, p->name[0] ? ")" : "", j->spec.ifname);
+		if ((c = wg_device_add_peer(ch, p->public_key)))
+			c->flags = WGPEER_REMOVE;
 	}
-	j->expiry_ms = 0;
-	j->due_ms = now_ms();
+	if (!ch) {
+		log_warnx("jail %s: out of memory removing expired peers", j->name);
+	} else if (ch->n_peers && (up = peer_jail_target(j->name, j->spec.ifname, &tgt, &e)) != 0) {
+		if (up < 0 || peer_live_set(&tgt, ch, &e) < 0) {
+			log_warnx("jail %s: expired peers: %s; reconciling", j->name, e.msg);
+			j->due_ms = now_ms();
+		}
+	}
+	wg_device_free(ch);
+	/* The next one (those of this second are done). */
+	expiry_schedule(j, j->expiry_at);
+	a->next_status_ms = 0;
 }
 
 static void reconcile(struct agent *a, struct ajail *j)
@@ -211,7 +232,7 @@ static void reconcile(struct agent *a, struct ajail *j)
 		j->spec = spec;
 		j->have_spec = true;
 	}
-	expiry_schedule(j);
+	expiry_schedule(j, 0);
 	if (r == 0) {
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
@@ -653,7 +674,7 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 		now = now_ms();
 		for (size_t i = 0; i < a.n; i++)
 			if (a.v[i].expiry_ms && a.v[i].expiry_ms <= now)
-				expiry_due(&a.v[i]);
+				expiry_due(&a, &a.v[i]);
 		for (size_t i = 0; i < a.n && !a.stop; i++)
 			if (a.v[i].due_ms && a.v[i].due_ms <= now)
 				reconcile(&a, &a.v[i]);
