@@ -18,7 +18,7 @@
 #include <stdint.h>
 
 #include "util/strutil.h"
-#include "wg/model.h"
+#include "util/ipmask.h"
 
 struct wj_err;
 
