@@ -17,6 +17,7 @@
 #include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "util/strutil.h"

@@ -1,6 +1,7 @@
 #include "agent/jailspec.h"
 #include "agent/jaillock.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "util/fsutil.h"
 #include "util/ini.h"
@@ -14,35 +15,6 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-
-#if defined(__FreeBSD__)
-#define DEFAULT_CONFDIR "/usr/local/etc/wgjail"
-#else
-#define DEFAULT_CONFDIR "/etc/wgjail"
-#endif
-
-static char confdir[PATH_MAX];
-
-void wj_set_confdir(const char *dir)
-{
-	snprintf(confdir, sizeof(confdir), "%s", dir);
-}
-
-const char *wj_confdir(void)
-{
-	if (!confdir[0]) {
-		const char *env = getenv("WGJAIL_CONFDIR");
-		wj_set_confdir(env && *env ? env : DEFAULT_CONFDIR);
-	}
-	return confdir;
-}
-
-int jail_path(char *buf, size_t sz, const char *name, const char *file)
-{
-	int n = file ? snprintf(buf, sz, "%s/%s/%s", wj_confdir(), name, file)
-		     : snprintf(buf, sz, "%s/%s", wj_confdir(), name);
-	return n < 0 || (size_t)n >= sz ? -1 : 0;
-}
 
 void jailspec_defaults(struct jail_spec *s, const char *name)
 {

@@ -71,15 +71,6 @@ int jailspec_parse(const char *text, size_t len, const char *path, const char *n
 /* Canonical INI text of S (heap string, caller frees). */
 char *jailspec_format(const struct jail_spec *s);
 
-/* The configuration directory: -c DIR, else $WGJAIL_CONFDIR, else the
- * platform default.  Set once by main(). */
-void wj_set_confdir(const char *dir);
-const char *wj_confdir(void);
-
-/* Paths of a jail's files: jailspec_path(NAME, "jail.conf", buf) etc.
- * Returns -1 if the result would not fit. */
-int jail_path(char *buf, size_t sz, const char *name, const char *file);
-
 /* Load CONFDIR/NAME/jail.conf (name validated first). */
 int jailspec_load(const char *name, struct jail_spec *out, struct wj_err *e);
 /* Names of every jail in CONFDIR (directories holding jail.conf), sorted. */

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "agent/commands.h"
-#include "agent/jailspec.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "keys/keys.h"
 
 static void usage(FILE *f)
