@@ -301,11 +301,6 @@ fail:
 	return -1;
 }
 
-static const char *impl_name(enum jail_impl i)
-{
-	return i == IMPL_KERNEL ? "kernel" : i == IMPL_USERSPACE ? "userspace" : "auto";
-}
-
 static int start_wggo(struct up *u, const char *ifname, int nsfd, struct wj_err *e)
 {
 	if (u->o->dry) {
@@ -611,12 +606,12 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0 || jailstate_check_host(s->name, &u.st, e) < 0)
 		goto out;
 	u.st.hostns = jailstate_current_netns();
-	if (u.st.uplink[0] && strcmp(u.st.uplink, s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge")) {
+	if (u.st.uplink[0] && strcmp(u.st.uplink, uplink_name(s->uplink))) {
 		wj_errf(e, "jail %s is up with a %s uplink; the spec now says otherwise: take it down first", s->name,
 			u.st.uplink);
 		goto out;
 	}
-	snprintf(u.st.uplink, sizeof(u.st.uplink), "%s", s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
+	snprintf(u.st.uplink, sizeof(u.st.uplink), "%s", uplink_name(s->uplink));
 	if (u.st.ifname[0] && strcmp(u.st.ifname, s->ifname)) {
 		wj_errf(e, "jail %s is up with interface %s; the spec now says %s: take it down first", s->name,
 			u.st.ifname, s->ifname);

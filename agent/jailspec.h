@@ -22,8 +22,15 @@
 
 struct wj_err;
 
-enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD };
-enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE };
+enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD, UPLINK_KINDS };
+enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE, IMPL_KINDS };
+
+/* The names of the uplinks and implementations, as the spec writes them
+ * (agent/jailspec_keys.c, the one place): "bridge", "wireguard"; "auto",
+ * "kernel", "userspace".  uplink_from_name: 0, or -1 for no such name. */
+const char *uplink_name(enum jail_uplink u);
+int uplink_from_name(const char *name, enum jail_uplink *u);
+const char *impl_name(enum jail_impl i);
 
 #define JAIL_MAX_ADDRS 8
 #define JAIL_ID_MAX 4095
@@ -53,9 +60,13 @@ struct jail_spec {
 	unsigned devfs_ruleset;            /* default 5 */
 };
 
+/* Its keys, their types, ranges, defaults and help: agent/jailspec_keys.h. */
+
 /* Defaults for a new spec called NAME (name copied, not validated). */
 void jailspec_defaults(struct jail_spec *s, const char *name);
-/* Every field checked (names, ranges, families); messages name the field
+/* Every key's value checked as the table says (agent/jailspec_keys.h),
+ * then what involves several (a gateway needs a jail address of its
+ * family, one gateway per family); messages name the jail and the key
  * and quote the value. */
 int jailspec_validate(const struct jail_spec *s, struct wj_err *e);
 /* Interface names whose files would collide with files that are not
@@ -68,6 +79,8 @@ bool jail_path_is_slash(const char *path);
  * Errors name PATH:LINE, the key and the value. */
 int jailspec_parse(const char *text, size_t len, const char *path, const char *name,
 		   struct jail_spec *out, struct wj_err *e);
+/* Is NAME one of the spec's sections ("jail", "wireguard"; any case)? */
+bool jailspec_is_section(const char *name);
 /* Canonical INI text of S (heap string, caller frees). */
 char *jailspec_format(const struct jail_spec *s);
 
