@@ -39,16 +39,6 @@ const char *jail_hostname(const struct jail_spec *s)
 	return s->hostname[0] ? s->hostname : s->name;
 }
 
-bool jail_path_is_slash(const char *path)
-{
-	if (path[0] != '/')
-		return false;
-	for (const char *p = path; *p; p++)
-		if (*p != '/' && !(*p == '.' && (p[-1] == '/') && (p[1] == '/' || p[1] == '\0')))
-			return false;
-	return true;
-}
-
 /* ---- validation ---------------------------------------------------------- */
 
 /* What involves more than one value: the bridge uplink's gateways (one

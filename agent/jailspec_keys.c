@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent/jailspec.h"
+#include "agent/ifreserved.h"
 #include "util/strutil.h"
 
 /* ---- named values ------------------------------------------------------ */
@@ -59,6 +59,17 @@ const char *impl_name(enum jail_impl i)
 }
 
 /* ---- validators of text values ----------------------------------------- */
+
+bool jail_path_is_slash(const char *path)
+{
+	if (path[0] != '/')
+		return false;
+	for (const char *p = path; *p; p++)
+		if (*p != '/' && !(*p == '.' && (p[-1] == '/') && (p[1] == '/' || p[1] == '\0')))
+			return false;
+	return true;
+}
+
 
 /* Hostnames and endpoint hosts: letters, digits, '-', '.' (DNS). */
 static bool hostname_ok(const char *h, size_t max)

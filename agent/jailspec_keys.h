@@ -1,10 +1,11 @@
-/* The jail spec's keys as a table (agent/jailspec_keys.c): one row per
+/* The jail spec (struct jail_spec, read and written by agent/jailspec.c)
+ * and its keys as a table (agent/jailspec_keys.c): one row per
  * key says its section, its name in the file and as an option of
  * `create`, its type, where it is stored in struct jail_spec, its range or
  * validator, its default and its help.  Parsing, writing and validating a
  * spec (agent/jailspec.c), `create`'s options and help
  * (agent/cmd_create.c) and the manual's lists (held to the table by
- * tests/unit/test_spec.c) all come from it: a new key is one row.
+ * tests/unit/test_spec_table.c) all come from it: a new key is one row.
  *
  * A key is a single value, or a list (max_items > 0): repeated in the
  * file, one line per value; as an option of `create`, given again for
@@ -12,11 +13,54 @@
 #ifndef WGJAIL_JAILSPEC_KEYS_H
 #define WGJAIL_JAILSPEC_KEYS_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-struct jail_spec;
+#include "util/ipmask.h"
+#include "util/strutil.h"
+
+enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD, UPLINK_KINDS };
+enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE, IMPL_KINDS };
+
+/* The names of the uplinks and implementations, as the spec writes them
+ * (agent/jailspec_keys.c, the one place): "bridge", "wireguard"; "auto",
+ * "kernel", "userspace".  uplink_from_name: 0, or -1 for no such name. */
+const char *uplink_name(enum jail_uplink u);
+int uplink_from_name(const char *name, enum jail_uplink *u);
+const char *impl_name(enum jail_impl i);
+
+#define JAIL_MAX_ADDRS 8
+#define JAIL_ID_MAX 4095
+
+struct jail_spec {
+	char name[WJ_JAIL_NAME_MAX + 1];
+	unsigned id;                       /* 0..JAIL_ID_MAX: epairN, link names */
+	enum jail_uplink uplink;
+	enum jail_impl impl;
+	char bridge[WJ_IFNAME_MAX + 1];    /* bridge uplink: the host bridge */
+	/* Bridge uplink: the jail end's addresses (with prefix) and the
+	 * gateways (one per family, on the bridge). */
+	struct wg_ipmask jail_addr[JAIL_MAX_ADDRS];
+	size_t n_jail_addr;
+	struct wg_ipmask gateway[2];
+	size_t n_gateway;
+	/* WireGuard. */
+	char ifname[WJ_IFNAME_MAX + 1];    /* interface inside the jail */
+	struct wg_ipmask address[JAIL_MAX_ADDRS]; /* tunnel addresses */
+	size_t n_address;
+	uint16_t listen_port;              /* 0 = not set (random) */
+	uint32_t mtu;                      /* 0 = default */
+	char endpoint[300];                /* our public host:port, for export; "" if unknown */
+	/* FreeBSD. */
+	char root[PATH_MAX];               /* jail root (path); "" = /usr/local/jails/NAME */
+	char hostname[256];                /* "" = NAME */
+	unsigned devfs_ruleset;            /* default 5 */
+};
+
+/* Is PATH the root directory written another way ("/", "/.", "/./")? */
+bool jail_path_is_slash(const char *path);
 
 enum spec_section { SPEC_JAIL, SPEC_WIREGUARD, SPEC_SECTIONS };
 
