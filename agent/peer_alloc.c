@@ -9,6 +9,7 @@
 #include "agent/jailwg.h"
 #include "agent/peer.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "wg/config.h"
 
 struct used_ctx {
@@ -44,12 +45,10 @@ int peer_alloc_run(const char *jail, const struct jail_spec *spec, const char *m
 	struct wg_device *parsed = NULL, *all = NULL;
 	const struct wg_ipmask *nets = spec->address;
 	size_t n = spec->n_address;
-	char file[WJ_IFNAME_MAX + 16];
 	int r = -1;
 
 	memset(a, 0, sizeof(*a));
-	snprintf(file, sizeof(file), ".%s.alloc", spec->ifname);
-	if (jail_path(a->state, sizeof(a->state), jail, file) < 0)
+	if (jail_alloc_path(a->state, sizeof(a->state), jail, spec->ifname) < 0)
 		return wj_errf(e, "jail %s: path too long", jail);
 	if (!n) { /* no address in the spec: the main file's Address lines */
 		if (!main && wg_config_parse(text, len, main_path, &parsed, e) < 0)
