@@ -16,6 +16,7 @@
 #include "agent/jailtx.h"
 #include "agent/jailwg.h"
 #include "agent/keyguard.h"
+#include "agent/ula.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
@@ -29,7 +30,7 @@
  * (agent/jailspec_keys.h), whose getopt value is 256 + the key's row. */
 #define OPT_KEY 256
 
-static struct option longopts[SPEC_KEYS_MAX + 3];
+static struct option longopts[SPEC_KEYS_MAX + 4];
 
 static void make_longopts(void)
 {
@@ -37,6 +38,7 @@ static void make_longopts(void)
 
 	longopts[n++] = (struct option){"dry-run", no_argument, NULL, 'n'};
 	longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[n++] = (struct option){"no-ipv6", no_argument, NULL, '6'};
 	for (size_t i = 0; i < jailspec_nkeys; i++)
 		if (jailspec_keys[i].option)
 			longopts[n++] = (struct option){jailspec_keys[i].option, required_argument, NULL, OPT_KEY + (int)i};
@@ -75,6 +77,8 @@ static void help(void)
 	fputs("Options (each replaces the value in an existing spec; repeatable ones replace the whole list):\n",
 	      stdout);
 	help_item("  -n", "print what would be written, write nothing");
+	help_item("  --no-ipv6", "a new jail without an IPv6 tunnel address gets none (by default it gets a random "
+				"unique local prefix, fdXX:XXXX:XXXX::1/64, RFC 4193)");
 	for (size_t i = 0; i < jailspec_nkeys; i++) {
 		const struct spec_key *k = &jailspec_keys[i];
 		size_t n;
@@ -101,6 +105,7 @@ static void help(void)
  * per key of the spec, the values given (a single value: the last). */
 struct opts {
 	bool dry;
+	bool no_ipv6;
 	struct {
 		const char *v[SPEC_ITEMS_MAX];
 		size_t n;
@@ -125,6 +130,17 @@ static int apply(struct jail_spec *s, const struct opts *o, struct wj_err *e)
 					       bad);
 	}
 	return 0;
+}
+
+/* A new jail without an IPv6 tunnel address: a random unique local
+ * prefix, picked once (agent/ula.h); existing specs are never changed. */
+static void add_ula(struct jail_spec *s)
+{
+	for (size_t i = 0; i < s->n_address; i++)
+		if (s->address[i].family == AF_INET6)
+			return;
+	if (s->n_address < JAIL_MAX_ADDRS)
+		ula_random(&s->address[s->n_address++]);
 }
 
 /* The ids of every other jail: refuse a taken --id, find the lowest free
@@ -383,7 +399,11 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 	else if (jailspec_load(name, &s, e) < 0)
 		goto out;
 	old = s;
-	if (apply(&s, o, e) < 0 || jailspec_validate(&s, e) < 0 || pick_id(&s, is_new, o->id != NULL, e) < 0)
+	if (apply(&s, o, e) < 0)
+		goto out;
+	if (is_new && !o->no_ipv6)
+		add_ula(&s);
+	if (jailspec_validate(&s, e) < 0 || pick_id(&s, is_new, o->id != NULL, e) < 0)
 		goto out;
 
 	/* The WireGuard config: kept (key and peers) if it exists, under the
@@ -467,6 +487,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 		if (ch == 'n') {
 			o->dry = true;
+			continue;
+		}
+		if (ch == '6') {
+			o->no_ipv6 = true;
 			continue;
 		}
 		if (ch == 'h') {
