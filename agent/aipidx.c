@@ -413,8 +413,6 @@ int aipidx_name_set(const char *dir, const uint8_t key[WG_KEY_LEN], const char *
 	key_to_hex(hex, key);
 	snprintf(ln, sizeof(ln), "n-%s", name);
 	r = put_link(fd, ln, hex, e);
-	if (!r && fsync(fd) < 0)
-		r = wj_errnof(e, errno, "%s/" IDX_DIR ": fsync", dir);
 	close(fd);
 	return r;
 }

@@ -69,6 +69,7 @@ int aipidx_remove(const char *dir, const uint8_t key[WG_KEY_LEN], const struct w
  * only if the drop-in still has that name.  aipidx_name_find: 1 and *KEY,
  * 0 if no drop-in has NAME, -1 on error. */
 int aipidx_name_find(const char *dir, const char *name, uint8_t key[WG_KEY_LEN], struct wj_err *e);
+/* (Not synced: call it before aipidx_add, whose fsync makes it durable.) */
 int aipidx_name_set(const char *dir, const uint8_t key[WG_KEY_LEN], const char *name, struct wj_err *e);
 /* Remove the link of NAME if it points at KEY. */
 void aipidx_name_unset(const char *dir, const uint8_t key[WG_KEY_LEN], const char *name);

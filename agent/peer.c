@@ -697,8 +697,8 @@ int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outco
 	snprintf(out->path, sizeof(out->path), "%s", dropin);
 	if (allocated)
 		peer_alloc_commit(&pa); /* before the drop-in: a crash only skips addresses */
-	if (jailwg_mkdir(t.dir, e) < 0 || aipidx_add(t.dir, req->public_key, req->aips, req->n_aips, e) < 0 ||
-	    (req->name && aipidx_name_set(t.dir, req->public_key, req->name, e) < 0) ||
+	if (jailwg_mkdir(t.dir, e) < 0 || (req->name && aipidx_name_set(t.dir, req->public_key, req->name, e) < 0) ||
+	    aipidx_add(t.dir, req->public_key, req->aips, req->n_aips, e) < 0 ||
 	    wj_write_atomic(dropin, block, block_len, 0600, e) < 0)
 		goto done;
 	out->written = true;
@@ -981,8 +981,8 @@ static int move_dropin(struct tx *t, const uint8_t old[WG_KEY_LEN], const uint8_
 		return -1;
 	wj_stores_forget(WJ_FORGET_DROPINS_MOVED, &(struct wj_store_scope){.peers_dir = t->dir});
 	if (aipidx_remove(t->dir, old, np->aips, np->n_aips, e) < 0 ||
-	    aipidx_add(t->dir, new_key, np->aips, np->n_aips, e) < 0 ||
 	    (np->name[0] && aipidx_name_set(t->dir, new_key, np->name, e) < 0) ||
+	    aipidx_add(t->dir, new_key, np->aips, np->n_aips, e) < 0 ||
 	    wj_write_atomic(np_path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;
 	return 0;
