@@ -78,7 +78,8 @@ static void help(void)
 	      stdout);
 	help_item("  -n", "print what would be written, write nothing");
 	help_item("  --no-ipv6", "a new jail without an IPv6 tunnel address gets none (by default it gets a random "
-				"unique local prefix, fdXX:XXXX:XXXX::1/64, RFC 4193)");
+				"unique local prefix, fdXX:XXXX:XXXX::1/64, RFC 4193); --address with IPv4 "
+				"addresses only then drops the jail's IPv6 ones (by default they are kept)");
 	for (size_t i = 0; i < jailspec_nkeys; i++) {
 		const struct spec_key *k = &jailspec_keys[i];
 		size_t n;
@@ -132,15 +133,31 @@ static int apply(struct jail_spec *s, const struct opts *o, struct wj_err *e)
 	return 0;
 }
 
-/* A new jail without an IPv6 tunnel address: a random unique local
- * prefix, picked once (agent/ula.h); existing specs are never changed. */
-static void add_ula(struct jail_spec *s)
+static bool has_v6(const struct jail_spec *s)
 {
 	for (size_t i = 0; i < s->n_address; i++)
 		if (s->address[i].family == AF_INET6)
-			return;
-	if (s->n_address < JAIL_MAX_ADDRS)
-		ula_random(&s->address[s->n_address++]);
+			return true;
+	return false;
+}
+
+/* IPv6 by default: a new jail without an IPv6 tunnel address gets a random
+ * unique local prefix, picked once (agent/ula.h); an existing jail keeps
+ * its IPv6 addresses when --address lists IPv4 ones only (OLD: its spec
+ * before the options; --no-ipv6 skips all this).  An existing spec without
+ * IPv6 is never given one. */
+static void keep_ipv6(struct jail_spec *s, const struct jail_spec *old)
+{
+	if (has_v6(s))
+		return;
+	if (!old) {
+		if (s->n_address < JAIL_MAX_ADDRS)
+			ula_random(&s->address[s->n_address++]);
+		return;
+	}
+	for (size_t i = 0; i < old->n_address && s->n_address < JAIL_MAX_ADDRS; i++)
+		if (old->address[i].family == AF_INET6)
+			s->address[s->n_address++] = old->address[i];
 }
 
 /* The ids of every other jail: refuse a taken --id, find the lowest free
@@ -401,8 +418,8 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 	old = s;
 	if (apply(&s, o, e) < 0)
 		goto out;
-	if (is_new && !o->no_ipv6)
-		add_ula(&s);
+	if (!o->no_ipv6)
+		keep_ipv6(&s, is_new ? NULL : &old);
 	if (jailspec_validate(&s, e) < 0 || pick_id(&s, is_new, o->id != NULL, e) < 0)
 		goto out;
 
