@@ -15,6 +15,7 @@
 #include "agent/jailtx.h"
 #include "agent/jailwg.h"
 #include "agent/keyguard.h"
+#include "agent/uplink.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/safefile.h"
@@ -119,13 +120,10 @@ static int apply(struct jail_spec *s, const struct opts *o, struct wj_err *e)
 {
 	uint64_t n;
 
-	if (o->uplink) {
-		if (!strcmp(o->uplink, "bridge"))
-			s->uplink = UPLINK_BRIDGE;
-		else if (!strcmp(o->uplink, "wireguard"))
-			s->uplink = UPLINK_WIREGUARD;
-		else
-			return bad_opt(e, "--uplink", o->uplink, "expected bridge or wireguard");
+	if (o->uplink && uplink_from_name(o->uplink, &s->uplink) < 0) {
+		char why[80];
+		snprintf(why, sizeof(why), "expected %s", uplink_choices());
+		return bad_opt(e, "--uplink", o->uplink, why);
 	}
 	if (o->impl) {
 		if (!strcmp(o->impl, "auto"))

@@ -1,5 +1,6 @@
 #include "agent/jailspec.h"
 #include "agent/jaillock.h"
+#include "agent/uplink.h"
 #include "util/err.h"
 #include "util/safefile.h"
 #include "util/fsutil.h"
@@ -67,11 +68,6 @@ const char *jail_root(const struct jail_spec *s, char *buf, size_t sz)
 const char *jail_hostname(const struct jail_spec *s)
 {
 	return s->hostname[0] ? s->hostname : s->name;
-}
-
-static const char *uplink_str(enum jail_uplink u)
-{
-	return u == UPLINK_WIREGUARD ? "wireguard" : "bridge";
 }
 
 static const char *impl_str(enum jail_impl i)
@@ -247,12 +243,11 @@ static int on_key(void *user, const char *section, const char *key, const char *
 				return bad(e, c, line, key, v, "expected a number from 0 to 4095");
 			s->id = (unsigned)n;
 		} else if (!strcasecmp(key, "uplink")) {
-			if (!strcmp(v, "bridge"))
-				s->uplink = UPLINK_BRIDGE;
-			else if (!strcmp(v, "wireguard"))
-				s->uplink = UPLINK_WIREGUARD;
-			else
-				return bad(e, c, line, key, v, "expected bridge or wireguard");
+			if (uplink_from_name(v, &s->uplink) < 0) {
+				char why[80];
+				snprintf(why, sizeof(why), "expected %s", uplink_choices());
+				return bad(e, c, line, key, v, why);
+			}
 		} else if (!strcasecmp(key, "implementation")) {
 			if (!strcmp(v, "auto"))
 				s->impl = IMPL_AUTO;
@@ -340,7 +335,7 @@ char *jailspec_format(const struct jail_spec *s)
 	char a[INET6_ADDRSTRLEN + 8];
 
 	wj_sb_printf(&b, "# wgjail jail spec for %s (wgjail.conf(5))\n[jail]\n", s->name);
-	wj_sb_printf(&b, "id = %u\nuplink = %s\nimplementation = %s\n", s->id, uplink_str(s->uplink),
+	wj_sb_printf(&b, "id = %u\nuplink = %s\nimplementation = %s\n", s->id, uplink_name(s->uplink),
 		  impl_str(s->impl));
 	/* Everything that is set is written, whatever the uplink, so that
 	 * switching the uplink back and forth loses nothing. */

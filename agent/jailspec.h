@@ -22,7 +22,7 @@
 
 struct wj_err;
 
-enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD };
+enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD, UPLINK_COUNT }; /* agent/uplink.h */
 enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE };
 
 #define JAIL_MAX_ADDRS 8
