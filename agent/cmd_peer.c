@@ -20,45 +20,6 @@
 #include "wg/peer_meta.h"
 #include "wg/show.h"
 
-static const char add_usage[] =
-	"usage: wgjail peer add JAIL (--public-key KEY | --generate-key [--qr | --qr-file FILE] [--default-route])\n"
-	"                       [--name NAME] [--allowed-ips LIST] [--endpoint HOST:PORT] [--keepalive N]\n"
-	"                       [--psk | --psk-file FILE] [--expires DATE|DURATION] [--force] [--show-keys]\n"
-	"  Add a peer to JAIL's WireGuard config, as its own file CONFDIR/JAIL/IF.peers/HEX.conf,\n"
-	"  and, if the jail is up, to its running interface -- only that peer; other\n"
-	"  sessions are not touched.\n"
-	"  --name NAME          what to call it in every command (A-Z a-z 0-9 _ . @ -, 1-63)\n"
-	"  --generate-key       make the remote side's key pair and print its wg-quick config\n"
-	"                       (as 'wgjail export' does) before the peer is written\n"
-	"  --qr, --qr-file FILE that config as a QR code for the terminal, or as an image\n"
-	"                       (*.png or *.svg, 0600) instead of the text\n"
-	"  --default-route      the config sends all traffic through the jail\n"
-	"  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer; without it, the\n"
-	"                       next free address of each of the jail's tunnel networks\n"
-	"  --expires WHEN       taken off the interface then: 2027-01-31, 2027-01-31T12:00:00Z\n"
-	"                       (UTC) or a duration from now (30d, 12h, 2w)\n"
-	"  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
-	"  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
-	"  --psk                generate a preshared key (stored, not printed)\n"
-	"  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
-	"  --force              take allowed IPs already routed to another peer\n"
-	"  --show-keys          print the generated preshared key (before the peer is\n"
-	"                       written: if the output fails, nothing is added)\n";
-static const char remove_usage[] = "usage: wgjail peer remove JAIL PEER\n"
-				   "  Remove PEER (its key or its name) from JAIL's config (its drop-in, or its\n"
-				   "  section of the main file IF.conf) and from its running interface.\n";
-static const char list_usage[] = "usage: wgjail peer list [--json] JAIL\n"
-				 "  List JAIL's peers with their names and state; with handshake and transfer\n"
-				 "  when the jail is up.\n";
-static const char mark_usage[] =
-	"usage: wgjail peer disable JAIL PEER\n"
-	"       wgjail peer enable JAIL PEER\n"
-	"       wgjail peer expire JAIL PEER DATE|DURATION|never\n"
-	"  A disabled or expired peer stays in JAIL's config (same key, same addresses)\n"
-	"  but is taken off the interface and out of every file wg(8) reads; enable (or\n"
-	"  a new expiry) gives it back.  The agent takes a peer off within a second of\n"
-	"  its expiry.\n";
-
 static int usage_err(const char *u, const char *fmt, const char *arg)
 {
 	char q[WJ_ERR_MAX];
@@ -66,7 +27,7 @@ static int usage_err(const char *u, const char *fmt, const char *arg)
 	fputs("wgjail: peer: ", stderr);
 	fprintf(stderr, fmt, arg ? wj_quote(arg, q, sizeof(q)) : "");
 	fputc('\n', stderr);
-	fputs(u, stderr);
+	cmd_usage(u, stderr);
 	return WJ_EXIT_USAGE;
 }
 
@@ -77,13 +38,13 @@ static int check_jail(const char *u, const char *jail)
 
 	if (why) {
 		fprintf(stderr, "wgjail: peer: jail name '%s': %s\n", wj_quote(jail, q, sizeof(q)), why);
-		fputs(u, stderr);
+		cmd_usage(u, stderr);
 		return WJ_EXIT_USAGE;
 	}
 	return 0;
 }
 
-static void report_live(const char *jail, const struct peer_outcome *o)
+static void report_live(const char *jail, const struct jailtx_report *o)
 {
 	if (o->live)
 		printf("applied to %s in jail %s\n", o->ifname, jail);
@@ -106,7 +67,7 @@ static int show_psk(void *arg, const struct wg_peer *p, struct wj_err *e)
 	return 0;
 }
 
-static const struct peer_commit_hook show_psk_hook = {show_psk, NULL};
+static const struct jailtx_hook show_psk_hook = {show_psk, NULL};
 
 /* --generate-key: the remote side's config, with its new private key,
  * handed over before the peer is written (the hook of agent/peer.h). */
@@ -147,15 +108,15 @@ static int jail_pubkey(const char *jail, struct gen_hook *h, struct wj_err *e)
 	return r;
 }
 
-static void report_given(FILE *f, const struct peer_outcome *o)
+static void report_given(FILE *f, const struct peer_add_given *g)
 {
 	char a[INET6_ADDRSTRLEN + 8];
 
-	if (!o->n_given)
+	if (!g->n)
 		return;
 	fputs("allowed ips handed out:", f);
-	for (size_t i = 0; i < o->n_given; i++)
-		fprintf(f, "%s %s", i ? "," : "", wg_ipmask_fmt(&o->given[i], a, sizeof(a)));
+	for (size_t i = 0; i < g->n; i++)
+		fprintf(f, "%s %s", i ? "," : "", wg_ipmask_fmt(&g->a[i], a, sizeof(a)));
 	fputc('\n', f);
 }
 
@@ -175,10 +136,12 @@ static int peer_add_cmd(int argc, char **argv)
 	const char *key = NULL, *aips = NULL, *psk_file = NULL, *expires = NULL, *why;
 	bool gen_psk = false, show = false, gen_key = false;
 	struct gen_hook gh;
-	struct peer_commit_hook hook = {hand_over, &gh};
+	struct jailtx_hook hook = {hand_over, &gh};
+	const struct jailtx_hook *use_hook = NULL;
+	struct peer_add_given given = {.n = 0};
 	uint8_t *priv = NULL;
 	char *priv_b64 = NULL;
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	char kb[WG_KEY_B64_LEN + 1];
 	unsigned n_masked = 0;
@@ -196,7 +159,7 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'K': {
 			uint64_t v;
 			if (wj_parse_uint(optarg, 0, 65535, &v) < 0)
-				return usage_err(add_usage, "--keepalive '%s': expected 0-65535 seconds", optarg);
+				return usage_err("peer add", "--keepalive '%s': expected 0-65535 seconds", optarg);
 			req.keepalive = (int)v;
 			break;
 		}
@@ -210,39 +173,39 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'Q': gh.form.qr_file = optarg; break;
 		case 'd': gh.form.default_route = true; break;
 		case 'x': expires = optarg; break;
-		case 'h': fputs(add_usage, stdout); return WJ_EXIT_OK;
-		default: fputs(add_usage, stderr); return WJ_EXIT_USAGE;
+		case 'h': cmd_usage("peer add", stdout); return WJ_EXIT_OK;
+		default: cmd_usage("peer add", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_err(add_usage, "peer add takes one JAIL%s", "");
-	if ((r = check_jail(add_usage, argv[optind])) != 0)
+		return usage_err("peer add", "peer add takes one JAIL%s", "");
+	if ((r = check_jail("peer add", argv[optind])) != 0)
 		return r;
 	if (key && gen_key)
-		return usage_err(add_usage, "--public-key and --generate-key exclude each other%s", "");
+		return usage_err("peer add", "--public-key and --generate-key exclude each other%s", "");
 	if (!key && !gen_key)
-		return usage_err(add_usage, "--public-key or --generate-key is required%s", "");
+		return usage_err("peer add", "--public-key or --generate-key is required%s", "");
 	if (key && !key_from_base64(req.public_key, key))
-		return usage_err(add_usage, "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
+		return usage_err("peer add", "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
 	if (!gen_key && (gh.form.qr || gh.form.qr_file || gh.form.default_route))
-		return usage_err(add_usage, "--qr, --qr-file and --default-route need --generate-key%s", "");
+		return usage_err("peer add", "--qr, --qr-file and --default-route need --generate-key%s", "");
 	if (export_form_check(&gh.form, &e) < 0)
-		return usage_err(add_usage, "%s", e.msg);
+		return usage_err("peer add", "%s", e.msg);
 	if (req.name && (why = wg_peer_name_invalid(req.name, strlen(req.name))) != NULL) {
 		char m[128];
 		snprintf(m, sizeof(m), "--name '%%s': %s", why);
-		return usage_err(add_usage, m, req.name);
+		return usage_err("peer add", m, req.name);
 	}
 	if (expires && peer_parse_expiry(expires, (int64_t)time(NULL), false, &req.expires, &e) < 0)
-		return usage_err(add_usage, "--expires: %s", e.msg);
+		return usage_err("peer add", "--expires: %s", e.msg);
 	if (gen_psk && psk_file)
-		return usage_err(add_usage, "--psk and --psk-file exclude each other%s", "");
+		return usage_err("peer add", "--psk and --psk-file exclude each other%s", "");
 	if (show && !gen_psk)
-		return usage_err(add_usage, "--show-keys only makes sense with --psk%s", "");
+		return usage_err("peer add", "--show-keys only makes sense with --psk%s", "");
 	if (show && gen_key)
-		return usage_err(add_usage, "--show-keys with --generate-key: the config handed over has the preshared key%s", "");
+		return usage_err("peer add", "--show-keys with --generate-key: the config handed over has the preshared key%s", "");
 	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &n_masked, &e) < 0)
-		return usage_err(add_usage, "--allowed-ips: %s", e.msg);
+		return usage_err("peer add", "--allowed-ips: %s", e.msg);
 	if (n_masked) {
 		fputs("wgjail: warning: --allowed-ips with host bits set; using", stderr);
 		for (size_t i = 0; i < req.n_aips; i++) {
@@ -253,7 +216,7 @@ static int peer_add_cmd(int argc, char **argv)
 	}
 	if (req.endpoint && peer_check_endpoint(req.endpoint, &e) < 0) {
 		free(req.aips);
-		return usage_err(add_usage, "--endpoint: %s", e.msg);
+		return usage_err("peer add", "--endpoint: %s", e.msg);
 	}
 	r = WJ_EXIT_FAIL;
 	if (psk_file) {
@@ -283,19 +246,20 @@ static int peer_add_cmd(int argc, char **argv)
 		}
 		key_to_base64(priv_b64, priv);
 		gh.priv_b64 = priv_b64;
-		req.hook = &hook;
+		use_hook = &hook;
 		rep = stderr; /* stdout holds the config only */
 	}
 	key_to_base64(kb, req.public_key);
 	/* A PSK to show is printed before the peer is written: if the
 	 * output does not take it, nothing changes (agent/peer.h). */
 	if (gen_psk && show)
-		req.hook = &show_psk_hook;
-	if (peer_add(argv[optind], &req, &o, &e) < 0)
+		use_hook = &show_psk_hook;
+	req.given = &given;
+	if (peer_add(argv[optind], &req, use_hook, &o, &e) < 0)
 		goto out;
 	fprintf(rep, "peer %s%s%s%s added to %s\n", req.name ? req.name : "", req.name ? " (" : "", kb,
 		req.name ? ")" : "", o.path);
-	report_given(rep, &o);
+	report_given(rep, &given);
 	if (o.live)
 		fprintf(rep, "applied to %s in jail %s\n", o.ifname, argv[optind]);
 	else
@@ -316,21 +280,21 @@ static int peer_remove_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	uint8_t key[WG_KEY_LEN];
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	int ch, r;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(remove_usage, stdout);
+			cmd_usage("peer remove", stdout);
 			return WJ_EXIT_OK;
 		}
-		fputs(remove_usage, stderr);
+		cmd_usage("peer remove", stderr);
 		return WJ_EXIT_USAGE;
 	}
 	if (optind + 2 != argc)
-		return usage_err(remove_usage, "peer remove takes JAIL and KEY%s", "");
-	if ((r = check_jail(remove_usage, argv[optind])) != 0)
+		return usage_err("peer remove", "peer remove takes JAIL and KEY%s", "");
+	if ((r = check_jail("peer remove", argv[optind])) != 0)
 		return r;
 	if (peername_resolve(argv[optind], argv[optind + 1], key, &e) < 0 || peer_remove(argv[optind], key, &o, &e) < 0)
 		return cmd_fail(&e);
@@ -378,7 +342,7 @@ static const char *state_of(const struct wg_peer *p, time_t now, char *buf, size
 	return buf;
 }
 
-static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
+static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
 {
 	time_t now = time(NULL);
 
@@ -426,7 +390,7 @@ static void list_json(const char *jail, const struct wg_device *dev, bool live, 
 	printf("]}\n");
 }
 
-static void list_text(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
+static void list_text(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
 {
 	time_t now = time(NULL);
 
@@ -468,7 +432,7 @@ static int peer_list_cmd(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	bool json = false, live;
 	struct wg_device *dev;
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	int ch, r;
 
@@ -478,15 +442,15 @@ static int peer_list_cmd(int argc, char **argv)
 			continue;
 		}
 		if (ch == 'h') {
-			fputs(list_usage, stdout);
+			cmd_usage("peer list", stdout);
 			return WJ_EXIT_OK;
 		}
-		fputs(list_usage, stderr);
+		cmd_usage("peer list", stderr);
 		return WJ_EXIT_USAGE;
 	}
 	if (optind + 1 != argc)
-		return usage_err(list_usage, "peer list takes one JAIL%s", "");
-	if ((r = check_jail(list_usage, argv[optind])) != 0)
+		return usage_err("peer list", "peer list takes one JAIL%s", "");
+	if ((r = check_jail("peer list", argv[optind])) != 0)
 		return r;
 	if (peer_load(argv[optind], true, &dev, &live, &o, &e) < 0)
 		return cmd_fail(&e);
@@ -508,25 +472,27 @@ static int peer_mark_cmd(const char *sub, int argc, char **argv)
 	char when[32], kb[WG_KEY_B64_LEN + 1];
 	uint8_t key[WG_KEY_LEN];
 	int64_t t = 0;
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
+	char u[32];
 
+	snprintf(u, sizeof(u), "peer %s", sub);
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(mark_usage, stdout);
+			cmd_usage(u, stdout);
 			return WJ_EXIT_OK;
 		}
-		fputs(mark_usage, stderr);
+		cmd_usage(u, stderr);
 		return WJ_EXIT_USAGE;
 	}
 	if (optind + want != argc)
-		return usage_err(mark_usage, expire ? "peer expire takes JAIL, PEER and DATE|DURATION|never%s"
+		return usage_err(u, expire ? "peer expire takes JAIL, PEER and DATE|DURATION|never%s"
 						    : "peer disable and enable take JAIL and PEER%s", "");
-	if ((r = check_jail(mark_usage, argv[optind])) != 0)
+	if ((r = check_jail(u, argv[optind])) != 0)
 		return r;
 	if (expire) {
 		if (peer_parse_expiry(argv[optind + 2], (int64_t)time(NULL), true, &t, &e) < 0)
-			return usage_err(mark_usage, "peer expire: %s", e.msg);
+			return usage_err(u, "peer expire: %s", e.msg);
 		value = t ? wg_time_fmt(t, when, sizeof(when)) : NULL;
 	} else if (!strcmp(sub, "disable")) {
 		value = "yes";
@@ -554,10 +520,12 @@ int cmd_peer(int argc, char **argv)
 
 	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		FILE *f = sub ? stdout : stderr;
-		fputs(add_usage, f);
-		fputs(remove_usage, f);
-		fputs(list_usage, f);
-		fputs(mark_usage, f);
+		cmd_usage("peer add", f);
+		cmd_usage("peer remove", f);
+		cmd_usage("peer list", f);
+		cmd_usage("peer disable", f);
+		cmd_usage("peer enable", f);
+		cmd_usage("peer expire", f);
 		return sub ? WJ_EXIT_OK : WJ_EXIT_USAGE;
 	}
 	/* getopt restarts on the subcommand's own arguments. */
