@@ -22,7 +22,8 @@
 #      LAYOUT (dropins | main, default dropins),
 #      WGJAIL (default ./wgjail, the optimised build),
 #      CALLGRIND=1 also counts the instructions of one more `peer add` per
-#      size (valgrind; a load-independent measure of wgjail's own work),
+#      size, and of one more with a name and an allocated address
+#      (valgrind; a load-independent measure of wgjail's own work),
 #      LOAD_REPS (default 3): times `wgjail peer list` of a copy of the jail
 #      that is not up: the merged load of the main file and N drop-ins,
 #      which is what `up`, boot and the agent read.
@@ -145,7 +146,11 @@ for n in "${SIZES[@]}"; do
 		echo "$k" >>"$T_TMP/keys.$n"
 		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WGJAIL" -c "$CONF" peer add "$J" \
 			--public-key "$k" --allowed-ips 10.202.0.1/32 2>&1 >/dev/null | sed -n 's/.*Collected : *//p')
-		ir=" Ir=$ir"
+		k=$(randkey)
+		echo "$k" >>"$T_TMP/keys.$n"
+		ira=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WGJAIL" -c "$CONF" peer add "$J" \
+			--name "cg$n" --public-key "$k" 2>&1 >/dev/null | sed -n 's/.*Collected : *//p')
+		ir=" Ir=$ir Ir(allocated)=$ira"
 	fi
 	# the usual way's file gets the peers wgjail added (else syncconf
 	# would remove them from the device)
