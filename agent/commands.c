@@ -24,7 +24,12 @@ const struct wj_cmd wj_commands[] = {
 	{"rotate", cmd_rotate, "JAIL [--peer KEY]", "new interface key, or a new PSK for one peer"},
 	{"export", cmd_export, "JAIL KEY", "print the config for the remote side of peer KEY"},
 	{"boot", cmd_boot, "", "bring every jail up (first boot included)"},
-	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE]", "keep every jail up: reconcile, re-resolve, report health"},
+	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE] [--metrics-file PATH]",
+	 "keep every jail up: reconcile, re-resolve, report health"},
+	{"metrics", cmd_metrics, "[JAIL]", "print the jails' metrics (Prometheus text format)"},
+	/* Not for people (no summary: not listed): the agent's resolver
+	 * process (agent/resolver.h). */
+	{"_resolver", cmd_resolver, "ROOT", NULL},
 	{NULL, NULL, NULL, NULL},
 };
 
@@ -40,7 +45,7 @@ void cmd_usage(const char *name, FILE *f)
 {
 	const struct wj_cmd *c = cmd_find(name);
 
-	if (c)
+	if (c && c->summary)
 		fprintf(f, "usage: wgjail %s%s%s\n  %s\n", c->name, *c->usage ? " " : "", c->usage, c->summary);
 }
 

@@ -11,7 +11,7 @@ struct wj_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 	const char *usage;                 /* after "wgjail NAME " */
-	const char *summary;
+	const char *summary;               /* NULL: internal, not listed */
 };
 
 extern const struct wj_cmd wj_commands[];
@@ -45,5 +45,7 @@ int cmd_rotate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_resolver(int argc, char **argv);
 
 #endif
