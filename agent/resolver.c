@@ -293,10 +293,17 @@ static void lost(struct resolver *r, bool kill_it, const int *status, const char
 	if (status) {
 		status_text(st, sizeof(st), *status);
 	} else if (r->pid > 0) {
-		if (kill_it)
+		/* Reaped here, for its status: one that closed its end is
+		 * exiting (given 200 ms); any other is killed. */
+		struct timespec ms = {0, 1000000};
+		pid_t w = 0;
+		for (int i = 0; !kill_it && i < 200 && (w = waitpid(r->pid, &ws, WNOHANG)) == 0; i++)
+			nanosleep(&ms, NULL);
+		if (w == 0) {
 			kill(r->pid, SIGKILL);
-		/* Reaped here if it has already gone; else by the agent's reaper. */
-		if (waitpid(r->pid, &ws, WNOHANG) == r->pid)
+			w = waitpid(r->pid, &ws, 0);
+		}
+		if (w == r->pid && !kill_it)
 			status_text(st, sizeof(st), ws);
 	}
 	for (size_t i = 0; i < r->nin; i++) {
