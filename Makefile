@@ -156,13 +156,13 @@ endif
 LIBNV_MAKE = $(MAKE) --no-print-directory -s -C $(FREEBSD_KIT)/libnv
 $(BUILD)/libnv/libnv.a: $(wildcard $(FREEBSD_KIT)/libnv/src/sys/contrib/libnv/*.c)
 	$(call msg,LIBNV,$@)
-	$(Q)$(LIBNV_MAKE) O=$(abspath $(BUILD)/libnv) CC="$(CC)" >/dev/null
+	$(Q)+$(LIBNV_MAKE) O=$(abspath $(BUILD)/libnv) CC="$(CC)" >/dev/null
 $(BUILD)/libnv-san/libnv.a: $(wildcard $(FREEBSD_KIT)/libnv/src/sys/contrib/libnv/*.c)
 	$(call msg,LIBNV,$@)
-	$(Q)$(LIBNV_MAKE) O=$(abspath $(BUILD)/libnv-san) CC="$(CC)" CFLAGS="$(SANFLAGS)" >/dev/null
+	$(Q)+$(LIBNV_MAKE) O=$(abspath $(BUILD)/libnv-san) CC="$(CC)" CFLAGS="$(SANFLAGS)" >/dev/null
 $(BUILD)/libnv-fuzz/libnv.a: $(wildcard $(FREEBSD_KIT)/libnv/src/sys/contrib/libnv/*.c)
 	$(call msg,LIBNV,$@)
-	$(Q)$(LIBNV_MAKE) O=$(abspath $(BUILD)/libnv-fuzz) CC="$(FUZZ_CC)" \
+	$(Q)+$(LIBNV_MAKE) O=$(abspath $(BUILD)/libnv-fuzz) CC="$(FUZZ_CC)" \
 	  CFLAGS="-g -O1 -fsanitize=address,undefined,fuzzer-no-link" >/dev/null
 
 $(BUILD)/unit/%_freebsd: tests/unit/%_freebsd.c $(LIB_SAN_OBJS) $(NV_SAN_OBJS) $(BUILD)/libnv-san/libnv.a $(UNIT_HELPERS)
