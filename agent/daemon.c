@@ -477,23 +477,25 @@ static void check_metrics_path(const char *path)
 			 dir);
 }
 
-/* Set up what the loop needs besides the watch: the resolver process
- * first (a fresh exec: it never sees a key, agent/resolver.h), the uplink
- * watch, the service manager's socket. */
+/* Set up what the loop needs besides the watch: the service manager's
+ * socket, the resolver process (a fresh exec: it never sees a key,
+ * agent/resolver.h), the uplink watch. */
 static int start_parts(struct agent *a, const struct agent_opts *o, struct wj_err *e)
 {
 	struct wj_err we;
 
 	a->start = time(NULL);
+	/* First: it takes $NOTIFY_SOCKET out of the environment the
+	 * resolver is started with. */
+	wj_err_clear(&we);
+	if (notify_init(&a->nt, agent_now_ms(), &we) < 0)
+		log_warnx("%s; the service manager is not notified", we.msg);
 	if (!(a->rsv = resolver_new(status_rundir(), e)))
 		return -1;
 	wg_resolve_set_hook(resolver_hook, a->rsv);
 	wj_err_clear(&we);
 	if (!(a->uw = uplinkwatch_new(&we)))
 		log_warnx("%s; host names are re-resolved by handshake age only", we.msg);
-	wj_err_clear(&we);
-	if (notify_init(&a->nt, agent_now_ms(), &we) < 0)
-		log_warnx("%s; the service manager is not notified", we.msg);
 	if (o && o->metrics_path) {
 		a->metrics_path = o->metrics_path;
 		check_metrics_path(a->metrics_path);
