@@ -23,8 +23,6 @@
 #include "util/strutil.h"
 #include "wg/resolve.h"
 
-extern char **environ;
-
 /* The host's files the resolver reads, copied into its root. */
 static const char *const mirrored[] = {"/etc/resolv.conf", "/etc/hosts", "/etc/gai.conf", "/etc/host.conf"};
 #define N_MIRRORED (sizeof(mirrored) / sizeof(mirrored[0]))
@@ -230,11 +228,33 @@ static int prepare_root(struct resolver *r, const char *rundir, struct wj_err *e
 	return 0;
 }
 
+/* The resolver's environment: only what libc's resolver and the
+ * sanitizers read, nothing else of the agent's (no $NOTIFY_SOCKET, no
+ * tunables).  ENVP gets pointers to the agent's own "NAME=value"
+ * strings (getenv returns the value inside one). */
+static const char *const rsv_env[] = {"RES_OPTIONS", "LOCALDOMAIN", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+
+static void child_env(char **envp)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(rsv_env) / sizeof(rsv_env[0]); i++) {
+		char *v = getenv(rsv_env[i]);
+
+		if (v)
+			envp[n++] = v - strlen(rsv_env[i]) - 1;
+	}
+	envp[n] = NULL;
+}
+
 static int spawn(struct resolver *r, int64_t now, struct wj_err *e)
 {
 	char *argv[] = {"wgjail", "_resolver", r->root, NULL};
+	char *envp[sizeof(rsv_env) / sizeof(rsv_env[0]) + 1];
 	int sv[2], fl;
 	pid_t pid;
+
+	child_env(envp);
 
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return wj_errnof(e, errno, "resolver: socketpair");
@@ -248,7 +268,7 @@ static int spawn(struct resolver *r, int64_t now, struct wj_err *e)
 		/* Descriptor 3 for the child's end, without close-on-exec. */
 		if (sv[1] == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(sv[1], 3) < 0)
 			_exit(127);
-		fexecve(r->exefd, argv, environ);
+		fexecve(r->exefd, argv, envp);
 		_exit(127);
 	}
 	close(sv[1]);

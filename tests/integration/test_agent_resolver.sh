@@ -206,6 +206,10 @@ e = d["interfaces"][0]["resolution_errors"][sys.argv[1]]
 assert e["endpoint"] == sys.argv[2] and "does not resolve" in e["error"], e' "$pa_pub" "$NAME:51891"
 }
 check "show --json JAIL has the peer's resolution error" wait_until 5 show_has_error
+# metrics_rerr N: the number of wgjail_peer_resolution_error samples of
+# value 1 for the named peer, with its endpoint and an error.
+metrics_rerr() { W metrics "$JA" | grep -c "^wgjail_peer_resolution_error{.*public_key=\"$pa_pub\".*endpoint=\"$NAME:51891\".*error=\".*does not resolve.*\"} 1\$"; }
+check_eq "wgjail metrics has the peer's resolution error" 1 "$(metrics_rerr)"
 check "the agent is still running" kill -0 "$AGENT"
 
 # The server comes back: the stalled peer is added, without a restart.
@@ -217,6 +221,7 @@ check_eq "with the address it answered" "10.67.0.77:51891" \
 check "log: the name resolves now" grep -q "jail $JA: $NAME:51891 resolves now; adding its peer" "$LOG"
 check "status.json: the peer's resolution is ok" wait_until 5 \
 	state_is '[j["resolution"]["'"$pa_pub"'"]["state"] for j in d["jails"] if j["name"] == "'"$JA"'"]' "['ok']"
+check_eq "... and wgjail metrics no more" 0 "$(metrics_rerr)"
 check "same agent process" kill -0 "$AGENT"
 check "B still has its peers" on_dev "$JB" "$pc_pub"
 sed 's/^/agent: /' "$LOG" | tail -25 | diag
