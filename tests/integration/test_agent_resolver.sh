@@ -128,7 +128,11 @@ check_fails "the named peer is still not on A" on_dev "$JA" "$pa_pub"
 # The resolver process: not root, chrooted, no key in its memory.
 rpid=$(statejq 'd["agent"]["resolver_pid"]')
 check "status.json names the resolver process" test -n "$rpid" -a -d "/proc/$rpid"
-check_eq "it is the agent's child" "$AGENT" "$(awk '/^PPid:/ {print $2}' "/proc/$rpid/status" 2>/dev/null)"
+# $AGENT may be a wrapper (tests/keywatch): the agent's own pid is in
+# status.json.
+APID=$(statejq 'd["agent"]["pid"]')
+check "status.json names the agent" grep -q wgjail "/proc/$APID/cmdline"
+check_eq "it is the agent's child" "$APID" "$(awk '/^PPid:/ {print $2}' "/proc/$rpid/status" 2>/dev/null)"
 check "it runs as a non-root user (real, effective, saved, file system)" \
 	awk '/^Uid:/ { exit !($2 != 0 && $3 != 0 && $4 != 0 && $5 != 0) }' "/proc/$rpid/status"
 check "its groups are not root's" awk '/^Gid:/ { exit !($2 != 0 && $3 != 0) } /^Groups:/ { for (i = 2; i <= NF; i++) if ($i == 0) exit 1 }' "/proc/$rpid/status"
@@ -173,7 +177,7 @@ with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as
 print(len(found))
 PY
 }
-check "the scan finds the keys in the agent's own memory (the scan works)" test "$(memscan "$AGENT")" -ge 1
+check "the scan finds the keys in the agent's own memory (the scan works)" test "$(memscan "$APID")" -ge 1
 check_eq "no private or preshared key in the resolver's memory" 0 "$(memscan "$rpid")"
 
 # The agent survives the resolver's death, logs and counts it.
