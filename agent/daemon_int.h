@@ -33,6 +33,7 @@ struct ajail {
 	time_t last_ok;             /* the last successful reconcile, 0 none */
 	uint64_t rsv_seen;          /* resolver answers taken into account, up to this number */
 	uint64_t rsv_reconciled;    /* resolver answers known when it was last reconciled */
+	bool dirty;                 /* changed since the last report: read again for the next */
 };
 
 struct resolver;
@@ -46,7 +47,8 @@ struct agent {
 	int sigfd;
 	bool rescan, stop, started, reap, ready;
 	unsigned debounce_ms, status_ms;
-	int64_t next_status_ms;
+	int64_t next_status_ms;     /* the next check of every jail */
+	bool report_due;            /* a change to report: the dirty jails are read, then the report */
 	struct rr_sched rr;
 	struct rr_params rrp;
 	struct health_limits hl;

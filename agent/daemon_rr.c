@@ -143,7 +143,7 @@ void agent_answers(struct agent *a)
 	for (size_t i = 0; i < a->n; i++)
 		jail_answers(a, &a->v[i]);
 	a->rsv_seen = seq;
-	a->next_status_ms = 0; /* show the answers */
+	a->report_due = true; /* show the answers (send_endpoints read the devices again) */
 }
 
 /* Links that are the jails' (a host-side veth or WireGuard link that `up`
