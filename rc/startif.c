@@ -1,11 +1,5 @@
-/* The jail's /etc/start_if.IF.  network.subr's ifscript_up sources it
- * (`. /etc/start_if.IF`) into rc's own shell before ifconfig_IF is
- * applied, so: plain POSIX sh, no `exit`, and all of it runs in a
- * subshell so that nothing (PATH, variables) leaks into rc.
- *
- * /etc/rc sets PATH=/sbin:/bin:/usr/sbin:/usr/bin; wgjail and the ports'
- * wg(8) live under /usr/local, so the subshell appends /usr/local/sbin
- * and /usr/local/bin (appended: base tools keep precedence).
+/* The jail's /etc/start_if.IF (its text and what rc does with it:
+ * rc/startif_sh.c).
  *
  * Bridge uplink: the interface is created in the jail, by the jail (its
  *   socket in the jail's own stack, reaching out through epairNb), unless
@@ -15,12 +9,12 @@
  *   never created here (a jail-made one would have no way out); a
  *   missing interface is reported.
  * Then /etc/IF.conf is applied: `wgjail sync` when wgjail is installed in
- * the jail (sends only what differs), else the base system's (or the
- * port's) `wg syncconf`. */
+ * the jail (sends only what differs), else or when that fails the base
+ * system's (or the port's) `wg syncconf`. */
 #include "util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "util/sbuf.h"
+#include "rc/startif_sh.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -40,42 +34,16 @@ static bool cloner_form(const char *ifn)
 
 char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 {
-	struct wj_sbuf b = {0};
-	char ifn[24], var[24], *out;
+	char ifn[24], var[24], create[64], *out;
 
 	rc_wg_ifname(s, ifn, sizeof(ifn));
 	rc_if_var(ifn, var, sizeof(var));
 	if (rc_word_check(ifn, "interface", e) < 0 || rc_word_check(s->name, "jail name", e) < 0)
 		return NULL;
-	wj_sb_printf(&b,
-		     "# WireGuard interface %s of jail %s: written by `wgjail provision %s`\n"
-		     "# (wgjail(8)); edits are overwritten.  Sourced by rc before\n"
-		     "# ifconfig_%s is applied: plain sh, no exit, run in a subshell.\n"
-		     "(\n"
-		     "\tPATH=$PATH:/usr/local/sbin:/usr/local/bin\n",
-		     ifn, s->name, s->name, var);
-	if (s->uplink == UPLINK_BRIDGE) {
-		wj_sb_printf(&b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
-		if (cloner_form(ifn))
-			wj_sb_printf(&b, "\t\tifconfig %s create\n", ifn);
-		else
-			wj_sb_printf(&b, "\t\tifconfig wg create name %s\n", ifn);
-		wj_sb_printf(&b, "\tfi\n");
-	} else {
-		wj_sb_printf(&b,
-			     "\tif ! ifconfig %s >/dev/null 2>&1; then\n"
-			     "\t\techo \"start_if.%s: %s is missing (the host creates it in exec.prestart)\" >&2\n",
-			     ifn, ifn, ifn);
-	}
-	wj_sb_printf(&b,
-		     "\t%s command -v wgjail >/dev/null 2>&1; then\n"
-		     "\t\twgjail sync %s /etc/%s.conf\n"
-		     "\telse\n"
-		     "\t\twg syncconf %s /etc/%s.conf\n"
-		     "\tfi\n"
-		     ")\n",
-		     s->uplink == UPLINK_BRIDGE ? "if" : "elif", ifn, ifn, ifn, ifn);
-	out = wj_sb_take(&b, len);
+	if (s->uplink == UPLINK_BRIDGE)
+		snprintf(create, sizeof(create), cloner_form(ifn) ? "ifconfig %s create" : "ifconfig wg create name %s",
+			 ifn);
+	out = rc_start_if_sh(ifn, var, s->name, s->uplink == UPLINK_BRIDGE ? create : NULL, len);
 	if (!out)
 		wj_errnof(e, ENOMEM, "start_if.%s", ifn);
 	return out;
