@@ -128,12 +128,12 @@ for c in $CASES; do
 	# A second run changes nothing and says so.
 	before=$(snapshot "$R"); ino=$(stat -c %i "$R/etc/jail.conf.d/$c.conf")
 	out=$(prov --root "$R" "$c" 2>&1)
-	check_eq "$c: second run says nothing changed" "jail $c: nothing changed (5 files up to date)" \
+	check_eq "$c: second run says nothing changed" "jail $c: nothing changed (6 files up to date)" \
 		"$(tail -1 <<<"$out")"
 	check_eq "$c: second run leaves every file as it was" "$before" "$(snapshot "$R")"
 	check_eq "$c: second run did not even replace jail.conf" "$ino" "$(stat -c %i "$R/etc/jail.conf.d/$c.conf")"
 	out=$(prov -n --root "$R" "$c" 2>&1)
-	check_eq "$c: -n after the run: nothing would change" "dry run: nothing would change (5 files up to date)" \
+	check_eq "$c: -n after the run: nothing would change" "dry run: nothing would change (6 files up to date)" \
 		"$(tail -1 <<<"$out")"
 done
 [ "$UPDATE" = 1 ] && { done_testing; exit; }
