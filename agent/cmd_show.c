@@ -10,6 +10,7 @@
 #include "agent/peer.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "wg/backend.h"
 #include "wg/show.h"
 
