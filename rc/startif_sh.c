@@ -26,9 +26,11 @@
  * the ports' wg(8) live under /usr/local, appended (base tools keep
  * precedence).  Plain POSIX sh (FreeBSD's sh runs it). */
 #include "rc/startif_sh.h"
+#include "rc/uplink.h"
 #include "util/sbuf.h"
 
-char *rc_start_if_sh(const char *ifn, const char *var, const char *jail, const char *create, size_t *len)
+char *rc_start_if_sh(const char *ifn, const char *var, const char *jail, const struct rc_uplink *uplink,
+		     size_t *len)
 {
 	struct wj_sbuf b = {0};
 
@@ -48,10 +50,7 @@ char *rc_start_if_sh(const char *ifn, const char *var, const char *jail, const c
 		     "\t}\n"
 		     "\tif ! ifconfig %s >/dev/null 2>&1; then\n",
 		     ifn, jail, jail, var, ifn, ifn, jail, ifn, ifn, ifn, ifn);
-	if (create)
-		wj_sb_printf(&b, "\t\t%s || fail \"cannot create %s (if_wg not loaded?)\"\n", create, ifn);
-	else
-		wj_sb_printf(&b, "\t\tfail \"%s is missing (the host creates it in exec.prestart)\"\n", ifn);
+	uplink->start_if(&b, ifn);
 	wj_sb_printf(&b,
 		     "\tfi\n"
 		     "\tw=\n"

@@ -5,11 +5,13 @@
 
 #include <stddef.h>
 
+struct rc_uplink;
+
 /* start_if for interface IFN (VAR: its name in rc variables) of jail
- * JAIL.  CREATE is the command that creates the interface when it does
- * not exist ("ifconfig wg0 create"), or NULL when the host provides it.
- * Every word must have passed rc_word_check.  Returns heap text (LEN
- * set), NULL when out of memory. */
-char *rc_start_if_sh(const char *ifn, const char *var, const char *jail, const char *create, size_t *len);
+ * JAIL; UPLINK->start_if writes what is done when the interface does not
+ * exist.  Every word must have passed rc_word_check.  Returns heap text
+ * (LEN set), NULL when out of memory. */
+char *rc_start_if_sh(const char *ifn, const char *var, const char *jail, const struct rc_uplink *uplink,
+		     size_t *len);
 
 #endif
