@@ -49,7 +49,7 @@ for v in $assigned; do
 	echo "$subr_vars" | grep -qx "$v" && bad="$bad wgjail_$v"
 done
 check_eq "no variable of the script is one rc.subr reads as an override" "" "$bad"
-check_eq "the script's own wgjail_* variables: args, enable, flags" "args enable flags" "$(echo $assigned)"
+check_eq "the script's own wgjail_* variables: the rc.conf settings" "agent_args args enable flags metrics_file" "$(echo $assigned)"
 
 # ---- start ---------------------------------------------------------------------------
 cp "$RCD" "$T_TMP/rcd.orig"
@@ -64,6 +64,10 @@ mkdir -p "$T_TMP/fail"; cp "$S"/* "$T_TMP/fail/"
 printf 'echo "wgjail: jail vpn1: cannot resolve vpn.example.org" >&2\nexit 1\n' >"$T_TMP/fail/wgjail"
 rc_golden "start: a failing boot is reported (console, syslog) and the agent still starts" \
 	service-start-bootfails -S "$T_TMP/fail" "$R" "$STUBS" /usr/local/etc/rc.d/wgjail start
+
+printf 'wgjail_enable="YES"\nwgjail_metrics_file="/var/tmp/node_exporter/wgjail.prom"\nwgjail_agent_args="-v"\n' >"$R/etc/rc.conf"
+rc_golden "start: wgjail_metrics_file and wgjail_agent_args reach the agent" service-start-metrics \
+	-S "$S" "$R" "$STUBS" /usr/local/etc/rc.d/wgjail start
 
 printf 'wgjail_enable="YES"\nwgjail_flags="-c /etc/x"\n' >"$R/etc/rc.conf"
 rc_golden "start: wgjail_flags reaches wgjail, never daemon(8)'s own flags" service-start-flags \

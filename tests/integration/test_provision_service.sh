@@ -30,14 +30,20 @@ check "rcorder: BEFORE: jail" grep -qx '# BEFORE: jail' "$RCD"
 check "rcorder: KEYWORD: shutdown" grep -qx '# KEYWORD: shutdown' "$RCD"
 
 # What the script does under FreeBSD's real rc.subr (start, status, reload,
-# stop, the names rc.subr reads as overrides) is tested in
+# stop, metrics options, the names rc.subr reads as overrides) is tested in
 # tests/freebsd/test_rc_service.sh, with the FreeBSD test kit.
 check "the agent runs under daemon(8) with restart and both pidfiles" \
 	grep -q '^command_args="-f -r -S -T wgjail -P \${pidfile} -p \${_wj_agentpid} ' "$RCD"
 check_fails "no wgjail_program (rc.subr's override of command)" grep -q 'wgjail_program' "$RCD"
 
 # ---- systemd unit -------------------------------------------------------------------
-check_eq "ExecStart runs the agent in the foreground" "ExecStart=$BIN/wgjail agent -f" "$(grep '^ExecStart=' "$UNIT")"
+check_eq "ExecStart runs the agent in the foreground (options from /etc/default/wgjail)" \
+	"ExecStart=$BIN/wgjail \$WGJAIL_ARGS agent -f \$WGJAIL_AGENT_ARGS" "$(grep '^ExecStart=' "$UNIT")"
+check "Type=notify: the agent says when it is ready" grep -qx 'Type=notify' "$UNIT"
+check "WatchdogSec=: a stuck agent is restarted" grep -qE '^WatchdogSec=[1-9]' "$UNIT"
+check "Restart=on-failure (the watchdog's kill is a failure)" grep -qx 'Restart=on-failure' "$UNIT"
+check "the resolver can chroot and drop to its user; the agent can kill it" \
+	grep -qE '^CapabilityBoundingSet=.*CAP_SYS_CHROOT.*CAP_SETUID.*CAP_SETGID.*CAP_KILL' "$UNIT"
 check_eq "ExecReload sends SIGHUP" 'ExecReload=/bin/kill -HUP $MAINPID' "$(grep '^ExecReload=' "$UNIT")"
 check "After=network-online.target" grep -qx 'After=network-online.target' "$UNIT"
 check "CAP_NET_ADMIN and CAP_SYS_ADMIN kept" grep -qE '^CapabilityBoundingSet=.*CAP_NET_ADMIN.*CAP_SYS_ADMIN' "$UNIT"
