@@ -4,8 +4,10 @@
 #   PREFIX   install prefix            (/usr/local)
 #   DESTDIR  staging root for packages ()
 #   BINDIR   binaries                  ($(PREFIX)/sbin)
-#   MANDIR   manual pages              ($(PREFIX)/share/man, FreeBSD: $(PREFIX)/man)
-#   RCDIR    FreeBSD rc.d scripts      ($(PREFIX)/etc/rc.d)
+#   MANDIR   manual pages              ($(PREFIX)/share/man, on FreeBSD too, as
+#            its ports install them since 2024)
+#   RCDIR    FreeBSD rc.d scripts      ($(PREFIX)/etc/rc.d; empty: none, as the
+#            port does, whose USE_RC_SUBR installs it)
 #   UNITDIR  systemd units             (/lib/systemd/system)
 #   V=1      show the commands being run
 #   CC, CFLAGS, LDFLAGS as usual.
@@ -20,12 +22,10 @@ UNAME_S ?= $(shell uname -s)
 BUILD_OS := $(shell uname -s)
 PREFIX  ?= /usr/local
 BINDIR  ?= $(PREFIX)/sbin
-ifeq ($(UNAME_S),FreeBSD)
-MANDIR  ?= $(PREFIX)/man
-else
 MANDIR  ?= $(PREFIX)/share/man
-endif
 RCDIR   ?= $(PREFIX)/etc/rc.d
+VERSION := 0.1.0
+PORTDIR := dist/freebsd/sysutils/wgjail
 UNITDIR ?= /lib/systemd/system
 
 # Libraries per platform.  FreeBSD: libsodium from packages under
@@ -85,7 +85,7 @@ UNIT_HELPERS := $(filter-out $(wildcard tests/unit/test_*.c), $(wildcard tests/u
 FUZZ_SRCS  := $(filter-out %_freebsd.c, $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS  := $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 
-.PHONY: all deps check unit fuzz-build nv-bins test demo install uninstall clean help lint bench print-srcs print-wflags linux-only
+.PHONY: all deps check unit fuzz-build nv-bins test demo install uninstall clean help lint bench print-srcs print-wflags print-pkgs port-files dist linux-only
 all: wgjail
 
 wgjail: $(LIB_OBJS) $(OBJ)/$(MAIN_SRC:.c=.o)
@@ -191,6 +191,16 @@ print-srcs:
 	@echo $(LIB_SRCS) $(MAIN_SRC)
 print-wflags:
 	@echo $(WFLAGS)
+# The pkg-config packages this platform links (the port's LIB_DEPENDS).
+print-pkgs:
+	@echo $(PKGS)
+
+# The port (dist/freebsd): its rc.d script is rc/wgjail.in in the ports'
+# %%PREFIX%% form; its distfile is this tree at HEAD.
+port-files:
+	sed 's|@BINDIR@|%%PREFIX%%/sbin|g' rc/wgjail.in > $(PORTDIR)/files/wgjail.in
+dist:
+	git archive --format=tar.gz --prefix=wgjail-$(VERSION)/ -o wgjail-$(VERSION).tar.gz HEAD
 
 # The test suites run on Debian (namespaces, wireguard-go, qemu; the
 # FreeBSD code is checked there with the test kit), not on FreeBSD.
@@ -234,9 +244,11 @@ install: wgjail
 	install -m 0644 man/wgjail.8 $(DESTDIR)$(MANDIR)/man8/wgjail.8
 	install -m 0644 man/wgjail.conf.5 $(DESTDIR)$(MANDIR)/man5/wgjail.conf.5
 ifeq ($(UNAME_S),FreeBSD)
+ifneq ($(RCDIR),)
 	install -d $(DESTDIR)$(RCDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' rc/wgjail.in > $(DESTDIR)$(RCDIR)/wgjail
 	chmod 0555 $(DESTDIR)$(RCDIR)/wgjail
+endif
 else
 	install -d $(DESTDIR)$(UNITDIR)
 	sed 's|@BINDIR@|$(BINDIR)|g' rc/wgjail.service > $(DESTDIR)$(UNITDIR)/wgjail.service
@@ -253,6 +265,6 @@ clean:
 
 help:
 	@sed -n '1,/^$$/p' Makefile
-	@echo 'Targets: all deps check test lint demo bench install uninstall clean'
+	@echo 'Targets: all deps check test lint demo bench install uninstall clean dist port-files'
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

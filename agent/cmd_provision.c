@@ -3,6 +3,7 @@
  *
  *   DIR/boot/loader.conf                 edited: if_wg (+ if_epair, if_bridge)
  *   DIR/etc/jail.conf.d/JAIL.conf        whole
+ *   DIR/etc/rc.conf                      edited: jail_enable, jail_list
  *   DIR/ROOT/etc/IF.conf                 whole, 0600, wg(8) syncconf form
  *   DIR/ROOT/etc/start_if.IF             whole
  *   DIR/ROOT/etc/rc.conf                 edited: the interface's keys
@@ -141,9 +142,9 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 /* Every file, read, in the order they are written: the jail's files
  * first, so that when jail.conf appears what it starts is in place. */
 static int build(const struct opts *o, const struct rc_jail *j, const struct wg_device *dev, struct rc_plan *p,
-		 struct wj_err *e)
+		 char *note, size_t note_sz, struct wj_err *e)
 {
-	char guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
+	char guard[PATH_MAX], hconf[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
 	const struct wg_ipmask *addrs;
 	struct rc_file *f;
@@ -197,12 +198,21 @@ static int build(const struct opts *o, const struct rc_jail *j, const struct wg_
 	if (!(t = rc_loader_conf(j, f->old, f->old_len, f->path, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, NULL);
+
+	/* The jail starts at boot (rc/hostrc.c). */
+	if (!(f = add(p, hguard, 0644, true, false, e, "%s/etc/rc.conf", o->root)))
+		return -1;
+	if (snprintf(hconf, sizeof(hconf), "%s/etc/jail.conf", o->root) >= (int)sizeof(hconf))
+		return wj_errf(e, "%s/etc/jail.conf: path too long", o->root);
+	if (!(t = rc_host_rc_conf(j->name, f->old, f->old_len, wj_exists(hconf), f->path, note, note_sz, &len, e)))
+		return -1;
+	rc_plan_set(f, t, len, NULL);
 	return 0;
 }
 
 static int run(const struct opts *o, struct wj_err *e)
 {
-	char path[PATH_MAX], q[80];
+	char path[PATH_MAX], q[80], note[768] = "";
 	const char *why = wj_jail_name_invalid(o->jail);
 	struct jail_spec s;
 	struct rc_jail j;
@@ -242,7 +252,8 @@ static int run(const struct opts *o, struct wj_err *e)
 	if (jailspec_load(o->jail, &s, e) < 0)
 		goto out;
 	rcjail_from_spec(&s, &j);
-	if (rc_check_ifname(&j, e) < 0 || rcjail_load_conf(&s, &dev, e) < 0 || build(o, &j, dev, &p, e) < 0)
+	if (rc_check_ifname(&j, e) < 0 || rcjail_load_conf(&s, &dev, e) < 0 ||
+	    build(o, &j, dev, &p, note, sizeof(note), e) < 0)
 		goto out;
 	if (o->dry_run) {
 		size_t n = rc_plan_changes(&p);
@@ -263,6 +274,8 @@ static int run(const struct opts *o, struct wj_err *e)
 		else
 			printf("jail %s: nothing changed (%zu files up to date)\n", o->jail, p.n);
 	}
+	if (note[0])
+		printf("note: %s\n", note);
 	r = 0;
 out:
 	rc_plan_free(&p);

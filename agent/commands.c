@@ -17,7 +17,7 @@ const struct wj_cmd wj_commands[] = {
 	{"sync", cmd_sync, "[-n] [-f|--full] [-v] IFACE FILE", "apply FILE to IFACE, sending only what differs", NULL},
 	{"show", cmd_show, "[--json] [IFACE|JAIL]", "show interfaces and peers (keys hidden)", NULL},
 	{"create", cmd_create, "[-n] JAIL [options]", "create a jail spec, its key and its WireGuard config", NULL},
-	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL", NULL},
+	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL; it starts at boot", NULL},
 	{"up", cmd_up, "[-n] JAIL", "bring JAIL up here, or reconcile it", NULL},
 	{"down", cmd_down, "JAIL", "tear JAIL down", NULL},
 	{"peer", cmd_peer, "add|remove|list|disable|enable|expire JAIL ...",

@@ -243,6 +243,18 @@ bool kv_get(const struct kv_doc *d, const char *key, char *buf, size_t sz)
 	return false;
 }
 
+size_t kv_line(const struct kv_doc *d, const char *key)
+{
+	char k[128];
+
+	for (size_t i = d->n; i-- > 0;) {
+		const char *val = line_key(d->lines[i], k, sizeof(k));
+		if (val && !strcmp(k, key))
+			return i + 1;
+	}
+	return 0;
+}
+
 char *kv_format(const struct kv_doc *d, size_t *len)
 {
 	struct wj_sbuf b = {0};

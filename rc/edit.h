@@ -39,6 +39,9 @@ void kv_unset_if(struct kv_doc *d, bool (*pred)(const char *key, void *arg), voi
  * KEY is not assigned (or the value does not fit). */
 bool kv_get(const struct kv_doc *d, const char *key, char *buf, size_t sz);
 
+/* The line (1-based) of the last assignment of KEY; 0 if none. */
+size_t kv_line(const struct kv_doc *d, const char *key);
+
 /* The document as text (heap, caller frees); NULL on allocation failure. */
 char *kv_format(const struct kv_doc *d, size_t *len);
 

@@ -23,6 +23,13 @@ char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, co
 /* Host /etc/jail.conf.d/NAME.conf, whole. */
 char *rc_jail_conf(const struct rc_jail *j, size_t *len, struct wj_err *e);
 
+/* Host /etc/rc.conf: OLD (may be NULL) with jail_enable="YES" and JAIL in
+ * jail_list (rc/hostrc.c).  HAVE_JAIL_CONF: the host has /etc/jail.conf;
+ * with an empty jail_list nothing is changed then, and NOTE says why
+ * (else NOTE is ""). */
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
+		      char *note, size_t note_sz, size_t *len, struct wj_err *e);
+
 /* The jail's /etc/rc.conf: OLD (may be NULL) with the interface keys set.
  * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */
 char *rc_rc_conf(const struct rc_jail *j, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,

@@ -30,11 +30,10 @@ struct rc_uplink {
 	/* rc.conf: the jail's default routes go through the WireGuard
 	 * interface (defaultrouter="-interface IF"). */
 	bool default_route_via_wg;
-	/* start_if: what is done about the interface IFN before its config is
-	 * applied; the test for wgjail then continues with START_IF_SYNC
-	 * ("if", or "elif" to skip it after a failure). */
+	/* start_if (rc/startif_sh.c): the lines run when the interface IFN
+	 * does not exist, in a subshell where `fail "WHY"` reports WHY and
+	 * gives up (the interface is then left down). */
 	void (*start_if)(struct wj_sbuf *b, const char *ifn);
-	const char *start_if_sync;
 };
 
 extern const struct rc_uplink rc_uplink_bridge, rc_uplink_wireguard;

@@ -134,12 +134,11 @@ static bool cloner_form(const char *ifn)
 
 static void start_if(struct wj_sbuf *b, const char *ifn)
 {
-	wj_sb_printf(b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
 	if (cloner_form(ifn))
-		wj_sb_printf(b, "\t\tifconfig %s create\n", ifn);
+		wj_sb_printf(b, "\t\tifconfig %s create", ifn);
 	else
-		wj_sb_printf(b, "\t\tifconfig wg create name %s\n", ifn);
-	wj_sb_printf(b, "\tfi\n");
+		wj_sb_printf(b, "\t\tifconfig wg create name %s", ifn);
+	wj_sb_printf(b, " || fail \"cannot create %s (if_wg not loaded?)\"\n", ifn);
 }
 
 static const char *const modules[] = {"if_epair_load", "if_bridge_load", NULL};
@@ -152,5 +151,4 @@ const struct rc_uplink rc_uplink_bridge = {
 	.loader_modules = modules,
 	.default_route_via_wg = false,
 	.start_if = start_if,
-	.start_if_sync = "if",
 };

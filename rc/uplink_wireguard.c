@@ -43,10 +43,7 @@ static int jail_conf(struct wj_sbuf *b, const struct rc_jail *j, struct wj_err *
 
 static void start_if(struct wj_sbuf *b, const char *ifn)
 {
-	wj_sb_printf(b,
-		     "\tif ! ifconfig %s >/dev/null 2>&1; then\n"
-		     "\t\techo \"start_if.%s: %s is missing (the host creates it in exec.prestart)\" >&2\n",
-		     ifn, ifn, ifn);
+	wj_sb_printf(b, "\t\tfail \"%s is missing (the host creates it in exec.prestart)\"\n", ifn);
 }
 
 static const char *const modules[] = {NULL};
@@ -59,5 +56,4 @@ const struct rc_uplink rc_uplink_wireguard = {
 	.loader_modules = modules,
 	.default_route_via_wg = true,
 	.start_if = start_if,
-	.start_if_sync = "elif",
 };

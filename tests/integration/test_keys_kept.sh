@@ -69,6 +69,8 @@ done
 check_eq "... and nothing changed" "$before" "$(sum "$CONF/$J/jail.conf" "$F")"
 check_fails "a new jail with --interface jail is refused" W create "${J}n" --interface jail
 check_fails "... and has no spec" test -e "$CONF/${J}n/jail.conf"
+check_fails "... nor a directory (a refused create changes nothing)" test -e "$CONF/${J}n"
+mkdir -m 700 "$CONF/${J}n"
 printf '[jail]\nid = 9\n[wireguard]\ninterface = rc\n' >"$CONF/${J}n/jail.conf"
 out=$(W peer list "${J}n" 2>&1)
 check "a spec written by hand with interface rc is refused" grep -q "interface 'rc': reserved" <<<"$out"

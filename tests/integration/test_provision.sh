@@ -128,12 +128,12 @@ for c in $CASES; do
 	# A second run changes nothing and says so.
 	before=$(snapshot "$R"); ino=$(stat -c %i "$R/etc/jail.conf.d/$c.conf")
 	out=$(prov --root "$R" "$c" 2>&1)
-	check_eq "$c: second run says nothing changed" "jail $c: nothing changed (5 files up to date)" \
+	check_eq "$c: second run says nothing changed" "jail $c: nothing changed (6 files up to date)" \
 		"$(tail -1 <<<"$out")"
 	check_eq "$c: second run leaves every file as it was" "$before" "$(snapshot "$R")"
 	check_eq "$c: second run did not even replace jail.conf" "$ino" "$(stat -c %i "$R/etc/jail.conf.d/$c.conf")"
 	out=$(prov -n --root "$R" "$c" 2>&1)
-	check_eq "$c: -n after the run: nothing would change" "dry run: nothing would change (5 files up to date)" \
+	check_eq "$c: -n after the run: nothing would change" "dry run: nothing would change (6 files up to date)" \
 		"$(tail -1 <<<"$out")"
 done
 [ "$UPDATE" = 1 ] && { done_testing; exit; }
@@ -189,7 +189,7 @@ check_eq "... and the run makes it 0600" 600 "$(stat -c %a "$R/usr/local/jails/w
 
 # ---- start_if, sourced with stub commands -----------------------------------
 STUB=$T_TMP/stubs
-mkdir -p "$STUB/with" "$STUB/without"
+mkdir -p "$STUB/with" "$STUB/without" "$STUB/none"
 for cmd in ifconfig wg wgjail; do
 	cat >"$STUB/with/$cmd" <<STUBEOF
 #!/bin/sh
@@ -200,6 +200,7 @@ STUBEOF
 	chmod +x "$STUB/with/$cmd"
 	[ "$cmd" != wgjail ] && cp "$STUB/with/$cmd" "$STUB/without/$cmd"
 done
+cp "$STUB/with/ifconfig" "$STUB/none/ifconfig"
 # source_start_if SH FILE STUBDIR MISSING: source FILE in SH the way
 # network.subr does, with only the stubs and the basic tools on PATH;
 # prints the record, then what the rc shell looks like afterwards.
@@ -247,10 +248,27 @@ after: PATH=$B rcvar=kept" "$(source_start_if "$sh" "$f" "$STUB/with" none)"
 "ifconfig wgj7
 wg syncconf wgj7 /etc/wgj7.conf
 after: PATH=$B rcvar=kept" "$(source_start_if "$sh" "$f" "$STUB/without" none)"
-	check_eq "$sh: wireguard uplink, interface missing: reported, nothing else run" \
+	check_eq "$sh: wireguard uplink, interface missing: reported, left down, nothing else run" \
 "ifconfig wgj7
+ifconfig wgj7 down
 after: PATH=$B rcvar=kept" "$(source_start_if "$sh" "$f" "$STUB/without" wgj7)"
 	check "$sh: ... and the report names the interface" grep -q 'wgj7 is missing' "$T_TMP/stderr"
+	B=$STUB/none:$T_TMP/bin
+	check_eq "$sh: neither wgjail nor wg: left down" \
+"ifconfig wgj7
+ifconfig wgj7 down
+after: PATH=$B rcvar=kept" "$(source_start_if "$sh" "$f" "$STUB/none" none)"
+	check "$sh: ... saying so" grep -q 'start_if.wgj7: neither wgjail nor wg(8) is installed' "$T_TMP/stderr"
+	# rc's variables for the interface are emptied (so rc gives it no
+	# address and does not bring it up); others are kept.
+	out=$(env -i PATH="$STUB/none:$T_TMP/bin" STUB_LOG=/dev/null "$(command -v "$sh")" -c '
+		ifconfig_wgj7="inet 10.0.0.1/24" ifconfig_wgj7_alias0="inet 10.0.1.1/24" ifconfig_lo0=kept
+		. "$1"; echo "[${ifconfig_wgj7-unset}] [${ifconfig_wgj7_alias0-unset}] [${ifconfig_wgj7_ipv6-unset}] [$ifconfig_lo0]"' \
+		sh "$f" 2>/dev/null)
+	check_eq "$sh: ... its ifconfig_ variables set empty, others kept" "[] [] [] [kept]" "$out"
+	out=$(env -i PATH="$STUB/without:$T_TMP/bin" STUB_LOG=/dev/null "$(command -v "$sh")" -c '
+		ifconfig_wgj7="inet 10.0.0.1/24"; . "$1"; echo "[$ifconfig_wgj7]"' sh "$f" 2>/dev/null)
+	check_eq "$sh: configured: its ifconfig_ variables untouched" "[inet 10.0.0.1/24]" "$out"
 done
 
 # ---- hostile values: refused, nothing written ---------------------------------
@@ -330,8 +348,8 @@ check_fails "a link rc.conf -> /etc/passwd inside the jail: refused" prov --root
 check_eq "... and /etc/passwd was not copied into the jail" 0 "$(find "$R" -name 'rc.conf*' -type f | wc -l)"
 
 # ---- an interrupted run leaves every file old or new -----------------------------
-# The run is killed by SIGXFSZ while writing the 4th file (jail.conf, more
-# than 1 KiB; ulimit -f 1); then, with SIGXFSZ ignored, the write fails
+# The run is killed by SIGXFSZ while writing the 2nd file (start_if, the
+# first of more than 1 KiB; ulimit -f 1); then, with SIGXFSZ ignored, the write fails
 # with EFBIG.  Works as root too (RLIMIT_FSIZE binds root).
 c=bridge6 jr=jails/bridge6 ifc=vpn.0
 for mode in killed failed; do
@@ -361,7 +379,7 @@ for mode in killed failed; do
 		else ok=0; echo "# $f is neither old nor new" ; fi
 	done
 	check_eq "interrupted ($mode): every file is the old or the new one" 1 "$ok"
-	check_eq "interrupted ($mode): 3 new (written before), 2 old (after)" "3 2" "$seen_new $seen_old"
+	check_eq "interrupted ($mode): 1 new (written before), 4 old (after)" "1 4" "$seen_new $seen_old"
 	if [ $mode = failed ]; then
 		check_eq "interrupted ($mode): no temporary file left" "" "$(find "$R" -name '*.tmp*')"
 	fi

@@ -1,6 +1,8 @@
 #!/bin/bash
 # The boot integration files: rc/wgjail.in (FreeBSD rc.d) and
 # rc/wgjail.service (systemd), as `make install` installs them.  No root.
+# The rc.d script's behaviour under FreeBSD's real rc.subr:
+# tests/freebsd/test_rc_service.sh.
 . "$(dirname "$0")/lib.sh"
 
 BIN=/opt/wj/sbin
@@ -27,91 +29,12 @@ check "rcorder: REQUIRE: NETWORKING" grep -qE '^# REQUIRE:.* NETWORKING( |$)|^# 
 check "rcorder: BEFORE: jail" grep -qx '# BEFORE: jail' "$RCD"
 check "rcorder: KEYWORD: shutdown" grep -qx '# KEYWORD: shutdown' "$RCD"
 
-# Run it against a stand-in rc.subr that records what rc.subr would be
-# asked to do, with stub wgjail and install commands.
-STUB=$T_TMP/stub
-mkdir -p "$STUB" "$T_TMP/etc"
-cat >"$T_TMP/rc.subr" <<'SUBR'
-load_rc_config() { [ -r "$RC_CONF" ] && . "$RC_CONF"; }
-warn() { echo "warn: $*"; }
-run_rc_command() {
-	echo "cmd=$1 enable=$wgjail_enable"
-	eval rc_flags=\$${name}_flags
-	echo "rc_flags=$rc_flags"
-	echo "command=$command"
-	echo "command_args=$command_args"
-	echo "pidfile=$pidfile procname=$procname"
-	echo "extra=$extra_commands reload_cmd=$reload_cmd"
-	case $1 in
-	start) $start_precmd && echo "precmd ok" ;;
-	reload) $reload_cmd && echo "reload ok" ;;
-	esac
-}
-# check_pidfile FILE PROCNAME: the pid in FILE (the stand-in trusts it).
-check_pidfile() { [ -r "$1" ] && echo "check_pidfile $*" >>"$STUB_LOG" && cat "$1"; }
-# kill is a builtin: recorded, never sent.
-kill() { echo "kill $*" >>"$STUB_LOG"; }
-SUBR
-for c in install wgjail; do
-	# STUB_FAIL=1 makes wgjail (only) fail.
-	printf '#!/bin/sh\necho "%s $*" >>"$STUB_LOG"\n[ -z "$STUB_FAIL" ] || [ %s != wgjail ]\n' "$c" "$c" >"$STUB/$c"
-	chmod +x "$STUB/$c"
-done
-sed -e "s|^\. /etc/rc.subr|. $T_TMP/rc.subr|" -e "s|$BIN/wgjail|$STUB/wgjail|g" "$RCD" >"$T_TMP/wgjail.rc"
-for sh in sh dash; do
-	: >"$T_TMP/log"
-	out=$(STUB_LOG=$T_TMP/log RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
-	check_eq "$sh: wgjail_enable defaults to NO" "cmd=start enable=NO" "$(head -1 <<<"$out")"
-	check_eq "$sh: the agent runs under daemon(8) -r (restarted when it dies), -P/-p with its pidfiles" \
-		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail  agent -f " \
-		"$(grep '^command_args' <<<"$out")"
-	check_eq "$sh: command is daemon(8)" "command=/usr/sbin/daemon" "$(grep '^command=' <<<"$out")"
-	check_eq "$sh: status/stop find the supervisor (a signal to the agent would only restart it)" \
-		"pidfile=/var/run/wgjail/daemon.pid procname=/usr/sbin/daemon" "$(grep '^pidfile' <<<"$out")"
-	check_eq "$sh: reload is ours" "extra=reload reload_cmd=wgjail_reload" "$(grep '^extra' <<<"$out")"
-	check_eq "$sh: start first makes the run directory, then runs wgjail boot" \
-"install -d -m 0755 /var/run/wgjail
-wgjail boot" "$(cat "$T_TMP/log")"
-	check_eq "$sh: ... and goes on when boot succeeds" "precmd ok" "$(tail -1 <<<"$out")"
-	out=$(STUB_LOG=$T_TMP/log STUB_FAIL=1 RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
-	check_eq "$sh: a failing boot is reported and the agent still starts" \
-"warn: wgjail boot failed; the agent keeps trying
-precmd ok" "$(tail -2 <<<"$out")"
-	printf 'wgjail_enable="YES"\nwgjail_args="-c /usr/local/etc/wgjail"\n' >"$T_TMP/rc.conf"
-	: >"$T_TMP/log"
-	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
-	check_eq "$sh: wgjail_args reach boot" "wgjail -c /usr/local/etc/wgjail boot" "$(tail -1 "$T_TMP/log")"
-	check_eq "$sh: wgjail_args reach the agent" \
-		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail -c /usr/local/etc/wgjail agent -f " \
-		"$(grep '^command_args' <<<"$out")"
-	printf 'wgjail_enable="YES"\nwgjail_metrics_file="/var/tmp/node_exporter/wgjail.prom"\nwgjail_agent_args="-v"\n' >"$T_TMP/rc.conf"
-	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
-	check_eq "$sh: wgjail_metrics_file and wgjail_agent_args reach the agent" \
-		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail  agent -f --metrics-file /var/tmp/node_exporter/wgjail.prom -v" \
-		"$(grep '^command_args' <<<"$out")"
-	# reload: SIGHUP to the agent named by its own pidfile (the
-	# stand-ins of kill and check_pidfile record and read).
-	sed -e "s|/var/run/wgjail|$T_TMP/run|g" "$T_TMP/wgjail.rc" >"$T_TMP/wgjail-reload.rc"
-	mkdir -p "$T_TMP/run"
-	echo 4242 >"$T_TMP/run/agent.pid"
-	echo 4141 >"$T_TMP/run/daemon.pid"
-	: >"$T_TMP/log"
-	out=$(STUB_LOG=$T_TMP/log RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail-reload.rc" reload)
-	check_eq "$sh: reload sends SIGHUP to the agent, not to daemon(8)" \
-"check_pidfile $T_TMP/run/agent.pid $STUB/wgjail
-kill -HUP 4242" "$(cat "$T_TMP/log")"
-	check_eq "$sh: ... and succeeds" "reload ok" "$(tail -1 <<<"$out")"
-	rm "$T_TMP/run/agent.pid"
-	out=$(STUB_LOG=$T_TMP/log RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail-reload.rc" reload)
-	check_eq "$sh: reload without an agent says so and fails" "warn: the agent is not running" "$(tail -1 <<<"$out")"
-	printf 'wgjail_enable="YES"\nwgjail_flags="-c /etc/x"\n' >"$T_TMP/rc.conf"
-	: >"$T_TMP/log"
-	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
-	check_eq "$sh: wgjail_flags never reaches daemon(8) (rc.subr's rc_flags)" "rc_flags=" "$(grep '^rc_flags' <<<"$out")"
-	check_eq "$sh: ... it reaches wgjail instead" \
-		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail  -c /etc/x agent -f " \
-		"$(grep '^command_args' <<<"$out")"
-done
+# What the script does under FreeBSD's real rc.subr (start, status, reload,
+# stop, metrics options, the names rc.subr reads as overrides) is tested in
+# tests/freebsd/test_rc_service.sh, with the FreeBSD test kit.
+check "the agent runs under daemon(8) with restart and both pidfiles" \
+	grep -q '^command_args="-f -r -S -T wgjail -P \${pidfile} -p \${_wj_agentpid} ' "$RCD"
+check_fails "no wgjail_program (rc.subr's override of command)" grep -q 'wgjail_program' "$RCD"
 
 # ---- systemd unit -------------------------------------------------------------------
 check_eq "ExecStart runs the agent in the foreground (options from /etc/default/wgjail)" \

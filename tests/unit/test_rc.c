@@ -334,6 +334,25 @@ static void taken_ifnames(void **st)
 	}
 }
 
+/* Does WORD appear in code of T outside its `if ! ( ... ); then` subshell
+ * (the part that runs in rc's own shell)? */
+static bool rc_shell_has(const char *t, const char *word)
+{
+	bool found = false, sub = false;
+	char *copy = strdup(t), *save = NULL;
+
+	for (char *l = strtok_r(copy, "\n", &save); l && !found; l = strtok_r(NULL, "\n", &save)) {
+		if (!strcmp(l, "if ! ("))
+			sub = true;
+		else if (!strcmp(l, "); then"))
+			sub = false;
+		else if (!sub)
+			found = l[0] != '#' && strstr(l, word);
+	}
+	free(copy);
+	return found;
+}
+
 static void startif_forms(void **st)
 {
 	struct jail_spec s;
@@ -342,20 +361,73 @@ static void startif_forms(void **st)
 
 	spec(&s, "j", UPLINK_BRIDGE, 1);
 	t = rc_start_if(J(&s), NULL, &e);
-	assert_non_null(strstr(t, "\t\tifconfig wg0 create\n"));
-	assert_false(code_has(t, "exit")); /* sourced by rc */
+	assert_non_null(strstr(t, "\t\tifconfig wg0 create || fail "));
+	assert_false(rc_shell_has(t, "exit")); /* sourced by rc */
+	assert_true(code_has(t, "exit"));      /* ... but the subshell may */
+	/* Nothing configured it: down, and rc's variables for it emptied. */
+	assert_non_null(strstr(t, "\n\tifconfig wg0 down 2>/dev/null\n"
+				  "\tifconfig_wg0= ifconfig_wg0_ipv6= ifconfig_wg0_alias0= ifconfig_wg0_aliases=\nfi\n"));
+	assert_non_null(strstr(t, "logger -t wgjail -p daemon.err "));
 	free(t);
 	snprintf(s.ifname, sizeof(s.ifname), "wg01"); /* not the cloner's form */
 	t = rc_start_if(J(&s), NULL, &e);
-	assert_non_null(strstr(t, "\t\tifconfig wg create name wg01\n"));
+	assert_non_null(strstr(t, "\t\tifconfig wg create name wg01 || fail "));
 	free(t);
 	s.uplink = UPLINK_WIREGUARD;
 	t = rc_start_if(J(&s), NULL, &e);
-	assert_false(code_has(t, "create"));
-	assert_false(code_has(t, "exit"));
+	assert_null(strstr(t, "ifconfig wgj1 create"));
+	assert_null(strstr(t, "create name"));
+	assert_false(rc_shell_has(t, "exit"));
 	assert_non_null(strstr(t, "wgjail sync wgj1 /etc/wgj1.conf"));
 	assert_non_null(strstr(t, "wg syncconf wgj1 /etc/wgj1.conf"));
 	free(t);
+}
+
+/* The host's rc.conf (rc/hostrc.c): OLD -> WANT, with a note or not. */
+static void host_rc_case(const char *old, bool have_jail_conf, const char *want, bool noted)
+{
+	struct wj_err e = {0};
+	char note[512];
+	size_t len;
+	char *t = rc_host_rc_conf("vpn1", old, old ? strlen(old) : 0, have_jail_conf, "/etc/rc.conf", note,
+				  sizeof(note), &len, &e);
+
+	assert_non_null(t);
+	assert_string_equal(t, want);
+	assert_int_equal(len, strlen(want));
+	assert_int_equal(note[0] != '\0', noted);
+	free(t);
+}
+
+static void host_rc_conf(void **st)
+{
+	struct wj_err e = {0};
+	char note[512];
+	size_t len;
+	static const char *const refused[] = {
+		"jail_list=\"$jail_list www\"\n", "jail_list=\"`x`\"\n", "jail_list=\"a;b\"\n",
+		"# c\njail_list=\"a\n", /* a quote that runs over lines */
+	};
+
+	host_rc_case(NULL, false, "jail_list=\"vpn1\"\njail_enable=\"YES\"\n", false);
+	host_rc_case("", true, "", true); /* empty list + jail.conf: nothing */
+	host_rc_case("jail_list=\"\"\n", true, "jail_list=\"\"\n", true);
+	host_rc_case("jail_list=\"a\tb  \"\njail_enable=On\n", false,
+		     "jail_list=\"a\tb vpn1\"\njail_enable=On\n", false);
+	/* Already there: byte for byte, whatever the quoting. */
+	host_rc_case("x=1\n jail_list=vpn1 # c\njail_enable=1\n", false, "x=1\n jail_list=vpn1 # c\njail_enable=1\n",
+		     false);
+	host_rc_case("jail_enable=\"NO\"\njail_list=\"vpn10 vpn\"\n", false,
+		     "jail_enable=\"YES\"\njail_list=\"vpn10 vpn vpn1\"\n", false);
+	/* Two assignments: the last one counts, one is left. */
+	host_rc_case("jail_list=\"a\"\njail_enable=YES\njail_list=\"b\"\n", true,
+		     "jail_list=\"b vpn1\"\njail_enable=YES\n", false);
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		memset(&e, 0, sizeof(e));
+		assert_null(rc_host_rc_conf("vpn1", refused[i], strlen(refused[i]), false, "/etc/rc.conf", note,
+					    sizeof(note), &len, &e));
+		assert_non_null(strstr(e.msg, "/etc/rc.conf:"));
+	}
 }
 
 /* The jail's IF.conf: wg-quick keys stripped, the rest re-parses the same;
@@ -459,6 +531,7 @@ int main(void)
 		cmocka_unit_test(hostile_words_refused),
 		cmocka_unit_test(taken_ifnames),
 		cmocka_unit_test(startif_forms),
+		cmocka_unit_test(host_rc_conf),
 		cmocka_unit_test(ifconf_stripped),
 		cmocka_unit_test(diff_view),
 	};

@@ -1,0 +1,118 @@
+/* The host's /etc/rc.conf: the jail starts at boot.
+ *
+ * FreeBSD's rc.d/jail starts, when jail_enable is YES, the jails named in
+ * jail_list, each from /etc/jail.NAME.conf, else (FreeBSD 14 and later)
+ * /etc/jail.conf.d/NAME.conf, else /etc/jail.conf -- which is where
+ * provision puts it.  With jail_list empty, rc.d/jail instead starts every
+ * jail of /etc/jail.conf and never reads jail.conf.d (unless jail.conf
+ * .includes the files of jail.conf.d).  So:
+ *
+ *   jail_enable="YES"    set unless already yes (YES, yes, true, on, 1:
+ *                        rc.subr's checkyesno; such a line is kept as is);
+ *   jail_list            the jail appended, unless named already (then
+ *                        the line is kept byte for byte); other names and
+ *                        their order are kept.
+ *
+ * Every other line is kept (rc/edit.h).  One case is left alone: an
+ * empty jail_list on a host that has an /etc/jail.conf.  Its jails start
+ * at boot because the list is empty; a list naming only this jail would
+ * stop them.  Nothing is changed then, and the caller says why (NOTE).
+ * A jail_list that is not a plain list of names (a "$var", a quote that
+ * runs over lines) is refused, naming the file, line and value. */
+#include "rc/gen.h"
+#include "rc/edit.h"
+#include "rc/names.h"
+#include "util/err.h"
+#include "util/strutil.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static bool yes(const char *v)
+{
+	static const char *const y[] = {"YES", "TRUE", "ON", "1"};
+
+	for (size_t i = 0; i < sizeof(y) / sizeof(y[0]); i++)
+		if (!strcasecmp(v, y[i]))
+			return true;
+	return false;
+}
+
+/* Is NAME one of the blank-separated words of LIST?  Each word must be
+ * safe to write back (rc_word_check), else -1. */
+static int listed(const char *list, const char *name, const char *path, size_t line, struct wj_err *e)
+{
+	char w[256], q[160];
+	const char *p = list;
+	int found = 0;
+
+	while (*p) {
+		size_t n = strcspn(p, " \t");
+		if (n) {
+			struct wj_err ignored;
+			snprintf(w, sizeof(w), "%.*s", (int)n, p);
+			if (n >= sizeof(w) || rc_word_check(w, "jail name", &ignored) < 0)
+				return wj_errf(e,
+					       "%s:%zu: jail_list=\"%s\" is not a plain list of jail names; add %s to it "
+					       "by hand",
+					       path, line, wj_quote(list, q, sizeof(q)), name);
+			if (!strcmp(w, name))
+				found = 1;
+		}
+		p += n;
+		p += strspn(p, " \t");
+	}
+	return found;
+}
+
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
+		      char *note, size_t note_sz, size_t *len, struct wj_err *e)
+{
+	struct kv_doc d;
+	char list[1024], en[64], *out;
+	bool has_list;
+	int r;
+
+	note[0] = '\0';
+	if (rc_word_check(jail, "jail name", e) < 0 || kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
+		return NULL;
+	has_list = kv_get(&d, "jail_list", list, sizeof(list));
+	if (!has_list && kv_line(&d, "jail_list")) {
+		wj_errf(e, "%s:%zu: jail_list is too long or not a plain value; add %s to it by hand", path,
+			kv_line(&d, "jail_list"), jail);
+		goto fail;
+	}
+	if (!has_list)
+		list[0] = '\0';
+	if ((r = listed(list, jail, path, kv_line(&d, "jail_list"), e)) < 0)
+		goto fail;
+	if (!r && list[strspn(list, " \t")] == '\0' && have_jail_conf) {
+		snprintf(note, note_sz,
+			 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot and "
+			 "none of /etc/jail.conf.d: left alone (a list naming only %s would stop the others); "
+			 "to start %s at boot, add it and those jails to jail_list",
+			 path, jail, jail);
+	} else {
+		if (!r) {
+			char v[sizeof(list) + 64];
+			size_t n = strlen(list);
+			while (n && (list[n - 1] == ' ' || list[n - 1] == '\t'))
+				n--;
+			snprintf(v, sizeof(v), "%.*s%s%s", (int)n, list, n ? " " : "", jail);
+			if (kv_set(&d, "jail_list", v, e) < 0)
+				goto fail;
+		}
+		if (!(kv_get(&d, "jail_enable", en, sizeof(en)) && yes(en)) && kv_set(&d, "jail_enable", "YES", e) < 0)
+			goto fail;
+	}
+	out = kv_format(&d, len);
+	kv_free(&d);
+	if (!out)
+		wj_errnof(e, ENOMEM, "%s", path);
+	return out;
+fail:
+	kv_free(&d);
+	return NULL;
+}
