@@ -159,10 +159,15 @@ static int build_fn(void *arg, const char *dir, const uint8_t key[WG_KEY_LEN], s
 {
 	struct build *b = arg;
 	const struct wg_peer *p = &one->peers[0];
-	char hex[WG_KEY_HEX_LEN + 1], name[64];
+	char hex[WG_KEY_HEX_LEN + 1], name[WG_PEER_NAME_MAX + 8];
 
 	(void)dir;
 	key_to_hex(hex, key);
+	if (p->name[0]) {
+		snprintf(name, sizeof(name), "n-%s", p->name);
+		if (put_link(b->fd, name, hex, e) < 0)
+			return wj_err_prefix(e, "%s", b->path);
+	}
 	for (size_t i = 0; i < p->n_aips; i++) {
 		struct wg_ipmask m = p->aips[i];
 		uint8_t was[WG_KEY_LEN];
@@ -370,4 +375,59 @@ int aipidx_remove(const char *dir, const uint8_t key[WG_KEY_LEN], const struct w
 	}
 	close(fd);
 	return 0;
+}
+
+/* ---- names ---- */
+
+int aipidx_name_find(const char *dir, const char *name, uint8_t key[WG_KEY_LEN], struct wj_err *e)
+{
+	char ln[WG_PEER_NAME_MAX + 8];
+	struct wg_device *one = NULL;
+	bool missing = false;
+	int fd = open_idx(dir, false, e), o;
+
+	if (fd == -2)
+		return 0;
+	if (fd < 0)
+		return -1;
+	snprintf(ln, sizeof(ln), "n-%s", name);
+	o = link_owner(fd, ln, key);
+	close(fd);
+	if (o <= 0)
+		return o < 0 ? wj_errnof(e, errno, "%s/" IDX_DIR "/%s", dir, ln) : 0;
+	/* Believed only if the drop-in still has that name. */
+	if (jailwg_read_dropin(dir, key, &one, &missing, e) < 0)
+		return missing ? 0 : -1;
+	o = strcmp(one->peers[0].name, name) == 0;
+	wg_device_free(one);
+	return o;
+}
+
+int aipidx_name_set(const char *dir, const uint8_t key[WG_KEY_LEN], const char *name, struct wj_err *e)
+{
+	char ln[WG_PEER_NAME_MAX + 8], hex[WG_KEY_HEX_LEN + 1];
+	int fd = open_idx(dir, true, e), r;
+
+	if (fd < 0)
+		return -1;
+	key_to_hex(hex, key);
+	snprintf(ln, sizeof(ln), "n-%s", name);
+	r = put_link(fd, ln, hex, e);
+	close(fd);
+	return r;
+}
+
+void aipidx_name_unset(const char *dir, const uint8_t key[WG_KEY_LEN], const char *name)
+{
+	char ln[WG_PEER_NAME_MAX + 8];
+	uint8_t was[WG_KEY_LEN];
+	struct wj_err ignored;
+	int fd = open_idx(dir, false, &ignored);
+
+	if (fd < 0)
+		return;
+	snprintf(ln, sizeof(ln), "n-%s", name);
+	if (link_owner(fd, ln, was) == 1 && key_equal(was, key))
+		unlinkat(fd, ln, 0);
+	close(fd);
 }

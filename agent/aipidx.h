@@ -64,6 +64,16 @@ int aipidx_add(const char *dir, const uint8_t key[WG_KEY_LEN], const struct wg_i
  * another peer's); rebuilds instead if .aip/.shared is there. */
 int aipidx_remove(const char *dir, const uint8_t key[WG_KEY_LEN], const struct wg_ipmask *aips, size_t n,
 		  struct wj_err *e);
+/* Peer names (wg/peer_meta.h) are indexed too, as links "n-NAME" -> HEX
+ * (names never start a prefix's "4-"/"6-"), with the same rules: believed
+ * only if the drop-in still has that name.  aipidx_name_find: 1 and *KEY,
+ * 0 if no drop-in has NAME, -1 on error. */
+int aipidx_name_find(const char *dir, const char *name, uint8_t key[WG_KEY_LEN], struct wj_err *e);
+/* (Not synced: call it before aipidx_add, whose fsync makes it durable.) */
+int aipidx_name_set(const char *dir, const uint8_t key[WG_KEY_LEN], const char *name, struct wj_err *e);
+/* Remove the link of NAME if it points at KEY. */
+void aipidx_name_unset(const char *dir, const uint8_t key[WG_KEY_LEN], const char *name);
+
 /* Record DIR as it is now (after wgjail's own change). */
 void aipidx_stamp(const char *dir);
 

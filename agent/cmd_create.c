@@ -24,7 +24,7 @@
  * (agent/jailspec_keys.h), whose getopt value is 256 + the key's row. */
 #define OPT_KEY 256
 
-static struct option longopts[SPEC_KEYS_MAX + 3];
+static struct option longopts[SPEC_KEYS_MAX + 4];
 
 static void make_longopts(void)
 {
@@ -32,6 +32,7 @@ static void make_longopts(void)
 
 	longopts[n++] = (struct option){"dry-run", no_argument, NULL, 'n'};
 	longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	longopts[n++] = (struct option){"no-ipv6", no_argument, NULL, '6'};
 	for (size_t i = 0; i < jailspec_nkeys; i++)
 		if (jailspec_keys[i].option)
 			longopts[n++] = (struct option){jailspec_keys[i].option, required_argument, NULL, OPT_KEY + (int)i};
@@ -70,6 +71,9 @@ static void help(void)
 	fputs("Options (each replaces the value in an existing spec; repeatable ones replace the whole list):\n",
 	      stdout);
 	help_item("  -n", "print what would be written, write nothing");
+	help_item("  --no-ipv6", "a new jail without an IPv6 tunnel address gets none (by default it gets a random "
+				"unique local prefix, fdXX:XXXX:XXXX::1/64, RFC 4193); --address with IPv4 "
+				"addresses only then drops the jail's IPv6 ones (by default they are kept)");
 	for (size_t i = 0; i < jailspec_nkeys; i++) {
 		const struct spec_key *k = &jailspec_keys[i];
 		size_t n;
@@ -96,6 +100,7 @@ static void help(void)
  * per key of the spec, the values given (a single value: the last). */
 struct opts {
 	bool dry;
+	bool no_ipv6;
 	struct {
 		const char *v[SPEC_ITEMS_MAX];
 		size_t n;
@@ -146,6 +151,7 @@ static int run(const char *name, const struct opts *o, struct wj_err *e)
 		.opts = o,
 		.id_given = o->id != NULL,
 		.listen_port_given = o->listen_port != NULL,
+		.no_ipv6 = o->no_ipv6,
 	};
 	struct create_result r;
 	char pub[WG_KEY_B64_LEN + 1];
@@ -186,6 +192,10 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 
 		if (ch == 'n') {
 			o->dry = true;
+			continue;
+		}
+		if (ch == '6') {
+			o->no_ipv6 = true;
 			continue;
 		}
 		if (ch == 'h') {

@@ -29,67 +29,11 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
+#include "agent/export_text.h"
 #include "agent/peer.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/strutil.h"
-
-static bool is_host(const struct wg_ipmask *m)
-{
-	return m->cidr == (m->family == AF_INET ? 32 : 128);
-}
-
-static void print_export(const char *jail, const struct jail_spec *spec, const uint8_t jail_pub[WG_KEY_LEN],
-			 const struct wg_peer *p, const char *priv_b64, bool default_route)
-{
-	char k[WG_KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN + 8];
-	size_t n;
-
-	key_to_base64(k, p->public_key);
-	printf("# wg-quick config for peer %s of jail %s (wgjail export)\n[Interface]\n", k, jail);
-	if (priv_b64)
-		printf("PrivateKey = %s\n", priv_b64);
-	else
-		printf("# PrivateKey = (this side's own private key; its public key is %s)\n", k);
-	n = 0;
-	for (size_t i = 0; i < p->n_aips; i++)
-		if (is_host(&p->aips[i]))
-			printf("%s%s", n++ ? ", " : "Address = ", wg_ipmask_fmt(&p->aips[i], a, sizeof(a)));
-	if (n)
-		printf("\n");
-	else
-		printf("# Address = (peer %s has no single-address AllowedIPs in jail %s)\n", k, jail);
-	for (size_t i = 0; i < p->n_aips; i++)
-		if (!is_host(&p->aips[i]))
-			printf("# routed to this side as well: %s\n", wg_ipmask_fmt(&p->aips[i], a, sizeof(a)));
-
-	key_to_base64(k, jail_pub);
-	printf("\n[Peer]\n# jail %s\nPublicKey = %s\n", jail, k);
-	if ((p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk)) {
-		char psk[WG_KEY_B64_LEN + 1];
-		key_to_base64(psk, p->psk);
-		printf("PresharedKey = %s\n", psk);
-		sodium_memzero(psk, sizeof(psk));
-	}
-	if (spec->endpoint[0])
-		printf("Endpoint = %s\n", spec->endpoint);
-	else
-		printf("# Endpoint = (unknown: set 'endpoint' in [wireguard] of jail %s's jail.conf)\n", jail);
-	if (default_route) {
-		printf("AllowedIPs = 0.0.0.0/0, ::/0\n");
-	} else if (spec->n_address) {
-		printf("AllowedIPs = ");
-		for (size_t i = 0; i < spec->n_address; i++) {
-			struct wg_ipmask m = spec->address[i];
-			wg_ipmask_mask(&m);
-			printf("%s%s", i ? ", " : "", wg_ipmask_fmt(&m, a, sizeof(a)));
-		}
-		printf("\n");
-	} else {
-		printf("# AllowedIPs = (jail %s has no tunnel address in its spec)\n", jail);
-	}
-	if (!p->endpoint && p->endpoint_addr.sa.sa_family == AF_UNSPEC)
-		printf("PersistentKeepalive = 25\n");
-}
 
 /* --generate-remote-key: the export, with the new private key, printed
  * and checked before the jail's config takes the new public key. */
@@ -98,7 +42,7 @@ struct export_hook {
 	const struct jail_spec *spec;
 	const uint8_t *jail_pub;
 	const char *priv_b64;
-	bool default_route;
+	const struct export_form *form;
 	bool handed_over;  /* printed and taken by the output */
 };
 
@@ -106,8 +50,7 @@ static int print_before_commit(void *arg, const struct wg_peer *p, struct wj_err
 {
 	struct export_hook *h = arg;
 
-	print_export(h->jail, h->spec, h->jail_pub, p, h->priv_b64, h->default_route);
-	if (cmd_output_done(e) < 0)
+	if (export_emit(h->jail, h->spec, h->jail_pub, p, h->priv_b64, h->form, e) < 0)
 		return wj_err_prefix(e, "the export (it holds the new private key) could not be written; nothing "
 					"changed");
 	h->handed_over = true;
@@ -119,10 +62,13 @@ int cmd_export(int argc, char **argv)
 	static const struct option opts[] = {
 		{"generate-remote-key", no_argument, NULL, 'g'},
 		{"default-route", no_argument, NULL, 'd'},
+		{"qr", no_argument, NULL, 'q'},
+		{"qr-file", required_argument, NULL, 'Q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	bool gen = false, defroute = false, live;
+	bool gen = false, live;
+	struct export_form form = {false, NULL, false};
 	uint8_t key[WG_KEY_LEN], newpub[WG_KEY_LEN], jail_pub[WG_KEY_LEN];
 	uint8_t *priv = NULL;
 	char *priv_b64 = NULL;
@@ -138,13 +84,15 @@ int cmd_export(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'g': gen = true; break;
-		case 'd': defroute = true; break;
+		case 'd': form.default_route = true; break;
+		case 'q': form.qr = true; break;
+		case 'Q': form.qr_file = optarg; break;
 		case 'h': cmd_usage("export", stdout); return WJ_EXIT_OK;
 		default: cmd_usage("export", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 2 != argc) {
-		fputs("wgjail: export takes JAIL and KEY\n", stderr);
+		fputs("wgjail: export takes JAIL and PEER\n", stderr);
 		cmd_usage("export", stderr);
 		return WJ_EXIT_USAGE;
 	}
@@ -153,12 +101,11 @@ int cmd_export(int argc, char **argv)
 		fprintf(stderr, "wgjail: export: jail name '%s': %s\n", wj_quote(jail, q, sizeof(q)), why);
 		return WJ_EXIT_USAGE;
 	}
-	if (!key_from_base64(key, argv[optind + 1])) {
-		fprintf(stderr, "wgjail: export: '%s': not a WireGuard key (44 characters of base64)\n",
-			wj_quote(argv[optind + 1], q, sizeof(q)));
+	if (export_form_check(&form, &e) < 0) {
+		fprintf(stderr, "wgjail: export: %s\n", e.msg);
 		return WJ_EXIT_USAGE;
 	}
-	if (jailspec_load(jail, &spec, &e) < 0)
+	if (jailspec_load(jail, &spec, &e) < 0 || peername_resolve(jail, argv[optind + 1], key, &e) < 0)
 		return cmd_fail(&e);
 	if (peer_load(jail, false, &dev, &live, &o, &e) < 0)
 		goto out;
@@ -173,8 +120,7 @@ int cmd_export(int argc, char **argv)
 	}
 	memcpy(jail_pub, dev->public_key, WG_KEY_LEN);
 	if (!gen) {
-		print_export(jail, &spec, jail_pub, p, NULL, defroute);
-		r = WJ_EXIT_OK;
+		r = export_emit(jail, &spec, jail_pub, p, NULL, &form, &e) < 0 ? WJ_EXIT_FAIL : WJ_EXIT_OK;
 		goto out;
 	}
 	priv = sodium_malloc(WG_KEY_LEN);
@@ -190,7 +136,7 @@ int cmd_export(int argc, char **argv)
 	}
 	key_to_base64(priv_b64, priv);
 	{
-		struct export_hook h = {jail, &spec, jail_pub, priv_b64, defroute, false};
+		struct export_hook h = {jail, &spec, jail_pub, priv_b64, &form, false};
 		struct jailtx_hook hook = {print_before_commit, &h};
 
 		if (peer_replace_key(jail, key, newpub, &hook, &o, &e) < 0) {

@@ -8,12 +8,17 @@
 #include <time.h>
 
 #include "agent/commands.h"
+#include "agent/export_text.h"
+#include "agent/jailwg.h"
 #include "agent/peer.h"
 #include "agent/peer_args.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/strutil.h"
 #include "keys/keyfile.h"
 #include "wg/model.h"
+#include "wg/peer_meta.h"
+#include "wg/show.h"
 
 static int usage_err(const char *u, const char *fmt, const char *arg)
 {
@@ -64,6 +69,57 @@ static int show_psk(void *arg, const struct wg_peer *p, struct wj_err *e)
 
 static const struct jailtx_hook show_psk_hook = {show_psk, NULL};
 
+/* --generate-key: the remote side's config, with its new private key,
+ * handed over before the peer is written (the hook of agent/peer.h). */
+struct gen_hook {
+	const char *jail;
+	struct jail_spec spec;
+	uint8_t jail_pub[WG_KEY_LEN];
+	const char *priv_b64;
+	struct export_form form;
+};
+
+static int hand_over(void *arg, const struct wg_peer *p, struct wj_err *e)
+{
+	struct gen_hook *h = arg;
+
+	if (export_emit(h->jail, &h->spec, h->jail_pub, p, h->priv_b64, &h->form, e) < 0)
+		return wj_err_prefix(e, "the new peer's config (it holds its private key) could not be handed over; "
+					"the peer was not added");
+	return 0;
+}
+
+/* The jail's public key, for the config handed over. */
+static int jail_pubkey(const char *jail, struct gen_hook *h, struct wj_err *e)
+{
+	char path[PATH_MAX];
+	struct wg_device *m = NULL;
+	int r = -1;
+
+	if (jailspec_load(jail, &h->spec, e) < 0 ||
+	    jailwg_main_path(path, sizeof(path), jail, h->spec.ifname, e) < 0 || jailwg_load_main(path, &m, e) < 0)
+		return -1;
+	if (!(m->flags & WGDEV_HAS_PRIVATE_KEY))
+		wj_errf(e, "%s: no PrivateKey, so no public key for the new peer's config", path);
+	else
+		r = 0;
+	memcpy(h->jail_pub, m->public_key, WG_KEY_LEN);
+	wg_device_free(m);
+	return r;
+}
+
+static void report_given(FILE *f, const struct peer_add_given *g)
+{
+	char a[INET6_ADDRSTRLEN + 8];
+
+	if (!g->n)
+		return;
+	fputs("allowed ips handed out:", f);
+	for (size_t i = 0; i < g->n; i++)
+		fprintf(f, "%s %s", i ? "," : "", wg_ipmask_fmt(&g->a[i], a, sizeof(a)));
+	fputc('\n', f);
+}
+
 static int peer_add_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -71,18 +127,29 @@ static int peer_add_cmd(int argc, char **argv)
 		{"endpoint", required_argument, NULL, 'e'},   {"keepalive", required_argument, NULL, 'K'},
 		{"psk", no_argument, NULL, 'p'},              {"psk-file", required_argument, NULL, 'P'},
 		{"force", no_argument, NULL, 'f'},            {"show-keys", no_argument, NULL, 's'},
+		{"name", required_argument, NULL, 'n'},       {"generate-key", no_argument, NULL, 'g'},
+		{"qr", no_argument, NULL, 'q'},               {"qr-file", required_argument, NULL, 'Q'},
+		{"default-route", no_argument, NULL, 'd'},    {"expires", required_argument, NULL, 'x'},
 		{"help", no_argument, NULL, 'h'},             {NULL, 0, NULL, 0},
 	};
 	struct peer_add_req req;
-	const char *key = NULL, *aips = NULL, *psk_file = NULL;
-	bool gen_psk = false, show = false;
+	const char *key = NULL, *aips = NULL, *psk_file = NULL, *expires = NULL, *why;
+	bool gen_psk = false, show = false, gen_key = false;
+	struct gen_hook gh;
+	struct jailtx_hook hook = {hand_over, &gh};
+	const struct jailtx_hook *use_hook = NULL;
+	struct peer_add_given given = {.n = 0};
+	uint8_t *priv = NULL;
+	char *priv_b64 = NULL;
 	struct jailtx_report o;
 	struct wj_err e = {0};
 	char kb[WG_KEY_B64_LEN + 1];
 	unsigned n_masked = 0;
 	int ch, r = WJ_EXIT_FAIL;
+	FILE *rep = stdout;
 
 	memset(&req, 0, sizeof(req));
+	memset(&gh, 0, sizeof(gh));
 	req.keepalive = -1;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
@@ -100,6 +167,12 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'P': psk_file = optarg; break;
 		case 'f': req.force = true; break;
 		case 's': show = true; break;
+		case 'n': req.name = optarg; break;
+		case 'g': gen_key = true; break;
+		case 'q': gh.form.qr = true; break;
+		case 'Q': gh.form.qr_file = optarg; break;
+		case 'd': gh.form.default_route = true; break;
+		case 'x': expires = optarg; break;
 		case 'h': cmd_usage("peer add", stdout); return WJ_EXIT_OK;
 		default: cmd_usage("peer add", stderr); return WJ_EXIT_USAGE;
 		}
@@ -108,14 +181,29 @@ static int peer_add_cmd(int argc, char **argv)
 		return usage_err("peer add", "peer add takes one JAIL%s", "");
 	if ((r = check_jail("peer add", argv[optind])) != 0)
 		return r;
-	if (!key)
-		return usage_err("peer add", "--public-key is required%s", "");
-	if (!key_from_base64(req.public_key, key))
+	if (key && gen_key)
+		return usage_err("peer add", "--public-key and --generate-key exclude each other%s", "");
+	if (!key && !gen_key)
+		return usage_err("peer add", "--public-key or --generate-key is required%s", "");
+	if (key && !key_from_base64(req.public_key, key))
 		return usage_err("peer add", "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
+	if (!gen_key && (gh.form.qr || gh.form.qr_file || gh.form.default_route))
+		return usage_err("peer add", "--qr, --qr-file and --default-route need --generate-key%s", "");
+	if (export_form_check(&gh.form, &e) < 0)
+		return usage_err("peer add", "%s", e.msg);
+	if (req.name && (why = wg_peer_name_invalid(req.name, strlen(req.name))) != NULL) {
+		char m[128];
+		snprintf(m, sizeof(m), "--name '%%s': %s", why);
+		return usage_err("peer add", m, req.name);
+	}
+	if (expires && peer_parse_expiry(expires, (int64_t)time(NULL), false, &req.expires, &e) < 0)
+		return usage_err("peer add", "--expires: %s", e.msg);
 	if (gen_psk && psk_file)
 		return usage_err("peer add", "--psk and --psk-file exclude each other%s", "");
 	if (show && !gen_psk)
 		return usage_err("peer add", "--show-keys only makes sense with --psk%s", "");
+	if (show && gen_key)
+		return usage_err("peer add", "--show-keys with --generate-key: the config handed over has the preshared key%s", "");
 	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &n_masked, &e) < 0)
 		return usage_err("peer add", "--allowed-ips: %s", e.msg);
 	if (n_masked) {
@@ -130,27 +218,60 @@ static int peer_add_cmd(int argc, char **argv)
 		free(req.aips);
 		return usage_err("peer add", "--endpoint: %s", e.msg);
 	}
+	r = WJ_EXIT_FAIL;
 	if (psk_file) {
-		if (keyfile_read(psk_file, req.psk, &e) < 0) {
-			free(req.aips);
-			return cmd_fail(&e);
-		}
+		if (keyfile_read(psk_file, req.psk, &e) < 0)
+			goto out;
 		req.has_psk = true;
 	} else if (gen_psk) {
 		key_generate_psk(req.psk);
 		req.has_psk = true;
 	}
+	if (gen_key) {
+		/* The remote's private key lives only in secure memory and in
+		 * the output; the jail keeps its public half. */
+		gh.jail = argv[optind];
+		priv = sodium_malloc(WG_KEY_LEN);
+		priv_b64 = sodium_malloc(WG_KEY_B64_LEN + 1);
+		if (!priv || !priv_b64) {
+			wj_errf(&e, "peer add: out of secure memory");
+			goto out;
+		}
+		if (jail_pubkey(argv[optind], &gh, &e) < 0)
+			goto out;
+		key_generate_private(priv);
+		if (key_public_from_private(req.public_key, priv) < 0) {
+			wj_errf(&e, "peer add: key generation failed");
+			goto out;
+		}
+		key_to_base64(priv_b64, priv);
+		gh.priv_b64 = priv_b64;
+		use_hook = &hook;
+		rep = stderr; /* stdout holds the config only */
+	}
 	key_to_base64(kb, req.public_key);
 	/* A PSK to show is printed before the peer is written: if the
-	 * output does not take it, nothing changes (agent/jailtx.h). */
-	if (peer_add(argv[optind], &req, gen_psk && show ? &show_psk_hook : NULL, &o, &e) < 0) {
+	 * output does not take it, nothing changes (agent/peer.h). */
+	if (gen_psk && show)
+		use_hook = &show_psk_hook;
+	req.given = &given;
+	if (peer_add(argv[optind], &req, use_hook, &o, &e) < 0)
+		goto out;
+	fprintf(rep, "peer %s%s%s%s added to %s\n", req.name ? req.name : "", req.name ? " (" : "", kb,
+		req.name ? ")" : "", o.path);
+	report_given(rep, &given);
+	if (o.live)
+		fprintf(rep, "applied to %s in jail %s\n", o.ifname, argv[optind]);
+	else
+		fprintf(rep, "jail %s is not up: the change applies at the next 'wgjail up %s'\n", argv[optind],
+			argv[optind]);
+	r = WJ_EXIT_OK;
+out:
+	if (r != WJ_EXIT_OK)
 		r = cmd_fail(&e);
-	} else {
-		printf("peer %s added to %s\n", kb, o.path);
-		report_live(argv[optind], &o);
-		r = WJ_EXIT_OK;
-	}
 	sodium_memzero(req.psk, sizeof(req.psk));
+	sodium_free(priv);
+	sodium_free(priv_b64);
 	free(req.aips);
 	return r;
 }
@@ -175,9 +296,7 @@ static int peer_remove_cmd(int argc, char **argv)
 		return usage_err("peer remove", "peer remove takes JAIL and KEY%s", "");
 	if ((r = check_jail("peer remove", argv[optind])) != 0)
 		return r;
-	if (!key_from_base64(key, argv[optind + 1]))
-		return usage_err("peer remove", "'%s': not a WireGuard key (44 characters of base64)", argv[optind + 1]);
-	if (peer_remove(argv[optind], key, &o, &e) < 0)
+	if (peername_resolve(argv[optind], argv[optind + 1], key, &e) < 0 || peer_remove(argv[optind], key, &o, &e) < 0)
 		return cmd_fail(&e);
 	printf("peer %s removed from %s\n", argv[optind + 1], o.path);
 	report_live(argv[optind], &o);
@@ -208,8 +327,25 @@ static const char *endpoint_of(const struct wg_peer *p, char *buf, size_t sz)
 	return NULL;
 }
 
+/* "active", "disabled", "expired", or "expires in 2 days, 3 hours". */
+static const char *state_of(const struct wg_peer *p, time_t now, char *buf, size_t sz)
+{
+	char age[96];
+
+	if (p->disabled)
+		return "disabled";
+	if (!p->expires)
+		return "active";
+	if (p->expires <= now)
+		return "expired";
+	snprintf(buf, sz, "expires in %s", wg_show_age(age, sizeof(age), p->expires - now));
+	return buf;
+}
+
 static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
 {
+	time_t now = time(NULL);
+
 	printf("{\"jail\":");
 	json_str(jail);
 	printf(",\"interface\":");
@@ -220,8 +356,21 @@ static void list_json(const char *jail, const struct wg_device *dev, bool live, 
 		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
 		const char *eps = endpoint_of(p, ep, sizeof(ep));
 
+		char when[32];
+
 		key_to_base64(k, p->public_key);
-		printf("%s{\"public_key\":\"%s\",\"allowed_ips\":[", i ? "," : "", k);
+		printf("%s{\"public_key\":\"%s\",\"name\":", i ? "," : "", k);
+		if (p->name[0])
+			json_str(p->name);
+		else
+			printf("null");
+		printf(",\"state\":\"%s\",\"expires\":",
+		       p->disabled ? "disabled" : p->expires && p->expires <= now ? "expired" : "active");
+		if (p->expires)
+			json_str(wg_time_fmt(p->expires, when, sizeof(when)));
+		else
+			printf("null");
+		printf(",\"allowed_ips\":[");
 		for (size_t j = 0; j < p->n_aips; j++) {
 			printf("%s", j ? "," : "");
 			json_str(wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
@@ -252,8 +401,13 @@ static void list_text(const char *jail, const struct wg_device *dev, bool live, 
 		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
 		const char *eps = endpoint_of(p, ep, sizeof(ep));
 
+		char st[128];
+
 		key_to_base64(k, p->public_key);
-		printf("\npeer: %s\n  allowed ips: ", k);
+		printf("\npeer: %s\n", k);
+		if (p->name[0])
+			printf("  name: %s\n", p->name);
+		printf("  state: %s\n  allowed ips: ", state_of(p, now, st, sizeof(st)));
 		for (size_t j = 0; j < p->n_aips; j++)
 			printf("%s%s", j ? ", " : "", wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
 		printf("%s\n", p->n_aips ? "" : "(none)");
@@ -308,6 +462,58 @@ static int peer_list_cmd(int argc, char **argv)
 	return WJ_EXIT_OK;
 }
 
+/* peer disable|enable|expire JAIL PEER [WHEN] */
+static int peer_mark_cmd(const char *sub, int argc, char **argv)
+{
+	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+	bool expire = !strcmp(sub, "expire"), active = false;
+	int want = expire ? 3 : 2, ch, r, kind = expire ? WG_META_EXPIRES : WG_META_DISABLED;
+	const char *value = NULL;
+	char when[32], kb[WG_KEY_B64_LEN + 1];
+	uint8_t key[WG_KEY_LEN];
+	int64_t t = 0;
+	struct jailtx_report o;
+	struct wj_err e = {0};
+	char u[32];
+
+	snprintf(u, sizeof(u), "peer %s", sub);
+	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (ch == 'h') {
+			cmd_usage(u, stdout);
+			return WJ_EXIT_OK;
+		}
+		cmd_usage(u, stderr);
+		return WJ_EXIT_USAGE;
+	}
+	if (optind + want != argc)
+		return usage_err(u, expire ? "peer expire takes JAIL, PEER and DATE|DURATION|never%s"
+						    : "peer disable and enable take JAIL and PEER%s", "");
+	if ((r = check_jail(u, argv[optind])) != 0)
+		return r;
+	if (expire) {
+		if (peer_parse_expiry(argv[optind + 2], (int64_t)time(NULL), true, &t, &e) < 0)
+			return usage_err(u, "peer expire: %s", e.msg);
+		value = t ? wg_time_fmt(t, when, sizeof(when)) : NULL;
+	} else if (!strcmp(sub, "disable")) {
+		value = "yes";
+	}
+	if (peername_resolve(argv[optind], argv[optind + 1], key, &e) < 0 ||
+	    peer_set_mark(argv[optind], key, kind, value, &active, &o, &e) < 0)
+		return cmd_fail(&e);
+	key_to_base64(kb, key);
+	if (expire)
+		printf("peer %s %s%s in %s\n", kb, value ? "expires at " : "never expires", value ? value : "", o.path);
+	else
+		printf("peer %s %s in %s\n", kb, value ? "disabled" : "enabled", o.path);
+	if (!active && !value)
+		printf("peer %s is still %s: it stays off the interface\n", kb, expire ? "disabled" : "expired");
+	else if (o.live)
+		printf("%s %s in jail %s\n", active ? "on" : "taken off", o.ifname, argv[optind]);
+	else
+		printf("jail %s is not up: the change applies at the next 'wgjail up %s'\n", argv[optind], argv[optind]);
+	return WJ_EXIT_OK;
+}
+
 int cmd_peer(int argc, char **argv)
 {
 	const char *sub = argc > 1 ? argv[1] : NULL;
@@ -317,6 +523,9 @@ int cmd_peer(int argc, char **argv)
 		cmd_usage("peer add", f);
 		cmd_usage("peer remove", f);
 		cmd_usage("peer list", f);
+		cmd_usage("peer disable", f);
+		cmd_usage("peer enable", f);
+		cmd_usage("peer expire", f);
 		return sub ? WJ_EXIT_OK : WJ_EXIT_USAGE;
 	}
 	/* getopt restarts on the subcommand's own arguments. */
@@ -327,5 +536,8 @@ int cmd_peer(int argc, char **argv)
 		return peer_remove_cmd(argc - 1, argv + 1);
 	if (!strcmp(sub, "list"))
 		return peer_list_cmd(argc - 1, argv + 1);
-	return cmd_usage_error("peer", "unknown peer command '%s' (add, remove, list)", sub);
+	if (!strcmp(sub, "disable") || !strcmp(sub, "enable") || !strcmp(sub, "expire"))
+		return peer_mark_cmd(sub, argc - 1, argv + 1);
+	return cmd_usage_error("peer", "unknown peer command '%s' (add, remove, list, disable, enable, expire)",
+			       sub);
 }

@@ -9,6 +9,7 @@
 
 #include "agent/commands.h"
 #include "agent/peer.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/strutil.h"
 
@@ -81,11 +82,8 @@ int cmd_rotate(int argc, char **argv)
 		report(argv[optind], &o);
 		return WJ_EXIT_OK;
 	}
-	if (!key_from_base64(key, peer)) {
-		fprintf(stderr, "wgjail: rotate: --peer '%s': not a WireGuard key (44 characters of base64)\n",
-			wj_quote(peer, q, sizeof(q)));
-		return WJ_EXIT_USAGE;
-	}
+	if (peername_resolve(argv[optind], peer, key, &e) < 0)
+		return cmd_fail(&e);
 	{
 		/* The new PSK is printed before it is written: if the output
 		 * does not take it, nothing changes (agent/peer.h). */

@@ -8,11 +8,13 @@
 #include "agent/agentstate.h"
 #include "agent/commands.h"
 #include "agent/jailspec.h"
+#include "agent/jailwg.h"
 #include "agent/peer.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
 #include "wg/backend.h"
+#include "wg/peer_meta.h"
 #include "wg/show.h"
 
 struct show_out {
@@ -108,6 +110,15 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 	if (peer_live_get(&t, &dev, e) < 0)
 		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", spec.ifname);
+	{
+		/* The peers' names are in the jail's files, not on the link;
+		 * a config that does not load only costs the names. */
+		struct wg_device *conf = NULL;
+		struct wj_err ignored;
+		if (jailwg_load(name, spec.ifname, &conf, &ignored) == 0)
+			wg_device_copy_meta(dev, conf);
+		wg_device_free(conf);
+	}
 	if (so->json)
 		print_jail_json(name, dev, so);
 	else

@@ -20,22 +20,25 @@ const struct wj_cmd wj_commands[] = {
 	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL; it starts at boot", NULL},
 	{"up", cmd_up, "[-n] JAIL", "bring JAIL up here, or reconcile it", NULL},
 	{"down", cmd_down, "JAIL", "tear JAIL down", NULL},
-	{"peer", cmd_peer, "add|remove|list JAIL ...", "add, remove or list the peers of a jail", NULL},
-	{"rotate", cmd_rotate, "JAIL [--peer KEY]", "new interface key, or a new PSK for one peer",
+	{"peer", cmd_peer, "add|remove|list|disable|enable|expire JAIL ...",
+	 "add, remove, list, pause or give an end date to the peers of a jail", NULL},
+	{"rotate", cmd_rotate, "JAIL [--peer PEER]", "new interface key, or a new PSK for one peer",
 	 "  Without --peer: give JAIL a new private key (written to its config first,\n"
 	 "  then to the running interface) and print the new public key on stdout.\n"
 	 "  Every peer must be given the new public key: see wgjail(8), rotate.\n"
-	 "  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
-	 "  line 'PresharedKey = ...' for the remote side's [Peer] section (printed before\n"
-	 "  it is written: if the output fails, nothing changes).\n"},
-	{"export", cmd_export, "JAIL KEY [--generate-remote-key] [--default-route]",
-	 "print the config for the remote side of peer KEY",
-	 "  Print the wg-quick config for the remote side of peer KEY.\n"
+	 "  --peer PEER: a new preshared key for PEER (its key or its name), printed once\n"
+	 "  on stdout as the line 'PresharedKey = ...' for the remote side's [Peer] section\n"
+	 "  (printed before it is written: if the output fails, nothing changes).\n"},
+	{"export", cmd_export, "JAIL PEER [--generate-remote-key] [--default-route] [--qr | --qr-file FILE]",
+	 "print the config for the remote side of a peer",
+	 "  Print the wg-quick config for the remote side of PEER (its key or its name).\n"
 	 "  --generate-remote-key  make a new key pair for the remote: the jail's config\n"
-	 "                         takes the new public key in place of KEY (applied live)\n"
+	 "                         takes the new public key in place of PEER's (applied live)\n"
 	 "                         and the export carries the private key (printed before\n"
 	 "                         the config changes: if the output fails, nothing changes)\n"
-	 "  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n"},
+	 "  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n"
+	 "  --qr                   print it as a QR code for the terminal (UTF-8 blocks)\n"
+	 "  --qr-file FILE         write it as a QR code image FILE (*.png or *.svg, 0600)\n"},
 	{"boot", cmd_boot, "", "bring every jail up (first boot included)", NULL},
 	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE] [--metrics-file PATH]",
 	 "keep every jail up: reconcile, re-resolve, report health", NULL},
@@ -49,25 +52,44 @@ const struct wj_cmd wj_commands[] = {
 /* Subcommands, for their usage only (the parent dispatches). */
 static const struct wj_cmd wj_subcommands[] = {
 	{"peer add", NULL,
-	 "JAIL --public-key KEY [--allowed-ips LIST] [--endpoint HOST:PORT]\n"
-	 "                       [--keepalive N] [--psk | --psk-file FILE] [--force] [--show-keys]",
+	 "JAIL (--public-key KEY | --generate-key [--qr | --qr-file FILE] [--default-route])\n"
+	 "                       [--name NAME] [--allowed-ips LIST] [--endpoint HOST:PORT] [--keepalive N]\n"
+	 "                       [--psk | --psk-file FILE] [--expires WHEN] [--force] [--show-keys]",
 	 "add a peer",
 	 "  Add a peer to JAIL's WireGuard config, as its own file CONFDIR/JAIL/IF.peers/HEX.conf,\n"
 	 "  and, if the jail is up, to its running interface -- only that peer; other\n"
 	 "  sessions are not touched.\n"
-	 "  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer\n"
+	 "  --name NAME          what to call it in every command (A-Z a-z 0-9 _ . @ -, 1-63)\n"
+	 "  --generate-key       make the remote side's key pair and print its wg-quick config\n"
+	 "                       (as 'wgjail export' does) before the peer is written\n"
+	 "  --qr, --qr-file FILE that config as a QR code for the terminal, or as an image\n"
+	 "                       (*.png or *.svg, 0600) instead of the text\n"
+	 "  --default-route      the config sends all traffic through the jail\n"
+	 "  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer; without it, the\n"
+	 "                       next free address of each of the jail's tunnel networks\n"
 	 "  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
 	 "  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
 	 "  --psk                generate a preshared key (stored, not printed)\n"
 	 "  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
+	 "  --expires WHEN       taken off the interface then: 2027-01-31, 2027-01-31T12:00:00Z\n"
+	 "                       (UTC) or a duration from now (30d, 12h, 2w)\n"
 	 "  --force              take allowed IPs already routed to another peer\n"
 	 "  --show-keys          print the generated preshared key (before the peer is\n"
 	 "                       written: if the output fails, nothing is added)\n"},
-	{"peer remove", NULL, "JAIL KEY", "remove a peer",
-	 "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
-	 "  main file IF.conf) and from its running interface.\n"},
+	{"peer remove", NULL, "JAIL PEER", "remove a peer",
+	 "  Remove PEER (its key or its name) from JAIL's config (its drop-in, or its\n"
+	 "  section of the main file IF.conf) and from its running interface.\n"},
 	{"peer list", NULL, "[--json] JAIL", "list the peers",
-	 "  List JAIL's peers; with handshake and transfer when the jail is up.\n"},
+	 "  List JAIL's peers with their names and state; with handshake and transfer\n"
+	 "  when the jail is up.\n"},
+	{"peer disable", NULL, "JAIL PEER", "take a peer off the interface, keeping it",
+	 "  PEER (its key or its name) stays in JAIL's config (same key, same addresses)\n"
+	 "  but is taken off the interface and out of every file wg(8) reads.\n"},
+	{"peer enable", NULL, "JAIL PEER", "give a disabled peer back", NULL},
+	{"peer expire", NULL, "JAIL PEER WHEN|never", "give a peer an end date",
+	 "  WHEN: 2027-01-31, 2027-01-31T12:00:00Z (UTC) or a duration from now (30d, 12h,\n"
+	 "  2w).  An expired peer stays in the config but leaves the interface (the agent\n"
+	 "  takes it off within a second of its expiry); 'never' gives it back.\n"},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -34,6 +34,7 @@
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/model.h"
+#include "wg/peer_meta.h"
 #include "wg/resolve.h"
 
 int64_t agent_now_ms(void)
@@ -147,6 +148,7 @@ static void reconcile(struct agent *a, struct ajail *j)
 		j->spec = spec;
 		j->have_spec = true;
 	}
+	agent_expiry_schedule(j, 0);
 	if (r == 0 || (conf && !strcmp(row.state, "partial")))
 		j->last_ok = time(NULL);
 	else
@@ -299,6 +301,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		return;
 	}
 	snprintf(d->name, sizeof(d->name), "%s", ctx.ifname);
+	wg_device_copy_meta(d, j->conf); /* names for status.json */
 	wg_device_free(j->dev);
 	j->dev = d;
 	if (j->state == JAIL_DOWN) { /* came back (e.g. brought up by hand) */
@@ -449,9 +452,12 @@ static int timeout_ms(const struct agent *a, int64_t now, int rsv_ms)
 	int64_t next = a->next_status_ms;
 	int nt = notify_timeout(&a->nt, now);
 
-	for (size_t i = 0; i < a->n; i++)
+	for (size_t i = 0; i < a->n; i++) {
 		if (a->v[i].due_ms && a->v[i].due_ms < next)
 			next = a->v[i].due_ms;
+		if (a->v[i].expiry_ms && a->v[i].expiry_ms < next)
+			next = a->v[i].expiry_ms;
+	}
 	if (a->uplink_ms && a->uplink_ms < next)
 		next = a->uplink_ms;
 	if (rsv_ms >= 0 && now + rsv_ms < next)
@@ -593,6 +599,9 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 		if (a.rescan)
 			rescan(&a);
 		now = agent_now_ms();
+		for (size_t i = 0; i < a.n; i++)
+			if (a.v[i].expiry_ms && a.v[i].expiry_ms <= now)
+				agent_expiry_due(&a, &a.v[i]);
 		for (size_t i = 0; i < a.n && !a.stop; i++) {
 			if (a.v[i].due_ms && a.v[i].due_ms <= now)
 				reconcile(&a, &a.v[i]);

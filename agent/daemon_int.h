@@ -34,6 +34,8 @@ struct ajail {
 	uint64_t rsv_seen;          /* resolver answers taken into account, up to this number */
 	uint64_t rsv_reconciled;    /* resolver answers known when it was last reconciled */
 	bool dirty;                 /* changed since the last report: read again for the next */
+	int64_t expiry_ms;          /* a peer of CONF expires then (monotonic), 0 = none */
+	int64_t expiry_at;          /* ... at this wall-clock second */
 };
 
 struct resolver;
@@ -65,6 +67,11 @@ struct agent {
 };
 
 int64_t agent_now_ms(void);
+
+/* Peer expiry (agent/daemon_expiry.c): the next deadline of J after the
+ * wall-clock second DONE, and what is done at it. */
+void agent_expiry_schedule(struct ajail *j, int64_t done);
+void agent_expiry_due(struct agent *a, struct ajail *j);
 
 /* agent/daemon_rr.c */
 /* Re-resolve J's host-name peers that are due (NOW: wall clock), asking

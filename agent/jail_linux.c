@@ -32,6 +32,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/jaillock.h"
@@ -45,6 +46,7 @@
 #include "util/stores.h"
 #include "wg/applied.h"
 #include "wg/config.h"
+#include "wg/peer_meta.h"
 #include "wg/sync.h"
 #include "wg/uapi.h"
 
@@ -276,6 +278,8 @@ static int load_conf(struct jail_run *r, struct wj_err *e)
 
 	if (jailwg_load(s->name, s->ifname, &r->conf, e) < 0)
 		return -1;
+	/* Disabled and expired peers stay in the files, not on the link. */
+	wg_device_drop_inactive(r->conf, (int64_t)time(NULL));
 	/* Tunnel addresses: the spec's, else the file's Address lines. */
 	for (size_t i = 0; i < s->n_address; i++)
 		r->addr[r->n_addr++] = s->address[i];

@@ -1,5 +1,6 @@
 /* `wgjail create` on the jail's transaction (see agent/jailcreate.h). */
 #include "agent/jailcreate.h"
+#include "agent/ula.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -250,8 +251,11 @@ static int create_edit(struct jailtx *t, void *arg, struct wj_err *e)
 
 	c->s = t->spec;
 	out->is_new = t->is_new;
-	if (c->req->apply(&c->s, c->req->opts, e) < 0 || jailspec_validate(&c->s, e) < 0 ||
-	    pick_id(&c->s, t->is_new, c->req->id_given, e) < 0)
+	if (c->req->apply(&c->s, c->req->opts, e) < 0)
+		return -1;
+	if (!c->req->no_ipv6)
+		ula_keep_ipv6(&c->s, t->is_new ? NULL : &old);
+	if (jailspec_validate(&c->s, e) < 0 || pick_id(&c->s, t->is_new, c->req->id_given, e) < 0)
 		return -1;
 	/* The WireGuard config: kept (key and peers) if it exists, under the
 	 * old interface name if that changed.  Only the main file is read and

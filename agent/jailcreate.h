@@ -25,6 +25,7 @@ struct create_req {
 	const void *opts;
 	bool id_given;            /* --id: a taken id is refused, not replaced */
 	bool listen_port_given;   /* --listen-port, even 0 */
+	bool no_ipv6;             /* --no-ipv6: no IPv6 by default (agent/ula.h) */
 };
 
 struct create_result {

@@ -1,5 +1,6 @@
 /* A jail's WireGuard config: main file + drop-ins (see agent/jailwg.h). */
 #include "agent/jailwg.h"
+#include "agent/peername.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -297,6 +298,10 @@ static int adopt_peer(struct wg_device *dev, struct wg_peer *src, struct wj_err 
 	p->n_aips = src->n_aips;
 	p->cap_aips = src->cap_aips;
 	p->line = src->line;
+	memcpy(p->name, src->name, sizeof(p->name));
+	p->name_line = src->name_line;
+	p->expires = src->expires;
+	p->disabled = src->disabled;
 	src->endpoint = NULL;
 	src->aips = NULL;
 	src->n_aips = src->cap_aips = 0;
@@ -390,7 +395,8 @@ int jailwg_load_paths(const char *main_path, const char *dir, struct wg_device *
 	if (jailwg_load_main(main_path, &m.dev, e) < 0)
 		return -1;
 	m.n_main = m.dev->n_peers;
-	if (jailwg_foreach(dir, false, merge_fn, &m, e) < 0) {
+	if (jailwg_foreach(dir, false, merge_fn, &m, e) < 0 ||
+	    peername_check_unique(m.dev, m.n_main, main_path, dir, e) < 0) {
 		wg_device_free(m.dev);
 		return -1;
 	}

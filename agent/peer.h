@@ -34,6 +34,18 @@ struct peer_add_req {
 	bool has_psk;
 	uint8_t psk[WG_KEY_LEN]; /* caller wipes */
 	bool force;             /* allow allowed IPs already routed to another peer */
+	/* Issue 18.  NAME (NULL: none) must be free in the jail; EXPIRES: 0
+	 * = never.  No AIPS: one address in each of the jail's tunnel
+	 * networks is handed out (agent/peer_alloc.h), and listed in *GIVEN
+	 * (may be NULL). */
+	const char *name;
+	int64_t expires;
+	struct peer_add_given *given;
+};
+
+struct peer_add_given {
+	struct wg_ipmask a[8];
+	size_t n;
 };
 
 /* A new drop-in IF.peers/HEX.conf for the peer.  HOOK (may be NULL) gets
@@ -63,6 +75,15 @@ int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint
  * jail is up (*LIVE set).  Caller frees *DEV. */
 int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct jailtx_report *out,
 	      struct wj_err *e);
+
+/* Set or clear (VALUE NULL) peer KEY's comment mark KIND (enum
+ * wg_meta_kind: disabled, expiry; wg/peer_meta.h) in its drop-in or its
+ * section(s) of the main file, and bring the live interface in step: an
+ * inactive peer is removed from it, an active one (re-)added with
+ * everything the file says (so `peer enable` restores the same key and
+ * addresses).  *ACTIVE says which (agent/peer_mark.c). */
+int peer_set_mark(const char *jail, const uint8_t key[WG_KEY_LEN], int kind, const char *value, bool *active,
+		  struct jailtx_report *out, struct wj_err *e);
 
 /* Does peer NEW route an address that peer OTHER already routes?  Same
  * prefix, or NEW inside a prefix of OTHER other than a default route (/0).

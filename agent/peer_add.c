@@ -22,14 +22,20 @@
 
 #include "agent/aipidx.h"
 #include "agent/jailwg.h"
+#include "agent/peer_alloc.h"
+#include "agent/peername.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
+#include "wg/peer_meta.h"
 
 /* The operation's request and scratch. */
 struct add {
-	const struct peer_add_req *req;
+	const struct peer_add_req *req; /* RQ: the caller's, with the addresses handed out */
+	struct peer_add_req rq;
+	struct peer_alloc pa;
+	bool allocated;
 	char *block;            /* the new drop-in's text (secret: a PSK) */
 	size_t block_len;
 	struct wg_device *blk;  /* BLOCK parsed */
@@ -41,14 +47,19 @@ struct add {
 static int peer_block(const struct peer_add_req *req, char **out, size_t *len, struct wj_err *e)
 {
 	char k[WG_KEY_B64_LEN + 1], p[WG_KEY_B64_LEN + 1], a[INET6_ADDRSTRLEN + 8];
-	size_t cap = 256 + req->n_aips * (INET6_ADDRSTRLEN + 8) + (req->endpoint ? strlen(req->endpoint) : 0);
+	size_t cap = 384 + req->n_aips * (INET6_ADDRSTRLEN + 8) + (req->endpoint ? strlen(req->endpoint) : 0);
 	char *b = malloc(cap);
 	size_t n;
 
 	if (!b)
 		return wj_errnof(e, ENOMEM, "peer add");
 	key_to_base64(k, req->public_key);
-	n = (size_t)snprintf(b, cap, "[Peer]\nPublicKey = %s\n", k);
+	n = (size_t)snprintf(b, cap, "[Peer]\n");
+	if (req->name)
+		n += (size_t)snprintf(b + n, cap - n, "# Name = %s\n", req->name);
+	if (req->expires)
+		n += (size_t)snprintf(b + n, cap - n, "# Expires = %s\n", wg_time_fmt(req->expires, a, sizeof(a)));
+	n += (size_t)snprintf(b + n, cap - n, "PublicKey = %s\n", k);
 	if (req->has_psk) {
 		key_to_base64(p, req->psk);
 		n += (size_t)snprintf(b + n, cap - n, "PresharedKey = %s\n", p);
@@ -256,9 +267,52 @@ static int make_block(struct add *a, struct wj_err *e)
 	np = a->blk->n_peers == 1 ? wg_device_find_peer(a->blk, req->public_key) : NULL;
 	if (!np || !!(np->flags & WGPEER_HAS_PSK) != req->has_psk || (req->has_psk && !key_equal(np->psk, req->psk)) ||
 	    (req->keepalive >= 0 && np->keepalive != req->keepalive) || !!np->endpoint != !!req->endpoint ||
-	    (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) || !aips_equal(np, req->aips, req->n_aips))
+	    (req->endpoint && strcmp(np->endpoint, req->endpoint) != 0) || !aips_equal(np, req->aips, req->n_aips) ||
+	    strcmp(np->name, req->name ? req->name : "") != 0 || np->expires != req->expires)
 		return wj_errf(e, "%s: the new [Peer] section does not read back as the peer to add (nothing written)",
 			       a->dropin);
+	return 0;
+}
+
+/* Its name must be free in the jail: the main file's peers (parsed: it is
+ * the hand-written part), the drop-ins' name index. */
+static int check_name(struct jailtx *t, const struct peer_add_req *req, struct wj_err *e)
+{
+	uint8_t owner[WG_KEY_LEN];
+	char k[WG_KEY_B64_LEN + 1];
+	int taken;
+
+	if (!req->name)
+		return 0;
+	if (!t->dev && wg_config_parse(t->text, t->len, t->path, &t->dev, e) < 0)
+		return -1;
+	if ((taken = peername_lookup(t->dev, t->dir, req->name, owner, e)) == 0)
+		return 0;
+	if (taken > 0) {
+		key_to_base64(k, owner);
+		wj_errf(e, "jail %s: the name '%s' is taken by peer %s", t->name, req->name, k);
+	}
+	return -1;
+}
+
+/* No allowed IPs given: the next free address of each tunnel network. */
+static int allocate(struct jailtx *t, struct add *a, struct wj_err *e)
+{
+	struct peer_add_given *g = a->req->given;
+
+	if (a->req->n_aips)
+		return 0;
+	if (peer_alloc_run(t->name, &t->spec, t->main_path, t->text, t->len, t->dev, t->dir, &a->pa, e) < 0)
+		return -1;
+	a->rq = *a->req;
+	if (!(a->rq.aips = malloc(a->pa.n * sizeof(*a->rq.aips))))
+		return wj_errnof(e, ENOMEM, "peer add");
+	memcpy(a->rq.aips, a->pa.got, a->pa.n * sizeof(*a->rq.aips));
+	a->rq.n_aips = a->pa.n;
+	a->req = &a->rq;
+	a->allocated = true;
+	for (size_t i = 0; g && i < a->pa.n && i < sizeof(g->a) / sizeof(g->a[0]); i++)
+		g->a[g->n++] = a->pa.got[i];
 	return 0;
 }
 
@@ -287,6 +341,9 @@ static int add_edit(struct jailtx *t, void *arg, struct wj_err *e)
 			return -1;
 		jailtx_main_parsed(t);
 	}
+	if (check_name(t, req, e) < 0 || allocate(t, a, e) < 0)
+		return -1;
+	req = a->req;
 	if (check_main(t, req, e) < 0 || check_dropins(t, req, e) < 0 || make_block(a, e) < 0)
 		return -1;
 	t->handover = &a->blk->peers[0];
@@ -303,7 +360,11 @@ static int add_commit(struct jailtx *t, void *arg, struct wj_err *e)
 	struct add *a = arg;
 
 	snprintf(t->path, sizeof(t->path), "%s", a->dropin);
-	if (jailwg_mkdir(t->dir, e) < 0 || aipidx_add(t->dir, a->req->public_key, a->req->aips, a->req->n_aips, e) < 0 ||
+	if (a->allocated)
+		peer_alloc_commit(&a->pa); /* before the drop-in: a crash only skips addresses */
+	if (jailwg_mkdir(t->dir, e) < 0 ||
+	    (a->req->name && aipidx_name_set(t->dir, a->req->public_key, a->req->name, e) < 0) ||
+	    aipidx_add(t->dir, a->req->public_key, a->req->aips, a->req->n_aips, e) < 0 ||
 	    wj_write_atomic(a->dropin, a->block, a->block_len, 0600, e) < 0)
 		return -1;
 	t->written = true;
@@ -317,12 +378,18 @@ int peer_add(const char *jail, const struct peer_add_req *req, const struct jail
 	     struct jailtx_report *out, struct wj_err *e)
 {
 	struct add a = {.req = req};
-	int r = jailtx_run(jail, &add_op, &a, hook, out, e);
+	int r;
+
+	if (req->given)
+		req->given->n = 0;
+	r = jailtx_run(jail, &add_op, &a, hook, out, e);
 
 	if (a.block) {
 		sodium_memzero(a.block, a.block_len);
 		free(a.block);
 	}
 	wg_device_free(a.blk);
+	if (a.allocated)
+		free(a.rq.aips);
 	return r;
 }

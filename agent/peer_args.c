@@ -9,6 +9,7 @@
 
 #include "util/err.h"
 #include "util/strutil.h"
+#include "wg/peer_meta.h"
 #include "wg/resolve.h"
 
 int peer_parse_aips(const char *list, struct wg_ipmask **out, size_t *n, unsigned *n_masked, struct wj_err *e)
@@ -90,4 +91,38 @@ int peer_check_endpoint(const char *ep, struct wj_err *e)
 	    wj_parse_uint(port, 1, 65535, &p) < 0)
 		return wj_errf(e, "'%s' is not HOST:PORT or [IPv6]:PORT (port 1-65535)", wj_quote(ep, q, sizeof(q)));
 	return 0;
+}
+
+int peer_parse_expiry(const char *s, int64_t now, bool never_ok, int64_t *out, struct wj_err *e)
+{
+	static const struct {
+		char unit;
+		int64_t secs;
+	} units[] = {{'s', 1}, {'m', 60}, {'h', 3600}, {'d', 86400}, {'w', 7 * 86400}};
+	size_t n = strlen(s);
+	char q[64];
+	uint64_t v;
+
+	if (never_ok && !strcmp(s, "never")) {
+		*out = 0;
+		return 0;
+	}
+	if (wg_time_parse(s, n, out) == 0) {
+		if (*out <= now)
+			return wj_errf(e, "'%s' is in the past", wj_quote(s, q, sizeof(q)));
+		return 0;
+	}
+	for (size_t i = 0; n > 1 && i < sizeof(units) / sizeof(units[0]); i++) {
+		char num[24];
+		if (s[n - 1] != units[i].unit || n - 1 >= sizeof(num))
+			continue;
+		memcpy(num, s, n - 1);
+		num[n - 1] = '\0';
+		if (wj_parse_uint(num, 1, (uint64_t)100 * 366 * 86400 / (uint64_t)units[i].secs, &v) < 0)
+			break;
+		*out = now + (int64_t)v * units[i].secs;
+		return 0;
+	}
+	return wj_errf(e, "'%s' is not a date (2027-01-31, 2027-01-31T12:00:00Z) or a duration (30d, 12h, 2w)%s",
+		       wj_quote(s, q, sizeof(q)), never_ok ? " or 'never'" : "");
 }

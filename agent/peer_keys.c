@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "agent/aipidx.h"
@@ -22,6 +23,7 @@
 #include "util/fsutil.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
+#include "wg/peer_meta.h"
 
 /* ---- rotate: a new interface key ---------------------------------------- */
 
@@ -197,8 +199,10 @@ static int replace_edit(struct jailtx *t, void *arg, struct wj_err *e)
 	if (!np || wg_device_find_peer(t->after, rp->old) || t->after->n_peers != t->dev->n_peers)
 		return wj_errf(e, "%s: the edited config does not read back with the new key (nothing written)",
 			       t->path);
+	/* (A disabled or expired peer only leaves: it is not on the link.) */
 	if (!(ch = jailtx_changes(t, e)) || peer_remove_change(ch, rp->old, e) < 0 ||
-	    peer_copy_change(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0)
+	    (wg_peer_active(np, (int64_t)time(NULL)) &&
+	     peer_copy_change(ch, np, WGPEER_REPLACE_AIPS | WGPEER_NEW | WGPEER_CHANGED_AIPS, e) < 0))
 		return -1;
 	t->handover = np;
 	return 0;
@@ -223,6 +227,7 @@ static int replace_commit(struct jailtx *t, void *arg, struct wj_err *e)
 		return -1;
 	wj_stores_forget(WJ_FORGET_DROPINS_MOVED, &(struct wj_store_scope){.peers_dir = t->dir});
 	if (aipidx_remove(t->dir, rp->old, np->aips, np->n_aips, e) < 0 ||
+	    (np->name[0] && aipidx_name_set(t->dir, rp->new_key, np->name, e) < 0) ||
 	    aipidx_add(t->dir, rp->new_key, np->aips, np->n_aips, e) < 0 ||
 	    wj_write_atomic(t->path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;

@@ -103,6 +103,8 @@ static int remove_commit(struct jailtx *t, void *arg, struct wj_err *e)
 		return -1;
 	if (rm->one && aipidx_remove(t->dir, rm->key, rm->one->peers[0].aips, rm->one->peers[0].n_aips, e) < 0)
 		return -1;
+	if (rm->one && rm->one->peers[0].name[0])
+		aipidx_name_unset(t->dir, rm->key, rm->one->peers[0].name);
 	aipidx_stamp(t->dir);
 	return 0;
 }

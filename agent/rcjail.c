@@ -1,8 +1,10 @@
 /* The agent's side of rc/ (see agent/rcjail.h). */
 #include "agent/rcjail.h"
+#include "wg/peer_meta.h"
 
 #include <limits.h>
 #include <stdio.h>
+#include <time.h>
 #include <string.h>
 
 #include "agent/jailspec.h"
@@ -54,6 +56,8 @@ int rcjail_load_conf(const struct jail_spec *s, struct wg_device **dev, struct w
 			       s->name, path, s->name);
 	if (jailwg_load(s->name, s->ifname, dev, e) < 0)
 		return -1;
+	/* Disabled and expired peers stay in CONFDIR, not in /etc/IF.conf. */
+	wg_device_drop_inactive(*dev, (int64_t)time(NULL));
 	/* Without ListenPort, wg syncconf would pick a new random port at
 	 * every boot: the spec's port fills the gap, and the two must agree. */
 	if (s->listen_port) {

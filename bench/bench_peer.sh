@@ -13,11 +13,17 @@
 # excluded from the median).  LAYOUT=main puts the N peers in the main
 # file instead (hand-written peers: the old layout, for comparison).
 #
+# Issue 18: also `peer add --name` without --allowed-ips (the next free
+# address of the jail's tunnel network 10.64.0.0/10, where the generated
+# peers are, each with a name) and `peer list --json` of the live jail
+# (names, state, handshakes read from the device).
+#
 # Env: REPS (peer adds per size, default 15), SYNC_REPS (default 3),
 #      LAYOUT (dropins | main, default dropins),
 #      WGJAIL (default ./wgjail, the optimised build),
 #      CALLGRIND=1 also counts the instructions of one more `peer add` per
-#      size (valgrind; a load-independent measure of wgjail's own work),
+#      size, and of one more with a name and an allocated address
+#      (valgrind; a load-independent measure of wgjail's own work),
 #      LOAD_REPS (default 3): times `wgjail peer list` of a copy of the jail
 #      that is not up: the merged load of the main file and N drop-ins,
 #      which is what `up`, boot and the agent read.
@@ -58,7 +64,7 @@ with create(path) as f, create(path + ".all") as a:
     for i in range(n):
         raw = os.urandom(32)
         k = base64.b64encode(raw).decode()
-        block = f"[Peer]\nPublicKey = {k}\nAllowedIPs = 10.{64 + i // 65536}.{(i // 256) % 256}.{i % 256}/32\n"
+        block = f"[Peer]\n# Name = g{i}\nPublicKey = {k}\nAllowedIPs = 10.{64 + i // 65536}.{(i // 256) % 256}.{i % 256}/32\n"
         a.write("\n" + block)
         if d:
             with create(f"{d}/{raw.hex()}.conf") as p:
@@ -74,7 +80,7 @@ printf '# machine: %s, %s cores, load %s; layout %s\n' "$(uname -r)" "$(nproc)" 
 # The first `peer add` meets a config that wgjail did not write: it builds
 # the allowed-IP index of the drop-ins (dropins) or parses the whole main
 # file (main, no stamp yet); the others do not.  Both are shown.
-printf '%-8s %-12s %-24s %-26s %-12s %s\n' peers "add (first)" "add (med/max of rest)" "file + wg syncconf (med/max)" "ratio (med)" "load (med)"
+printf '%-8s %-12s %-24s %-26s %-12s %-11s %-24s %s\n' peers "add (first)" "add (med/max of rest)" "file + wg syncconf (med/max)" "ratio (med)" "load (med)" "add --name, allocated" "list --json, live (med)"
 idx=0
 for n in "${SIZES[@]}"; do
 	idx=$((idx + 1))
@@ -83,7 +89,7 @@ for n in "${SIZES[@]}"; do
 	IFC="p8b$$i$idx"
 	IFC=${IFC:0:15}
 	mkdir -p "$CONF/$J"
-	printf '[jail]\nid = 1\nuplink = wireguard\n\n[wireguard]\ninterface = %s\naddress = 10.63.0.1/16\n' "$IFC" >"$CONF/$J/jail.conf"
+	printf '[jail]\nid = 1\nuplink = wireguard\n\n[wireguard]\ninterface = %s\naddress = 10.64.0.1/10\n' "$IFC" >"$CONF/$J/jail.conf"
 	F="$CONF/$J/$IFC.conf"
 	if [ "$LAYOUT" = main ]; then gen "$n" "$F" "$("$WGJAIL" genkey)"
 	else gen "$n" "$F" "$("$WGJAIL" genkey)" "$CONF/$J/$IFC.peers"; fi
@@ -102,10 +108,29 @@ for n in "${SIZES[@]}"; do
 		if [ "$r" = 0 ]; then first=$(((t1 - t0) / 1000)); else echo $(((t1 - t0) / 1000)) >>"$T_TMP/add.$n"; fi
 	done
 	[ "$(nsx "b$n" wg show "$IFC" peers | wc -l)" -eq $((n + REPS)) ] || { echo "live add missing for $n" >&2; exit 1; }
+	# allocated addresses, with names (the first builds the marks: excluded)
+	: >"$T_TMP/alloc.$n"
+	for ((r = 0; r <= REPS; r++)); do
+		k=$(randkey)
+		echo "$k" >>"$T_TMP/keys.$n"
+		t0=$(now_ns)
+		"$WGJAIL" -c "$CONF" peer add "$J" --name "a$r" --public-key "$k" >"$T_TMP/alloc.out" || exit 1
+		t1=$(now_ns)
+		grep -q "handed out: 10\\." "$T_TMP/alloc.out" || { echo "no address handed out at $n" >&2; exit 1; }
+		[ "$r" = 0 ] || echo $(((t1 - t0) / 1000)) >>"$T_TMP/alloc.$n"
+	done
+	: >"$T_TMP/list.$n"
+	for ((r = 0; r < ${LOAD_REPS:-3}; r++)); do
+		t0=$(now_ns)
+		"$WGJAIL" -c "$CONF" peer list --json "$J" >"$T_TMP/list.json" || exit 1
+		t1=$(now_ns)
+		echo $(((t1 - t0) / 1000)) >>"$T_TMP/list.$n"
+	done
+	grep -q '"up":true' "$T_TMP/list.json" || { echo "list --json: jail not up at $n" >&2; exit 1; }
 	# the merged config: a copy of the jail that is not up, listed
 	: >"$T_TMP/load.$n"
 	cp -a "$CONF/$J" "$CONF/${J}x"
-	[ "$("$WGJAIL" -c "$CONF" peer list --json "${J}x" | grep -o '"public_key"' | wc -l)" -eq $((n + REPS)) ] ||
+	[ "$("$WGJAIL" -c "$CONF" peer list --json "${J}x" | grep -o '"public_key"' | wc -l)" -eq $((n + 2 * REPS + 1)) ] ||
 		{ echo "merged config of $n is not N+REPS peers" >&2; exit 1; }
 	for ((r = 0; r < ${LOAD_REPS:-3}; r++)); do
 		t0=$(now_ns)
@@ -121,7 +146,11 @@ for n in "${SIZES[@]}"; do
 		echo "$k" >>"$T_TMP/keys.$n"
 		ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WGJAIL" -c "$CONF" peer add "$J" \
 			--public-key "$k" --allowed-ips 10.202.0.1/32 2>&1 >/dev/null | sed -n 's/.*Collected : *//p')
-		ir=" Ir=$ir"
+		k=$(randkey)
+		echo "$k" >>"$T_TMP/keys.$n"
+		ira=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$WGJAIL" -c "$CONF" peer add "$J" \
+			--name "cg$n" --public-key "$k" 2>&1 >/dev/null | sed -n 's/.*Collected : *//p')
+		ir=" Ir=$ir Ir(allocated)=$ira"
 	fi
 	# the usual way's file gets the peers wgjail added (else syncconf
 	# would remove them from the device)
@@ -141,7 +170,10 @@ for n in "${SIZES[@]}"; do
 	am=$(median <"$T_TMP/add.$n") ax=$(maxof <"$T_TMP/add.$n")
 	sm=$(median <"$T_TMP/sync.$n") sx=$(maxof <"$T_TMP/sync.$n")
 	lm=$(median <"$T_TMP/load.$n")
-	printf '%-8s %-12s %-24s %-26s %-12s %s%s\n' "$n" "$(awk -v a="$first" 'BEGIN { printf "%.1f ms", a / 1000 }')" "$(awk -v a="$am" -v b="$ax" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
+	alm=$(median <"$T_TMP/alloc.$n") alx=$(maxof <"$T_TMP/alloc.$n") lim=$(median <"$T_TMP/list.$n")
+	printf '%-8s %-12s %-24s %-26s %-12s %-11s %-24s %s%s\n' "$n" "$(awk -v a="$first" 'BEGIN { printf "%.1f ms", a / 1000 }')" "$(awk -v a="$am" -v b="$ax" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
 		"$(awk -v a="$sm" -v b="$sx" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
-		"$(awk -v a="$am" -v s="$sm" 'BEGIN { printf "%.0fx", s / a }')" "$(awk -v a="$lm" 'BEGIN { printf "%.0f ms", a / 1000 }')" "$ir"
+		"$(awk -v a="$am" -v s="$sm" 'BEGIN { printf "%.0fx", s / a }')" "$(awk -v a="$lm" 'BEGIN { printf "%.0f ms", a / 1000 }')" \
+		"$(awk -v a="$alm" -v b="$alx" 'BEGIN { printf "%.1f / %.1f ms", a / 1000, b / 1000 }')" \
+		"$(awk -v a="$lim" 'BEGIN { printf "%.0f ms", a / 1000 }')" "$ir"
 done

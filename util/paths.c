@@ -94,6 +94,11 @@ int jail_parsed_stamp_path(char *buf, size_t sz, const char *name, const char *i
 	return fit(snprintf(buf, sz, "%s/%s/.%s.conf.parsed", wj_confdir(), name, ifname), sz);
 }
 
+int jail_alloc_path(char *buf, size_t sz, const char *name, const char *ifname)
+{
+	return fit(snprintf(buf, sz, "%s/%s/.%s.alloc", wj_confdir(), name, ifname), sz);
+}
+
 int jail_aip_stamp_path(char *buf, size_t sz, const char *peers_dir)
 {
 	return fit(snprintf(buf, sz, "%s/" WJ_AIP_DIR "/" WJ_AIP_STAMP, peers_dir), sz);

@@ -58,6 +58,9 @@ int jail_if_path(char *buf, size_t sz, const char *name, const char *ifname, con
 /* CONFDIR/NAME/.IF.conf.parsed: the identity of the main file that
  * parsed last (agent/peer.c). */
 int jail_parsed_stamp_path(char *buf, size_t sz, const char *name, const char *ifname);
+/* CONFDIR/NAME/.IF.alloc: the marks of the addresses handed out to new
+ * peers (agent/alloc.h). */
+int jail_alloc_path(char *buf, size_t sz, const char *name, const char *ifname);
 /* PEERSDIR/.aip/.stamp: the allowed-IP index's stamp (agent/aipidx.h). */
 int jail_aip_stamp_path(char *buf, size_t sz, const char *peers_dir);
 

@@ -82,6 +82,15 @@ static void forget_aip_stamp(const struct wj_store_scope *s, enum wj_store_event
 		unlink(path);
 }
 
+static void forget_alloc(const struct wj_store_scope *s, enum wj_store_event ev)
+{
+	char path[PATH_MAX];
+
+	(void)ev;
+	if (jail_alloc_path(path, sizeof(path), s->jail, s->ifname) == 0)
+		unlink(path);
+}
+
 static const struct store {
 	const char *name;
 	unsigned events;
@@ -90,6 +99,7 @@ static const struct store {
 	{"record of the last sync", WJ_FORGET_DOWN | WJ_FORGET_DEVICE_SET, forget_applied},
 	{"endpoint memory", WJ_FORGET_DOWN, forget_endpoints},
 	{"main file that parsed", WJ_FORGET_RENAMED, forget_parsed},
+	{"marks of the addresses handed out", WJ_FORGET_RENAMED, forget_alloc},
 	{"allowed-IP index's stamp", WJ_FORGET_DROPINS_MOVED, forget_aip_stamp},
 };
 

@@ -11,6 +11,9 @@
  *   endpoint memory            STATEDIR/endpoints/NS[-H]-IF       DOWN
  *   main file that parsed      CONFDIR/NAME/.IF.conf.parsed       RENAMED
  *   allowed-IP index's stamp   CONFDIR/NAME/IF.peers/.aip/.stamp  DROPINS_MOVED
+ *   marks of addresses handed  CONFDIR/NAME/.IF.alloc             RENAMED
+ *     out (agent/alloc.h; rebuilt as the highest address in use: what
+ *     a loss costs is the memory of freed addresses above it)
  *
  * The records that say what wgjail did, so that it can be undone, are no
  * derived stores and never forgotten this way: STATEDIR/jails/NAME/ (what

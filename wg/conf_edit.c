@@ -488,3 +488,23 @@ int conf_scan(const char *text, size_t len, conf_scan_fn fn, void *arg, size_t *
 		*n_lf = lf;
 	return r;
 }
+
+int conf_insert_line(struct conf_doc *doc, size_t at, const char *line, struct wj_err *e)
+{
+	if (at > doc->n)
+		return wj_errf(e, "config editor: line out of range");
+	return insert_line(doc, at, line, e);
+}
+
+int conf_replace_line(struct conf_doc *doc, size_t at, const char *line, struct wj_err *e)
+{
+	if (at >= doc->n)
+		return wj_errf(e, "config editor: line out of range");
+	return line_set(&doc->lines[at], line, strlen(line), e);
+}
+
+void conf_delete_line(struct conf_doc *doc, size_t at)
+{
+	if (at < doc->n)
+		delete_lines(doc, at, at + 1);
+}

@@ -111,6 +111,14 @@ int conf_append_lines(struct conf_doc *doc, const char *const *lines, size_t n, 
 int conf_set_value(struct conf_doc *doc, struct conf_block *b, const char *key, const char *value,
 		   struct wj_err *e);
 
+/* Single lines (wgjail's comment lines, wg/peer_meta.h): insert LINE
+ * (without a line end) before line AT (AT == n: at the end), replace line
+ * AT's text (its line end kept), delete line AT.  The caller keeps its
+ * blocks' indices in step. */
+int conf_insert_line(struct conf_doc *doc, size_t at, const char *line, struct wj_err *e);
+int conf_replace_line(struct conf_doc *doc, size_t at, const char *line, struct wj_err *e);
+void conf_delete_line(struct conf_doc *doc, size_t at);
+
 /* Scanning without building lines (for big files): FN is called for every
  * key line with the current section's name (lower case, "" before any
  * section), the key and the value with comments and all whitespace

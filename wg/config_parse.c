@@ -23,6 +23,7 @@
 #include "util/platform.h"
 #include "util/strutil.h"
 #include "wg/conf_lex.h"
+#include "wg/peer_meta.h"
 #include "wg/config_private.h"
 
 enum section { SEC_NONE, SEC_INTERFACE, SEC_PEER };
@@ -589,6 +590,13 @@ static int finish_peer(struct ctx *c)
 		p->cap_aips = c->pending.cap_aips;
 		c->pending.aips = NULL;
 		p->flags = (p->flags & ~(uint32_t)WGPEER_HAS_AIPS) | (c->pending.flags & WGPEER_HAS_AIPS);
+		if (c->pending.name[0]) {
+			memcpy(p->name, c->pending.name, sizeof(p->name));
+			p->name_line = c->pending.name_line;
+		}
+		if (c->pending.expires)
+			p->expires = c->pending.expires;
+		p->disabled = p->disabled || c->pending.disabled;
 		wg_peer_clear(&c->pending);
 		return 0;
 	}
@@ -745,6 +753,53 @@ static int clean_line(struct ctx *c, const char *text, const struct conf_tok *t)
 	return 0;
 }
 
+/* A comment line inside a [Peer]: wgjail's name, expiry or disabled mark
+ * (wg/peer_meta.h), or any other comment. */
+static int on_meta(struct ctx *c, const char *text, const struct conf_tok *t)
+{
+	size_t vs, ve;
+	enum wg_meta_kind k = wg_meta_comment(text, t, &vs, &ve);
+	const char *why;
+	char q[160], v[160];
+	int64_t when;
+
+	if (k == WG_META_NONE)
+		return 0;
+	snprintf(v, sizeof(v), "%.*s", (int)(ve - vs > 100 ? 100 : ve - vs), text + vs);
+	switch (k) {
+	case WG_META_NAME:
+		if ((why = wg_peer_name_invalid(text + vs, ve - vs)) != NULL)
+			return wj_errf(c->e, "%s:%u: # Name = '%s': %s", c->path, t->line, wj_quote(v, q, sizeof(q)),
+				       why);
+		memcpy(c->pending.name, text + vs, ve - vs);
+		c->pending.name[ve - vs] = '\0';
+		c->pending.name_line = t->line;
+		return 0;
+	case WG_META_EXPIRES:
+		if (ve - vs == 5 && conf_lex_squeezed_is(text + vs, 5, "never")) {
+			c->pending.expires = 0;
+			return 0;
+		}
+		if (wg_time_parse(text + vs, ve - vs, &when) < 0)
+			return wj_errf(c->e, "%s:%u: # Expires = '%s': not a date (2027-01-31 or 2027-01-31T12:00:00Z)",
+				       c->path, t->line, wj_quote(v, q, sizeof(q)));
+		c->pending.expires = when ? when : 1;
+		return 0;
+	case WG_META_DISABLED:
+		if (conf_lex_squeezed_is(text + vs, ve - vs, "yes") || conf_lex_squeezed_is(text + vs, ve - vs, "true"))
+			c->pending.disabled = true;
+		else if (conf_lex_squeezed_is(text + vs, ve - vs, "no") ||
+			 conf_lex_squeezed_is(text + vs, ve - vs, "false"))
+			c->pending.disabled = false;
+		else
+			return wj_errf(c->e, "%s:%u: # Disabled = '%s': expected yes or no", c->path, t->line,
+				       wj_quote(v, q, sizeof(q)));
+		return 0;
+	default:
+		return 0;
+	}
+}
+
 static int on_line(struct ctx *c, const char *text, const struct conf_tok *t)
 {
 	char q[160];
@@ -756,6 +811,8 @@ static int on_line(struct ctx *c, const char *text, const struct conf_tok *t)
 		return wj_errf(c->e, "%s:%u: line too long (%zu bytes, limit %u)", c->path, c->line,
 			       t->end - t->off - (!(t->flags & CONF_LEX_EOL) && text[t->end - 1] == '\r'),
 			       CONF_LEX_MAX_LINE);
+	if (t->kind == CONF_LEX_COMMENT && c->sec == SEC_PEER && c->pending_open)
+		return on_meta(c, text, t);
 	if (t->kind == CONF_LEX_BLANK || t->kind == CONF_LEX_COMMENT)
 		return 0;
 	if (clean_line(c, text, t) < 0)

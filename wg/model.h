@@ -42,6 +42,8 @@ enum wg_peer_flags {
 	WGPEER_HAS_AIPS = 1u << 8,      /* config: at least one AllowedIPs line was seen */
 };
 
+#define WG_PEER_NAME_MAX 63
+
 struct wg_peer {
 	uint8_t public_key[WG_KEY_LEN];
 	uint8_t psk[WG_KEY_LEN];
@@ -63,6 +65,12 @@ struct wg_peer {
 	uint64_t rx_bytes, tx_bytes;
 
 	unsigned line; /* config: line of its [Peer] header, 0 otherwise */
+
+	/* wgjail's own comments in the section (wg/peer_meta.h). */
+	char name[WG_PEER_NAME_MAX + 1]; /* "" if none */
+	int64_t expires;                 /* seconds since the epoch, 0 = never */
+	bool disabled;
+	unsigned name_line;              /* config: the line of "# Name", 0 if none */
 };
 
 enum wg_device_flags {

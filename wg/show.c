@@ -76,6 +76,8 @@ void wg_show_text(FILE *f, const struct wg_device *dev, time_t now)
 
 		key_to_base64(kb, p->public_key);
 		fprintf(f, "\npeer: %s\n", kb);
+		if (p->name[0])
+			fprintf(f, "  name: %s\n", p->name);
 		if ((p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk))
 			fputs("  preshared key: (hidden)\n", f);
 		if (has_ep(p))
@@ -140,7 +142,13 @@ void wg_show_json_open(FILE *f, const struct wg_device *dev, time_t now)
 		const struct wg_peer *p = &dev->peers[i];
 
 		key_to_base64(kb, p->public_key);
-		fprintf(f, "%s{\"public_key\":\"%s\",\"preshared_key\":%s,\"endpoint\":", i ? "," : "", kb,
+		fprintf(f, "%s{\"public_key\":\"%s\",", i ? "," : "", kb);
+		if (p->name[0]) {
+			fputs("\"name\":", f);
+			wg_json_string(f, p->name);
+			fputc(',', f);
+		}
+		fprintf(f, "\"preshared_key\":%s,\"endpoint\":",
 			(p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk) ? "true" : "false");
 		if (has_ep(p))
 			wg_json_string(f, wg_sockaddr_fmt(&p->endpoint_addr, buf, sizeof(buf)));
