@@ -37,7 +37,7 @@ PKGS    := libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/local/include)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium) -lnv -ljail
 else
-PKGS    := libsodium libmnl
+PKGS    := libsodium libmnl libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 endif

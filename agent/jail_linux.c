@@ -1,6 +1,7 @@
 #include "agent/jail_linux.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/jailreach_linux.h"
 #include "agent/jailwg.h"
 #include "agent/jailstate.h"
 #include "util/err.h"
@@ -63,6 +64,11 @@ static void say(struct up *u, const char *fmt, ...)
 static int save(struct up *u, struct wj_err *e)
 {
 	return u->o->dry ? 0 : jailstate_save(u->s->name, &u->st, e);
+}
+
+static int save_cb(void *arg, struct wj_err *e)
+{
+	return save(arg, e);
 }
 
 /* Open C's socket inside the namespace NSFD. */
@@ -638,6 +644,14 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 		goto out;
 	if (link_set_up(&u.jail, s->ifname, true, e) < 0 || up_routes(&u, e) < 0)
 		goto out;
+	{
+		struct reach_run rr = {.s = s, .st = &u.st, .dry = o->dry, .out = o->out, .save = save_cb, .arg = &u};
+		int rok = jailreach_nat_up(&rr, &u.host, e) == 0 &&
+			  jailreach_hostlink_up(&rr, &u.host, &u.jail, u.nsfd, e) == 0;
+		u.extra_changes += rr.changes;
+		if (!rok)
+			goto out;
+	}
 	if (save(&u, e) < 0)
 		goto out;
 	r = synced;
@@ -742,6 +756,9 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 		fprintf(out, "host: stopped %s (pid %d)\n", wggo_program(), (int)st.wggo_pid);
 	}
 	if (nc_open(&host, "host", e) < 0)
+		goto out;
+	if (jailreach_nat_down(name, &st, out, e) < 0 || jailreach_hostlink_down(&st, &host, e) < 0 ||
+	    jailstate_save(name, &st, e) < 0)
 		goto out;
 	if (netns_exists(name) && st.ifname[0] && !strcmp(st.impl, "kernel")) {
 		struct nc jail = {.note = down_note, .arg = out};

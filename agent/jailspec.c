@@ -1,5 +1,6 @@
 #include "agent/jailspec.h"
 #include "agent/jaillock.h"
+#include "agent/reach.h"
 #include "util/err.h"
 #include "util/safefile.h"
 #include "util/fsutil.h"
@@ -171,7 +172,7 @@ int jailspec_validate(const struct jail_spec *s, struct wj_err *e)
 			       wj_quote(s->hostname, q, sizeof(q)));
 	if (s->devfs_ruleset > 65535)
 		return wj_errf(e, "jail %s: devfs_ruleset %u is out of range", s->name, s->devfs_ruleset);
-	return 0;
+	return reach_validate(s, e);
 }
 
 bool jail_path_is_slash(const char *path)
@@ -281,6 +282,30 @@ static int on_key(void *user, const char *section, const char *key, const char *
 			if (wj_parse_uint(v, 0, 65535, &n) < 0)
 				return bad(e, c, line, key, v, "expected a number from 0 to 65535");
 			s->devfs_ruleset = (unsigned)n;
+		} else if (!strcasecmp(key, "nat")) {
+			if (strcmp(v, "yes") && strcmp(v, "no"))
+				return bad(e, c, line, key, v, "expected yes or no");
+			s->nat = !strcmp(v, "yes");
+		} else if (!strcasecmp(key, "nat_interface")) {
+			if (copy_str(s->nat_ifname, sizeof(s->nat_ifname), v) < 0 || wj_ifname_invalid(v))
+				return bad(e, c, line, key, v, "not a valid interface name");
+		} else if (!strcasecmp(key, "publish")) {
+			struct reach_port p;
+			const char *why = reach_parse_publish(v, &p);
+			if (why || s->n_publish == JAIL_MAX_PUBLISH ||
+			    copy_str(s->publish[s->n_publish], JAIL_PORTSPEC_LEN, v) < 0)
+				return bad(e, c, line, key, v, why ? why : "at most 8");
+			s->n_publish++;
+		} else if (!strcasecmp(key, "host_link")) {
+			if (add_addr(s->host_link, &s->n_host_link, 2, v, true) < 0)
+				return bad(e, c, line, key, v, "expected ADDRESS/PREFIX (one IPv4, one IPv6)");
+		} else if (!strcasecmp(key, "host_allow")) {
+			struct reach_port p;
+			const char *why = reach_parse_allow(v, &p);
+			if (why || s->n_host_allow == JAIL_MAX_PUBLISH ||
+			    copy_str(s->host_allow[s->n_host_allow], JAIL_PORTSPEC_LEN, v) < 0)
+				return bad(e, c, line, key, v, why ? why : "at most 8");
+			s->n_host_allow++;
 		} else {
 			return wj_errf(e, "%s:%u: unknown key '%s' in [jail]", c->path, line, key);
 		}
@@ -360,6 +385,16 @@ char *jailspec_format(const struct jail_spec *s)
 		wj_sb_printf(&b, "hostname = %s\n", s->hostname);
 	if (s->devfs_ruleset != 5)
 		wj_sb_printf(&b, "devfs_ruleset = %u\n", s->devfs_ruleset);
+	if (s->nat)
+		wj_sb_printf(&b, "nat = yes\n");
+	if (s->nat_ifname[0])
+		wj_sb_printf(&b, "nat_interface = %s\n", s->nat_ifname);
+	for (size_t i = 0; i < s->n_publish; i++)
+		wj_sb_printf(&b, "publish = %s\n", s->publish[i]);
+	for (size_t i = 0; i < s->n_host_link; i++)
+		wj_sb_printf(&b, "host_link = %s\n", wg_ipmask_fmt(&s->host_link[i], a, sizeof(a)));
+	for (size_t i = 0; i < s->n_host_allow; i++)
+		wj_sb_printf(&b, "host_allow = %s\n", s->host_allow[i]);
 	wj_sb_printf(&b, "\n[wireguard]\ninterface = %s\n", s->ifname);
 	for (size_t i = 0; i < s->n_address; i++)
 		wj_sb_printf(&b, "address = %s\n", wg_ipmask_fmt(&s->address[i], a, sizeof(a)));

@@ -27,6 +27,8 @@ enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE };
 
 #define JAIL_MAX_ADDRS 8
 #define JAIL_ID_MAX 4095
+#define JAIL_MAX_PUBLISH 8   /* publish, host_allow entries */
+#define JAIL_PORTSPEC_LEN 20 /* "tcp:65535:65535" */
 
 struct jail_spec {
 	char name[WJ_JAIL_NAME_MAX + 1];
@@ -51,6 +53,15 @@ struct jail_spec {
 	char root[PATH_MAX];               /* jail root (path); "" = /usr/local/jails/NAME */
 	char hostname[256];                /* "" = NAME */
 	unsigned devfs_ruleset;            /* default 5 */
+	/* Reaching the jail (agent/reach.h). */
+	int nat;                           /* 1: masquerade the jail out of the host */
+	char nat_ifname[WJ_IFNAME_MAX + 1]; /* "" = the host's default route's */
+	char publish[JAIL_MAX_PUBLISH][JAIL_PORTSPEC_LEN]; /* PROTO:HOSTPORT[:JAILPORT] */
+	size_t n_publish;
+	struct wg_ipmask host_link[2];     /* the host's end, one per family */
+	size_t n_host_link;
+	char host_allow[JAIL_MAX_PUBLISH][JAIL_PORTSPEC_LEN]; /* PROTO:PORT */
+	size_t n_host_allow;
 };
 
 /* Defaults for a new spec called NAME (name copied, not validated). */
