@@ -117,7 +117,10 @@ int reach_published(const struct jail_spec *s, struct reach_port *out, size_t *n
 		if (why)
 			return wj_errf(e, "jail %s: publish = '%s': %s", s->name,
 				       wj_quote(s->publish[i], q, sizeof(q)), why);
-		wg_named |= out[*n].proto == REACH_UDP && out[*n].jail_port == s->listen_port;
+		/* an entry forwarding to the WireGuard port, or taking its host
+		 * port, stands for it */
+		wg_named |= out[*n].proto == REACH_UDP &&
+			    (out[*n].jail_port == s->listen_port || out[*n].host_port == s->listen_port);
 		(*n)++;
 	}
 	if (s->nat && s->listen_port && !wg_named)
