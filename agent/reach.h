@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "wg/model.h"
 
@@ -55,5 +56,11 @@ int reach_published(const struct jail_spec *s, struct reach_port *out, size_t *n
 int reach_validate(const struct jail_spec *s, struct wj_err *e);
 /* No other jail in CONFDIR publishes a host port S publishes. */
 int reach_check_others(const struct jail_spec *s, struct wj_err *e);
+
+/* The JSON members "nat", "published" and "host_link" of jail S (for
+ * `show --json JAIL` and status.json; wgjail(8)), without braces: NAT_IF
+ * is the interface the running jail NATs out of ("" if not known: the
+ * spec's, else null). */
+void reach_json(FILE *f, const struct jail_spec *s, const char *nat_if);
 
 #endif

@@ -125,6 +125,11 @@ out=$(W up "$J" 2>&1)
 check "up again: nothing changed (the host link's table as loaded)" grep -q "up to date, nothing changed" <<<"$out"
 printf '%s\n' "$out" | diag
 
+js=$(W show --json "$J")
+check_eq "show --json: host_link, no nat, nothing published" \
+	'{"addresses": [{"host": "169.254.77.1/30", "jail": "169.254.77.2/30"}], "allow": [{"proto": "tcp", "port": 8080}]} null []' \
+	"$(python3 -c 'import json,sys; j=json.load(sys.stdin)["jail"]; print(json.dumps(j["host_link"]), json.dumps(j["nat"]), j["published"])' <<<"$js" 2>&1)"
+
 for state in up down; do
 	if [ "$state" = down ]; then
 		JX ip link set wg0 down

@@ -139,6 +139,12 @@ NH add rule inet hostfw forward meta mark '&' 0x00100000 == 0x00100000 accept
 fw_before=$(NH list table inet hostfw)
 check "with the line back, the jail's new traffic passes again" ip netns exec "$J" ping -c1 -W2 -s 78 203.0.113.1
 
+# ---- show --json JAIL ------------------------------------------------------------
+js=$(W show --json "$J")
+check_eq "show --json: nat, published" \
+	'{"interface": "up0", "ipv6_masquerade": true} [{"proto": "tcp", "host_port": 8080, "jail_port": 80}, {"proto": "udp", "host_port": 51820, "jail_port": 51820}] None' \
+	"$(python3 -c 'import json,sys; j=json.load(sys.stdin)["jail"]; print(json.dumps(j["nat"]), json.dumps(j["published"]), j["host_link"])' <<<"$js" 2>&1)"
+
 # ---- idempotency --------------------------------------------------------------
 wgt=$(NH list table inet wgjail)
 out=$(W up "$J" 2>&1)
