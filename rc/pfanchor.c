@@ -73,23 +73,38 @@ bool rc_pf_anchor_is_ours(const char *text, size_t len)
 	return len >= strlen(HEADER) && !memcmp(text, HEADER, strlen(HEADER));
 }
 
+/* The next blank-separated word of *P (before END) into OUT; false if none. */
+static bool word(const char **p, const char *end, char *out, size_t sz)
+{
+	size_t n = 0;
+
+	while (*p < end && (**p == ' ' || **p == '\t'))
+		(*p)++;
+	while (*p < end && **p != ' ' && **p != '\t') {
+		if (n + 1 < sz)
+			out[n++] = **p;
+		(*p)++;
+	}
+	out[n] = '\0';
+	return n > 0;
+}
+
 /* Does TEXT hold a line whose first two words are W1 and W2 (W2 with or
  * without double quotes), outside comments? */
 static bool has_line(const char *text, size_t len, const char *w1, const char *w2)
 {
-	const char *p = text, *end = text + len;
+	const char *p, *end;
 
-	while (text && p < end) {
+	if (!text)
+		return false;
+	for (p = text, end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end;
-		char line[256], a[64], b[80];
-		size_t n = (size_t)(le - p) < sizeof(line) - 1 ? (size_t)(le - p) : sizeof(line) - 1;
+		const char *le = nl ? nl : end, *hash = memchr(p, '#', (size_t)(le - p)), *q = p;
+		char a[64], b[80];
 
-		memcpy(line, p, n);
-		line[n] = '\0';
-		if (strchr(line, '#'))
-			*strchr(line, '#') = '\0';
-		if (sscanf(line, "%63s %79s", a, b) == 2) {
+		if (hash)
+			le = hash;
+		if (word(&q, le, a, sizeof(a)) && word(&q, le, b, sizeof(b))) {
 			size_t bl = strlen(b);
 			if (bl >= 2 && b[0] == '"' && b[bl - 1] == '"') {
 				memmove(b, b + 1, bl - 2);
@@ -98,7 +113,7 @@ static bool has_line(const char *text, size_t len, const char *w1, const char *w
 			if (!strcmp(a, w1) && !strcmp(b, w2))
 				return true;
 		}
-		p = le + 1;
+		p = nl ? nl + 1 : end;
 	}
 	return false;
 }
@@ -106,11 +121,13 @@ static bool has_line(const char *text, size_t len, const char *w1, const char *w
 /* rc.conf: KEY="YES" (any case, quotes optional), the last one wins. */
 static bool rc_yes(const char *text, size_t len, const char *key)
 {
-	const char *p = text, *end = text + len;
+	const char *p, *end;
 	bool yes = false;
 	size_t kl = strlen(key);
 
-	while (text && p < end) {
+	if (!text)
+		return false;
+	for (p = text, end = text + len; p < end;) {
 		const char *nl = memchr(p, '\n', (size_t)(end - p));
 		const char *le = nl ? nl : end;
 		while (p < le && (*p == ' ' || *p == '\t'))
@@ -122,7 +139,7 @@ static bool rc_yes(const char *text, size_t len, const char *key)
 			yes = (size_t)(le - v) >= 3 && !strncasecmp(v, "yes", 3) &&
 			      (v + 3 == le || v[3] == '"' || v[3] == '\'' || v[3] == ' ' || v[3] == '#');
 		}
-		p = le + 1;
+		p = nl ? nl + 1 : end;
 	}
 	return yes;
 }
