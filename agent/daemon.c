@@ -467,6 +467,7 @@ static void health(struct agent *a)
 		snprintf(sj[i].message, sizeof(sj[i].message), "%s", j->message);
 		sj[i].dev = j->dev;
 		sj[i].restarts = j->restarts;
+		sj[i].spec = j->have_spec ? &j->spec : NULL;
 	}
 	wj_err_clear(&e);
 	if (status_write(a->status_path, sj, a->n, now, &a->hl, &e) < 0)

@@ -15,6 +15,8 @@
 #include "util/strutil.h"
 #include "wg/model.h"
 
+struct jail_spec;
+
 /* Verdict on one peer, from its latest handshake:
  *   ok     a handshake within the last STALE seconds (default 180: a
  *          WireGuard session key is used for at most 180 s, so a peer that
@@ -42,6 +44,7 @@ struct status_jail {
 	char message[WJ_ERR_MAX];   /* last error or note, "" if none */
 	const struct wg_device *dev; /* device as read, NULL if unreadable */
 	unsigned restarts;          /* times the agent brought it back after its daemon died */
+	const struct jail_spec *spec; /* its spec, NULL if unreadable: nat, published, host_link */
 };
 
 /* The JSON text of the whole status (heap, NUL-terminated, *LEN bytes);
