@@ -14,12 +14,14 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "agent/commands.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/rcreach.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/strutil.h"
@@ -139,7 +141,7 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 /* Every file, read, in the order they are written: the jail's files
  * first, so that when jail.conf appears what it starts is in place. */
 static int build(const struct opts *o, const struct jail_spec *s, const struct wg_device *dev, struct rc_plan *p,
-		 struct wj_err *e)
+		 char **note, struct wj_err *e)
 {
 	char jroot[PATH_MAX], guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
@@ -189,7 +191,12 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct w
 		return -1;
 	if (!(t = rc_jail_conf(s, &len, e)))
 		return -1;
+	if (!(t = rcreach_jail_conf(t, &len, s)))
+		return wj_errnof(e, ENOMEM, "jail.conf for %s", s->name);
 	rc_plan_set(f, t, len, NULL);
+	/* pf: the anchor file, beside jail.conf (it loads it) */
+	if (rcreach_provision(p, o->root, hguard, s, note, e) < 0)
+		return -1;
 
 	if (!(f = add(p, hguard, 0644, true, false, e, "%s/boot/loader.conf", o->root)))
 		return -1;
@@ -206,6 +213,7 @@ static int run(const struct opts *o, struct wj_err *e)
 	struct jail_spec s;
 	struct wg_device *dev = NULL;
 	struct rc_plan p = {0};
+	char *note = NULL;
 	int glock = -1, jlock = -1, r = -1;
 
 	if (why)
@@ -234,8 +242,11 @@ static int run(const struct opts *o, struct wj_err *e)
 		if (jail_lock(o->jail, &jlock, e) < 0)
 			goto out;
 	}
-	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0 || build(o, &s, dev, &p, e) < 0)
+	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0 || build(o, &s, dev, &p, &note, e) < 0)
 		goto out;
+	if (note && *note)
+		printf("note: pf is not ready for jail %s's NAT (provision never edits these files):\n%s", o->jail,
+		       note);
 	if (o->dry_run) {
 		size_t n = rc_plan_changes(&p);
 		if (rc_plan_show(&p, stdout) < 0) {
@@ -257,6 +268,7 @@ static int run(const struct opts *o, struct wj_err *e)
 	}
 	r = 0;
 out:
+	free(note);
 	rc_plan_free(&p);
 	wg_device_free(dev);
 	jail_unlock(jlock);
