@@ -12,6 +12,7 @@
 #include "agent/jailstate.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "wg/backend.h"
 #include "wg/show.h"
 

@@ -8,6 +8,7 @@
 #include "agent/jailstate.h"
 #include "agent/wggo_linux.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "netconf/netns.h"
 #include "wg/uapi.h"
 
@@ -37,7 +38,7 @@ int jail_ctx_enter(const char *name, const char *ifname, struct jail_ctx *c, str
 	if (have == 1 && !strcmp(st.impl, "userspace")) {
 		if (jail_uapi_dir(name, dir, sizeof(dir)) < 0)
 			return wj_errf(e, "jail %s: the path of its UAPI socket directory is too long", name);
-		wg_uapi_set_dir(dir);
+		wj_set_uapi_dir(dir);
 		c->uapi_dir_set = true;
 	}
 	if (netns_enter(name, &c->saved_ns, e) < 0) {
@@ -51,7 +52,7 @@ int jail_ctx_enter(const char *name, const char *ifname, struct jail_ctx *c, str
 void jail_ctx_leave(struct jail_ctx *c)
 {
 	if (c->uapi_dir_set)
-		wg_uapi_set_dir(NULL);
+		wj_set_uapi_dir(NULL);
 	c->uapi_dir_set = false;
 	if (c->saved_ns >= 0)
 		netns_leave(c->saved_ns);

@@ -22,6 +22,7 @@
 #include "netconf/route.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "util/sbuf.h"
 
@@ -42,12 +43,12 @@ static void say(struct reach_run *r, const char *fmt, ...)
 
 static int lock_nat(int *fd, struct wj_err *e)
 {
-	char path[600];
+	char dir[600], path[600];
 
-	if (wj_mkdirs(jail_statedir(), 0700, e) < 0)
+	if (wj_nat_path(dir, sizeof(dir), NULL) < 0 || wj_nat_path(path, sizeof(path), ".lock") < 0)
+		return wj_errf(e, "%s: state path too long", wj_statedir());
+	if (wj_mkdirs(dir, 0700, e) < 0)
 		return -1;
-	if (snprintf(path, sizeof(path), "%s/nat.lock", jail_statedir()) >= (int)sizeof(path))
-		return wj_errf(e, "%s: state path too long", jail_statedir());
 	return wj_lock(path, fd, e);
 }
 
@@ -90,7 +91,7 @@ static int fwd_set(int v6, int on, struct wj_err *e)
  * "ipv6", one a line). */
 static int fwd_record_path(char *buf, size_t sz)
 {
-	return snprintf(buf, sz, "%s/forwarding", jail_statedir()) >= (int)sz ? -1 : 0;
+	return wj_nat_path(buf, sz, "forwarding");
 }
 
 static int fwd_record_load(bool mine[2])
@@ -116,7 +117,7 @@ static int fwd_record_save(const bool mine[2], struct wj_err *e)
 	int n;
 
 	if (fwd_record_path(path, sizeof(path)) < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	if (!mine[0] && !mine[1]) {
 		unlink(path);
 		return 0;
@@ -208,7 +209,7 @@ static int write_state_file(const char *name, const char *file, const char *text
 	char path[600];
 
 	if (jail_run_path(path, sizeof(path), name, file) < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	return wj_write_atomic(path, text, strlen(text), 0600, e);
 }
 

@@ -4,7 +4,7 @@
  *              (netconf/nftrules.h): masquerade, published ports, the mark
  *              for hosts whose forward chain drops; IPv4 and IPv6
  *              forwarding switched on if they were off (recorded in
- *              STATEDIR/forwarding, switched off again when the last
+ *              STATEDIR/nat/forwarding, switched off again when the last
  *              jail's chains go)
  *   host link  (WireGuard-only jails) a veth pair "wjhID" (host) <->
  *              "host0" (jail) with the link network's two addresses, and
@@ -13,7 +13,7 @@
  *
  * Both are idempotent: `up` on a jail whose rules are in place loads
  * nothing and says so.  Changes to the host's table and the forwarding
- * record are serialised by STATEDIR/nat.lock. */
+ * record are serialised by STATEDIR/nat/.lock. */
 #ifndef WGJAIL_JAILREACH_LINUX_H
 #define WGJAIL_JAILREACH_LINUX_H
 

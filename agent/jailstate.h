@@ -34,10 +34,7 @@ struct jail_state {
 	char hostlink_if[WJ_IFNAME_MAX + 1]; /* host end of the host link */
 };
 
-/* STATEDIR (wj_statedir) and the per-jail paths. */
-const char *jail_statedir(void);
-int jail_run_path(char *buf, size_t sz, const char *name, const char *file);
-/* The jail's private UAPI socket directory (pass to wg_uapi_set_dir to
+/* The jail's private UAPI socket directory (pass to wj_set_uapi_dir to
  * reach its wireguard-go). */
 int jail_uapi_dir(const char *name, char *buf, size_t sz);
 

@@ -7,7 +7,7 @@
  * namespace where the jail's own directory
  * (/run/wgjail/jails/JAIL/wireguard-go) is bind-mounted on
  * /var/run/wireguard; the jail's UAPI directory (.../JAIL/wireguard, given
- * to wg_uapi_set_dir) holds a symbolic link IF.sock to that socket.  The process runs in the foreground (-f),
+ * to wj_set_uapi_dir) holds a symbolic link IF.sock to that socket.  The process runs in the foreground (-f),
  * in its own session, logging to a file; its pid and start time are kept in
  * the jail's state file so that `down` stops exactly that process. */
 #ifndef WGJAIL_WGGO_LINUX_H
@@ -18,11 +18,7 @@
 
 struct wj_err;
 
-/* The program run: $WGJAIL_WIREGUARD_GO if set, else "wireguard-go" from
- * PATH. */
-const char *wggo_program(void);
-
-/* Start wireguard-go for IFNAME in the network namespace NETNS_FD (-1: the
+/* Start wireguard-go (util/paths.h: wj_wireguard_go) for IFNAME in the network namespace NETNS_FD (-1: the
  * current one), with UAPI_DIR seen as /var/run/wireguard, output appended to
  * LOGPATH.  Returns once UAPI_DIR/IFNAME.sock accepts connections (or fails,
  * quoting the end of the log).  *PID and *START identify the process. */

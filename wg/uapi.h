@@ -7,13 +7,10 @@
 
 struct wj_err;
 
-/* Directory of the UAPI sockets.  Default: $WGJAIL_UAPI_DIR if set, else
- * /var/run/wireguard.  The socket path is global across network
- * namespaces, so a jail running its own wireguard-go may use a private
- * directory (bind-mounted on /var/run/wireguard inside it).  DIR is
- * copied; NULL restores the default. */
-void wg_uapi_set_dir(const char *dir);
-const char *wg_uapi_dir(void);
+/* The sockets are IF.sock in util/paths.h's wj_uapi_dir().  Its path is
+ * global across network namespaces, so a jail running its own
+ * wireguard-go uses a private directory (bind-mounted on
+ * /var/run/wireguard inside it): wj_set_uapi_dir. */
 
 /* A GET that hands each peer to FN as it is decoded and drops it (see
  * wg_uapi_dec_stream): memory stays flat whatever the number of peers.

@@ -36,10 +36,12 @@ ip -n "$(ns h)" link set "$HV" up
 ip -n "$(ns p)" addr add 10.68.0.2/24 dev eth0
 ip -n "$(ns p)" link set eth0 up
 
-out=$(W create "$J" --uplink wireguard --id 7 --address 10.79.0.1/24 --listen-port 51840 2>&1)
-check_eq "create a wireguard-uplink jail" 0 "$?"
-set_key "$J" host_link 169.254.77.1/30
-set_key "$J" host_allow tcp:8080
+out=$(W create "$J" --uplink wireguard --id 7 --address 10.79.0.1/24 --listen-port 51840 \
+	--host-link 169.254.77.1/30 --host-allow tcp:8080 2>&1)
+check_eq "create a wireguard-uplink jail with a host link" 0 "$?"
+out2=$(W create "${J}x" --uplink wireguard --host-link 169.254.77.1/24 2>&1)
+check "create: a host link that is no link network is refused" \
+	grep -q "host_link = 169.254.77.1/24: expected a /30 or /31" <<<"$out2"
 pub_j=$(printf '%s\n' "$out" | sed -n 's/^public key: //p')
 keypair p
 printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
@@ -83,7 +85,9 @@ s.bind(("0.0.0.0", 9999)); s.listen(4)
 while True:
     c, _a = s.accept(); c.sendall(b"host\n"); c.close()' &
 T_PIDS+=("$!")
-sleep 0.5
+listening() { "$@" ss -Hltn | grep -c -E ':(8080|8081|9999) ' | grep -qx "$N_LISTEN"; }
+N_LISTEN=2 wait_until 10 listening JX
+N_LISTEN=1 wait_until 10 listening H
 get() { python3 -c '
 import socket, sys
 c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=2); print(c.recv(16).decode().strip())' "$@"; }

@@ -54,9 +54,8 @@ fw_before=$(NH list table inet hostfw)
 
 check "create the jail" W create "$J" --bridge "$BR" --jail-address 10.66.7.2/24 --gateway 10.66.7.1 \
 	--jail-address fd66:7::2/64 --gateway fd66:7::1 --address 10.77.7.1/24 --listen-port 51820 \
-	--implementation userspace
-set_key "$J" nat yes
-set_key "$J" publish tcp:8080:80
+	--implementation userspace --nat --publish tcp:8080:80
+check "create wrote nat and publish into the spec" grep -q "^publish = tcp:8080:80" "$CONF/$J/jail.conf"
 pub_j=$(sed -n 's/^PrivateKey = //p' "$CONF/$J/wg0.conf" | "$WGJAIL" pubkey)
 keypair p
 keypair q
@@ -122,7 +121,7 @@ s.bind(("::", 80)); s.listen(4)
 for _ in range(2):
     c, _a = s.accept(); c.sendall(b"jail\n"); c.close()' &
 T_PIDS+=("$!")
-sleep 0.3
+wait_until 10 bash -c "ip netns exec $J ss -Hltn | grep -q ':80 '"
 tcp_get() { ip netns exec "$(ns wan)" python3 -c '
 import socket, sys
 c = socket.create_connection((sys.argv[1], 8080), timeout=3); print(c.recv(16).decode().strip())' "$1"; }
@@ -158,12 +157,15 @@ check "after a flush by hand: up reloads the chains" grep -q "host: load nftable
 check_eq "... and they are as before" "$wgt" "$(NH list table inet wgjail)"
 
 # ---- bad input: clear errors, nothing loaded ------------------------------------
+out=$(W create "$J2" --bridge "$BR" --jail-address 10.66.7.3/24 --gateway 10.66.7.1 \
+	--address 10.77.8.1/24 --listen-port 51821 --implementation userspace --nat --publish tcp:8080 2>&1)
+check_eq "create: a host port another jail publishes is refused" 1 "$?"
+check "... naming the port and the other jail" grep -q "publish tcp:8080: jail $J publishes that host port already" <<<"$out"
 check "create a second jail" W create "$J2" --bridge "$BR" --jail-address 10.66.7.3/24 --gateway 10.66.7.1 \
-	--address 10.77.8.1/24 --listen-port 51821 --implementation userspace
-set_key "$J2" nat yes
+	--address 10.77.8.1/24 --listen-port 51821 --implementation userspace --nat=yes
 set_key "$J2" publish tcp:8080
 out=$(W up "$J2" 2>&1)
-check_eq "a host port another jail publishes: up fails" 1 "$?"
+check_eq "a host port another jail publishes (the spec edited by hand): up fails" 1 "$?"
 check "... naming the port and the other jail" grep -q "publish tcp:8080: jail $J publishes that host port already" <<<"$out"
 check_fails "... and its chains were not loaded" NH list chain inet wgjail "pre_$J2"
 W down "$J2" >/dev/null 2>&1

@@ -176,7 +176,7 @@ static void spec_round_trip(void **st)
 	assert_string_equal(e.msg, "t.conf:4: publish = 'tcp:99999': the host port is not a port from 1 to 65535");
 	text = "[jail]\nnat = maybe\n";
 	assert_int_equal(jailspec_parse(text, strlen(text), "t.conf", "web", &s, &e), -1);
-	assert_string_equal(e.msg, "t.conf:2: nat = 'maybe': expected yes or no");
+	assert_string_equal(e.msg, "t.conf:2: nat = 'maybe': expected no or yes");
 }
 
 /* ---- nftables ------------------------------------------------------------ */

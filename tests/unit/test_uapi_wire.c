@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "keys/keys.h"
 #include "wg/backend.h"
 #include "wg/uapi.h"
@@ -287,7 +288,7 @@ static int setup(void **s)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(reqpath, sizeof(reqpath), "%s/request", dir);
-	wg_uapi_set_dir(dir);
+	wj_set_uapi_dir(dir);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -297,7 +298,7 @@ static int teardown(void **s)
 	char cmd[300];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	wg_uapi_set_dir(NULL);
+	wj_set_uapi_dir(NULL);
 	return system(cmd) == 0 ? 0 : -1;
 }
 
