@@ -30,16 +30,17 @@ UNITDIR ?= /lib/systemd/system
 
 # Libraries per platform.  FreeBSD: libsodium from packages under
 # /usr/local (pkg-config when it knows it, else the plain paths), libnv
-# and libjail from base, never libmnl.  (INI files are read by util/ini.c;
+# and libjail from base, never libmnl; libpthread for the agent's resolver
+# process (agent/resolver_child.c).  (INI files are read by util/ini.c;
 # libinih is only the oracle of a unit test.)
 ifeq ($(BUILD_OS),FreeBSD)
 PKGS    := libsodium
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/local/include)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium) -lnv -ljail
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium) -lnv -ljail -lpthread
 else
 PKGS    := libsodium libmnl libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 endif
 CC      ?= cc
 CFLAGS  ?= -O2 -g

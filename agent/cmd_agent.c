@@ -1,5 +1,5 @@
-/* wgjail agent [-f] [-v] [-p PIDFILE]: boot every jail, then keep them
- * true (agent/daemon.h).  Without -f it daemonises, logs to syslog and
+/* wgjail agent [-f] [-v] [-p PIDFILE] [--metrics-file PATH]: boot every
+ * jail, then keep them true (agent/daemon.h).  Without -f it daemonises, logs to syslog and
  * writes RUNDIR/agent.pid; with -f it stays in the foreground, logs to
  * stderr and writes a pid file only if -p names one.  One agent per RUNDIR
  * (RUNDIR/agent.lock). */
@@ -81,16 +81,17 @@ int cmd_agent(int argc, char **argv)
 	static const struct option longopts[] = {{"foreground", no_argument, NULL, 'f'},
 						 {"verbose", no_argument, NULL, 'v'},
 						 {"pidfile", required_argument, NULL, 'p'},
+						 {"metrics-file", required_argument, NULL, 'm'},
 						 {"help", no_argument, NULL, 'h'},
 						 {NULL, 0, NULL, 0}};
-	char pidpath[PATH_MAX] = "";
+	char pidpath[PATH_MAX] = "", metrics[PATH_MAX] = "";
 	const char *rundir = status_rundir();
 	bool fg = false, verbose = false;
-	struct agent_opts ao = {NULL};
+	struct agent_opts ao = {NULL, NULL};
 	struct wj_err e;
 	int ch, lockfd, r;
 
-	while ((ch = getopt_long(argc, argv, "fvp:h", longopts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "fvp:m:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'f':
 			fg = true;
@@ -102,11 +103,20 @@ int cmd_agent(int argc, char **argv)
 			if (wj_path_invalid(optarg) || snprintf(pidpath, sizeof(pidpath), "%s", optarg) >= (int)sizeof(pidpath))
 				return cmd_usage_error("agent", "bad pid file path '%s'", optarg);
 			break;
+		case 'm':
+			if (optarg[0] != '/' || wj_path_invalid(optarg) ||
+			    snprintf(metrics, sizeof(metrics), "%s", optarg) >= (int)sizeof(metrics))
+				return cmd_usage_error("agent", "bad metrics file path '%s' (an absolute path)", optarg);
+			ao.metrics_path = metrics;
+			break;
 		case 'h':
 			cmd_usage("agent", stdout);
 			fputs("  -f           stay in the foreground, log to stderr\n"
 			      "  -v           log debug messages too\n"
-			      "  -p PIDFILE   write the pid there (default without -f: RUNDIR/agent.pid)\n",
+			      "  -p PIDFILE   write the pid there (default without -f: RUNDIR/agent.pid)\n"
+			      "  --metrics-file PATH\n"
+			      "               rewrite the metrics (Prometheus text format) into PATH after\n"
+			      "               every check, for node_exporter's textfile collector\n",
 			      stdout);
 			return WJ_EXIT_OK;
 		default:

@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "agent/agentstate.h"
 #include "agent/commands.h"
 #include "agent/jailspec.h"
 #include "agent/peer.h"
@@ -56,6 +57,41 @@ static int show_iface(const char *ifname, const struct wg_backend *b, struct sho
 	return 0;
 }
 
+/* A jail's interface in JSON also says which of its peers' host names
+ * failed to resolve when the agent last tried: "resolution_errors":
+ * {"KEY": {"endpoint": "host:port", "error": "..."}} (empty without an
+ * agent, agent/agentstate.h). */
+static void print_jail_json(const char *jail, const struct wg_device *dev, struct show_out *so)
+{
+	struct agent_state st;
+	struct wj_err e;
+	char kb[WG_KEY_B64_LEN + 1];
+	size_t k = 0;
+	int have;
+
+	wj_err_clear(&e);
+	have = agentstate_load(&st, &e);
+	if (have < 0)
+		fprintf(stderr, "wgjail: %s\n", e.msg); /* shown without it */
+	fputs(so->shown ? "," : "", stdout);
+	wg_show_json_open(stdout, dev, time(NULL));
+	fputs(",\"resolution_errors\":{", stdout);
+	for (size_t i = 0; have > 0 && i < st.n_rerrs; i++) {
+		if (strcmp(st.rerrs[i].jail, jail))
+			continue;
+		key_to_base64(kb, st.rerrs[i].key);
+		fprintf(stdout, "%s\"%s\":{\"endpoint\":", k++ ? "," : "", kb);
+		wg_json_string(stdout, st.rerrs[i].endpoint);
+		fputs(",\"error\":", stdout);
+		wg_json_string(stdout, st.rerrs[i].error);
+		fputc('}', stdout);
+	}
+	fputs("}}", stdout);
+	if (have > 0)
+		agentstate_free(&st);
+	so->shown++;
+}
+
 /* JAIL: the jail's interface, read inside the jail's network namespace
  * (and through its private UAPI socket directory when wireguard-go drives
  * it).  Shown under the name it has inside the jail. */
@@ -76,7 +112,10 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 	if (peer_live_get(&t, &dev, e) < 0)
 		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", spec.ifname);
-	print_dev(dev, so);
+	if (so->json)
+		print_jail_json(name, dev, so);
+	else
+		print_dev(dev, so);
 	wg_device_free(dev);
 	so->jail = true;
 	so->spec = spec;
@@ -84,7 +123,7 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 }
 
 /* --json JAIL: the jail's object after the interfaces. */
-static void print_jail_json(const struct show_out *so)
+static void print_jail_reach(const struct show_out *so)
 {
 	struct jail_state st = {0};
 	struct wj_err ignored;
@@ -168,7 +207,7 @@ int cmd_show(int argc, char **argv)
 	if (so.json) {
 		fputs("]", stdout);
 		if (so.jail)
-			print_jail_json(&so);
+			print_jail_reach(&so);
 		fputs("}\n", stdout);
 	}
 	if (fflush(stdout) != 0) {

@@ -37,7 +37,12 @@ const struct wj_cmd wj_commands[] = {
 	 "                         the config changes: if the output fails, nothing changes)\n"
 	 "  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n"},
 	{"boot", cmd_boot, "", "bring every jail up (first boot included)", NULL},
-	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE]", "keep every jail up: reconcile, re-resolve, report health", NULL},
+	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE] [--metrics-file PATH]",
+	 "keep every jail up: reconcile, re-resolve, report health", NULL},
+	{"metrics", cmd_metrics, "[JAIL]", "print the jails' metrics (Prometheus text format)", NULL},
+	/* Not for people (no summary: not listed): the agent's resolver
+	 * process (agent/resolver.h). */
+	{"_resolver", cmd_resolver, "ROOT", NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -81,7 +86,7 @@ void cmd_usage(const char *name, FILE *f)
 	for (const struct wj_cmd *s = wj_subcommands; !c && s->name; s++)
 		if (!strcmp(s->name, name))
 			c = s;
-	if (!c)
+	if (!c || !c->summary)
 		return;
 	fprintf(f, "usage: wgjail %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
 	if (c->help)

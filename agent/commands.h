@@ -11,7 +11,7 @@ struct wj_cmd {
 	const char *name;
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 	const char *usage;                 /* after "wgjail NAME " */
-	const char *summary;
+	const char *summary;               /* NULL: internal, not listed */
 	const char *help;                  /* the lines after the usage line (NULL: the summary) */
 };
 
@@ -48,5 +48,7 @@ int cmd_rotate(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_boot(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
+int cmd_metrics(int argc, char **argv);
+int cmd_resolver(int argc, char **argv);
 
 #endif

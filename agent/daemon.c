@@ -16,11 +16,15 @@
 #include <unistd.h>
 
 #include "agent/boot.h"
+#include "agent/daemon_int.h"
 #include "agent/jailctx.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/notify.h"
 #include "agent/reresolve.h"
+#include "agent/resolver.h"
 #include "agent/status.h"
+#include "agent/uplinkwatch.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -32,35 +36,7 @@
 #include "wg/model.h"
 #include "wg/resolve.h"
 
-struct ajail {
-	char name[WJ_JAIL_NAME_MAX + 1];
-	bool present;               /* still has a spec in the directory */
-	bool have_spec;             /* SPEC and CONF are the last good ones */
-	struct jail_spec spec;
-	struct wg_device *conf;     /* last good config (endpoint texts kept) */
-	struct wg_device *dev;      /* device as read at the last check */
-	enum jail_state_kind state;
-	char message[WJ_ERR_MAX];
-	int64_t due_ms;             /* reconcile at this time, 0 = not due */
-	unsigned restarts;          /* brought back up after its daemon died */
-	bool restart;               /* the next reconcile is such a restart */
-};
-
-struct agent {
-	struct ajail *v;
-	size_t n, cap;
-	struct watch *w;
-	int sigfd;
-	bool rescan, stop, started, reap;
-	unsigned debounce_ms, status_ms;
-	int64_t next_status_ms;
-	struct rr_sched rr;
-	struct rr_params rrp;
-	struct health_limits hl;
-	char status_path[PATH_MAX];
-};
-
-static int64_t now_ms(void)
+int64_t agent_now_ms(void)
 {
 	struct timespec ts;
 
@@ -92,6 +68,7 @@ static struct ajail *add_jail(struct agent *a, const char *name)
 	memset(j, 0, sizeof(*j));
 	snprintf(j->name, sizeof(j->name), "%s", name);
 	j->state = JAIL_DOWN;
+	j->rsv_seen = resolver_seq(a->rsv); /* (older answers were for others) */
 	return j;
 }
 
@@ -154,6 +131,8 @@ static void reconcile(struct agent *a, struct ajail *j)
 			  j->name, pid, j->restarts);
 	}
 	f = open_memstream(&out, &outlen);
+	j->rsv_reconciled = resolver_seq(a->rsv); /* answers known to this reconcile */
+	j->reconciles++;
 	r = boot_jail_ex(j->name, f, &row, &spec, &conf); /* (the lock is reentrant) */
 	jail_unlock(lockfd);
 	if (f)
@@ -168,6 +147,10 @@ static void reconcile(struct agent *a, struct ajail *j)
 		j->spec = spec;
 		j->have_spec = true;
 	}
+	if (r == 0 || (conf && !strcmp(row.state, "partial")))
+		j->last_ok = time(NULL);
+	else
+		j->reconcile_failures++;
 	if (r == 0) {
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
@@ -185,7 +168,11 @@ static void reconcile(struct agent *a, struct ajail *j)
 		snprintf(j->message, sizeof(j->message), "%s", row.message);
 		log_warnx("jail %s: %s", j->name, row.message);
 	}
-	a->next_status_ms = 0; /* status after each change */
+	/* Status after each change: this jail is read again, the others'
+	 * last reading is reported (reading every jail after every edit
+	 * does not scale: 50 jails, 10,000 peers, an edit every 100 ms). */
+	j->dirty = true;
+	a->report_due = true;
 }
 
 /* Watch every directory that may become a jail (one whose jail.conf is
@@ -230,7 +217,7 @@ static void rescan(struct agent *a)
 			}
 			/* New: boot it (after the debounce, unless this is the
 			 * agent's own start: its other files may be on their way). */
-			j->due_ms = now_ms() + (a->started ? a->debounce_ms : 0);
+			j->due_ms = agent_now_ms() + (a->started ? a->debounce_ms : 0);
 			log_info("jail %s: found", names[i]);
 		}
 		j->present = true;
@@ -278,89 +265,7 @@ static void on_change(const char *jail, void *arg)
 	 * join the same reconcile.  (Not pushed back by each write, so a
 	 * steady stream of edits cannot postpone reconciles forever.) */
 	if (!j->due_ms)
-		j->due_ms = now_ms() + a->debounce_ms;
-}
-
-/* Re-resolve the stale host-name peers of J (inside the jail's context),
- * sending a single-peer change when an address moved. */
-static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend *b, const char *ifname,
-		      time_t now)
-{
-	struct wg_resolve_opts ro = {0, 0, 0}; /* one attempt: the loop must not stall */
-	char kb[WG_KEY_B64_LEN + 1], was[80], is[80];
-	bool changed = false;
-
-	for (size_t i = 0; j->conf && i < j->conf->n_peers; i++) {
-		const struct wg_peer *want = &j->conf->peers[i];
-		const struct wg_peer *cur;
-		union wg_sockaddr sa;
-		struct wg_device *cs;
-		struct wg_peer *p;
-		struct wj_err e;
-
-		if (!rr_endpoint_is_name(want->endpoint))
-			continue;
-		rr_mark(&a->rr, j->name, want->public_key);
-		if (!(cur = wg_device_find_peer(j->dev, want->public_key))) {
-			/* Left out when its name did not resolve: once it does,
-			 * reconcile the jail (the sync engine adds it). */
-			if (!rr_due(&a->rr, j->name, want->public_key, 0, now, &a->rrp) ||
-			    rr_attempted(&a->rr, j->name, want->public_key, now, &a->rrp) < 0)
-				continue;
-			rr_mark(&a->rr, j->name, want->public_key);
-			wj_err_clear(&e);
-			if (wg_resolve_endpoint(want->endpoint, &sa, &ro, &e) == 0) {
-				log_info("jail %s: %s resolves now; adding its peer", j->name, want->endpoint);
-				if (!j->due_ms)
-					j->due_ms = now_ms();
-			}
-			continue;
-		}
-		if (!rr_due(&a->rr, j->name, want->public_key, cur->last_handshake_sec, now, &a->rrp))
-			continue;
-		if (rr_attempted(&a->rr, j->name, want->public_key, now, &a->rrp) < 0)
-			continue;
-		rr_mark(&a->rr, j->name, want->public_key);
-		key_to_base64(kb, want->public_key);
-		wj_err_clear(&e);
-		if (wg_resolve_endpoint(want->endpoint, &sa, &ro, &e) < 0) {
-			log_warnx("jail %s: peer %s: %s; will retry", j->name, kb, e.msg);
-			continue;
-		}
-		if (wg_sockaddr_equal(&sa, &cur->endpoint_addr)) {
-			log_debug("jail %s: peer %s: %s still resolves to the same address", j->name, kb,
-				  want->endpoint);
-			continue;
-		}
-		wg_sockaddr_fmt(&cur->endpoint_addr, was, sizeof(was));
-		wg_sockaddr_fmt(&sa, is, sizeof(is));
-		/* A change set of one peer and one field: nobody else is touched. */
-		if (!(cs = wg_device_new()) || !(p = wg_device_add_peer(cs, want->public_key))) {
-			wg_device_free(cs);
-			log_warnx("jail %s: out of memory re-resolving", j->name);
-			continue;
-		}
-		p->flags = WGPEER_UPDATE_ONLY | WGPEER_HAS_ENDPOINT;
-		p->endpoint_addr = sa;
-		if (wg_device_set(b, ifname, cs, &e) < 0)
-			log_warnx("jail %s: peer %s: setting endpoint %s: %s", j->name, kb, is, e.msg);
-		else {
-			log_info("jail %s: peer %s: %s now resolves to %s (was %s); endpoint updated", j->name, kb,
-				 want->endpoint, is, was[0] ? was : "none");
-			changed = true;
-		}
-		wg_device_free(cs);
-	}
-	rr_sweep(&a->rr, j->name);
-	if (changed) { /* show the new endpoint at once */
-		struct wg_device *d = NULL;
-		struct wj_err e;
-		if (b->get(ifname, &d, &e) == 0) {
-			snprintf(d->name, sizeof(d->name), "%s", ifname);
-			wg_device_free(j->dev);
-			j->dev = d;
-		}
-	}
+		j->due_ms = agent_now_ms() + a->debounce_ms;
 }
 
 static void check_jail(struct agent *a, struct ajail *j, time_t now)
@@ -400,8 +305,8 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
 	}
-	reresolve(a, j, b, ctx.ifname, now);
 	jail_ctx_leave(&ctx);
+	agent_reresolve(a, j, now);
 }
 
 /* A jail whose userspace daemon died (killed, crashed) has no interface
@@ -416,7 +321,7 @@ static void check_daemons(struct agent *a)
 			continue;
 		j->restart = true;
 		if (!j->due_ms)
-			j->due_ms = now_ms();
+			j->due_ms = agent_now_ms();
 	}
 }
 
@@ -430,6 +335,8 @@ static void reap(struct agent *a)
 
 	a->reap = false;
 	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (resolver_reaped(a->rsv, pid, status))
+			continue;
 		any = true;
 		log_debug("child %ld exited (status %d)", (long)pid,
 			  WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
@@ -438,33 +345,22 @@ static void reap(struct agent *a)
 		check_daemons(a);
 }
 
-static void health(struct agent *a)
+/* The check: ALL, every jail (the periodic one); else only the jails
+ * changed since the last report.  Then the report. */
+static void health(struct agent *a, bool all)
 {
-	struct status_jail *sj = a->n ? calloc(a->n, sizeof(*sj)) : NULL;
 	time_t now = time(NULL);
-	struct wj_err e;
 
 	check_daemons(a);
-	for (size_t i = 0; i < a->n; i++)
-		check_jail(a, &a->v[i], now);
-	if (a->n && !sj) {
-		log_warnx("out of memory writing the status");
-		return;
-	}
 	for (size_t i = 0; i < a->n; i++) {
-		const struct ajail *j = &a->v[i];
-		snprintf(sj[i].name, sizeof(sj[i].name), "%s", j->name);
-		snprintf(sj[i].ifname, sizeof(sj[i].ifname), "%s", j->have_spec ? j->spec.ifname : "");
-		sj[i].state = j->state;
-		snprintf(sj[i].message, sizeof(sj[i].message), "%s", j->message);
-		sj[i].dev = j->dev;
-		sj[i].restarts = j->restarts;
-		sj[i].spec = j->have_spec ? &j->spec : NULL;
+		if (all || a->v[i].dirty)
+			check_jail(a, &a->v[i], now);
+		a->v[i].dirty = false;
 	}
-	wj_err_clear(&e);
-	if (status_write(a->status_path, sj, a->n, now, &a->hl, &e) < 0)
-		log_warnx("%s", e.msg);
-	free(sj);
+	if (all)
+		resolver_sweep(a->rsv); /* names no peer uses any more (marked by the checks) */
+	a->report_due = false;
+	agent_report(a, now);
 }
 
 /* Signals reach the loop through a self-pipe (portable: signalfd is
@@ -535,7 +431,7 @@ static void read_signals(struct agent *a)
 			log_info("SIGHUP: reconciling every jail");
 			a->rescan = true;
 			for (size_t i = 0; i < a->n; i++)
-				a->v[i].due_ms = now_ms();
+				a->v[i].due_ms = agent_now_ms();
 		} else if (c == SIGCHLD) {
 			a->reap = true;
 		} else {
@@ -545,25 +441,107 @@ static void read_signals(struct agent *a)
 	}
 }
 
-static int timeout_ms(const struct agent *a, int64_t now)
+/* The poll timeout: until the next thing due (a reconcile, the check,
+ * an uplink change settled, the resolver's timer, a watchdog ping), at
+ * most a minute. */
+static int timeout_ms(const struct agent *a, int64_t now, int rsv_ms)
 {
 	int64_t next = a->next_status_ms;
+	int nt = notify_timeout(&a->nt, now);
 
 	for (size_t i = 0; i < a->n; i++)
 		if (a->v[i].due_ms && a->v[i].due_ms < next)
 			next = a->v[i].due_ms;
-	if (a->rescan || next <= now)
+	if (a->uplink_ms && a->uplink_ms < next)
+		next = a->uplink_ms;
+	if (rsv_ms >= 0 && now + rsv_ms < next)
+		next = now + rsv_ms;
+	if (nt >= 0 && now + nt < next)
+		next = now + nt;
+	if (a->rescan || a->report_due || next <= now)
 		return 0;
 	return next - now > 60000 ? 60000 : (int)(next - now);
+}
+
+/* The metrics file's directory must exist and be writable; if not, the
+ * agent says so and goes on (metrics are not worth stopping for). */
+static void check_metrics_path(const char *path)
+{
+	char dir[PATH_MAX], *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	if (!slash || !dir[0])
+		snprintf(dir, sizeof(dir), "%s", slash ? "/" : ".");
+	if (access(dir, W_OK) < 0)
+		log_warn("metrics file %s: its directory %s cannot be written (metrics are written when it can)", path,
+			 dir);
+}
+
+/* Set up what the loop needs besides the watch: the service manager's
+ * socket, the resolver process (a fresh exec: it never sees a key,
+ * agent/resolver.h), the uplink watch. */
+static int start_parts(struct agent *a, const struct agent_opts *o, struct wj_err *e)
+{
+	struct wj_err we;
+
+	a->start = time(NULL);
+	/* First: it takes $NOTIFY_SOCKET out of the environment the
+	 * resolver is started with. */
+	wj_err_clear(&we);
+	if (notify_init(&a->nt, agent_now_ms(), &we) < 0)
+		log_warnx("%s; the service manager is not notified", we.msg);
+	if (!(a->rsv = resolver_new(status_rundir(), e)))
+		return -1;
+	wg_resolve_set_hook(resolver_hook, a->rsv);
+	wj_err_clear(&we);
+	if (!(a->uw = uplinkwatch_new(&we)))
+		log_warnx("%s; host names are re-resolved by handshake age only", we.msg);
+	if (o && o->metrics_path) {
+		a->metrics_path = o->metrics_path;
+		check_metrics_path(a->metrics_path);
+	}
+	return 0;
+}
+
+static void stop_parts(struct agent *a)
+{
+	notify_send(&a->nt, "STOPPING=1");
+	notify_close(&a->nt);
+	agent_report_end();
+	wg_resolve_set_hook(NULL, NULL);
+	resolver_free(a->rsv);
+	uplinkwatch_free(a->uw);
+}
+
+/* READY=1 once every jail found at start had its first reconcile. */
+static void say_ready(struct agent *a)
+{
+	char msg[128];
+	size_t up = 0;
+
+	if (a->ready || !a->started)
+		return;
+	for (size_t i = 0; i < a->n; i++) {
+		if (a->v[i].due_ms && !a->v[i].reconciles)
+			return;
+		up += a->v[i].state == JAIL_UP;
+	}
+	a->ready = true;
+	snprintf(msg, sizeof(msg), "READY=1\nSTATUS=%zu jail%s, %zu up", a->n, a->n == 1 ? "" : "s", up);
+	notify_send(&a->nt, msg);
 }
 
 int agent_run(const struct agent_opts *o, struct wj_err *e)
 {
 	struct agent a;
-	int ret = -1;
+	int ret = -1, rsv_ms = -1;
 
 	memset(&a, 0, sizeof(a));
 	a.sigfd = -1;
+	a.nt.fd = -1;
 	rr_init(&a.rr);
 	rr_params_default(&a.rrp);
 	health_limits_default(&a.hl);
@@ -578,39 +556,59 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 		return wj_errf(e, "status path too long");
 	if (wj_mkdirs(wj_confdir(), 0755, e) < 0)
 		return -1;
+	if (start_parts(&a, o, e) < 0)
+		goto out;
 	if (!(a.w = watch_new(wj_confdir(), e)))
-		return -1;
+		goto out;
 	if (setup_signals(&a, e) < 0)
 		goto out;
-	log_info("agent started: %s, status in %s", wj_confdir(), a.status_path);
+	log_info("agent started: %s, status in %s%s%s", wj_confdir(), a.status_path, a.metrics_path ? ", metrics in " : "",
+		 a.metrics_path ? a.metrics_path : "");
 	a.rescan = true;
 	while (!a.stop) {
-		struct pollfd pfd[2] = {{a.sigfd, POLLIN, 0}, {watch_fd(a.w), POLLIN, 0}};
-		int64_t now = now_ms();
-		int r = poll(pfd, 2, timeout_ms(&a, now));
+		enum { P_SIG, P_WATCH, P_RSV, P_UPLINK, P_N };
+		struct pollfd pfd[P_N] = {{a.sigfd, POLLIN, 0},
+					  {watch_fd(a.w), POLLIN, 0},
+					  {resolver_fd(a.rsv), POLLIN, 0},
+					  {a.uw ? uplinkwatch_fd(a.uw) : -1, POLLIN, 0}};
+		int64_t now = agent_now_ms();
+		int r = poll(pfd, P_N, timeout_ms(&a, now, rsv_ms));
 
 		if (r < 0 && errno != EINTR) {
 			wj_errnof(e, errno, "poll");
 			goto out;
 		}
-		if (r > 0 && (pfd[0].revents & POLLIN))
+		if (r > 0 && (pfd[P_SIG].revents & POLLIN))
 			read_signals(&a);
 		if (a.stop)
 			break;
-		if (r > 0 && (pfd[1].revents & POLLIN) && watch_read(a.w, on_change, &a, e) < 0)
+		if (r > 0 && (pfd[P_WATCH].revents & POLLIN) && watch_read(a.w, on_change, &a, e) < 0)
 			log_warnx("%s", e->msg);
+		if (r > 0 && pfd[P_RSV].fd >= 0 && (pfd[P_RSV].revents & (POLLIN | POLLHUP | POLLERR)))
+			resolver_read(a.rsv);
 		if (a.reap)
 			reap(&a);
+		if (r > 0 && pfd[P_UPLINK].fd >= 0 && (pfd[P_UPLINK].revents & POLLIN))
+			agent_uplink_read(&a);
 		if (a.rescan)
 			rescan(&a);
-		now = now_ms();
-		for (size_t i = 0; i < a.n && !a.stop; i++)
+		now = agent_now_ms();
+		for (size_t i = 0; i < a.n && !a.stop; i++) {
 			if (a.v[i].due_ms && a.v[i].due_ms <= now)
 				reconcile(&a, &a.v[i]);
-		if (now_ms() >= a.next_status_ms) {
-			health(&a);
-			a.next_status_ms = now_ms() + a.status_ms;
+			notify_watchdog(&a.nt, agent_now_ms()); /* a long pass is not a stuck loop */
 		}
+		agent_answers(&a);
+		agent_uplink_due(&a, agent_now_ms());
+		if (agent_now_ms() >= a.next_status_ms) {
+			health(&a, true);
+			a.next_status_ms = agent_now_ms() + a.status_ms;
+		} else if (a.report_due) {
+			health(&a, false);
+		}
+		say_ready(&a);
+		rsv_ms = resolver_tick(a.rsv, agent_now_ms());
+		notify_watchdog(&a.nt, agent_now_ms());
 	}
 	ret = 0;
 out:
@@ -619,6 +617,7 @@ out:
 	free(a.v);
 	rr_free(&a.rr);
 	watch_free(a.w);
+	stop_parts(&a);
 	restore_signals();
 	return ret;
 }

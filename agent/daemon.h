@@ -7,13 +7,17 @@
  *    file is logged with file:line and ignored (the running state stays as
  *    it was); else the platform part (Linux: `up`, minimal diff);
  *  - every status interval, each jail's device is read: peers with a host
- *    name endpoint and a stale handshake are re-resolved
- *    (agent/reresolve.h) and, when the address changed, only that peer's
- *    endpoint is sent; then RUNDIR/status.json is written (agent/status.h);
- *    a peer left out because its name did not resolve is added (by a
- *    reconcile) once it resolves.  Resolution is synchronous: a DNS
- *    server that does not answer holds the loop for the resolver's
- *    timeout;
+ *    name endpoint and a stale handshake (or after an uplink change,
+ *    agent/uplinkwatch.h) are re-resolved (agent/reresolve.h) and, when
+ *    the address changed, only that peer's endpoint is sent; then
+ *    RUNDIR/status.json, RUNDIR/agent.state and the metrics file are
+ *    written (agent/daemon_report.c); a peer left out because its name did
+ *    not resolve is added (by a reconcile) once it resolves.  Names are
+ *    resolved by a separate unprivileged process (agent/resolver.h) and
+ *    never on the loop: a DNS server that does not answer delays only the
+ *    peers behind its names;
+ *  - the service manager hears READY=1 after the first pass and WATCHDOG=1
+ *    from the loop (agent/notify.h);
  *  - SIGTERM and SIGINT end the loop; the tunnels stay up.
  *
  * Timing, overridable through the environment (for tests; wgjail(8)):
@@ -28,7 +32,8 @@
 struct wj_err;
 
 struct agent_opts {
-	const char *status_path; /* NULL: RUNDIR/status.json */
+	const char *status_path;  /* NULL: RUNDIR/status.json */
+	const char *metrics_path; /* NULL: no metrics file */
 };
 
 /* Run until SIGTERM/SIGINT.  The caller has set up logging (and

@@ -17,7 +17,8 @@ static void usage(FILE *f)
 	      "Commands:\n",
 	      f);
 	for (const struct wj_cmd *c = wj_commands; c->name; c++)
-		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+		if (c->summary)
+			fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fputs("\nOptions:\n"
 	      "  -c DIR       configuration directory (default $WGJAIL_CONFDIR, else\n"
 	      "               /etc/wgjail; /usr/local/etc/wgjail on FreeBSD)\n"

@@ -68,7 +68,13 @@ static void render_jail(FILE *f, const struct status_jail *j, time_t now, const 
 		wg_json_string(f, j->message);
 	else
 		fputs("null", f);
-	fprintf(f, ",\"restarts\":%u", j->restarts);
+	fprintf(f, ",\"restarts\":%u,\"reconciles\":%llu,\"reconcile_failures\":%llu,\"resolution_failures\":%llu",
+		j->restarts, (unsigned long long)j->reconciles, (unsigned long long)j->reconcile_failures,
+		(unsigned long long)j->resolution_failures);
+	if (j->last_ok)
+		fprintf(f, ",\"last_reconcile\":%lld", (long long)j->last_ok);
+	else
+		fputs(",\"last_reconcile\":null", f);
 	fputs(",\"device\":", f);
 	if (j->dev)
 		wg_show_json(f, j->dev, now);
@@ -85,11 +91,37 @@ static void render_jail(FILE *f, const struct status_jail *j, time_t now, const 
 		key_to_base64(kb, p->public_key);
 		fprintf(f, "%s\"%s\":\"%s\"", i ? "," : "", kb, peer_health_name(peer_health(p, now, l)));
 	}
-	fputs("}}", f);
+	fputs("},\"resolution\":", f);
+	status_render_resolution(f, j->res, j->n_res);
+	fputc('}', f);
 }
 
-char *status_render(const struct status_jail *jails, size_t n, time_t now, const struct health_limits *l,
-		    size_t *len)
+void status_render_resolution(FILE *f, const struct status_resolution *res, size_t n)
+{
+	char kb[WG_KEY_B64_LEN + 1];
+
+	fputc('{', f);
+	for (size_t i = 0; i < n; i++) {
+		key_to_base64(kb, res[i].key);
+		fprintf(f, "%s\"%s\":{\"endpoint\":", i ? "," : "", kb);
+		wg_json_string(f, res[i].endpoint);
+		fputs(",\"state\":", f);
+		wg_json_string(f, res[i].state);
+		fputs(",\"error\":", f);
+		if (res[i].error)
+			wg_json_string(f, res[i].error);
+		else
+			fputs("null", f);
+		if (res[i].when)
+			fprintf(f, ",\"time\":%lld}", (long long)res[i].when);
+		else
+			fputs(",\"time\":null}", f);
+	}
+	fputc('}', f);
+}
+
+char *status_render(const struct status_jail *jails, size_t n, const struct status_agent *ag, time_t now,
+		    const struct health_limits *l, size_t *len)
 {
 	char *buf = NULL;
 	size_t sz = 0;
@@ -97,8 +129,17 @@ char *status_render(const struct status_jail *jails, size_t n, time_t now, const
 
 	if (!f)
 		return NULL;
-	fprintf(f, "{\"version\":1,\"time\":%lld,\"thresholds\":{\"stale_after\":%u,\"down_after\":%u},\"jails\":[",
+	fprintf(f, "{\"version\":1,\"time\":%lld,\"thresholds\":{\"stale_after\":%u,\"down_after\":%u},",
 		(long long)now, l->stale_after, l->down_after);
+	if (ag) {
+		fprintf(f, "\"agent\":{\"pid\":%ld,\"start_time\":%lld,\"resolver_pid\":", ag->pid, (long long)ag->start);
+		if (ag->resolver_pid)
+			fprintf(f, "%ld", ag->resolver_pid);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"resolver_restarts\":%u},", ag->resolver_restarts);
+	}
+	fputs("\"jails\":[", f);
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			fputc(',', f);
@@ -123,8 +164,8 @@ const char *status_rundir(void)
 	return wj_rundir();
 }
 
-int status_write(const char *path, const struct status_jail *jails, size_t n, time_t now,
-		 const struct health_limits *l, struct wj_err *e)
+int status_write(const char *path, const struct status_jail *jails, size_t n, const struct status_agent *ag,
+		 time_t now, const struct health_limits *l, struct wj_err *e)
 {
 	char dir[PATH_MAX], *slash, *text;
 	size_t len = 0;
@@ -138,7 +179,7 @@ int status_write(const char *path, const struct status_jail *jails, size_t n, ti
 		if (wj_mkdirs(dir, 0755, e) < 0)
 			return -1;
 	}
-	if (!(text = status_render(jails, n, now, l, &len)))
+	if (!(text = status_render(jails, n, ag, now, l, &len)))
 		return wj_errnof(e, ENOMEM, "%s", path);
 	r = wj_write_atomic(path, text, len, 0644, e);
 	free(text);

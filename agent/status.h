@@ -9,6 +9,8 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <time.h>
 
 #include "util/err.h"
@@ -37,6 +39,15 @@ const char *peer_health_name(enum peer_health h);
 /* State of one jail, as the agent saw it last. */
 enum jail_state_kind { JAIL_UP, JAIL_DOWN, JAIL_ERROR };
 
+/* The resolution of a peer whose endpoint is a host name. */
+struct status_resolution {
+	uint8_t key[WG_KEY_LEN];
+	const char *endpoint;    /* as written */
+	const char *state;       /* "ok", "pending" (no answer yet), "failed" (the last answer) */
+	const char *error;       /* state "failed": why */
+	time_t when;             /* the last answer, 0 none */
+};
+
 struct status_jail {
 	char name[WJ_JAIL_NAME_MAX + 1];
 	char ifname[WJ_IFNAME_MAX + 1];
@@ -45,18 +56,32 @@ struct status_jail {
 	const struct wg_device *dev; /* device as read, NULL if unreadable */
 	unsigned restarts;          /* times the agent brought it back after its daemon died */
 	const struct jail_spec *spec; /* its spec, NULL if unreadable: nat, published, host_link */
+	uint64_t reconciles, reconcile_failures, resolution_failures;
+	time_t last_ok;             /* the last successful reconcile, 0 none */
+	const struct status_resolution *res;
+	size_t n_res;
+};
+
+/* The agent itself. */
+struct status_agent {
+	long pid, resolver_pid;      /* resolver_pid 0: none running */
+	time_t start;
+	unsigned resolver_restarts;
 };
 
 /* The JSON text of the whole status (heap, NUL-terminated, *LEN bytes);
- * NULL on allocation failure. */
-char *status_render(const struct status_jail *jails, size_t n, time_t now, const struct health_limits *l,
-		    size_t *len);
+ * NULL on allocation failure.  AG may be NULL (no "agent" member). */
+char *status_render(const struct status_jail *jails, size_t n, const struct status_agent *ag, time_t now,
+		    const struct health_limits *l, size_t *len);
+/* The "resolution" object of a jail: {"KEY": {"endpoint": ..., "state":
+ * ..., "error": ... | null, "time": ... | null}, ...}. */
+void status_render_resolution(FILE *f, const struct status_resolution *res, size_t n);
 
 /* The run directory (util/paths.h: $WGJAIL_RUNDIR, else /var/run/wgjail). */
 const char *status_rundir(void);
 /* Write the rendered status to PATH atomically (mode 0644), creating its
  * directory.  Returns 0 or -1 with E set. */
-int status_write(const char *path, const struct status_jail *jails, size_t n, time_t now,
-		 const struct health_limits *l, struct wj_err *e);
+int status_write(const char *path, const struct status_jail *jails, size_t n, const struct status_agent *ag,
+		 time_t now, const struct health_limits *l, struct wj_err *e);
 
 #endif

@@ -56,6 +56,15 @@ int wg_endpoint_split(const char *text, char *host, size_t hostsz, char *port, s
 	return 0;
 }
 
+static wg_resolve_hook_fn hook_fn;
+static void *hook_arg;
+
+void wg_resolve_set_hook(wg_resolve_hook_fn fn, void *arg)
+{
+	hook_fn = fn;
+	hook_arg = arg;
+}
+
 static void sleep_ms(unsigned ms)
 {
 	struct timespec ts = {(time_t)(ms / 1000), (long)(ms % 1000) * 1000000L};
@@ -73,6 +82,8 @@ int wg_resolve_endpoint(const char *text, union wg_sockaddr *out, const struct w
 	unsigned delay;
 	int r;
 
+	if (hook_fn)
+		return hook_fn(text, out, e, hook_arg);
 	if (!o) {
 		wg_resolve_opts_default(&def);
 		o = &def;

@@ -25,9 +25,20 @@ void wg_resolve_opts_default(struct wg_resolve_opts *o);
 int wg_endpoint_split(const char *text, char *host, size_t hostsz, char *port, size_t portsz, struct wj_err *e);
 
 /* Resolve TEXT into OUT.  O NULL = defaults.  Returns 0, or -1 with E set
- * (E->code = EAGAIN if the last failure was temporary, ENOENT otherwise). */
+ * (E->code = EAGAIN if the last failure was temporary, ENOENT otherwise,
+ * EINPROGRESS when a hook has asked for the answer and does not have it
+ * yet).  With a hook set (below), the hook answers instead of getaddrinfo
+ * and O is not used. */
 int wg_resolve_endpoint(const char *text, union wg_sockaddr *out, const struct wg_resolve_opts *o,
 			struct wj_err *e);
+
+/* The agent never resolves on its own loop: it sets a hook that answers
+ * from what its unprivileged resolver process (agent/resolver.h) told it,
+ * asks that process when it does not know, and returns at once.  `sync`,
+ * `up` and the peer commands run without a hook (getaddrinfo, retried).
+ * FN NULL removes the hook.  Process-wide. */
+typedef int (*wg_resolve_hook_fn)(const char *text, union wg_sockaddr *out, struct wj_err *e, void *arg);
+void wg_resolve_set_hook(wg_resolve_hook_fn fn, void *arg);
 
 /* Parse a numeric endpoint without any lookup: "192.0.2.1:51820",
  * "[2001:db8::1]:51820", "[fe80::1%eth0]:51820" (zone by name or

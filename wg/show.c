@@ -118,6 +118,12 @@ void wg_json_string(FILE *f, const char *s)
 
 void wg_show_json(FILE *f, const struct wg_device *dev, time_t now)
 {
+	wg_show_json_open(f, dev, now);
+	fputc('}', f);
+}
+
+void wg_show_json_open(FILE *f, const struct wg_device *dev, time_t now)
+{
 	char kb[WG_KEY_B64_LEN + 1], buf[128];
 
 	fputs("{\"name\":", f);
@@ -154,5 +160,5 @@ void wg_show_json(FILE *f, const struct wg_device *dev, time_t now)
 		fprintf(f, ",\"rx_bytes\":%llu,\"tx_bytes\":%llu,\"persistent_keepalive\":%u}",
 			(unsigned long long)p->rx_bytes, (unsigned long long)p->tx_bytes, p->keepalive);
 	}
-	fputs("]}", f);
+	fputc(']', f);
 }

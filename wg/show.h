@@ -14,6 +14,8 @@
 void wg_show_text(FILE *f, const struct wg_device *dev, time_t now);
 /* One interface object of the JSON schema (no trailing newline). */
 void wg_show_json(FILE *f, const struct wg_device *dev, time_t now);
+/* The same without its closing brace, for a caller that adds members. */
+void wg_show_json_open(FILE *f, const struct wg_device *dev, time_t now);
 /* JSON string literal of S (quotes included). */
 void wg_json_string(FILE *f, const char *s);
 /* "1 day, 2 hours, 3 minutes, 4 seconds"; "0 seconds" for 0. */

@@ -41,9 +41,16 @@ run_rc_command() {
 	echo "command=$command"
 	echo "command_args=$command_args"
 	echo "pidfile=$pidfile procname=$procname"
-	echo "extra=$extra_commands sig_reload=$sig_reload"
-	case $1 in start) $start_precmd && echo "precmd ok" ;; esac
+	echo "extra=$extra_commands reload_cmd=$reload_cmd"
+	case $1 in
+	start) $start_precmd && echo "precmd ok" ;;
+	reload) $reload_cmd && echo "reload ok" ;;
+	esac
 }
+# check_pidfile FILE PROCNAME: the pid in FILE (the stand-in trusts it).
+check_pidfile() { [ -r "$1" ] && echo "check_pidfile $*" >>"$STUB_LOG" && cat "$1"; }
+# kill is a builtin: recorded, never sent.
+kill() { echo "kill $*" >>"$STUB_LOG"; }
 SUBR
 for c in install wgjail; do
 	# STUB_FAIL=1 makes wgjail (only) fail.
@@ -55,13 +62,13 @@ for sh in sh dash; do
 	: >"$T_TMP/log"
 	out=$(STUB_LOG=$T_TMP/log RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
 	check_eq "$sh: wgjail_enable defaults to NO" "cmd=start enable=NO" "$(head -1 <<<"$out")"
-	check_eq "$sh: the agent runs under daemon(8) -p with its pidfile" \
-		"command_args=-f -S -T wgjail -p /var/run/wgjail/agent.pid $STUB/wgjail  agent -f" \
+	check_eq "$sh: the agent runs under daemon(8) -r (restarted when it dies), -P/-p with its pidfiles" \
+		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail  agent -f " \
 		"$(grep '^command_args' <<<"$out")"
 	check_eq "$sh: command is daemon(8)" "command=/usr/sbin/daemon" "$(grep '^command=' <<<"$out")"
-	check_eq "$sh: status/stop find the agent by pidfile and name" \
-		"pidfile=/var/run/wgjail/agent.pid procname=$STUB/wgjail" "$(grep '^pidfile' <<<"$out")"
-	check_eq "$sh: reload sends SIGHUP" "extra=reload sig_reload=HUP" "$(grep '^extra' <<<"$out")"
+	check_eq "$sh: status/stop find the supervisor (a signal to the agent would only restart it)" \
+		"pidfile=/var/run/wgjail/daemon.pid procname=/usr/sbin/daemon" "$(grep '^pidfile' <<<"$out")"
+	check_eq "$sh: reload is ours" "extra=reload reload_cmd=wgjail_reload" "$(grep '^extra' <<<"$out")"
 	check_eq "$sh: start first makes the run directory, then runs wgjail boot" \
 "install -d -m 0755 /var/run/wgjail
 wgjail boot" "$(cat "$T_TMP/log")"
@@ -75,19 +82,45 @@ precmd ok" "$(tail -2 <<<"$out")"
 	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
 	check_eq "$sh: wgjail_args reach boot" "wgjail -c /usr/local/etc/wgjail boot" "$(tail -1 "$T_TMP/log")"
 	check_eq "$sh: wgjail_args reach the agent" \
-		"command_args=-f -S -T wgjail -p /var/run/wgjail/agent.pid $STUB/wgjail -c /usr/local/etc/wgjail agent -f" \
+		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail -c /usr/local/etc/wgjail agent -f " \
 		"$(grep '^command_args' <<<"$out")"
+	printf 'wgjail_enable="YES"\nwgjail_metrics_file="/var/tmp/node_exporter/wgjail.prom"\nwgjail_agent_args="-v"\n' >"$T_TMP/rc.conf"
+	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
+	check_eq "$sh: wgjail_metrics_file and wgjail_agent_args reach the agent" \
+		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail  agent -f --metrics-file /var/tmp/node_exporter/wgjail.prom -v" \
+		"$(grep '^command_args' <<<"$out")"
+	# reload: SIGHUP to the agent named by its own pidfile (the
+	# stand-ins of kill and check_pidfile record and read).
+	sed -e "s|/var/run/wgjail|$T_TMP/run|g" "$T_TMP/wgjail.rc" >"$T_TMP/wgjail-reload.rc"
+	mkdir -p "$T_TMP/run"
+	echo 4242 >"$T_TMP/run/agent.pid"
+	echo 4141 >"$T_TMP/run/daemon.pid"
+	: >"$T_TMP/log"
+	out=$(STUB_LOG=$T_TMP/log RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail-reload.rc" reload)
+	check_eq "$sh: reload sends SIGHUP to the agent, not to daemon(8)" \
+"check_pidfile $T_TMP/run/agent.pid $STUB/wgjail
+kill -HUP 4242" "$(cat "$T_TMP/log")"
+	check_eq "$sh: ... and succeeds" "reload ok" "$(tail -1 <<<"$out")"
+	rm "$T_TMP/run/agent.pid"
+	out=$(STUB_LOG=$T_TMP/log RC_CONF=/nonexistent PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail-reload.rc" reload)
+	check_eq "$sh: reload without an agent says so and fails" "warn: the agent is not running" "$(tail -1 <<<"$out")"
 	printf 'wgjail_enable="YES"\nwgjail_flags="-c /etc/x"\n' >"$T_TMP/rc.conf"
 	: >"$T_TMP/log"
 	out=$(STUB_LOG=$T_TMP/log RC_CONF=$T_TMP/rc.conf PATH="$STUB:$PATH" "$sh" "$T_TMP/wgjail.rc" start)
 	check_eq "$sh: wgjail_flags never reaches daemon(8) (rc.subr's rc_flags)" "rc_flags=" "$(grep '^rc_flags' <<<"$out")"
 	check_eq "$sh: ... it reaches wgjail instead" \
-		"command_args=-f -S -T wgjail -p /var/run/wgjail/agent.pid $STUB/wgjail  -c /etc/x agent -f" \
+		"command_args=-f -r -S -T wgjail -P /var/run/wgjail/daemon.pid -p /var/run/wgjail/agent.pid $STUB/wgjail  -c /etc/x agent -f " \
 		"$(grep '^command_args' <<<"$out")"
 done
 
 # ---- systemd unit -------------------------------------------------------------------
-check_eq "ExecStart runs the agent in the foreground" "ExecStart=$BIN/wgjail agent -f" "$(grep '^ExecStart=' "$UNIT")"
+check_eq "ExecStart runs the agent in the foreground (options from /etc/default/wgjail)" \
+	"ExecStart=$BIN/wgjail \$WGJAIL_ARGS agent -f \$WGJAIL_AGENT_ARGS" "$(grep '^ExecStart=' "$UNIT")"
+check "Type=notify: the agent says when it is ready" grep -qx 'Type=notify' "$UNIT"
+check "WatchdogSec=: a stuck agent is restarted" grep -qE '^WatchdogSec=[1-9]' "$UNIT"
+check "Restart=on-failure (the watchdog's kill is a failure)" grep -qx 'Restart=on-failure' "$UNIT"
+check "the resolver can chroot and drop to its user; the agent can kill it" \
+	grep -qE '^CapabilityBoundingSet=.*CAP_SYS_CHROOT.*CAP_SETUID.*CAP_SETGID.*CAP_KILL' "$UNIT"
 check_eq "ExecReload sends SIGHUP" 'ExecReload=/bin/kill -HUP $MAINPID' "$(grep '^ExecReload=' "$UNIT")"
 check "After=network-online.target" grep -qx 'After=network-online.target' "$UNIT"
 check "CAP_NET_ADMIN and CAP_SYS_ADMIN kept" grep -qE '^CapabilityBoundingSet=.*CAP_NET_ADMIN.*CAP_SYS_ADMIN' "$UNIT"

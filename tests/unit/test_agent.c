@@ -102,7 +102,28 @@ static void status_json(void **st)
 	spec.nat = 1;
 	spec.listen_port = 51820;
 	j[0].spec = &spec;
-	text = status_render(j, 2, 1010, &lim, &len);
+	{
+		static struct status_resolution res[2];
+		memset(res, 0, sizeof(res));
+		memset(res[0].key, 3, WG_KEY_LEN);
+		res[0].endpoint = "vpn.example.org:51820";
+		res[0].state = "failed";
+		res[0].error = "endpoint 'vpn.example.org:51820' does not resolve: \"x\"";
+		res[0].when = 1005;
+		memset(res[1].key, 4, WG_KEY_LEN);
+		res[1].endpoint = "b.example.org:1";
+		res[1].state = "pending";
+		j[0].res = res;
+		j[0].n_res = 2;
+		j[0].reconciles = 3;
+		j[0].reconcile_failures = 1;
+		j[0].resolution_failures = 2;
+		j[0].last_ok = 1001;
+	}
+	{
+		struct status_agent ag = {42, 43, 900, 2};
+		text = status_render(j, 2, &ag, 1010, &lim, &len);
+	}
 	assert_non_null(text);
 	assert_int_equal(strlen(text), len);
 	memset(k, 1, sizeof(k));
@@ -119,10 +140,26 @@ static void status_json(void **st)
 	assert_non_null(strstr(text, want));
 	memset(k, 2, sizeof(k));
 	key_to_base64(kb, k);
-	snprintf(want, sizeof(want), "\"%s\":\"down\"}}", kb);
+	snprintf(want, sizeof(want), "\"%s\":\"down\"},\"resolution\":{", kb);
 	assert_non_null(strstr(text, want));
-	assert_non_null(strstr(text, "\"device\":null,\"nat\":null,\"published\":[],\"host_link\":null,"
-				     "\"peer_states\":{}}"));
+	memset(k, 3, sizeof(k));
+	key_to_base64(kb, k);
+	snprintf(want, sizeof(want),
+		 "\"resolution\":{\"%s\":{\"endpoint\":\"vpn.example.org:51820\",\"state\":\"failed\","
+		 "\"error\":\"endpoint 'vpn.example.org:51820' does not resolve: \\\"x\\\"\",\"time\":1005},",
+		 kb);
+	assert_non_null(strstr(text, want));
+	memset(k, 4, sizeof(k));
+	key_to_base64(kb, k);
+	snprintf(want, sizeof(want),
+		 "\"%s\":{\"endpoint\":\"b.example.org:1\",\"state\":\"pending\",\"error\":null,\"time\":null}}}", kb);
+	assert_non_null(strstr(text, want));
+	assert_non_null(strstr(text, "\"restarts\":0,\"reconciles\":3,\"reconcile_failures\":1,"
+				     "\"resolution_failures\":2,\"last_reconcile\":1001,"));
+	assert_non_null(strstr(text, "\"last_reconcile\":null,"));
+	assert_non_null(strstr(text, "\"agent\":{\"pid\":42,\"start_time\":900,\"resolver_pid\":43,"
+				     "\"resolver_restarts\":2},\"jails\":["));
+	assert_non_null(strstr(text, "\"device\":null,\"nat\":null,\"published\":[],\"host_link\":null,\"peer_states\":{},\"resolution\":{}}"));
 	assert_non_null(strstr(text, ",\"nat\":{\"interface\":null,\"ipv6_masquerade\":false},\"published\":"
 				     "[{\"proto\":\"udp\",\"host_port\":51820,\"jail_port\":51820}],\"host_link\":null,"
 				     "\"peer_states\":{"));
@@ -173,7 +210,7 @@ static void reresolve_schedule(void **st)
 	assert_true(rr_due(&s, "other", k1, 1000, 1207, &p));
 	/* A handshake resets the back-off. */
 	assert_false(rr_due(&s, "j", k1, 1240, 1246, &p));
-	assert_int_equal(s.n, 0);
+	assert_int_equal(s.n, 1); /* (kept: its last attempt counts for triggers) */
 	assert_true(rr_due(&s, "j", k1, 1240, 1400, &p));
 	assert_int_equal(rr_attempted(&s, "j", k1, 1400, &p), 0);
 	assert_false(rr_due(&s, "j", k1, 1240, 1409, &p));
@@ -189,6 +226,78 @@ static void reresolve_schedule(void **st)
 	assert_int_equal(s.n, 1);
 	rr_sweep(&s, NULL);
 	assert_int_equal(s.n, 0);
+	rr_free(&s);
+}
+
+/* An uplink change: every peer once more, handshake or not, never twice
+ * within MIN of its last attempt; back-offs start again. */
+static void reresolve_trigger(void **st)
+{
+	struct rr_params p = {135, 10, 40};
+	struct rr_sched s;
+	uint8_t k1[WG_KEY_LEN], k2[WG_KEY_LEN], k3[WG_KEY_LEN];
+
+	memset(k1, 1, sizeof(k1));
+	memset(k2, 2, sizeof(k2));
+	memset(k3, 3, sizeof(k3));
+	rr_init(&s);
+	/* k1: fresh handshake, last tried at 1000 (backed off to 40). */
+	for (time_t t = 900; t <= 1000; t += 50)
+		assert_int_equal(rr_attempted(&s, "j", k1, t, &p), 0);
+	assert_false(rr_due(&s, "j", k1, 1100, 1105, &p));
+	/* k2: never a handshake, backed off: next try at 1000 + 40. */
+	for (time_t t = 900; t <= 1000; t += 50)
+		assert_int_equal(rr_attempted(&s, "j", k2, t, &p), 0);
+	assert_false(rr_due(&s, "j", k2, 0, 1005, &p));
+	/* k3: no entry, fresh handshake: not due. */
+	assert_false(rr_due(&s, "j", k3, 1100, 1105, &p));
+
+	rr_trigger(&s, 1005, &p);
+	assert_false(rr_due(&s, "j", k1, 1100, 1005, &p)); /* not within 10 s of its last attempt */
+	assert_true(rr_due(&s, "j", k1, 1100, 1010, &p));  /* fresh handshake, due all the same */
+	assert_true(rr_due(&s, "j", k2, 0, 1010, &p));     /* its back-off (40) is forgotten */
+	assert_true(rr_due(&s, "j", k3, 1100, 1005, &p));  /* never tried: at once */
+	assert_int_equal(rr_attempted(&s, "j", k1, 1010, &p), 0);
+	assert_int_equal(rr_attempted(&s, "j", k2, 1010, &p), 0);
+	assert_int_equal(rr_attempted(&s, "j", k3, 1010, &p), 0);
+	/* Once each: a fresh handshake is not due again, a stale one backs
+	 * off from MIN. */
+	assert_false(rr_due(&s, "j", k1, 1100, 1200, &p));
+	assert_false(rr_due(&s, "j", k3, 1100, 1200, &p));
+	assert_false(rr_due(&s, "j", k2, 0, 1019, &p));
+	assert_true(rr_due(&s, "j", k2, 0, 1020, &p));
+	/* Many peers: found through the index after sweeps. */
+	for (int i = 0; i < 300; i++) {
+		uint8_t k[WG_KEY_LEN];
+		memset(k, 0, sizeof(k));
+		k[0] = (uint8_t)i;
+		k[1] = (uint8_t)(i >> 8);
+		k[2] = 9;
+		assert_int_equal(rr_attempted(&s, i % 2 ? "odd" : "even", k, 2000, &p), 0);
+	}
+	assert_int_equal(s.n, 303);
+	for (int i = 0; i < 300; i += 2) {
+		uint8_t k[WG_KEY_LEN];
+		memset(k, 0, sizeof(k));
+		k[0] = (uint8_t)i;
+		k[1] = (uint8_t)(i >> 8);
+		k[2] = 9;
+		if (i % 4 == 0)
+			rr_mark(&s, "even", k);
+	}
+	rr_sweep(&s, "even");
+	assert_int_equal(s.n, 303 - 75);
+	for (int i = 0; i < 300; i++) {
+		uint8_t k[WG_KEY_LEN];
+		memset(k, 0, sizeof(k));
+		k[0] = (uint8_t)i;
+		k[1] = (uint8_t)(i >> 8);
+		k[2] = 9;
+		if (i % 2 == 0)
+			assert_true((rr_find(&s, "even", k) != NULL) == (i % 4 == 0));
+		else
+			assert_non_null(rr_find(&s, "odd", k));
+	}
 	rr_free(&s);
 }
 
@@ -335,6 +444,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(health_thresholds), cmocka_unit_test(env_limits),
 		cmocka_unit_test(status_json),       cmocka_unit_test(reresolve_schedule),
+		cmocka_unit_test(reresolve_trigger),
 		cmocka_unit_test(bootkey_texts),     cmocka_unit_test(watch_inotify),
 	};
 	if (keys_init() < 0)
