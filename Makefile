@@ -38,7 +38,7 @@ PKGS    := libsodium libqrencode
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/local/include)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium -lqrencode) -lnv -ljail -lpthread
 else
-PKGS    := libsodium libmnl libqrencode
+PKGS    := libsodium libmnl libqrencode libnftables
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 endif

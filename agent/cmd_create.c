@@ -35,7 +35,9 @@ static void make_longopts(void)
 	longopts[n++] = (struct option){"no-ipv6", no_argument, NULL, '6'};
 	for (size_t i = 0; i < jailspec_nkeys; i++)
 		if (jailspec_keys[i].option)
-			longopts[n++] = (struct option){jailspec_keys[i].option, required_argument, NULL, OPT_KEY + (int)i};
+			longopts[n++] = (struct option){jailspec_keys[i].option,
+							jailspec_keys[i].flag ? optional_argument : required_argument, NULL,
+							OPT_KEY + (int)i};
 	longopts[n] = (struct option){NULL, 0, NULL, 0};
 }
 
@@ -79,7 +81,10 @@ static void help(void)
 		size_t n;
 		if (!k->option)
 			continue;
-		snprintf(head, sizeof(head), "  --%s %s", k->option, spec_key_arg(k, arg, sizeof(arg)));
+		if (k->flag)
+			snprintf(head, sizeof(head), "  --%s[=%s]", k->option, spec_key_arg(k, arg, sizeof(arg)));
+		else
+			snprintf(head, sizeof(head), "  --%s %s", k->option, spec_key_arg(k, arg, sizeof(arg)));
 		n = (size_t)snprintf(text, sizeof(text), "%s", k->help);
 		if (k->type == SPEC_UINT)
 			n += (size_t)snprintf(text + n, sizeof(text) - n, " (%ju-%ju)", (uintmax_t)k->min, (uintmax_t)k->max);
@@ -209,7 +214,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 		i = (size_t)(ch - OPT_KEY);
 		k = &jailspec_keys[i];
 		if (!k->max_items) {
-			o->key[i].v[0] = optarg;
+			o->key[i].v[0] = optarg ? optarg : k->flag;
 			o->key[i].n = 1;
 		} else if (o->key[i].n < k->max_items) {
 			o->key[i].v[o->key[i].n++] = optarg;

@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -22,6 +23,7 @@
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/rcjail.h"
+#include "agent/rcreach.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
@@ -141,8 +143,9 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 
 /* Every file, read, in the order they are written: the jail's files
  * first, so that when jail.conf appears what it starts is in place. */
-static int build(const struct opts *o, const struct rc_jail *j, const struct wg_device *dev, struct rc_plan *p,
-		 char *note, size_t note_sz, struct wj_err *e)
+static int build(const struct opts *o, const struct jail_spec *s, const struct rc_jail *j,
+		 const struct wg_device *dev, struct rc_plan *p, char **pfnote, char *note, size_t note_sz,
+		 struct wj_err *e)
 {
 	char guard[PATH_MAX], hconf[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
@@ -191,7 +194,12 @@ static int build(const struct opts *o, const struct rc_jail *j, const struct wg_
 		return -1;
 	if (!(t = rc_jail_conf(j, &len, e)))
 		return -1;
+	if (!(t = rcreach_jail_conf(t, &len, s)))
+		return wj_errnof(e, ENOMEM, "jail.conf for %s", s->name);
 	rc_plan_set(f, t, len, NULL);
+	/* pf: the anchor file, beside jail.conf (it loads it) */
+	if (rcreach_provision(p, o->root, hguard, s, pfnote, e) < 0)
+		return -1;
 
 	if (!(f = add(p, hguard, 0644, true, false, e, "%s/boot/loader.conf", o->root)))
 		return -1;
@@ -218,6 +226,7 @@ static int run(const struct opts *o, struct wj_err *e)
 	struct rc_jail j;
 	struct wg_device *dev = NULL;
 	struct rc_plan p = {0};
+	char *pfnote = NULL;
 	int glock = -1, jlock = -1, r = -1;
 
 	if (why)
@@ -253,8 +262,11 @@ static int run(const struct opts *o, struct wj_err *e)
 		goto out;
 	rcjail_from_spec(&s, &j);
 	if (rc_check_ifname(&j, e) < 0 || rcjail_load_conf(&s, &dev, e) < 0 ||
-	    build(o, &j, dev, &p, note, sizeof(note), e) < 0)
+	    build(o, &s, &j, dev, &p, &pfnote, note, sizeof(note), e) < 0)
 		goto out;
+	if (pfnote && *pfnote)
+		printf("note: pf is not ready for jail %s's NAT (provision never edits these files):\n%s", o->jail,
+		       pfnote);
 	if (o->dry_run) {
 		size_t n = rc_plan_changes(&p);
 		if (rc_plan_show(&p, stdout) < 0) {
@@ -278,6 +290,7 @@ static int run(const struct opts *o, struct wj_err *e)
 		printf("note: %s\n", note);
 	r = 0;
 out:
+	free(pfnote);
 	rc_plan_free(&p);
 	wg_device_free(dev);
 	jail_unlock(jlock);

@@ -10,6 +10,8 @@
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
 #include "agent/peer.h"
+#include "agent/reach.h"
+#include "agent/jailstate.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
@@ -20,6 +22,8 @@
 struct show_out {
 	bool json;
 	size_t shown; /* interfaces printed so far (separators) */
+	bool jail;    /* a jail was shown: its spec follows the interfaces */
+	struct jail_spec spec;
 };
 
 /* Read IFNAME (in the current network namespace) and print it.  This is
@@ -124,7 +128,22 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 	else
 		print_dev(dev, so);
 	wg_device_free(dev);
+	so->jail = true;
+	so->spec = spec;
 	return 0;
+}
+
+/* --json JAIL: the jail's object after the interfaces. */
+static void print_jail_reach(const struct show_out *so)
+{
+	struct jail_state st = {0};
+	struct wj_err ignored;
+
+	if (jailstate_load(so->spec.name, &st, &ignored) <= 0)
+		memset(&st, 0, sizeof(st));
+	printf(",\"jail\":{\"name\":\"%s\",", so->spec.name);
+	reach_json(stdout, &so->spec, st.nat_if);
+	fputs("}", stdout);
 }
 
 /* IFACE|JAIL: an interface of this namespace wins; otherwise a jail of
@@ -171,7 +190,7 @@ int cmd_show(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	struct show_out so = {false, 0};
+	static struct show_out so;
 	struct wj_err e;
 	int ch, r;
 
@@ -196,8 +215,12 @@ int cmd_show(int argc, char **argv)
 		r = show_one(argv[optind], &so, &e);
 	else
 		r = show_all(&so, &e);
-	if (so.json)
-		fputs("]}\n", stdout);
+	if (so.json) {
+		fputs("]", stdout);
+		if (so.jail)
+			print_jail_reach(&so);
+		fputs("}\n", stdout);
+	}
 	if (fflush(stdout) != 0) {
 		perror("wgjail: writing to stdout");
 		return WJ_EXIT_FAIL;

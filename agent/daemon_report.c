@@ -147,6 +147,7 @@ void agent_report(struct agent *a, time_t now)
 		snprintf(sj[i].message, sizeof(sj[i].message), "%s", j->message);
 		sj[i].dev = j->dev;
 		sj[i].restarts = j->restarts;
+		sj[i].spec = j->have_spec ? &j->spec : NULL;
 		sj[i].reconciles = j->reconciles;
 		sj[i].reconcile_failures = j->reconcile_failures;
 		sj[i].resolution_failures = j->resolution_failures;

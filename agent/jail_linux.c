@@ -13,6 +13,11 @@
  *   tunnel      MTU, tunnel addresses, the config    -
  *               synced, link up
  *   routes      the kind's routes                    -
+ *   nat         the jail's chains in the host's      remove them (the table and
+ *               table inet wgjail, forwarding on     the forwarding with the last
+ *               (agent/jailreach_linux.h)            jail's)
+ *   host link   the jail's firewall, then the veth   delete the veth
+ *               into a WireGuard-only jail
  *
  * Each step is idempotent (a no-op where its target already holds: `up`
  * on a running jail reconciles) and prints what it changes; what it
@@ -24,8 +29,8 @@
  * nothing behind; a failed reconcile leaves the jail running as it was,
  * and `down` removes it all.
  *
- * A new piece of a jail (NAT, published ports, a host link: issue 17) is
- * a new row here, with its own record in the state. */
+ * A new piece of a jail is a new row here, with its own record in the
+ * state. */
 #include "agent/jailrun_linux.h"
 
 #include <errno.h>
@@ -36,6 +41,7 @@
 #include <unistd.h>
 
 #include "agent/jaillock.h"
+#include "agent/jailreach_linux.h"
 #include "agent/jailwg.h"
 #include "agent/wggo_linux.h"
 #include "netconf/addr.h"
@@ -251,6 +257,47 @@ static int routes_up(struct jail_run *r, struct wj_err *e)
 	return r->kind->live->routes(r, e);
 }
 
+/* ---- reaching the jail (agent/jailreach_linux.h) ------------------------- */
+
+static int reach_save(void *arg, struct wj_err *e)
+{
+	return run_save(arg, e);
+}
+
+static struct reach_run reach_of(struct jail_run *r)
+{
+	return (struct reach_run){.s = r->s, .st = &r->st, .dry = r->o->dry, .out = r->o->out, .save = reach_save,
+				  .arg = r};
+}
+
+static int nat_up(struct jail_run *r, struct wj_err *e)
+{
+	struct reach_run rr = reach_of(r);
+	int got = jailreach_nat_up(&rr, &r->host, e);
+
+	r->extra_changes += rr.changes;
+	return got;
+}
+
+static int nat_down(struct jail_undo *d, struct wj_err *e)
+{
+	return jailreach_nat_down(d->name, &d->st, d->out, e);
+}
+
+static int hostlink_up(struct jail_run *r, struct wj_err *e)
+{
+	struct reach_run rr = reach_of(r);
+	int got = jailreach_hostlink_up(&rr, &r->host, &r->jail, r->nsfd, e);
+
+	r->extra_changes += rr.changes;
+	return got;
+}
+
+static int hostlink_down(struct jail_undo *d, struct wj_err *e)
+{
+	return jailreach_hostlink_down(&d->st, d->host, e);
+}
+
 static const struct jail_step steps[] = {
 	{"namespace", namespace_up, namespace_down},
 	{"loopback", loopback_up, NULL},
@@ -258,6 +305,8 @@ static const struct jail_step steps[] = {
 	{"wireguard", wireguard_up, wireguard_down},
 	{"tunnel", tunnel_up, NULL},
 	{"routes", routes_up, NULL},
+	{"nat", nat_up, nat_down},
+	{"host link", hostlink_up, hostlink_down},
 };
 #define N_STEPS (sizeof(steps) / sizeof(steps[0]))
 

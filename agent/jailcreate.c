@@ -1,4 +1,5 @@
 /* `wgjail create` on the jail's transaction (see agent/jailcreate.h). */
+#include "agent/reach.h"
 #include "agent/jailcreate.h"
 #include "agent/ula.h"
 
@@ -255,7 +256,8 @@ static int create_edit(struct jailtx *t, void *arg, struct wj_err *e)
 		return -1;
 	if (!c->req->no_ipv6)
 		ula_keep_ipv6(&c->s, t->is_new ? NULL : &old);
-	if (jailspec_validate(&c->s, e) < 0 || pick_id(&c->s, t->is_new, c->req->id_given, e) < 0)
+	if (jailspec_validate(&c->s, e) < 0 || reach_check_others(&c->s, e) < 0 ||
+	    pick_id(&c->s, t->is_new, c->req->id_given, e) < 0)
 		return -1;
 	/* The WireGuard config: kept (key and peers) if it exists, under the
 	 * old interface name if that changed.  Only the main file is read and

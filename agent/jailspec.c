@@ -1,6 +1,7 @@
 #include "agent/jailspec.h"
 #include "agent/jailspec_keys.h"
 #include "agent/jaillock.h"
+#include "agent/reach.h"
 #include "util/err.h"
 #include "util/paths.h"
 #include "util/safefile.h"
@@ -81,7 +82,9 @@ int jailspec_validate(const struct jail_spec *s, struct wj_err *e)
 				return wj_errf(e, "jail %s: %s '%s': %s", s->name, k->key,
 					       wj_quote(spec_key_format(k, s, j, v, sizeof(v)), q, sizeof(q)), why);
 	}
-	return validate_gateways(s, e);
+	if (validate_gateways(s, e) < 0)
+		return -1;
+	return reach_validate(s, e);
 }
 
 /* ---- parsing --------------------------------------------------------- */

@@ -8,10 +8,12 @@
 #include <strings.h>
 
 #include "agent/ifreserved.h"
+#include "agent/reach.h"
 #include "util/strutil.h"
 
 /* ---- named values ------------------------------------------------------ */
 
+static const char *const yesno_names[] = {[JAIL_NO] = "no", [JAIL_YES] = "yes", NULL};
 static const char *const uplink_names[] = {[UPLINK_BRIDGE] = "bridge", [UPLINK_WIREGUARD] = "wireguard", NULL};
 static const char *const impl_names[] = {
 	[IMPL_AUTO] = "auto", [IMPL_KERNEL] = "kernel", [IMPL_USERSPACE] = "userspace", NULL};
@@ -138,6 +140,21 @@ static const char *root_invalid(const char *v)
 	return jail_path_is_slash(v) ? "is the host's own root: a jail needs a directory of its own" : NULL;
 }
 
+/* publish and host_allow values (agent/reach.h). */
+static const char *publish_invalid(const char *v)
+{
+	struct reach_port p;
+
+	return reach_parse_publish(v, &p);
+}
+
+static const char *allow_invalid(const char *v)
+{
+	struct reach_port p;
+
+	return reach_parse_allow(v, &p);
+}
+
 /* ---- the table ----------------------------------------------------------- */
 
 #define AT(field) offsetof(struct jail_spec, field), sizeof(((struct jail_spec *)0)->field)
@@ -167,6 +184,16 @@ const struct spec_key jailspec_keys[] = {
 	 .help = "FreeBSD: the jail's hostname; default its name"},
 	{SPEC_JAIL, "devfs_ruleset", NULL, "N", SPEC_UINT, AT(devfs_ruleset), .max = 65535, .def = 5,
 	 .help = "FreeBSD: the devfs ruleset"},
+	{SPEC_JAIL, "nat", "nat", NULL, SPEC_ENUM, AT(nat), .names = yesno_names, .def = JAIL_NO, .flag = "yes",
+	 .help = "bridge uplink: masquerade the jail out of the host and forward its WireGuard port"},
+	{SPEC_JAIL, "nat_interface", "nat-interface", "IF", SPEC_TEXT, AT(nat_ifname), .check = wj_ifname_invalid,
+	 .help = "the host interface to NAT out of; default the default route's (Linux)"},
+	{SPEC_JAIL, "publish", "publish", "PROTO:HOSTPORT[:JAILPORT]", SPEC_TEXT, LIST(publish, n_publish),
+	 .check = publish_invalid, .help = "a port forwarded from the host to the jail (tcp or udp; needs nat)"},
+	{SPEC_JAIL, "host_link", "host-link", "CIDR", SPEC_PREFIX, LIST(host_link, n_host_link), .min = 1,
+	 .help = "WireGuard uplink: the host's end of a link into the jail (/30, /31, /126, /127)"},
+	{SPEC_JAIL, "host_allow", "host-allow", "PROTO:PORT", SPEC_TEXT, LIST(host_allow, n_host_allow),
+	 .check = allow_invalid, .help = "a port in the jail the host may open over the host link"},
 	{SPEC_WIREGUARD, "interface", "interface", "IF", SPEC_TEXT, AT(ifname), .check = jail_ifname_invalid,
 	 .def_text = "wg0", .always = true,
 	 .help = "the WireGuard interface in the jail (renaming it needs the jail down; reserved names "

@@ -23,6 +23,7 @@
 
 enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD, UPLINK_KINDS };
 enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE, IMPL_KINDS };
+enum jail_yesno { JAIL_NO, JAIL_YES };
 
 /* The names of the uplinks and implementations, as the spec writes them
  * (agent/jailspec_keys.c, the one place): "bridge", "wireguard"; "auto",
@@ -33,6 +34,8 @@ const char *impl_name(enum jail_impl i);
 
 #define JAIL_MAX_ADDRS 8
 #define JAIL_ID_MAX 4095
+#define JAIL_MAX_PUBLISH 8   /* publish, host_allow entries */
+#define JAIL_PORTSPEC_LEN 20 /* "tcp:65535:65535" */
 
 struct jail_spec {
 	char name[WJ_JAIL_NAME_MAX + 1];
@@ -57,6 +60,15 @@ struct jail_spec {
 	char root[PATH_MAX];               /* jail root (path); "" = /usr/local/jails/NAME */
 	char hostname[256];                /* "" = NAME */
 	unsigned devfs_ruleset;            /* default 5 */
+	/* Reaching the jail (agent/reach.h). */
+	enum jail_yesno nat;               /* masquerade the jail out of the host, publish its port */
+	char nat_ifname[WJ_IFNAME_MAX + 1]; /* "" = the host's default route's */
+	char publish[JAIL_MAX_PUBLISH][JAIL_PORTSPEC_LEN]; /* PROTO:HOSTPORT[:JAILPORT] */
+	size_t n_publish;
+	struct wg_ipmask host_link[2];     /* the host's end, one per family */
+	size_t n_host_link;
+	char host_allow[JAIL_MAX_PUBLISH][JAIL_PORTSPEC_LEN]; /* PROTO:PORT */
+	size_t n_host_allow;
 };
 
 /* Is PATH the root directory written another way ("/", "/.", "/./")? */
@@ -88,6 +100,9 @@ struct spec_key {
 	uint64_t def;            /* SPEC_UINT, SPEC_ENUM: the default */
 	const char *def_text;    /* SPEC_TEXT: the default ("" if NULL) */
 	bool always;             /* written even when it holds its default */
+	/* the option's value when given without one (--nat): the option
+	 * then takes an optional argument (--nat=no); NULL: required */
+	const char *flag;
 	const char *help;        /* one line, for create --help */
 };
 

@@ -44,6 +44,12 @@ static int parse_line(struct jail_state *s, const char *k, const char *v)
 		return set_str(s->jailif, sizeof(s->jailif), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
 	else if (!strcmp(k, "bridge"))
 		return set_str(s->bridge, sizeof(s->bridge), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "nft_host"))
+		s->nft_host = !strcmp(v, "1");
+	else if (!strcmp(k, "nat_if"))
+		return set_str(s->nat_if, sizeof(s->nat_if), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
+	else if (!strcmp(k, "hostlink_if"))
+		return set_str(s->hostlink_if, sizeof(s->hostlink_if), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
 	else if (!strcmp(k, "uapi_name"))
 		return set_str(s->uapi_name, sizeof(s->uapi_name), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
 	else if (!strcmp(k, "wggo_pid")) {
@@ -102,9 +108,10 @@ int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *
 		return wj_errf(e, "%s: state path too long", wj_statedir());
 	n = snprintf(buf, sizeof(buf),
 		     "netns_created=%d\nuplink=%s\nimpl=%s\nifname=%s\nhostif=%s\njailif=%s\nbridge=%s\n"
-		     "uapi_name=%s\nhostns=%llu\nwggo_pid=%d\nwggo_start=%llu\n",
+		     "uapi_name=%s\nhostns=%llu\nwggo_pid=%d\nwggo_start=%llu\nnft_host=%d\nnat_if=%s\n"
+		     "hostlink_if=%s\n",
 		     s->netns_created, s->uplink, s->impl, s->ifname, s->hostif, s->jailif, s->bridge, s->uapi_name,
-		     s->hostns, (int)s->wggo_pid, s->wggo_start);
+		     s->hostns, (int)s->wggo_pid, s->wggo_start, s->nft_host, s->nat_if, s->hostlink_if);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return wj_errf(e, "%s: state too long", path);
 	return wj_write_atomic(path, buf, (size_t)n, 0600, e);

@@ -28,6 +28,10 @@ struct jail_state {
 	unsigned long long hostns;          /* inode of the host side's network namespace */
 	pid_t wggo_pid;
 	unsigned long long wggo_start;
+	/* Reaching the jail (agent/jailreach_linux.h). */
+	bool nft_host;                      /* its chains may be in the host's table inet wgjail */
+	char nat_if[WJ_IFNAME_MAX + 1];     /* the NAT interface they use */
+	char hostlink_if[WJ_IFNAME_MAX + 1]; /* host end of the host link */
 };
 
 /* The jail's private UAPI socket directory (pass to wj_set_uapi_dir to

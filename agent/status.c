@@ -1,5 +1,6 @@
 /* Health rendering and the status file (see agent/status.h). */
 #include "agent/status.h"
+#include "agent/reach.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -79,6 +80,11 @@ static void render_jail(FILE *f, const struct status_jail *j, time_t now, const 
 		wg_show_json(f, j->dev, now);
 	else
 		fputs("null", f);
+	fputs(",", f);
+	if (j->spec)
+		reach_json(f, j->spec, NULL);
+	else
+		fputs("\"nat\":null,\"published\":[],\"host_link\":null", f);
 	fputs(",\"peer_states\":{", f);
 	for (size_t i = 0; j->dev && i < j->dev->n_peers; i++) {
 		const struct wg_peer *p = &j->dev->peers[i];

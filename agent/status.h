@@ -17,6 +17,8 @@
 #include "util/strutil.h"
 #include "wg/model.h"
 
+struct jail_spec;
+
 /* Verdict on one peer, from its latest handshake:
  *   ok     a handshake within the last STALE seconds (default 180: a
  *          WireGuard session key is used for at most 180 s, so a peer that
@@ -53,6 +55,7 @@ struct status_jail {
 	char message[WJ_ERR_MAX];   /* last error or note, "" if none */
 	const struct wg_device *dev; /* device as read, NULL if unreadable */
 	unsigned restarts;          /* times the agent brought it back after its daemon died */
+	const struct jail_spec *spec; /* its spec, NULL if unreadable: nat, published, host_link */
 	uint64_t reconciles, reconcile_failures, resolution_failures;
 	time_t last_ok;             /* the last successful reconcile, 0 none */
 	const struct status_resolution *res;

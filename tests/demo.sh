@@ -9,11 +9,14 @@
 #     bridge wjdemo0 10.99.0.1/24
 #       |-- veth -- jail wjdemo-alpha  eth0 10.99.0.2   wg0 10.100.0.1 --.
 #       `-- veth -- jail wjdemo-beta   eth0 10.99.0.3   wg0 10.100.0.2 <-' tunnel
+#     up0 203.0.113.2/24 ==veth== namespace wjdemo-wan 203.0.113.1/24 (plays the Internet)
+#                                   a remote peer wg 10.100.0.50, reaching alpha
+#                                   at 203.0.113.2:51820 (NAT, forwarded port)
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 WGJAIL=${WGJAIL:-$TOP/wgjail}
-HOSTNS=wjdemo-host A=wjdemo-alpha B=wjdemo-beta
+HOSTNS=wjdemo-host A=wjdemo-alpha B=wjdemo-beta WAN=wjdemo-wan RW=wjdemo-rw
 DIR=$(mktemp -d /tmp/wgjail-demo.XXXXXX)
 export WGJAIL_STATEDIR=$DIR/run
 FAILED=0
@@ -24,9 +27,11 @@ H()    { nsenter --net="/run/netns/$HOSTNS" "$@"; }
 W()    { printf '$ wgjail %s\n' "$*"; H "$WGJAIL" -c "$DIR/conf" "$@"; }
 fail() { printf '\033[31mFAILED: %s\033[0m\n' "$*"; FAILED=1; }
 
-AGENT=
+AGENT= RWPID=
 cleanup() {
 	[ -n "$AGENT" ] && kill "$AGENT" 2>/dev/null
+	[ -n "$RWPID" ] && kill "$RWPID" 2>/dev/null
+	ip netns del "$WAN" 2>/dev/null
 	H "$WGJAIL" -c "$DIR/conf" down "$A" >/dev/null 2>&1
 	H "$WGJAIL" -c "$DIR/conf" down "$B" >/dev/null 2>&1
 	ip netns del "$HOSTNS" 2>/dev/null
@@ -36,8 +41,8 @@ trap cleanup EXIT
 
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (it creates network namespaces)"; exit 1; }
 [ -x "$WGJAIL" ] || { echo "demo: no $WGJAIL (run make)"; exit 1; }
-for c in ip nsenter ping; do command -v $c >/dev/null || { echo "demo: $c is missing (make deps)"; exit 1; }; done
-for n in "$HOSTNS" "$A" "$B"; do
+for c in ip nsenter ping wg; do command -v $c >/dev/null || { echo "demo: $c is missing (make deps)"; exit 1; }; done
+for n in "$HOSTNS" "$A" "$B" "$WAN"; do
 	[ -e "/run/netns/$n" ] && { echo "demo: namespace $n exists already (a previous demo?); remove it with: ip netns del $n"; exit 1; }
 done
 
@@ -120,20 +125,48 @@ AGENT=
 ip netns exec "$A" ping -c1 -W1 10.100.0.2 >/dev/null 2>&1 && echo "  tunnel still up" || fail "tunnel down after the agent stopped"
 sed 's/^/  agent: /' "$DIR/agent.log" | tail -5
 
+say "Reachable from outside: NAT and the WireGuard port forwarded (nftables, table inet wgjail)"
+run ip netns add "$WAN" && ip -n "$WAN" link set lo up
+run ip link add up0 netns "$HOSTNS" type veth peer name wan0 netns "$WAN"
+ip -n "$HOSTNS" addr add 203.0.113.2/24 dev up0 && ip -n "$HOSTNS" link set up0 up
+ip -n "$WAN" addr add 203.0.113.1/24 dev wan0 && ip -n "$WAN" link set wan0 up
+run ip -n "$HOSTNS" route add default via 203.0.113.1
+rk=$("$WGJAIL" genkey); rpub=$(printf '%s\n' "$rk" | "$WGJAIL" pubkey)
+printf '$ echo "nat = yes" >> the [jail] section of %s\n' "$DIR/conf/$A/jail.conf"
+sed -i '/^\[jail\]/a nat = yes' "$DIR/conf/$A/jail.conf"
+printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.100.0.50/32\n' "$rpub" >>"$DIR/conf/$A/wg0.conf"
+W up "$A" || fail "up $A with NAT"
+run ip netns exec "$HOSTNS" nft list table inet wgjail 2>/dev/null || true
+rm -f "/var/run/wireguard/$RW.sock"
+WG_PROCESS_FOREGROUND=1 ip netns exec "$WAN" wireguard-go -f "$RW" >"$DIR/rw.log" 2>&1 &
+RWPID=$!
+for _ in $(seq 50); do [ -S "/var/run/wireguard/$RW.sock" ] && break; sleep 0.1; done
+printf '%s\n' "$rk" >"$DIR/rw.key"; chmod 600 "$DIR/rw.key"
+wg set "$RW" private-key "$DIR/rw.key" peer "$pub_a" allowed-ips 10.100.0.1/32 endpoint 203.0.113.2:51820
+ip -n "$WAN" addr add 10.100.0.50/24 dev "$RW" && ip -n "$WAN" link set "$RW" up
+ok=0
+for _ in $(seq 15); do ip netns exec "$WAN" ping -c1 -W1 10.100.0.1 >/dev/null 2>&1 && { ok=1; break; }; done
+[ $ok = 1 ] && run ip netns exec "$WAN" ping -c2 -i0.2 -W1 10.100.0.1 ||
+	fail "the remote peer did not reach $A through the forwarded port"
+run ip netns exec "$A" ping -c1 -W1 203.0.113.1 || fail "$A does not reach the WAN through NAT"
+kill "$RWPID"; RWPID=
+
 say "'up' on a running jail reconciles: nothing differs, nothing changes"
 W up "$A" | tee "$DIR/up2.out"
 grep -q "nothing changed" "$DIR/up2.out" || fail "up again changed something"
 
-say "Take both jails down: links, wireguard-go and namespaces are removed"
+say "Take both jails down: links, wireguard-go, namespaces and wgjail's nftables table are removed"
 W down "$A" || fail "down $A"
 W down "$B" || fail "down $B"
 for n in "$A" "$B"; do [ -e "/run/netns/$n" ] && fail "namespace $n is still there"; done
+ip netns exec "$HOSTNS" nft list table inet wgjail >/dev/null 2>&1 && fail "the table inet wgjail is still there"
+ip -n "$HOSTNS" link del up0 2>/dev/null
 left=$(ip -n "$HOSTNS" -o link | awk -F': ' '{print $2}' | grep -v '^lo$')
 [ -z "$left" ] || fail "links left on the host side: $left"
 run ip -n "$HOSTNS" -br link
 
 if [ $FAILED = 0 ]; then
-	say "Demo completed: two jails, a tunnel with a handshake and pings, the agent at work, cleaned up."
+	say "Demo completed: two jails, a tunnel with a handshake and pings, the agent at work, a remote peer through the host's NAT, cleaned up."
 else
 	say "Demo FAILED (see above)"
 fi

@@ -136,3 +136,9 @@ int wj_bridge_path(char *buf, size_t sz, const char *bridge, const char *suffix)
 {
 	return fit(snprintf(buf, sz, "%s/bridges/%s%s", wj_statedir(), bridge, suffix), sz);
 }
+
+int wj_nat_path(char *buf, size_t sz, const char *file)
+{
+	return file ? fit(snprintf(buf, sz, "%s/nat/%s", wj_statedir(), file), sz)
+		    : fit(snprintf(buf, sz, "%s/nat", wj_statedir()), sz);
+}

@@ -79,5 +79,9 @@ int jail_run_path(char *buf, size_t sz, const char *name, const char *file);
  * ".added" what `up` added to one it did not; BRIDGE "" with SUFFIX
  * ".lock" is the directory's lock (no interface name starts with '.'). */
 int wj_bridge_path(char *buf, size_t sz, const char *bridge, const char *suffix);
+/* STATEDIR/nat/FILE (FILE NULL: the directory): what jails with NAT share
+ * on Linux, ".lock" (serialises the host's table inet wgjail) and
+ * "forwarding" (the forwarding switches wgjail turned on). */
+int wj_nat_path(char *buf, size_t sz, const char *file);
 
 #endif

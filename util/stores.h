@@ -19,7 +19,9 @@
  * derived stores and never forgotten this way: STATEDIR/jails/NAME/ (what
  * `up` made; removed by `down` once it is undone, agent/jailstate.h),
  * STATEDIR/bridges/BRIDGE[.added] (what `up` did to a bridge that jails
- * share; removed when the last jail leaves it), CONFDIR/NAME/.pubkey (the
+ * share; removed when the last jail leaves it), STATEDIR/nat/forwarding
+ * (the forwarding `up` switched on for NAT; undone with the last jail's
+ * chains), CONFDIR/NAME/.pubkey (the
  * key a jail had, agent/keyguard.h; only an operator removes it). */
 #ifndef WGJAIL_STORES_H
 #define WGJAIL_STORES_H

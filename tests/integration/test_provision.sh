@@ -68,7 +68,7 @@ snapshot() {
 prov() { "$WGJAIL" -c "$CONF" provision "$@"; }
 
 cd "$T_TMP" || exit 1 # nothing lands in the source tree (a relative --root is tried below)
-CASES="bridge4 bridge6 wg4 wg6"
+CASES="bridge4 bridge6 wg4 wg6 nat4 nat6"
 
 # ---- golden files --------------------------------------------------------
 for c in $CASES; do
@@ -127,13 +127,14 @@ for c in $CASES; do
 
 	# A second run changes nothing and says so.
 	before=$(snapshot "$R"); ino=$(stat -c %i "$R/etc/jail.conf.d/$c.conf")
+	nf=6; case $c in nat*) nf=7 ;; esac # and the pf anchor
 	out=$(prov --root "$R" "$c" 2>&1)
-	check_eq "$c: second run says nothing changed" "jail $c: nothing changed (6 files up to date)" \
+	check_eq "$c: second run says nothing changed" "jail $c: nothing changed ($nf files up to date)" \
 		"$(tail -1 <<<"$out")"
 	check_eq "$c: second run leaves every file as it was" "$before" "$(snapshot "$R")"
 	check_eq "$c: second run did not even replace jail.conf" "$ino" "$(stat -c %i "$R/etc/jail.conf.d/$c.conf")"
 	out=$(prov -n --root "$R" "$c" 2>&1)
-	check_eq "$c: -n after the run: nothing would change" "dry run: nothing would change (6 files up to date)" \
+	check_eq "$c: -n after the run: nothing would change" "dry run: nothing would change ($nf files up to date)" \
 		"$(tail -1 <<<"$out")"
 done
 [ "$UPDATE" = 1 ] && { done_testing; exit; }

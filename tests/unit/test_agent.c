@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agent/bootkey.h"
+#include "agent/jailspec.h"
 #include "agent/reresolve.h"
 #include "agent/status.h"
 #include "agent/watch.h"
@@ -60,6 +61,7 @@ static void status_json(void **st)
 {
 	struct wg_device *d = wg_device_new();
 	struct status_jail j[2];
+	struct jail_spec spec;
 	uint8_t k[WG_KEY_LEN], priv[WG_KEY_LEN];
 	struct wg_ipmask ip;
 	struct wg_peer *p;
@@ -93,6 +95,13 @@ static void status_json(void **st)
 	strcpy(j[1].ifname, "wg0");
 	j[1].state = JAIL_ERROR;
 	strcpy(j[1].message, "b/wg0.conf:3: \"bad\"\x01");
+	/* jail a's spec: NAT, the WireGuard port published */
+	jailspec_defaults(&spec, "a");
+	assert_int_equal(wg_ipmask_parse("10.66.0.2/24", &spec.jail_addr[0]), 0);
+	spec.n_jail_addr = 1;
+	spec.nat = 1;
+	spec.listen_port = 51820;
+	j[0].spec = &spec;
 	{
 		static struct status_resolution res[2];
 		memset(res, 0, sizeof(res));
@@ -150,7 +159,10 @@ static void status_json(void **st)
 	assert_non_null(strstr(text, "\"last_reconcile\":null,"));
 	assert_non_null(strstr(text, "\"agent\":{\"pid\":42,\"start_time\":900,\"resolver_pid\":43,"
 				     "\"resolver_restarts\":2},\"jails\":["));
-	assert_non_null(strstr(text, "\"device\":null,\"peer_states\":{},\"resolution\":{}}"));
+	assert_non_null(strstr(text, "\"device\":null,\"nat\":null,\"published\":[],\"host_link\":null,\"peer_states\":{},\"resolution\":{}}"));
+	assert_non_null(strstr(text, ",\"nat\":{\"interface\":null,\"ipv6_masquerade\":false},\"published\":"
+				     "[{\"proto\":\"udp\",\"host_port\":51820,\"jail_port\":51820}],\"host_link\":null,"
+				     "\"peer_states\":{"));
 	assert_non_null(strstr(text, "\"message\":\"b/wg0.conf:3: \\\"bad\\\"\\u0001\""));
 	assert_non_null(strstr(text, "\"state\":\"error\""));
 	assert_non_null(strstr(text, "{\"version\":1,\"time\":1010,"));

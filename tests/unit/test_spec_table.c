@@ -21,9 +21,22 @@ static const char *section_name(const struct spec_key *k)
 	return jailspec_sections[k->section];
 }
 
-/* A valid value of K, for the tests below. */
-static const char *sample(const struct spec_key *k, char *buf, size_t sz)
+/* A valid value of K, for the tests below: the Jth of a list (values a
+ * list may hold together). */
+static const char *sample_n(const struct spec_key *k, unsigned j, char *buf, size_t sz)
 {
+	if (!strcmp(k->key, "publish")) {
+		snprintf(buf, sz, "tcp:%u:80", 8080 + j);
+		return buf;
+	}
+	if (!strcmp(k->key, "host_allow")) {
+		snprintf(buf, sz, "udp:%u", 22 + j);
+		return buf;
+	}
+	if (!strcmp(k->key, "host_link")) {
+		snprintf(buf, sz, "%s", j ? "fd00:7::1/126" : "169.254.7.1/30");
+		return buf;
+	}
 	switch (k->type) {
 	case SPEC_UINT: snprintf(buf, sz, "%ju", (uintmax_t)k->max); break;
 	case SPEC_ENUM: snprintf(buf, sz, "%s", k->names[1] ? k->names[1] : k->names[0]); break;
@@ -41,6 +54,27 @@ static const char *sample(const struct spec_key *k, char *buf, size_t sz)
 	return buf;
 }
 
+static const char *sample(const struct spec_key *k, char *buf, size_t sz)
+{
+	return sample_n(k, 0, buf, sz);
+}
+
+/* What the value of K needs from other keys to be valid (issue 17's keys
+ * say how a jail is reached, which depends on its uplink). */
+static void prerequisites(const struct spec_key *k, struct jail_spec *s)
+{
+	char why[128];
+
+	if (!strcmp(k->key, "nat") || !strcmp(k->key, "publish")) {
+		assert_null(spec_key_set(spec_key_find(SPEC_JAIL, "address"), s, "10.66.0.2/24", why, sizeof(why)));
+		s->nat = JAIL_YES;
+	}
+	if (!strcmp(k->key, "host_link") || !strcmp(k->key, "host_allow"))
+		s->uplink = UPLINK_WIREGUARD;
+	if (!strcmp(k->key, "host_allow"))
+		assert_null(spec_key_set(spec_key_find(SPEC_JAIL, "host_link"), s, "169.254.7.1/30", why, sizeof(why)));
+}
+
 /* Every row: a valid value is taken, written by jailspec_format and read
  * back the same; a list takes max_items values and refuses one more;
  * a number one past either end of its range is refused by the file and
@@ -53,7 +87,7 @@ static void rows_parse_format_validate(void **st)
 		const struct spec_key *k = &jailspec_keys[i];
 		struct jail_spec a, b;
 		struct wj_err e = {0};
-		char v[128], why[128], text[2048], out[128];
+		char v[128], v0[128], why[128], text[2048], out[128];
 		char *f;
 		unsigned n = k->max_items ? k->max_items : 1;
 
@@ -63,12 +97,13 @@ static void rows_parse_format_validate(void **st)
 		jailspec_defaults(&a, "vpn1");
 		assert_true(spec_key_is_default(k, &a));
 		for (unsigned j = 0; j < n; j++)
-			if (spec_key_set(k, &a, sample(k, v, sizeof(v)), why, sizeof(why)))
+			if (spec_key_set(k, &a, sample_n(k, j, v, sizeof(v)), why, sizeof(why)))
 				fail_msg("%s: '%s' refused", k->key, v);
 		if (k->max_items)
 			assert_non_null(spec_key_set(k, &a, v, why, sizeof(why)));
 		assert_int_equal(spec_key_count(k, &a), n);
-		assert_string_equal(spec_key_format(k, &a, 0, out, sizeof(out)), v);
+		assert_string_equal(spec_key_format(k, &a, 0, out, sizeof(out)), sample(k, v0, sizeof(v0)));
+		prerequisites(k, &a);
 		if (!strcmp(k->key, "gateway")) /* needs a jail address of its family */
 			continue;
 		if (jailspec_validate(&a, &e) < 0)
@@ -184,6 +219,9 @@ static void head_says(const char *page, const struct spec_key *k, const char *ar
 
 	if (k->type != SPEC_ENUM)
 		return;
+	/* an option that may go without its value: "Op = Ns Cm a | b" */
+	if (k->flag && !strncmp(arg, "Op = Ns ", 8))
+		arg += 8;
 	want[0] = '\0';
 	for (size_t i = 0, l = 0; k->names[i]; i++, l = strlen(want))
 		snprintf(want + l, sizeof(want) - l, "%s%s", i ? " | " : "", k->names[i]);
