@@ -8,6 +8,7 @@
 #include "agent/commands.h"
 #include "agent/jailspec.h"
 #include "agent/peer.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "wg/backend.h"
@@ -67,7 +68,7 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		return wj_errf(e, "jail %s is not up (start it with: wgjail up %s)", name, name);
+		return wj_jail_not_running(name, e);
 	if (peer_live_get(&t, &dev, e) < 0)
 		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", spec.ifname);

@@ -20,6 +20,7 @@ const struct wj_cmd wj_commands[] = {
 	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL"},
 	{"up", cmd_up, "[-n] JAIL", "bring JAIL up here, or reconcile it"},
 	{"down", cmd_down, "JAIL", "tear JAIL down"},
+	{"exec", cmd_exec, "JAIL [--] COMMAND [ARG...]", "run COMMAND inside JAIL's network stack (as wg(8) sees it)"},
 	{"peer", cmd_peer, "add|remove|list JAIL ...", "add, remove or list the peers of a jail"},
 	{"rotate", cmd_rotate, "JAIL [--peer KEY]", "new interface key, or a new PSK for one peer"},
 	{"export", cmd_export, "JAIL KEY", "print the config for the remote side of peer KEY"},

@@ -16,9 +16,10 @@
 #include <unistd.h>
 
 #include "agent/boot.h"
-#include "agent/jailctx.h"
+#include "agent/jailcall.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/platform.h"
 #include "agent/reresolve.h"
 #include "agent/status.h"
 #include "util/err.h"
@@ -151,7 +152,7 @@ static void reconcile(struct agent *a, struct ajail *j)
 			log_warnx("%s", e.msg);
 			return;
 		}
-		if (!jail_ctx_daemon_died(j->name, &pid)) {
+		if (!wj_platform()->daemon_died(j->name, &pid)) {
 			log_info("jail %s: taken down meanwhile; not brought back up", j->name);
 			jail_unlock(lockfd);
 			return;
@@ -289,10 +290,10 @@ static void on_change(const char *jail, void *arg)
 		j->due_ms = now_ms() + a->debounce_ms;
 }
 
-/* Re-resolve the stale host-name peers of J (inside the jail's context),
- * sending a single-peer change when an address moved. */
-static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend *b, const char *ifname,
-		      time_t now)
+/* Re-resolve the stale host-name peers of J (here, with the host's
+ * resolver), sending a single-peer change into the jail when an address
+ * moved. */
+static void reresolve(struct agent *a, struct ajail *j, time_t now)
 {
 	struct wg_resolve_opts ro = {0, 0, 0}; /* one attempt: the loop must not stall */
 	char kb[WG_KEY_B64_LEN + 1], was[80], is[80];
@@ -350,7 +351,7 @@ static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend 
 		}
 		p->flags = WGPEER_UPDATE_ONLY | WGPEER_HAS_ENDPOINT;
 		p->endpoint_addr = sa;
-		if (wg_device_set(b, ifname, cs, &e) < 0)
+		if (jail_dev_set(j->spec.name, j->spec.ifname, cs, &e) < 0)
 			log_warnx("jail %s: peer %s: setting endpoint %s: %s", j->name, kb, is, e.msg);
 		else {
 			log_info("jail %s: peer %s: %s now resolves to %s (was %s); endpoint updated", j->name, kb,
@@ -363,8 +364,7 @@ static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend 
 	if (changed) { /* show the new endpoint at once */
 		struct wg_device *d = NULL;
 		struct wj_err e;
-		if (b->get(ifname, &d, &e) == 0) {
-			snprintf(d->name, sizeof(d->name), "%s", ifname);
+		if (jail_dev_get(j->spec.name, j->spec.ifname, &d, &e) == 0) {
 			wg_device_free(j->dev);
 			j->dev = d;
 		}
@@ -373,15 +373,14 @@ static void reresolve(struct agent *a, struct ajail *j, const struct wg_backend 
 
 static void check_jail(struct agent *a, struct ajail *j, time_t now)
 {
-	const struct wg_backend *b;
-	struct jail_ctx ctx;
 	struct wg_device *d = NULL;
 	struct wj_err e;
 
 	wj_err_clear(&e);
 	if (!j->have_spec)
 		return;
-	if (jail_ctx_enter(j->spec.name, j->spec.ifname, &ctx, &e) < 0) {
+	if (!wj_platform()->is_up(j->spec.name)) {
+		wj_jail_not_running(j->spec.name, &e);
 		wg_device_free(j->dev);
 		j->dev = NULL;
 		if (j->state == JAIL_UP)
@@ -390,8 +389,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 			snprintf(j->message, sizeof(j->message), "%s", e.msg);
 		return;
 	}
-	if (!(b = wg_backend_for(ctx.ifname, &e)) || b->get(ctx.ifname, &d, &e) < 0) {
-		jail_ctx_leave(&ctx);
+	if (jail_dev_get(j->spec.name, j->spec.ifname, &d, &e) < 0) {
 		wg_device_free(j->dev);
 		j->dev = NULL;
 		if (j->state == JAIL_UP) {
@@ -401,15 +399,13 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		}
 		return;
 	}
-	snprintf(d->name, sizeof(d->name), "%s", ctx.ifname);
 	wg_device_free(j->dev);
 	j->dev = d;
 	if (j->state == JAIL_DOWN) { /* came back (e.g. brought up by hand) */
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
 	}
-	reresolve(a, j, b, ctx.ifname, now);
-	jail_ctx_leave(&ctx);
+	reresolve(a, j, now);
 }
 
 /* A jail whose userspace daemon died (killed, crashed) has no interface
@@ -420,7 +416,7 @@ static void check_daemons(struct agent *a)
 		struct ajail *j = &a->v[i];
 		long pid = 0;
 
-		if (!j->have_spec || j->restart || !jail_ctx_daemon_died(j->name, &pid))
+		if (!j->have_spec || j->restart || !wj_platform()->daemon_died(j->name, &pid))
 			continue;
 		j->restart = true;
 		if (!j->due_ms)
