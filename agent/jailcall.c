@@ -35,7 +35,13 @@ static void child(const char *name, const char *ifname, jail_fn fn, void *arg, i
 
 	memset(&st, 0, sizeof(st));
 	wj_err_clear(&e);
-	signal(SIGPIPE, SIG_DFL);
+	{
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(SIGPIPE, &sa, NULL);
+	}
 	if (wj_platform()->enter(name, ifname, &e) < 0)
 		st.r = -1;
 	else if ((st.r = fn(ifname, data, st.ret, arg, &e)) < 0)

@@ -60,6 +60,12 @@ struct wj_platform {
 	/* Did the userspace daemon that `up` started for NAME die?  true and
 	 * *PID if the jail's state names one that is gone. */
 	bool (*daemon_died)(const char *name, long *pid);
+	/* Keep the jail's own copies of its files in step after its config
+	 * changed (FreeBSD: ROOT/etc/IF.conf, agent/jailifconf.h); NULL
+	 * when the platform has none.  1 written, 0 in step, -1 with E set. */
+	int (*keep_files)(const struct jail_spec *s, FILE *out, struct wj_err *e);
+	/* Does `provision` write this host's own files (without --root)? */
+	bool provisions_host;
 	/* Watching the configuration directory (agent/watch.h). */
 	const struct watch_ops *watch;
 };

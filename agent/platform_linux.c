@@ -168,5 +168,7 @@ const struct wj_platform wj_platform_linux = {
 	.boot_up = lx_boot_up,
 	.boot_done = "up",
 	.daemon_died = lx_daemon_died,
+	.keep_files = NULL,
+	.provisions_host = false,
 	.watch = &watch_ops_inotify,
 };
