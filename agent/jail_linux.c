@@ -1,4 +1,5 @@
 #include "agent/jail_linux.h"
+#include "agent/jailcall.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
@@ -553,25 +554,20 @@ out:
 
 static int up_sync(struct up *u, struct wj_err *e)
 {
-	struct wg_sync_opts so = {.dry_run = u->o->dry, .report = u->o->out};
 	struct wg_sync_result res = {0};
-	int saved, r;
+	int r;
 
 	if (u->fresh || (u->o->dry && !link_get(&u->jail, u->s->ifname, &(struct link_info){0}, e))) {
 		say(u, "jail: configure %s from its file (%zu peer%s)", u->s->ifname, u->conf->n_peers,
 		    u->conf->n_peers == 1 ? "" : "s");
 		return 0;
 	}
-	/* The UAPI socket (wireguard-go) is in the jail's own directory; a
-	 * kernel link is reached over generic netlink from inside. */
-	wg_uapi_set_dir(u->uapi_dir);
-	if (netns_enter_fd(u->nsfd, &saved, e) < 0)
-		return -1;
-	r = wg_sync(u->s->ifname, u->conf, &so, &res, e);
-	netns_leave(saved);
-	wg_uapi_set_dir(NULL);
+	/* Inside the jail (agent/jailcall.h): the UAPI socket (wireguard-go)
+	 * is in the jail's own directory; a kernel link is reached over
+	 * generic netlink from inside. */
+	r = jail_dev_sync(u->s->name, u->s->ifname, u->conf, u->o->dry, u->o->out, &res, e);
 	if (r < 0)
-		return wj_err_prefix(e, "jail %s", u->s->name);
+		return -1;
 	u->extra_changes += (unsigned)(res.added + res.removed + res.changed + (res.device_changed ? 1 : 0));
 	return r;
 }

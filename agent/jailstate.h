@@ -33,8 +33,8 @@ struct jail_state {
 /* STATEDIR (wj_statedir) and the per-jail paths. */
 const char *jail_statedir(void);
 int jail_run_path(char *buf, size_t sz, const char *name, const char *file);
-/* The jail's private UAPI socket directory (pass to wg_uapi_set_dir to
- * reach its wireguard-go). */
+/* The jail's private UAPI socket directory (where its wireguard-go is
+ * reached: agent/platform_linux.c). */
 int jail_uapi_dir(const char *name, char *buf, size_t sz);
 
 /* 1 and *S filled if NAME has a state file, 0 if not, -1 on error. */

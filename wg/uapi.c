@@ -30,20 +30,10 @@
 /* Read buffer: small, it is mlock'd (sodium_malloc). */
 #define UAPI_RDBUF 16384
 
-static char *uapi_dir_override;
-
-void wg_uapi_set_dir(const char *dir)
-{
-	free(uapi_dir_override);
-	uapi_dir_override = dir ? strdup(dir) : NULL;
-}
-
 const char *wg_uapi_dir(void)
 {
 	const char *env = getenv("WGJAIL_UAPI_DIR");
 
-	if (uapi_dir_override)
-		return uapi_dir_override;
 	return env && *env ? env : "/var/run/wireguard";
 }
 

@@ -7,12 +7,12 @@
 
 struct wj_err;
 
-/* Directory of the UAPI sockets.  Default: $WGJAIL_UAPI_DIR if set, else
+/* Directory of the UAPI sockets: $WGJAIL_UAPI_DIR if set, else
  * /var/run/wireguard.  The socket path is global across network
- * namespaces, so a jail running its own wireguard-go may use a private
- * directory (bind-mounted on /var/run/wireguard inside it).  DIR is
- * copied; NULL restores the default. */
-void wg_uapi_set_dir(const char *dir);
+ * namespaces, so a jail running its own wireguard-go has a private
+ * directory (bind-mounted on /var/run/wireguard for wireguard-go); the
+ * process that enters the jail to reach it sets $WGJAIL_UAPI_DIR for
+ * itself alone (agent/platform_linux.c). */
 const char *wg_uapi_dir(void);
 
 /* A GET that hands each peer to FN as it is decoded and drops it (see
