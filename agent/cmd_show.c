@@ -64,7 +64,7 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 
 	if (jailspec_load(name, &spec, e) < 0)
 		return -1;
-	r = peer_jail_target(name, spec.ifname, &t, e);
+	r = peer_jail_target(&spec, &t, e);
 	if (r < 0)
 		return -1;
 	if (r == 0)

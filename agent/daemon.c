@@ -293,7 +293,7 @@ static void on_change(const char *jail, void *arg)
 /* Re-resolve the stale host-name peers of J (here, with the host's
  * resolver), sending a single-peer change into the jail when an address
  * moved. */
-static void reresolve(struct agent *a, struct ajail *j, time_t now)
+static void reresolve(struct agent *a, struct ajail *j, const char *ifn, time_t now)
 {
 	struct wg_resolve_opts ro = {0, 0, 0}; /* one attempt: the loop must not stall */
 	char kb[WG_KEY_B64_LEN + 1], was[80], is[80];
@@ -351,7 +351,7 @@ static void reresolve(struct agent *a, struct ajail *j, time_t now)
 		}
 		p->flags = WGPEER_UPDATE_ONLY | WGPEER_HAS_ENDPOINT;
 		p->endpoint_addr = sa;
-		if (jail_dev_set(j->spec.name, j->spec.ifname, cs, &e) < 0)
+		if (jail_dev_set(j->spec.name, ifn, cs, &e) < 0)
 			log_warnx("jail %s: peer %s: setting endpoint %s: %s", j->name, kb, is, e.msg);
 		else {
 			log_info("jail %s: peer %s: %s now resolves to %s (was %s); endpoint updated", j->name, kb,
@@ -364,7 +364,7 @@ static void reresolve(struct agent *a, struct ajail *j, time_t now)
 	if (changed) { /* show the new endpoint at once */
 		struct wg_device *d = NULL;
 		struct wj_err e;
-		if (jail_dev_get(j->spec.name, j->spec.ifname, &d, &e) == 0) {
+		if (jail_dev_get(j->spec.name, ifn, &d, &e) == 0) {
 			wg_device_free(j->dev);
 			j->dev = d;
 		}
@@ -374,6 +374,7 @@ static void reresolve(struct agent *a, struct ajail *j, time_t now)
 static void check_jail(struct agent *a, struct ajail *j, time_t now)
 {
 	struct wg_device *d = NULL;
+	char ifn[WJ_IFNAME_MAX + 1];
 	struct wj_err e;
 
 	wj_err_clear(&e);
@@ -389,7 +390,8 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 			snprintf(j->message, sizeof(j->message), "%s", e.msg);
 		return;
 	}
-	if (jail_dev_get(j->spec.name, j->spec.ifname, &d, &e) < 0) {
+	wj_platform()->jail_ifname(&j->spec, ifn, sizeof(ifn));
+	if (jail_dev_get(j->spec.name, ifn, &d, &e) < 0) {
 		wg_device_free(j->dev);
 		j->dev = NULL;
 		if (j->state == JAIL_UP) {
@@ -405,7 +407,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
 	}
-	reresolve(a, j, now);
+	reresolve(a, j, ifn, now);
 }
 
 /* A jail whose userspace daemon died (killed, crashed) has no interface

@@ -21,6 +21,7 @@
 #include "agent/jailtx.h"
 #include "agent/jailwg.h"
 #include "agent/keyguard.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/safefile.h"
@@ -232,13 +233,19 @@ static int tx_write(struct tx *t, const char *jail, const char *path, struct pee
 	return 0;
 }
 
-/* After the file is written: apply CHANGES if the jail is up. */
+/* After the file is written: keep the jail's own copy of its config in
+ * step (FreeBSD: ROOT/etc/IF.conf, which its rc applies at every start;
+ * running or not), then apply CHANGES if the jail is running. */
 static int tx_apply(const char *jail, struct tx *t, struct wg_device *changes, struct peer_outcome *out,
 		    struct wj_err *e)
 {
+	const struct wj_platform *pl = wj_platform();
 	struct peer_target tgt;
-	int up = peer_jail_target(jail, t->spec.ifname, &tgt, e);
+	int up;
 
+	if (pl->keep_files && pl->keep_files(&t->spec, NULL, e) < 0)
+		return wj_err_prefix(e, "%s saved, but jail %s's own copy of it was not updated", out->path, jail);
+	up = peer_jail_target(&t->spec, &tgt, e);
 	if (up < 0)
 		return wj_err_prefix(e, "%s saved, but jail %s's state cannot be read", out->path, jail);
 	if (!up)
@@ -1023,7 +1030,7 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	if (r)
 		return -1;
 	snprintf(out->ifname, sizeof(out->ifname), "%s", spec.ifname);
-	if (want_live && (up = peer_jail_target(jail, spec.ifname, &tgt, e)) < 0) {
+	if (want_live && (up = peer_jail_target(&spec, &tgt, e)) < 0) {
 		wg_device_free(*dev);
 		*dev = NULL;
 		return -1;

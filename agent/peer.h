@@ -114,7 +114,8 @@ struct peer_target {
  * *T filled if so, 0 if not, -1 on error.  On Linux: its namespace
  * /run/netns/JAIL exists (`wgjail up`, or made with ip-netns(8)); on
  * FreeBSD: jail(8) runs it. */
-int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e);
+struct jail_spec;
+int peer_jail_target(const struct jail_spec *s, struct peer_target *t, struct wj_err *e);
 /* Apply CHANGES to the device at T with one backend set, no read-back.
  * Hostname endpoints are resolved first, in the caller's namespace (its
  * resolver configuration). */

@@ -6,18 +6,19 @@
 #include <string.h>
 
 #include "agent/jailcall.h"
+#include "agent/jailspec.h"
 #include "agent/platform.h"
 #include "util/err.h"
 #include "wg/resolve.h"
 
-int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e)
+int peer_jail_target(const struct jail_spec *s, struct peer_target *t, struct wj_err *e)
 {
 	(void)e;
 	memset(t, 0, sizeof(*t));
-	if (!wj_platform()->is_up(jail))
+	if (!wj_platform()->is_up(s->name))
 		return 0;
-	snprintf(t->jail, sizeof(t->jail), "%s", jail);
-	snprintf(t->ifname, sizeof(t->ifname), "%s", ifname);
+	snprintf(t->jail, sizeof(t->jail), "%s", s->name);
+	wj_platform()->jail_ifname(s, t->ifname, sizeof(t->ifname));
 	return 1;
 }
 

@@ -57,6 +57,10 @@ struct wj_platform {
 	 * returns as `up` does; BOOT_DONE is the state word of a success. */
 	int (*boot_up)(const struct jail_spec *s, FILE *out, struct wj_err *e);
 	const char *boot_done;
+	/* The name of S's WireGuard interface inside the running jail, into
+	 * BUF (Linux: the spec's; FreeBSD: wgjN with the WireGuard-only
+	 * uplink, rc/names.h). */
+	void (*jail_ifname)(const struct jail_spec *s, char *buf, size_t sz);
 	/* Did the userspace daemon that `up` started for NAME die?  true and
 	 * *PID if the jail's state names one that is gone. */
 	bool (*daemon_died)(const char *name, long *pid);

@@ -87,6 +87,11 @@ static int fb_exec(const char *name, char *const argv[], struct wj_err *e)
 	return -2;
 }
 
+static void fb_jail_ifname(const struct jail_spec *s, char *buf, size_t sz)
+{
+	rc_wg_ifname(s, buf, sz);
+}
+
 /* A running jail: its interface synced to the config, minimal changes
  * (nothing changed: nothing touched). */
 static int reconcile(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_err *e)
@@ -96,7 +101,7 @@ static int reconcile(const struct jail_spec *s, const struct jail_up_opts *o, st
 	char ifn[24];
 	int r;
 
-	rc_wg_ifname(s, ifn, sizeof(ifn));
+	fb_jail_ifname(s, ifn, sizeof(ifn));
 	if (jailwg_load(s->name, s->ifname, &conf, e) < 0)
 		return -1;
 	r = jail_dev_sync(s->name, ifn, conf, o->dry, o->out, &res, e);
@@ -166,6 +171,7 @@ const struct wj_platform wj_platform_freebsd = {
 	.down = fb_down,
 	.boot_up = fb_boot_up,
 	.boot_done = "up",
+	.jail_ifname = fb_jail_ifname,
 	.daemon_died = fb_daemon_died,
 	.keep_files = fb_keep_files,
 	.provisions_host = true,

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "agent/jail_linux.h"
+#include "agent/jailspec.h"
 #include "agent/jailstate.h"
 #include "agent/watch.h"
 #include "agent/wggo_linux.h"
@@ -146,6 +147,11 @@ static int lx_boot_up(const struct jail_spec *s, FILE *out, struct wj_err *e)
 	return r;
 }
 
+static void lx_jail_ifname(const struct jail_spec *s, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "%s", s->ifname);
+}
+
 static bool lx_daemon_died(const char *name, long *pid)
 {
 	struct jail_state st;
@@ -167,6 +173,7 @@ const struct wj_platform wj_platform_linux = {
 	.down = jail_down,
 	.boot_up = lx_boot_up,
 	.boot_done = "up",
+	.jail_ifname = lx_jail_ifname,
 	.daemon_died = lx_daemon_died,
 	.keep_files = NULL,
 	.provisions_host = false,
