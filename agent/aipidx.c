@@ -16,11 +16,11 @@
 #include "agent/jailwg.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 
-#define IDX_DIR ".aip"
+#define IDX_DIR WJ_AIP_DIR /* util/paths.h */
 #define IDX_NEW ".aip.new"
 #define LINK_TMP ".link.tmp"
-#define STAMP ".stamp"
 #define SHARED ".shared"
 
 void aipidx_name(char *out, size_t sz, const struct wg_ipmask *m)
@@ -109,7 +109,7 @@ void aipidx_stamp(const char *dir)
 	char path[PATH_MAX], line[96];
 	struct stat st;
 
-	if (snprintf(path, sizeof(path), "%s/" IDX_DIR "/" STAMP, dir) >= (int)sizeof(path))
+	if (jail_aip_stamp_path(path, sizeof(path), dir) < 0)
 		return;
 	if (stat(dir, &st) < 0) {
 		unlink(path);
@@ -124,7 +124,7 @@ static bool stamp_ok(const char *dir)
 	char path[PATH_MAX], want[96];
 	struct stat st;
 
-	if (stat(dir, &st) < 0 || snprintf(path, sizeof(path), "%s/" IDX_DIR "/" STAMP, dir) >= (int)sizeof(path))
+	if (stat(dir, &st) < 0 || jail_aip_stamp_path(path, sizeof(path), dir) < 0)
 		return false;
 	stamp_fmt(want, sizeof(want), &st);
 	return wj_cache_is(path, want);

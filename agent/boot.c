@@ -50,7 +50,7 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 		r = fail(row, &e);
 		goto out;
 	}
-	snprintf(row->uplink, sizeof(row->uplink), "%s", s.uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
+	snprintf(row->uplink, sizeof(row->uplink), "%s", uplink_name(s.uplink));
 	snprintf(row->ifname, sizeof(row->ifname), "%s", s.ifname);
 	/* The key first, persisted before anything uses it. */
 	if (bootkey_ensure(&s, &row->key_generated, &e) < 0) {

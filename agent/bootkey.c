@@ -14,6 +14,7 @@
 #include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "keys/keys.h"
 #include "wg/conf_lex.h"

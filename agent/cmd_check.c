@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <sys/stat.h>
 
 #include "agent/commands.h"
@@ -43,9 +42,7 @@ static enum kind detect(const char *text, size_t len)
 				if (*p != ' ' && *p != '\t')
 					name[n++] = *p;
 			name[n] = '\0';
-			if (!strcasecmp(name, "jail") || !strcasecmp(name, "wireguard"))
-				return KIND_JAIL;
-			return KIND_WG;
+			return jailspec_is_section(name) ? KIND_JAIL : KIND_WG;
 		}
 		p = nl ? nl + 1 : end;
 	}

@@ -12,166 +12,118 @@
 #include "agent/commands.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/jailspec_keys.h"
 #include "agent/jailtx.h"
 #include "agent/jailwg.h"
 #include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "util/strutil.h"
 #include "keys/keys.h"
 #include "wg/config.h"
 
-enum {
-	OPT_UPLINK = 256, OPT_BRIDGE, OPT_ID, OPT_JAIL_ADDRESS, OPT_GATEWAY, OPT_ADDRESS, OPT_LISTEN_PORT, OPT_MTU,
-	OPT_ROOT, OPT_IMPL, OPT_ENDPOINT, OPT_INTERFACE, OPT_HOSTNAME,
-};
+/* Options: -n, -h, and one per key of the spec that has one
+ * (agent/jailspec_keys.h), whose getopt value is 256 + the key's row. */
+#define OPT_KEY 256
 
-static const struct option longopts[] = {
-	{"dry-run", no_argument, NULL, 'n'},
-	{"help", no_argument, NULL, 'h'},
-	{"uplink", required_argument, NULL, OPT_UPLINK},
-	{"bridge", required_argument, NULL, OPT_BRIDGE},
-	{"id", required_argument, NULL, OPT_ID},
-	{"jail-address", required_argument, NULL, OPT_JAIL_ADDRESS},
-	{"gateway", required_argument, NULL, OPT_GATEWAY},
-	{"address", required_argument, NULL, OPT_ADDRESS},
-	{"listen-port", required_argument, NULL, OPT_LISTEN_PORT},
-	{"mtu", required_argument, NULL, OPT_MTU},
-	{"root", required_argument, NULL, OPT_ROOT},
-	{"implementation", required_argument, NULL, OPT_IMPL},
-	{"endpoint", required_argument, NULL, OPT_ENDPOINT},
-	{"interface", required_argument, NULL, OPT_INTERFACE},
-	{"hostname", required_argument, NULL, OPT_HOSTNAME},
-	{NULL, 0, NULL, 0},
-};
+static struct option longopts[SPEC_KEYS_MAX + 3];
 
+static void make_longopts(void)
+{
+	size_t n = 0;
+
+	longopts[n++] = (struct option){"dry-run", no_argument, NULL, 'n'};
+	longopts[n++] = (struct option){"help", no_argument, NULL, 'h'};
+	for (size_t i = 0; i < jailspec_nkeys; i++)
+		if (jailspec_keys[i].option)
+			longopts[n++] = (struct option){jailspec_keys[i].option, required_argument, NULL, OPT_KEY + (int)i};
+	longopts[n] = (struct option){NULL, 0, NULL, 0};
+}
+
+/* One option of the help: HEAD, then TEXT from column 26, wrapped. */
+static void help_item(const char *head, const char *text)
+{
+	int col = printf("%s", head);
+
+	if (col > 24) {
+		putchar('\n');
+		col = 0;
+	}
+	for (const char *w = text; *w;) {
+		size_t n = strcspn(w, " ");
+		if (col >= 26 && col + 1 + (int)n > 79) {
+			putchar('\n');
+			col = 0;
+		}
+		col += printf("%*s%.*s", col < 26 ? 26 - col : 1, "", (int)n, w);
+		w += n;
+		w += strspn(w, " ");
+	}
+	putchar('\n');
+}
+
+/* "--id N  names ... (0-4095)": the table's help, with the range, the
+ * default and whether the option may be repeated, said once here. */
 static void help(void)
 {
+	char arg[64], head[96], text[512];
+
 	cmd_usage("create", stdout);
-	fputs("Options (each replaces the value in an existing spec; repeatable ones replace the whole list):\n"
-	      "  -n                      print what would be written, write nothing\n"
-	      "  --uplink bridge|wireguard\n"
-	      "  --bridge IF             host bridge (bridge uplink; default bridge0)\n"
-	      "  --id N                  0-4095, names the jail's links (default: lowest unused)\n"
-	      "  --jail-address CIDR     jail's address on the bridge (repeatable)\n"
-	      "  --gateway IP            gateway on the bridge, one per family (repeatable)\n"
-	      "  --address CIDR          tunnel address (repeatable)\n"
-	      "  --listen-port N         WireGuard UDP port\n"
-	      "  --mtu N                 tunnel MTU (576-65535)\n"
-	      "  --interface IF          WireGuard interface in the jail (default wg0; renaming it\n"
-	      "                          needs the jail down; reserved names are refused)\n"
-	      "  --implementation auto|kernel|userspace\n"
-	      "  --endpoint HOST:PORT    this jail's public endpoint (for export)\n"
-	      "  --root PATH, --hostname NAME   FreeBSD jail root (not /) and hostname\n"
-	      "The spec and the WireGuard file change together or not at all; a key is made\n"
+	fputs("Options (each replaces the value in an existing spec; repeatable ones replace the whole list):\n",
+	      stdout);
+	help_item("  -n", "print what would be written, write nothing");
+	for (size_t i = 0; i < jailspec_nkeys; i++) {
+		const struct spec_key *k = &jailspec_keys[i];
+		size_t n;
+		if (!k->option)
+			continue;
+		snprintf(head, sizeof(head), "  --%s %s", k->option, spec_key_arg(k, arg, sizeof(arg)));
+		n = (size_t)snprintf(text, sizeof(text), "%s", k->help);
+		if (k->type == SPEC_UINT)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, " (%ju-%ju)", (uintmax_t)k->min, (uintmax_t)k->max);
+		if (k->type == SPEC_ENUM)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "; default %s", k->names[k->def]);
+		else if (k->type == SPEC_TEXT && k->def_text)
+			n += (size_t)snprintf(text + n, sizeof(text) - n, "; default %s", k->def_text);
+		if (k->max_items)
+			snprintf(text + n, sizeof(text) - n, " (repeatable, at most %u)", k->max_items);
+		help_item(head, text);
+	}
+	fputs("The spec and the WireGuard file change together or not at all; a key is made\n"
 	      "only for a jail that never had one.\n",
 	      stdout);
 }
 
-/* Collected options: applied over the existing spec (or the defaults). */
+/* Collected options, applied over the existing spec (or the defaults):
+ * per key of the spec, the values given (a single value: the last). */
 struct opts {
 	bool dry;
-	const char *uplink, *bridge, *id, *listen_port, *mtu, *root, *impl, *endpoint, *ifname, *hostname;
-	const char *jail_addr[JAIL_MAX_ADDRS + 1], *gateway[3], *address[JAIL_MAX_ADDRS + 1];
-	size_t n_jail_addr, n_gateway, n_address;
+	struct {
+		const char *v[SPEC_ITEMS_MAX];
+		size_t n;
+	} key[SPEC_KEYS_MAX];
+	/* the two that create also acts on: pick_id, the main file's ListenPort */
+	const char *id, *listen_port;
 };
-
-static int add_list(const char **arr, size_t *n, size_t max, const char *v, const char *opt)
-{
-	if (*n >= max)
-		return cmd_usage_error("create", "%s: at most %zu", opt, max);
-	arr[(*n)++] = v;
-	return 0;
-}
-
-static int bad_opt(struct wj_err *e, const char *opt, const char *v, const char *why)
-{
-	char q[200];
-	return wj_errf(e, "%s '%s': %s", opt, wj_quote(v, q, sizeof(q)), why);
-}
-
-static int parse_cidr_list(struct wg_ipmask *arr, size_t *n, const char *const *in, size_t nin, bool prefix,
-			   const char *opt, struct wj_err *e)
-{
-	*n = 0;
-	for (size_t i = 0; i < nin; i++) {
-		if (wg_ipmask_parse(in[i], &arr[*n]) < 0 || (prefix && !strchr(in[i], '/')) ||
-		    (!prefix && strchr(in[i], '/')))
-			return bad_opt(e, opt, in[i], prefix ? "expected ADDRESS/PREFIX" : "expected an IP address");
-		(*n)++;
-	}
-	return 0;
-}
-
-static int copy_opt(char *dst, size_t sz, const char *v, const char *opt, const char *why, struct wj_err *e)
-{
-	if (why)
-		return bad_opt(e, opt, v, why);
-	if (strlen(v) >= sz)
-		return bad_opt(e, opt, v, "too long");
-	memcpy(dst, v, strlen(v) + 1);
-	return 0;
-}
 
 static int apply(struct jail_spec *s, const struct opts *o, struct wj_err *e)
 {
-	uint64_t n;
+	char q[200], why[128];
+	const char *bad;
 
-	if (o->uplink) {
-		if (!strcmp(o->uplink, "bridge"))
-			s->uplink = UPLINK_BRIDGE;
-		else if (!strcmp(o->uplink, "wireguard"))
-			s->uplink = UPLINK_WIREGUARD;
-		else
-			return bad_opt(e, "--uplink", o->uplink, "expected bridge or wireguard");
+	for (size_t i = 0; i < jailspec_nkeys; i++) {
+		const struct spec_key *k = &jailspec_keys[i];
+		if (!o->key[i].n)
+			continue;
+		spec_key_clear(k, s);
+		for (size_t j = k->max_items ? 0 : o->key[i].n - 1; j < o->key[i].n; j++)
+			if ((bad = spec_key_set(k, s, o->key[i].v[j], why, sizeof(why))))
+				return wj_errf(e, "--%s '%s': %s", k->option, wj_quote(o->key[i].v[j], q, sizeof(q)),
+					       bad);
 	}
-	if (o->impl) {
-		if (!strcmp(o->impl, "auto"))
-			s->impl = IMPL_AUTO;
-		else if (!strcmp(o->impl, "kernel"))
-			s->impl = IMPL_KERNEL;
-		else if (!strcmp(o->impl, "userspace"))
-			s->impl = IMPL_USERSPACE;
-		else
-			return bad_opt(e, "--implementation", o->impl, "expected auto, kernel or userspace");
-	}
-	if (o->bridge && copy_opt(s->bridge, sizeof(s->bridge), o->bridge, "--bridge", wj_ifname_invalid(o->bridge), e))
-		return -1;
-	if (o->ifname &&
-	    copy_opt(s->ifname, sizeof(s->ifname), o->ifname, "--interface", wj_ifname_invalid(o->ifname), e))
-		return -1;
-	if (o->root && copy_opt(s->root, sizeof(s->root), o->root, "--root", wj_path_invalid(o->root), e))
-		return -1;
-	if (o->endpoint && copy_opt(s->endpoint, sizeof(s->endpoint), o->endpoint, "--endpoint", NULL, e))
-		return -1;
-	if (o->hostname && copy_opt(s->hostname, sizeof(s->hostname), o->hostname, "--hostname", NULL, e))
-		return -1;
-	if (o->id) {
-		if (wj_parse_uint(o->id, 0, JAIL_ID_MAX, &n) < 0)
-			return bad_opt(e, "--id", o->id, "expected a number from 0 to 4095");
-		s->id = (unsigned)n;
-	}
-	if (o->listen_port) {
-		if (wj_parse_uint(o->listen_port, 0, 65535, &n) < 0)
-			return bad_opt(e, "--listen-port", o->listen_port, "expected a port from 0 to 65535");
-		s->listen_port = (uint16_t)n;
-	}
-	if (o->mtu) {
-		if (wj_parse_uint(o->mtu, 576, 65535, &n) < 0)
-			return bad_opt(e, "--mtu", o->mtu, "expected a number from 576 to 65535");
-		s->mtu = (uint32_t)n;
-	}
-	if (o->n_jail_addr && parse_cidr_list(s->jail_addr, &s->n_jail_addr, o->jail_addr, o->n_jail_addr, true,
-					      "--jail-address", e) < 0)
-		return -1;
-	if (o->n_gateway &&
-	    parse_cidr_list(s->gateway, &s->n_gateway, o->gateway, o->n_gateway, false, "--gateway", e) < 0)
-		return -1;
-	if (o->n_address &&
-	    parse_cidr_list(s->address, &s->n_address, o->address, o->n_address, true, "--address", e) < 0)
-		return -1;
 	return 0;
 }
 
@@ -508,35 +460,37 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 {
 	int ch;
 
+	make_longopts();
 	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n': o->dry = true; break;
-		case 'h': help(); return 1;
-		case OPT_UPLINK: o->uplink = optarg; break;
-		case OPT_BRIDGE: o->bridge = optarg; break;
-		case OPT_ID: o->id = optarg; break;
-		case OPT_LISTEN_PORT: o->listen_port = optarg; break;
-		case OPT_MTU: o->mtu = optarg; break;
-		case OPT_ROOT: o->root = optarg; break;
-		case OPT_IMPL: o->impl = optarg; break;
-		case OPT_ENDPOINT: o->endpoint = optarg; break;
-		case OPT_INTERFACE: o->ifname = optarg; break;
-		case OPT_HOSTNAME: o->hostname = optarg; break;
-		case OPT_JAIL_ADDRESS:
-			if (add_list(o->jail_addr, &o->n_jail_addr, JAIL_MAX_ADDRS, optarg, "--jail-address"))
-				return -1;
-			break;
-		case OPT_GATEWAY:
-			if (add_list(o->gateway, &o->n_gateway, 2, optarg, "--gateway"))
-				return -1;
-			break;
-		case OPT_ADDRESS:
-			if (add_list(o->address, &o->n_address, JAIL_MAX_ADDRS, optarg, "--address"))
-				return -1;
-			break;
-		default: cmd_usage("create", stderr); return -1;
+		const struct spec_key *k;
+		size_t i;
+
+		if (ch == 'n') {
+			o->dry = true;
+			continue;
+		}
+		if (ch == 'h') {
+			help();
+			return 1;
+		}
+		if (ch < OPT_KEY || (size_t)(ch - OPT_KEY) >= jailspec_nkeys) {
+			cmd_usage("create", stderr);
+			return -1;
+		}
+		i = (size_t)(ch - OPT_KEY);
+		k = &jailspec_keys[i];
+		if (!k->max_items) {
+			o->key[i].v[0] = optarg;
+			o->key[i].n = 1;
+		} else if (o->key[i].n < k->max_items) {
+			o->key[i].v[o->key[i].n++] = optarg;
+		} else {
+			cmd_usage_error("create", "--%s: at most %u", k->option, k->max_items);
+			return -1;
 		}
 	}
+	o->id = o->key[spec_key_find(SPEC_JAIL, "id") - jailspec_keys].v[0];
+	o->listen_port = o->key[spec_key_find(SPEC_WIREGUARD, "listen_port") - jailspec_keys].v[0];
 	return 0;
 }
 

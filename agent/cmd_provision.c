@@ -24,6 +24,7 @@
 #include "agent/provision.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/strutil.h"
 #include "rc/gen.h"
 #include "rc/ifconf.h"

@@ -11,6 +11,7 @@
 #include "agent/platform.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "wg/backend.h"
 #include "wg/show.h"
 

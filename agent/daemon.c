@@ -25,6 +25,8 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/paths.h"
+#include "util/tunables.h"
 #include "agent/watch.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
@@ -65,16 +67,6 @@ static int64_t now_ms(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static unsigned env_ms(const char *name, unsigned def)
-{
-	const char *v = getenv(name);
-	uint64_t n;
-
-	if (!v || wj_parse_uint(v, 0, 3600u * 1000, &n) < 0)
-		return def;
-	return (unsigned)n;
 }
 
 static struct ajail *find_jail(struct agent *a, const char *name)
@@ -572,8 +564,8 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 	rr_init(&a.rr);
 	rr_params_default(&a.rrp);
 	health_limits_default(&a.hl);
-	a.debounce_ms = env_ms("WGJAIL_DEBOUNCE_MS", 300);
-	a.status_ms = env_ms("WGJAIL_STATUS_INTERVAL_MS", 5000);
+	a.debounce_ms = wj_tunable(WJ_DEBOUNCE_MS);
+	a.status_ms = wj_tunable(WJ_STATUS_INTERVAL_MS);
 	if (a.status_ms < 100)
 		a.status_ms = 100;
 	if (o && o->status_path)

@@ -1,5 +1,5 @@
 /* Interface names that would make wgjail overwrite a file that is not its
- * own (see jail_ifname_reserved in agent/jailspec.h).
+ * own (see agent/ifreserved.h).
  *
  * The interface's WireGuard configuration is CONFDIR/JAIL/IF.conf and,
  * after `provision`, ROOT/etc/IF.conf in the jail: an interface called
@@ -8,7 +8,7 @@
  * directory or of the FreeBSD base system's /etc (provision also refuses
  * to replace any other /etc/IF.conf that is not a WireGuard
  * configuration: rc/plan.h). */
-#include "agent/jailspec.h"
+#include "agent/ifreserved.h"
 
 #include <stdlib.h>
 #include <string.h>

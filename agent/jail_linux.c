@@ -6,6 +6,8 @@
 #include "agent/jailstate.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
+#include "util/stores.h"
 #include "agent/wggo_linux.h"
 #include "netconf/addr.h"
 #include "netconf/link.h"
@@ -250,7 +252,7 @@ static int up_bridge_uplink(struct up *u, struct wj_err *e)
 		if (!u->o->dry) {
 			int fd;
 			if (jailstate_bridge_marker(s->bridge, marker, sizeof(marker)) < 0) {
-				wj_errf(e, "%s: state path too long", jail_statedir());
+				wj_errf(e, "%s: state path too long", wj_statedir());
 				goto fail;
 			}
 			fd = open(marker, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -300,15 +302,10 @@ fail:
 	return -1;
 }
 
-static const char *impl_name(enum jail_impl i)
-{
-	return i == IMPL_KERNEL ? "kernel" : i == IMPL_USERSPACE ? "userspace" : "auto";
-}
-
 static int start_wggo(struct up *u, const char *ifname, int nsfd, struct wj_err *e)
 {
 	if (u->o->dry) {
-		say(u, "%s: start %s for %s", nsfd >= 0 ? "jail" : "host", wggo_program(), ifname);
+		say(u, "%s: start %s for %s", nsfd >= 0 ? "jail" : "host", wj_wireguard_go(), ifname);
 		return 0;
 	}
 	char target[64], sock[600];
@@ -329,7 +326,7 @@ static int start_wggo(struct up *u, const char *ifname, int nsfd, struct wj_err 
 	unlink(sock);
 	if (symlink(target, sock) < 0)
 		return wj_errnof(e, errno, "jail %s: %s", u->s->name, sock);
-	say(u, "%s: started %s for %s (pid %d)", nsfd >= 0 ? "jail" : "host", wggo_program(), ifname,
+	say(u, "%s: started %s for %s (pid %d)", nsfd >= 0 ? "jail" : "host", wj_wireguard_go(), ifname,
 	    (int)u->st.wggo_pid);
 	return save(u, e);
 }
@@ -345,7 +342,7 @@ static int create_wg(struct up *u, struct nc *c, const char *name, int nsfd, str
 		if (u->o->dry) {
 			if (impl == IMPL_AUTO)
 				say(u, "%s: create WireGuard interface %s (kernel, or %s if the kernel has none)",
-				    c->where, name, wggo_program());
+				    c->where, name, wj_wireguard_go());
 			else
 				return link_create(c, name, "wireguard", e);
 			return 0;
@@ -605,12 +602,12 @@ int jail_up(const struct jail_spec *s, const struct jail_up_opts *o, struct wj_e
 	if (load_conf(&u, e) < 0 || jailstate_load(s->name, &u.st, e) < 0 || jailstate_check_host(s->name, &u.st, e) < 0)
 		goto out;
 	u.st.hostns = jailstate_current_netns();
-	if (u.st.uplink[0] && strcmp(u.st.uplink, s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge")) {
+	if (u.st.uplink[0] && strcmp(u.st.uplink, uplink_name(s->uplink))) {
 		wj_errf(e, "jail %s is up with a %s uplink; the spec now says otherwise: take it down first", s->name,
 			u.st.uplink);
 		goto out;
 	}
-	snprintf(u.st.uplink, sizeof(u.st.uplink), "%s", s->uplink == UPLINK_WIREGUARD ? "wireguard" : "bridge");
+	snprintf(u.st.uplink, sizeof(u.st.uplink), "%s", uplink_name(s->uplink));
 	if (u.st.ifname[0] && strcmp(u.st.ifname, s->ifname)) {
 		wj_errf(e, "jail %s is up with interface %s; the spec now says %s: take it down first", s->name,
 			u.st.ifname, s->ifname);
@@ -673,7 +670,7 @@ static int down_bridge(struct nc *host, const char *bridge, struct wj_err *e)
 	bool created;
 
 	if (jailstate_bridge_marker(bridge, marker, sizeof(marker)) < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	if (jailstate_bridges_lock(&lockfd, e) < 0)
 		return -1;
 	created = wj_exists(marker);
@@ -726,7 +723,7 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	if ((found = jailstate_load(name, &st, e)) < 0)
 		goto out;
 	if (!found) {
-		fprintf(out, "jail %s: not up (no state in %s/jails), nothing to do\n", name, jail_statedir());
+		fprintf(out, "jail %s: not up (no state in %s/jails), nothing to do\n", name, wj_statedir());
 		r = 0;
 		goto out;
 	}
@@ -735,7 +732,7 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	if (st.wggo_pid && wggo_alive(st.wggo_pid, st.wggo_start)) {
 		if (wggo_stop(st.wggo_pid, st.wggo_start, e) < 0)
 			goto out;
-		fprintf(out, "host: stopped %s (pid %d)\n", wggo_program(), (int)st.wggo_pid);
+		fprintf(out, "host: stopped %s (pid %d)\n", wj_wireguard_go(), (int)st.wggo_pid);
 	}
 	if (nc_open(&host, "host", e) < 0)
 		goto out;
@@ -767,7 +764,8 @@ int jail_down(const char *name, FILE *out, struct wj_err *e)
 	/* What was kept about the jail's interface (the record of the last
 	 * sync, the endpoint memory) describes nothing any more. */
 	if (ns_ino)
-		wg_state_forget(ns_ino, st.netns_created ? NULL : st.ifname);
+		wj_stores_forget(WJ_FORGET_DOWN, &(struct wj_store_scope){
+			.jail = name, .ifname = st.netns_created ? NULL : st.ifname, .ns = ns_ino});
 	if (jailstate_remove(name, e) < 0)
 		goto out;
 	fprintf(out, "jail %s: down\n", name);

@@ -5,11 +5,11 @@
 #include <stdio.h>
 
 #include "agent/platform.h"
-#include "agent/jailspec.h"
 #include "agent/jailstate.h"
 #include "agent/jailtx.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 
 int jail_dirs_check(const char *name, struct wj_err *e)

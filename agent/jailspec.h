@@ -17,68 +17,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "util/strutil.h"
-#include "wg/model.h"
+#include "agent/ifreserved.h"
+#include "agent/jailspec_keys.h"
 
 struct wj_err;
 
-enum jail_uplink { UPLINK_BRIDGE, UPLINK_WIREGUARD };
-enum jail_impl { IMPL_AUTO, IMPL_KERNEL, IMPL_USERSPACE };
-
-#define JAIL_MAX_ADDRS 8
-#define JAIL_ID_MAX 4095
-
-struct jail_spec {
-	char name[WJ_JAIL_NAME_MAX + 1];
-	unsigned id;                       /* 0..JAIL_ID_MAX: epairN, link names */
-	enum jail_uplink uplink;
-	enum jail_impl impl;
-	char bridge[WJ_IFNAME_MAX + 1];    /* bridge uplink: the host bridge */
-	/* Bridge uplink: the jail end's addresses (with prefix) and the
-	 * gateways (one per family, on the bridge). */
-	struct wg_ipmask jail_addr[JAIL_MAX_ADDRS];
-	size_t n_jail_addr;
-	struct wg_ipmask gateway[2];
-	size_t n_gateway;
-	/* WireGuard. */
-	char ifname[WJ_IFNAME_MAX + 1];    /* interface inside the jail */
-	struct wg_ipmask address[JAIL_MAX_ADDRS]; /* tunnel addresses */
-	size_t n_address;
-	uint16_t listen_port;              /* 0 = not set (random) */
-	uint32_t mtu;                      /* 0 = default */
-	char endpoint[300];                /* our public host:port, for export; "" if unknown */
-	/* FreeBSD. */
-	char root[PATH_MAX];               /* jail root (path); "" = /usr/local/jails/NAME */
-	char hostname[256];                /* "" = NAME */
-	unsigned devfs_ruleset;            /* default 5 */
-};
+/* struct jail_spec, its keys, their types, ranges, defaults and help:
+ * agent/jailspec_keys.h. */
 
 /* Defaults for a new spec called NAME (name copied, not validated). */
 void jailspec_defaults(struct jail_spec *s, const char *name);
-/* Every field checked (names, ranges, families); messages name the field
+/* Every key's value checked as the table says (agent/jailspec_keys.h),
+ * then what involves several (a gateway needs a jail address of its
+ * family, one gateway per family); messages name the jail and the key
  * and quote the value. */
 int jailspec_validate(const struct jail_spec *s, struct wj_err *e);
-/* Interface names whose files would collide with files that are not
- * theirs (the spec, a system file in the jail's /etc): a static reason,
- * or NULL if IFNAME is free (agent/ifreserved.c). */
-const char *jail_ifname_reserved(const char *ifname);
-/* Is PATH the root directory written another way ("/", "/.", "/./")? */
-bool jail_path_is_slash(const char *path);
 /* Parse TEXT (the contents of PATH, for messages) as the spec of NAME.
  * Errors name PATH:LINE, the key and the value. */
 int jailspec_parse(const char *text, size_t len, const char *path, const char *name,
 		   struct jail_spec *out, struct wj_err *e);
+/* Is NAME one of the spec's sections ("jail", "wireguard"; any case)? */
+bool jailspec_is_section(const char *name);
 /* Canonical INI text of S (heap string, caller frees). */
 char *jailspec_format(const struct jail_spec *s);
-
-/* The configuration directory: -c DIR, else $WGJAIL_CONFDIR, else the
- * platform default.  Set once by main(). */
-void wj_set_confdir(const char *dir);
-const char *wj_confdir(void);
-
-/* Paths of a jail's files: jailspec_path(NAME, "jail.conf", buf) etc.
- * Returns -1 if the result would not fit. */
-int jail_path(char *buf, size_t sz, const char *name, const char *file);
 
 /* Load CONFDIR/NAME/jail.conf (name validated first). */
 int jailspec_load(const char *name, struct jail_spec *out, struct wj_err *e);

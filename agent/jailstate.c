@@ -6,23 +6,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-const char *jail_statedir(void)
-{
-	return wj_statedir();
-}
-
-int jail_run_path(char *buf, size_t sz, const char *name, const char *file)
-{
-	int n = file ? snprintf(buf, sz, "%s/jails/%s/%s", jail_statedir(), name, file)
-		     : snprintf(buf, sz, "%s/jails/%s", jail_statedir(), name);
-	return n < 0 || (size_t)n >= sz ? -1 : 0;
-}
 
 int jail_uapi_dir(const char *name, char *buf, size_t sz)
 {
@@ -83,7 +72,7 @@ int jailstate_load(const char *name, struct jail_state *s, struct wj_err *e)
 
 	memset(s, 0, sizeof(*s));
 	if (jail_run_path(path, sizeof(path), name, "state") < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	if (!wj_exists(path))
 		return 0;
 	if (wj_read_conf(path, 65536, false, &text, &len, e) < 0)
@@ -106,11 +95,11 @@ int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *
 	int n;
 
 	if (jail_run_path(path, sizeof(path), name, NULL) < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	if (wj_mkdirs(path, 0700, e) < 0)
 		return -1;
 	if (jail_run_path(path, sizeof(path), name, "state") < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	n = snprintf(buf, sizeof(buf),
 		     "netns_created=%d\nuplink=%s\nimpl=%s\nifname=%s\nhostif=%s\njailif=%s\nbridge=%s\n"
 		     "uapi_name=%s\nhostns=%llu\nwggo_pid=%d\nwggo_start=%llu\n",
@@ -169,7 +158,7 @@ int jailstate_remove(const char *name, struct wj_err *e)
 	char path[512];
 
 	if (jail_run_path(path, sizeof(path), name, NULL) < 0)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	return rm_dir_files(path, e);
 }
 
@@ -177,24 +166,24 @@ int jailstate_remove(const char *name, struct wj_err *e)
 
 int jailstate_bridge_marker(const char *bridge, char *buf, size_t sz)
 {
-	int n = snprintf(buf, sz, "%s/bridges/%s", jail_statedir(), bridge);
-	return n < 0 || (size_t)n >= sz ? -1 : 0;
+	return wj_bridge_path(buf, sz, bridge, "");
 }
 
 static int rec_path(const char *bridge, char *buf, size_t sz, struct wj_err *e)
 {
-	if (snprintf(buf, sz, "%s/bridges/%s.added", jail_statedir(), bridge) >= (int)sz)
-		return wj_errf(e, "%s: state path too long", jail_statedir());
+	if (wj_bridge_path(buf, sz, bridge, ".added") < 0)
+		return wj_errf(e, "%s: state path too long", wj_statedir());
 	return 0;
 }
 
 int jailstate_bridges_lock(int *fd, struct wj_err *e)
 {
-	char dir[512], path[600];
+	char dir[PATH_MAX], path[PATH_MAX];
 
-	snprintf(dir, sizeof(dir), "%s/bridges", jail_statedir());
-	if (snprintf(path, sizeof(path), "%s/.lock", dir) >= (int)sizeof(path))
-		return wj_errf(e, "%s: state path too long", dir);
+	if (wj_bridge_path(path, sizeof(path), "", ".lock") < 0)
+		return wj_errf(e, "%s: state path too long", wj_statedir());
+	/* the directory: the lock's path without "/.lock" */
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strlen(path) - strlen("/.lock")), path);
 	if (wj_mkdirs(dir, 0700, e) < 0)
 		return -1;
 	return wj_lock(path, fd, e);

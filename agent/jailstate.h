@@ -30,9 +30,6 @@ struct jail_state {
 	unsigned long long wggo_start;
 };
 
-/* STATEDIR (wj_statedir) and the per-jail paths. */
-const char *jail_statedir(void);
-int jail_run_path(char *buf, size_t sz, const char *name, const char *file);
 /* The jail's private UAPI socket directory (where its wireguard-go is
  * reached: agent/platform_linux.c). */
 int jail_uapi_dir(const char *name, char *buf, size_t sz);

@@ -10,11 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "agent/jailspec.h"
 #include "agent/jailwg.h"
 #include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
+#include "util/stores.h"
 #include "util/safefile.h"
 #include "util/sbuf.h"
 #include "util/strutil.h"
@@ -131,7 +132,7 @@ static int if_path(char *buf, size_t sz, const char *name, const char *ifname, c
 static int create_apply(const char *name, const struct journal *j, struct wj_err *e)
 {
 	char staged[PATH_MAX], spec[PATH_MAX], newconf[PATH_MAX], oldconf[PATH_MAX], oldpeers[PATH_MAX],
-		newpeers[PATH_MAX], stamp[PATH_MAX], journal[PATH_MAX];
+		newpeers[PATH_MAX], journal[PATH_MAX];
 	bool rename_if = strcmp(j->old_if, j->new_if) != 0;
 
 	if (path_of(staged, sizeof(staged), name, CREATE_STAGED, e) < 0 ||
@@ -142,7 +143,6 @@ static int create_apply(const char *name, const struct journal *j, struct wj_err
 	    if_path(oldpeers, sizeof(oldpeers), name, j->old_if, ".peers", e) < 0 ||
 	    if_path(newpeers, sizeof(newpeers), name, j->new_if, ".peers", e) < 0)
 		return -1;
-	snprintf(stamp, sizeof(stamp), "%s/%s/.%s.conf.parsed", wj_confdir(), name, j->old_if);
 	/* The main file: the staged one takes its place. */
 	if (wj_exists(staged)) {
 		if (rename(staged, newconf) < 0)
@@ -165,8 +165,7 @@ static int create_apply(const char *name, const struct journal *j, struct wj_err
 		/* The old main file goes only once the new one is there. */
 		if (wj_exists(newconf) && unlink(oldconf) < 0 && errno != ENOENT)
 			return wj_errnof(e, errno, "removing %s", oldconf);
-		if (unlink(stamp) < 0 && errno != ENOENT)
-			return wj_errnof(e, errno, "removing %s", stamp);
+		wj_stores_forget(WJ_FORGET_RENAMED, &(struct wj_store_scope){.jail = name, .ifname = j->old_if});
 		if (sync_jail_dir(name, e) < 0)
 			return -1;
 	}
@@ -258,7 +257,7 @@ int jailtx_replace_end(const char *name, struct wj_err *e)
 static int recover_replace(const char *name, struct wj_err *e)
 {
 	char journal[PATH_MAX], dir[PATH_MAX], oldp[PATH_MAX], newp[PATH_MAX], ifname[WJ_IFNAME_MAX + 1] = "",
-		stamp[PATH_MAX], *text = NULL;
+		*text = NULL;
 	uint8_t old[WG_KEY_LEN], new_key[WG_KEY_LEN];
 	bool have_old = false, have_new = false;
 	size_t len = 0;
@@ -298,8 +297,7 @@ static int recover_replace(const char *name, struct wj_err *e)
 			return -1;
 	}
 	/* The allowed-IP index may be half moved: rebuilt at its next use. */
-	if (snprintf(stamp, sizeof(stamp), "%s/.aip/.stamp", dir) < (int)sizeof(stamp))
-		unlink(stamp);
+	wj_stores_forget(WJ_FORGET_DROPINS_MOVED, &(struct wj_store_scope){.jail = name, .peers_dir = dir});
 	return jailtx_replace_end(name, e);
 }
 

@@ -12,10 +12,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "agent/jailspec.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
+#include "util/strutil.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
 
@@ -26,10 +27,7 @@
 static int iface_path(char *buf, size_t sz, const char *jail, const char *ifname, const char *suffix,
 		      const char *what, struct wj_err *e)
 {
-	char file[WJ_IFNAME_MAX + 8];
-
-	snprintf(file, sizeof(file), "%s%s", ifname, suffix);
-	if (jail_path(buf, sz, jail, file) < 0)
+	if (jail_if_path(buf, sz, jail, ifname, suffix) < 0)
 		return wj_errf(e, "jail %s: the path of its %s is too long", jail, what);
 	return 0;
 }

@@ -7,9 +7,9 @@
 #include <strings.h>
 
 #include "agent/jaillock.h"
-#include "agent/jailspec.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/model.h"

@@ -6,8 +6,8 @@
 #include <string.h>
 
 #include "agent/commands.h"
-#include "agent/jailspec.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "keys/keys.h"
 
 static void usage(FILE *f)
@@ -19,12 +19,18 @@ static void usage(FILE *f)
 	for (const struct wj_cmd *c = wj_commands; c->name; c++)
 		fprintf(f, "  %-9s %s\n", c->name, c->summary);
 	fputs("\nOptions:\n"
-	      "  -c DIR   configuration directory (default $WGJAIL_CONFDIR, else /etc/wgjail;\n"
-	      "           /usr/local/etc/wgjail on FreeBSD)\n"
-	      "  -h       this help; 'wgjail COMMAND -h' for a command's help\n"
+	      "  -c DIR       configuration directory (default $WGJAIL_CONFDIR, else\n"
+	      "               /etc/wgjail; /usr/local/etc/wgjail on FreeBSD)\n"
+	      "  -h, --help   this help (also 'wgjail help'); 'wgjail COMMAND -h' for a\n"
+	      "               command's help\n"
 	      "\nExit status: 0 success, 1 failure, 2 usage error.  See wgjail(8).\n",
 	      f);
 }
+
+static const struct option longopts[] = {
+	{"help", no_argument, NULL, 'h'},
+	{NULL, 0, NULL, 0},
+};
 
 int main(int argc, char **argv)
 {
@@ -36,7 +42,7 @@ int main(int argc, char **argv)
 		return WJ_EXIT_FAIL;
 	}
 	/* Global options stop at the command name. */
-	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+	while ((ch = getopt_long(argc, argv, "+c:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			wj_set_confdir(optarg);
@@ -53,7 +59,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return WJ_EXIT_USAGE;
 	}
-	if (!strcmp(argv[optind], "help") || !strcmp(argv[optind], "--help")) {
+	if (!strcmp(argv[optind], "help")) {
 		usage(stdout);
 		return WJ_EXIT_OK;
 	}

@@ -24,6 +24,8 @@
 #include "agent/platform.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
+#include "util/stores.h"
 #include "util/safefile.h"
 #include "wg/conf_edit.h"
 #include "wg/config.h"
@@ -41,14 +43,6 @@
  * makes a new inode or a new ctime, so the stamp no longer matches and the
  * next command parses the whole file again.  A lost or damaged stamp only
  * costs that parse. */
-static int stamp_path(char *buf, size_t sz, const char *jail, const char *ifname)
-{
-	char file[WJ_IFNAME_MAX + 16];
-
-	snprintf(file, sizeof(file), ".%s.conf.parsed", ifname);
-	return jail_path(buf, sz, jail, file);
-}
-
 static void stamp_fmt(char *buf, size_t sz, const struct stat *st)
 {
 	snprintf(buf, sz, "%ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
@@ -60,7 +54,7 @@ static bool stamp_ok(const char *jail, const char *ifname, const struct stat *st
 {
 	char path[PATH_MAX], want[160];
 
-	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
+	if (jail_parsed_stamp_path(path, sizeof(path), jail, ifname) < 0)
 		return false;
 	stamp_fmt(want, sizeof(want), st);
 	return wj_cache_is(path, want);
@@ -71,7 +65,7 @@ static void stamp_write_st(const char *jail, const char *ifname, const struct st
 {
 	char path[PATH_MAX], line[160];
 
-	if (stamp_path(path, sizeof(path), jail, ifname) < 0)
+	if (jail_parsed_stamp_path(path, sizeof(path), jail, ifname) < 0)
 		return;
 	stamp_fmt(line, sizeof(line), st);
 	wj_cache_write(path, line);
@@ -83,7 +77,7 @@ static void stamp_write(const char *jail, const char *ifname, const char *conf)
 	char path[PATH_MAX];
 
 	if (stat(conf, &st) < 0) {
-		if (stamp_path(path, sizeof(path), jail, ifname) == 0)
+		if (jail_parsed_stamp_path(path, sizeof(path), jail, ifname) == 0)
 			unlink(path);
 		return;
 	}
@@ -928,12 +922,11 @@ static int key_taken(struct tx *t, const uint8_t key[WG_KEY_LEN], struct wj_err 
 static int move_dropin(struct tx *t, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
 		       const struct wg_peer *np, struct wj_err *e)
 {
-	char np_path[PATH_MAX], stamp[PATH_MAX];
+	char np_path[PATH_MAX];
 
 	if (jailwg_dropin_path(np_path, sizeof(np_path), t->dir, new_key, e) < 0)
 		return -1;
-	if (snprintf(stamp, sizeof(stamp), "%s/.aip/.stamp", t->dir) < (int)sizeof(stamp))
-		unlink(stamp);
+	wj_stores_forget(WJ_FORGET_DROPINS_MOVED, &(struct wj_store_scope){.peers_dir = t->dir});
 	if (aipidx_remove(t->dir, old, np->aips, np->n_aips, e) < 0 ||
 	    aipidx_add(t->dir, new_key, np->aips, np->n_aips, e) < 0 ||
 	    wj_write_atomic(np_path, t->new_text, t->new_len, 0600, e) < 0)

@@ -5,24 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/tunables.h"
 #include "wg/model.h"
 #include "wg/resolve.h"
 
-static unsigned env_secs(const char *name, unsigned def)
-{
-	const char *v = getenv(name);
-	uint64_t n;
-
-	if (!v || wj_parse_uint(v, 1, 86400, &n) < 0)
-		return def;
-	return (unsigned)n;
-}
-
 void rr_params_default(struct rr_params *p)
 {
-	p->after = env_secs("WGJAIL_RERESOLVE_AFTER", 135);
-	p->backoff_min = env_secs("WGJAIL_RERESOLVE_BACKOFF_MIN", 15);
-	p->backoff_max = env_secs("WGJAIL_RERESOLVE_BACKOFF_MAX", 600);
+	p->after = wj_tunable(WJ_RERESOLVE_AFTER);
+	p->backoff_min = wj_tunable(WJ_RERESOLVE_BACKOFF_MIN);
+	p->backoff_max = wj_tunable(WJ_RERESOLVE_BACKOFF_MAX);
 	if (p->backoff_max < p->backoff_min)
 		p->backoff_max = p->backoff_min;
 }

@@ -9,23 +9,14 @@
 
 #include "util/fsutil.h"
 #include "util/paths.h"
+#include "util/tunables.h"
 #include "keys/keys.h"
 #include "wg/show.h"
 
-static unsigned env_secs(const char *name, unsigned def)
-{
-	const char *v = getenv(name);
-	uint64_t n;
-
-	if (!v || wj_parse_uint(v, 1, 86400u * 365, &n) < 0)
-		return def;
-	return (unsigned)n;
-}
-
 void health_limits_default(struct health_limits *l)
 {
-	l->stale_after = env_secs("WGJAIL_STALE_AFTER", 180);
-	l->down_after = env_secs("WGJAIL_DOWN_AFTER", 600);
+	l->stale_after = wj_tunable(WJ_STALE_AFTER);
+	l->down_after = wj_tunable(WJ_DOWN_AFTER);
 	if (l->down_after < l->stale_after)
 		l->down_after = l->stale_after;
 }

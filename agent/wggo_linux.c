@@ -1,5 +1,6 @@
 #include "agent/wggo_linux.h"
 #include "util/err.h"
+#include "util/paths.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,15 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#define UAPI_SYSTEM_DIR "/var/run/wireguard"
 #define START_TIMEOUT_MS 10000
 #define STOP_TIMEOUT_MS 3000
-
-const char *wggo_program(void)
-{
-	const char *p = getenv("WGJAIL_WIREGUARD_GO");
-	return p && *p ? p : "wireguard-go";
-}
 
 static void sleep_ms(long ms)
 {
@@ -86,7 +80,7 @@ static void child(const char *ifname, int netns_fd, const char *uapi_dir, const 
 	/* Never through a link (a planted one would make root append to any
 	 * file); without its log the daemon writes nowhere. */
 	int fd = open(logpath, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0600);
-	const char *prog = wggo_program();
+	const char *prog = wj_wireguard_go();
 	char *const argv[] = {(char *)prog, "-f", (char *)ifname, NULL};
 
 	if (fd < 0)
@@ -120,12 +114,12 @@ static void child(const char *ifname, int netns_fd, const char *uapi_dir, const 
 		fprintf(stderr, "wgjail: private mount namespace: %s\n", strerror(errno));
 		_exit(126);
 	}
-	if (mkdir(UAPI_SYSTEM_DIR, 0755) < 0 && errno != EEXIST) {
-		fprintf(stderr, "wgjail: %s: %s\n", UAPI_SYSTEM_DIR, strerror(errno));
+	if (mkdir(WJ_UAPI_DIR_SYSTEM, 0755) < 0 && errno != EEXIST) {
+		fprintf(stderr, "wgjail: %s: %s\n", WJ_UAPI_DIR_SYSTEM, strerror(errno));
 		_exit(126);
 	}
-	if (mount(uapi_dir, UAPI_SYSTEM_DIR, NULL, MS_BIND, NULL) < 0) {
-		fprintf(stderr, "wgjail: bind-mounting %s on %s: %s\n", uapi_dir, UAPI_SYSTEM_DIR, strerror(errno));
+	if (mount(uapi_dir, WJ_UAPI_DIR_SYSTEM, NULL, MS_BIND, NULL) < 0) {
+		fprintf(stderr, "wgjail: bind-mounting %s on %s: %s\n", uapi_dir, WJ_UAPI_DIR_SYSTEM, strerror(errno));
 		_exit(126);
 	}
 	setenv("WG_PROCESS_FOREGROUND", "1", 1);
@@ -211,7 +205,7 @@ int wggo_start(const char *ifname, int netns_fd, const char *uapi_dir, const cha
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid) {
 			log_tail(logpath, tail, sizeof(tail));
-			return wj_errf(e, "%s: %s exited at start (status %d)%s%s", ifname, wggo_program(),
+			return wj_errf(e, "%s: %s exited at start (status %d)%s%s", ifname, wj_wireguard_go(),
 				       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status),
 				       tail[0] ? ": " : "", tail);
 		}
@@ -220,7 +214,7 @@ int wggo_start(const char *ifname, int netns_fd, const char *uapi_dir, const cha
 		if (now_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
-			return wj_errf(e, "%s: %s did not open %s within %d s (log: %s)", ifname, wggo_program(),
+			return wj_errf(e, "%s: %s did not open %s within %d s (log: %s)", ifname, wj_wireguard_go(),
 				       sock, START_TIMEOUT_MS / 1000, logpath);
 		}
 		sleep_ms(10);
@@ -237,7 +231,7 @@ int wggo_stop(pid_t pid, unsigned long long start, struct wj_err *e)
 	if (!wggo_alive(pid, start))
 		return 0;
 	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
-		return wj_errnof(e, errno, "stopping %s (pid %d)", wggo_program(), (int)pid);
+		return wj_errnof(e, errno, "stopping %s (pid %d)", wj_wireguard_go(), (int)pid);
 	deadline = now_ms() + STOP_TIMEOUT_MS;
 	while (wggo_alive(pid, start)) {
 		/* Reap it if we happen to be its parent. */
@@ -250,7 +244,7 @@ int wggo_stop(pid_t pid, unsigned long long start, struct wj_err *e)
 				sleep_ms(10);
 			}
 			if (wggo_alive(pid, start))
-				return wj_errf(e, "%s (pid %d) does not stop", wggo_program(), (int)pid);
+				return wj_errf(e, "%s (pid %d) does not stop", wj_wireguard_go(), (int)pid);
 			return 0;
 		}
 		sleep_ms(10);

@@ -19,11 +19,7 @@
 
 struct wj_err;
 
-/* The program run: $WGJAIL_WIREGUARD_GO if set, else "wireguard-go" from
- * PATH. */
-const char *wggo_program(void);
-
-/* Start wireguard-go for IFNAME in the network namespace NETNS_FD (-1: the
+/* Start wireguard-go (util/paths.h: wj_wireguard_go) for IFNAME in the network namespace NETNS_FD (-1: the
  * current one), with UAPI_DIR seen as /var/run/wireguard, output appended to
  * LOGPATH.  Returns once UAPI_DIR/IFNAME.sock accepts connections (or fails,
  * quoting the end of the log).  *PID and *START identify the process. */

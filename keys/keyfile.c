@@ -1,6 +1,7 @@
 #include "keys/keyfile.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/strutil.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -10,7 +11,7 @@
 
 static bool is_space_or_nul(int c)
 {
-	return c == 0 || c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r';
+	return c == 0 || wj_isspace(c);
 }
 
 int keyfile_read(const char *path, uint8_t key[WG_KEY_LEN], struct wj_err *e)

@@ -6,7 +6,7 @@
 #include <stddef.h>
 
 #include "netconf/link.h"
-#include "wg/model.h"
+#include "util/ipmask.h"
 
 /* Add A (host bits kept, prefix length = A->cidr) to link IFNAME.  An
  * address already there with the same prefix length is success; with

@@ -10,7 +10,7 @@
 #include <stddef.h>
 
 #include "netconf/link.h"
-#include "wg/model.h"
+#include "util/ipmask.h"
 
 struct route_info {
 	struct wg_ipmask dst;   /* masked prefix */

@@ -1,6 +1,7 @@
 #include "rc/ifconf.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "wg/config.h"
 #include "agent/jailwg.h"
 

@@ -184,6 +184,38 @@ void wj_remove_stale_temps(const char *path)
 	closedir(d);
 }
 
+int wj_read_fd(int fd, char *buf, size_t cap, size_t *len, const char *path, struct wj_err *e)
+{
+	size_t used = 0;
+
+	for (;;) {
+		ssize_t n;
+		char c;
+
+		if (used + 1 >= cap) {
+			/* The file grew since fstat, or it is a stream: one byte of
+			 * headroom tells us whether more is coming. */
+			n = read(fd, &c, 1);
+			if (n == 0)
+				break;
+			if (n < 0 && errno == EINTR)
+				continue;
+			return wj_errf(e, "%s: file too large or changing while read", path);
+		}
+		n = read(fd, buf + used, cap - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return wj_errnof(e, errno, "%s", path);
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	*len = used;
+	return 0;
+}
+
 int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *len, struct wj_err *e)
 {
 	struct stat st;
@@ -212,33 +244,8 @@ int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *
 		wj_errnof(e, ENOMEM, "%s", path);
 		goto fail;
 	}
-	for (;;) {
-		ssize_t n;
-		if (used + 1 >= cap) {
-			/* The file grew since fstat, or it is a stream: one byte of
-			 * headroom tells us whether more is coming. */
-			char c;
-			n = read(fd, &c, 1);
-			if (n == 0)
-				break;
-			if (n > 0 || errno != EINTR) {
-				wj_errf(e, "%s: file too large or changing while read", path);
-				goto fail;
-			}
-			continue;
-		}
-		n = read(fd, buf + used, cap - 1 - used);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			wj_errnof(e, errno, "%s", path);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	buf[used] = '\0';
+	if (wj_read_fd(fd, buf, cap, &used, path, e) < 0)
+		goto fail;
 	close(fd);
 	*out = buf;
 	*len = used;

@@ -51,6 +51,12 @@ bool wj_cache_is(const char *path, const char *text);
  * wj_free_file(buf, len, true). */
 int wj_read_file(const char *path, size_t max, bool secret, char **out, size_t *len, struct wj_err *e);
 void wj_free_file(char *buf, size_t len, bool secret);
+/* Read FD to its end into BUF (CAP bytes, at most CAP-1 read, then NUL);
+ * *LEN the bytes read.  More than CAP-1 is an error ("too large or
+ * changing while read"): the caller sized BUF from fstat or its limit.
+ * PATH names the file in messages.  The one read loop of wj_read_file
+ * and util/safefile.c. */
+int wj_read_fd(int fd, char *buf, size_t cap, size_t *len, const char *path, struct wj_err *e);
 
 /* Read the regular file PATH (at most MAX bytes) into an anonymous
  * mapping of its size plus ROOM spare bytes, populated at once (no fault

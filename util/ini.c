@@ -20,7 +20,6 @@
 #include "util/err.h"
 #include "util/strutil.h"
 
-#include <ctype.h>
 #include <sodium.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -42,7 +41,7 @@ struct state {
 
 static char *lskip(char *s)
 {
-	while (*s && isspace((unsigned char)*s))
+	while (*s && wj_isspace((unsigned char)*s))
 		s++;
 	return s;
 }
@@ -50,7 +49,7 @@ static char *lskip(char *s)
 /* Cut the white space at the end of S[..END). */
 static char *rstrip(char *s, char *end)
 {
-	while (end > s && isspace((unsigned char)end[-1]))
+	while (end > s && wj_isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	return s;
 }
@@ -66,7 +65,7 @@ static char *find_stop(const struct state *st, char *s, const char *chars)
 			break;
 		if (was_space && st->inline_comment && strchr(st->inline_comment, *s))
 			break;
-		was_space = isspace((unsigned char)*s);
+		was_space = wj_isspace((unsigned char)*s);
 	}
 	return s;
 }

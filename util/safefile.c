@@ -33,32 +33,8 @@ static int read_regular(int fd, const char *path, size_t max, bool secret, char 
 	buf = secret ? sodium_malloc(cap) : malloc(cap);
 	if (!buf)
 		return wj_errnof(e, ENOMEM, "%s", path);
-	for (;;) {
-		ssize_t n;
-		char c;
-
-		if (used + 1 >= cap) {
-			/* One byte of headroom: the file grew since fstat. */
-			n = read(fd, &c, 1);
-			if (n == 0)
-				break;
-			if (n < 0 && errno == EINTR)
-				continue;
-			wj_errf(e, "%s: file changing while read", path);
-			goto fail;
-		}
-		n = read(fd, buf + used, cap - 1 - used);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			wj_errnof(e, errno, "%s", path);
-			goto fail;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	buf[used] = '\0';
+	if (wj_read_fd(fd, buf, cap, &used, path, e) < 0)
+		goto fail;
 	*out = buf;
 	*len = used;
 	return 0;

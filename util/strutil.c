@@ -109,15 +109,19 @@ char *wj_quote(const char *in, char *out, size_t outsz)
 	return out;
 }
 
+bool wj_isspace(int c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
 char *wj_trim(char *s)
 {
 	char *end;
 
-	while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\n' || *s == '\v' || *s == '\f')
+	while (wj_isspace((unsigned char)*s))
 		s++;
 	end = s + strlen(s);
-	while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r' || end[-1] == '\n' ||
-			   end[-1] == '\v' || end[-1] == '\f'))
+	while (end > s && wj_isspace((unsigned char)end[-1]))
 		*--end = '\0';
 	return s;
 }

@@ -32,7 +32,11 @@ const char *wj_path_invalid(const char *path);
  * Returns OUT. */
 char *wj_quote(const char *in, char *out, size_t outsz);
 
-/* Trim leading/trailing ASCII whitespace in place; returns S. */
+/* Is C white space in the C locale (' ', \t, \n, \v, \f, \r), whatever
+ * the process's locale?  The one definition every reader of text uses. */
+bool wj_isspace(int c);
+
+/* Trim leading/trailing ASCII whitespace (wj_isspace) in place; returns S. */
 char *wj_trim(char *s);
 
 #endif

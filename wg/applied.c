@@ -17,32 +17,10 @@
 #include "util/fsutil.h"
 #include "util/paths.h"
 #include "util/platform.h"
+#include "util/stores.h"
 #include "wg/backend.h"
 #include "wg/config_private.h"
 #include "wg/uapi.h"
-
-int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz)
-{
-	const char *dir = wj_statedir();
-	struct stat st;
-	unsigned long long ns = 0;
-	int n;
-
-	/* Interface names repeat across namespaces (every jail has its wg0),
-	 * and so do UAPI sockets in per-jail socket directories. */
-	if (stat("/proc/self/ns/net", &st) == 0)
-		ns = (unsigned long long)st.st_ino;
-	if (strcmp(wg_uapi_dir(), "/var/run/wireguard") != 0) {
-		unsigned char h[crypto_shorthash_BYTES];
-		static const unsigned char k[crypto_shorthash_KEYBYTES] = "wgjail-uapi-dir";
-		crypto_shorthash(h, (const unsigned char *)wg_uapi_dir(), strlen(wg_uapi_dir()), k);
-		n = snprintf(out, outsz, "%s/%s/%llu-%02x%02x%02x%02x-%s%s", dir, kind, ns, h[0], h[1], h[2], h[3],
-			     ifname, suffix);
-	} else {
-		n = snprintf(out, outsz, "%s/%s/%llu-%s%s", dir, kind, ns, ifname, suffix);
-	}
-	return n < 0 || (size_t)n >= outsz ? -1 : 0;
-}
 
 int wg_applied_identity(const struct wg_backend *b, const char *ifname, bool mint, char *out, size_t outsz)
 {
@@ -65,7 +43,7 @@ int wg_applied_lock(const char *ifname)
 	struct wj_err e;
 	int fd;
 
-	if (wg_state_path("applied", ifname, ",lock", path, sizeof(path)) < 0 || wg_state_mkdir(path, &e) < 0)
+	if (wj_state_path("applied", ifname, ",lock", path, sizeof(path)) < 0 || wg_state_mkdir(path, &e) < 0)
 		return -1;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0)
@@ -85,54 +63,11 @@ void wg_applied_unlock(int fd)
 		close(fd); /* releases the flock */
 }
 
-/* NAME (in a state directory) belongs to NS_INO's IFNAME: "INO-IF",
- * "INO-HASH-IF", optionally followed by ",lock" or a temporary suffix. */
-static bool state_of(const char *name, const char *prefix, const char *ifname)
-{
-	const char *p;
-	size_t n = strlen(ifname);
-
-	if (strncmp(name, prefix, strlen(prefix)) != 0)
-		return false;
-	if (!ifname[0])
-		return true;
-	for (p = name + strlen(prefix); (p = strstr(p, ifname)); p++)
-		if (p[-1] == '-' && (p[n] == '\0' || p[n] == ',' || !strncmp(p + n, ".tmp", 4)))
-			return true;
-	return false;
-}
-
-void wg_state_forget(unsigned long long ns_ino, const char *ifname)
-{
-	static const char *const kinds[] = {"applied", "endpoints"};
-	char prefix[32];
-
-	snprintf(prefix, sizeof(prefix), "%llu-", ns_ino);
-	for (size_t k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
-		char dir[PATH_MAX], probe[PATH_MAX], *slash;
-		struct dirent *de;
-		DIR *d;
-
-		/* the directory, as wg_state_path makes it */
-		if (wg_state_path(kinds[k], "x", "", probe, sizeof(probe)) < 0)
-			continue;
-		snprintf(dir, sizeof(dir), "%s", probe);
-		if ((slash = strrchr(dir, '/')))
-			*slash = '\0';
-		if (!(d = opendir(dir)))
-			continue;
-		while ((de = readdir(d)))
-			if (state_of(de->d_name, prefix, ifname ? ifname : ""))
-				unlinkat(dirfd(d), de->d_name, 0);
-		closedir(d);
-	}
-}
-
 void wg_applied_forget(const char *ifname)
 {
 	char path[PATH_MAX];
 
-	if (wg_state_path("applied", ifname, "", path, sizeof(path)) == 0)
+	if (wj_state_path("applied", ifname, "", path, sizeof(path)) == 0)
 		unlink(path);
 }
 
@@ -141,7 +76,7 @@ int wg_device_set(const struct wg_backend *b, const char *ifname, const struct w
 {
 	int fd = wg_applied_lock(ifname), r;
 
-	wg_applied_forget(ifname);
+	wj_stores_forget(WJ_FORGET_DEVICE_SET, &(struct wj_store_scope){.ifname = ifname});
 	r = b->set(ifname, changes, e);
 	wg_applied_unlock(fd);
 	return r;

@@ -39,12 +39,7 @@
 struct wj_err;
 struct wg_backend;
 
-/* STATEDIR/KIND/NSINO[-DIRHASH]-IFNAME[SUFFIX]: per-interface state
- * (NSINO: the network namespace's inode; 0 on FreeBSD, which has no
- * /proc/self/ns/net and whose vnet jails have their own /var/run)
- * (KIND "endpoints" for the endpoint memory, "applied" for the record;
- * SUFFIX starts with a character no interface name has, e.g. ",lock"). */
-int wg_state_path(const char *kind, const char *ifname, const char *suffix, char *out, size_t outsz);
+/* The record's path, and the endpoint memory's: util/paths.h, wj_state_path. */
 
 /* The directory of PATH (a state file), made private (0700) if missing. */
 int wg_state_mkdir(const char *path, struct wj_err *e);
@@ -101,12 +96,6 @@ int wg_applied_begin(struct wg_applied *a, struct wj_err *e);
  * could not be written (the caller drops the record). */
 int wg_applied_edit(const char *ifname, struct wg_applied *a, size_t oa, size_t ob, const char *text, size_t tlen,
 		    const struct conf_span *v, size_t n, struct wj_err *e);
-
-/* Forget everything kept for IFNAME in the network namespace whose inode
- * is NS_INO (every interface of it if IFNAME is NULL): records, their
- * locks, endpoint memories - for `down`, once the interface or the
- * namespace is gone. */
-void wg_state_forget(unsigned long long ns_ino, const char *ifname);
 
 /* Drop IFNAME's record (the caller holds the lock). */
 void wg_applied_forget(const char *ifname);

@@ -33,6 +33,7 @@
 
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/secmem.h"
 #include "wg/config_private.h"
 
@@ -187,7 +188,7 @@ static int load_log(struct wg_applied *a, uint64_t pos)
 static int open_record(const char *ifname, char *path, size_t sz)
 {
 	/* read and write: the log is appended to through the same descriptor */
-	return wg_state_path("applied", ifname, "", path, sz) < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	return wj_state_path("applied", ifname, "", path, sz) < 0 ? -1 : open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
 }
 
 int wg_applied_load(const char *ifname, const char *identity, struct wg_applied *a)
@@ -257,7 +258,7 @@ int wg_applied_save(const char *ifname, const char *identity, const char *text, 
 	uint32_t *other;
 	int r;
 
-	if (wg_state_path("applied", ifname, "", path, sizeof(path)) < 0)
+	if (wj_state_path("applied", ifname, "", path, sizeof(path)) < 0)
 		return wj_errf(e, "%s: state path too long", ifname);
 	if (wg_state_mkdir(path, e) < 0)
 		return -1;
@@ -340,7 +341,7 @@ static int compact(const char *ifname, struct wg_applied *a, struct wj_err *e)
 	size_t hl, k = 0;
 	int r = -1;
 
-	if (wg_state_path("applied", ifname, "", path, sizeof(path)) < 0)
+	if (wj_state_path("applied", ifname, "", path, sizeof(path)) < 0)
 		return wj_errf(e, "%s: state path too long", ifname);
 	if (!(hl = header(head, a->ident, a->view.len, a->view.n, a->view.n_peers)))
 		return wj_errf(e, "%s: device identity too long", ifname);

@@ -1,6 +1,7 @@
 /* The one place where a backend is chosen. */
 #include "wg/backend.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "util/strutil.h"
 #include "wg/uapi.h"
 
@@ -31,7 +32,7 @@ const struct wg_backend *wg_backend_for(const char *ifname, struct wj_err *e)
 	if (k && k->has(ifname))
 		return k;
 	wj_errf(e, "%s: no such WireGuard interface (tried the userspace socket %s/%s.sock%s%s)", ifname,
-		wg_uapi_dir(), ifname, k ? " and the " : "", k ? k->name : "");
+		wj_uapi_dir(), ifname, k ? " and the " : "", k ? k->name : "");
 	return NULL;
 }
 

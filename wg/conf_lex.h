@@ -30,8 +30,9 @@
  * no limit; AllowedIPs lines of many kilobytes are fine). */
 #define CONF_LEX_MAX_LINE ((1u << 20) - 2)
 
-/* wg(8)'s whitespace (isspace in the C locale), as a table: the scanners
- * run over every byte of big files. */
+/* wg(8)'s whitespace (isspace in the C locale; the same set as
+ * util/strutil.h's wj_isspace, held to it by tests/unit/test_conf_lex.c),
+ * as a table: the scanners run over every byte of big files. */
 extern const unsigned char conf_lex_ws[256];
 static inline bool conf_is_ws(char c)
 {

@@ -4,6 +4,7 @@
  * (`MTU = ` and 39 characters of the private key) is a secret too, so
  * there the threshold is lower. */
 #include "wg/config_private.h"
+#include "wg/conf_lex.h"
 
 #include <ctype.h>
 #include <string.h>
@@ -34,13 +35,13 @@ static bool names(const char *text, size_t len, const char *word)
 
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
-		if (c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f')
-			continue;
 		if (c == '\n') {
 			k = 0;
 			continue;
 		}
-		c = (char)tolower((unsigned char)c);
+		if (conf_is_ws(c))
+			continue;
+		c = conf_lower(c);
 		if (c == word[k]) {
 			if (!word[++k])
 				return true;

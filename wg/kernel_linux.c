@@ -1,13 +1,13 @@
 /* The Linux kernel backend: WireGuard's generic-netlink family for the
  * device (GET as a dump, SET split across messages), rtnetlink for the
- * links (netconf/wglink_linux.c).  Decoding and encoding are pure code in
+ * links (wg/wglink_linux.c).  Decoding and encoding are pure code in
  * wg/genl_decode_linux.c and wg/genl_encode_linux.c; this file only talks. */
 #include "wg/backend.h"
 #include "wg/genl_decode_linux.h"
 #include "wg/genl_encode_linux.h"
 #include "wg/genl_linux.h"
 #include "netconf/nl.h"
-#include "netconf/wglink.h"
+#include "wg/wglink.h"
 #include "util/err.h"
 
 #include <errno.h>

@@ -20,19 +20,9 @@
 #include <sys/socket.h>
 
 #include "keys/keys.h"
+#include "util/ipmask.h"
 
 struct wj_err;
-
-/* An address with a prefix length: an AllowedIPs entry (compared masked)
- * or a wg-quick Address (host bits kept). */
-struct wg_ipmask {
-	uint16_t family; /* AF_INET or AF_INET6 */
-	uint8_t cidr;
-	union {
-		struct in_addr ip4;
-		struct in6_addr ip6;
-	} addr;
-};
 
 union wg_sockaddr {
 	struct sockaddr sa;
@@ -136,20 +126,9 @@ int wg_peer_add_aip(struct wg_peer *peer, const struct wg_ipmask *ip);
 int wg_peer_set_endpoint_text(struct wg_peer *peer, const char *text);
 void wg_peer_clear(struct wg_peer *peer); /* frees and wipes one peer's contents */
 
-/* Allowed IPs: zero the host bits (as the kernels do). */
-void wg_ipmask_mask(struct wg_ipmask *ip);
-/* Total order for sorting (family, address, cidr). */
-int wg_ipmask_cmp(const struct wg_ipmask *a, const struct wg_ipmask *b);
 /* Canonical form of a peer's allowed IPs: masked, sorted, duplicates
  * removed, in place. */
 void wg_peer_canonical_aips(struct wg_peer *peer);
-/* Format "10.0.0.0/24" or "fd00::/64"; returns OUT. */
-char *wg_ipmask_fmt(const struct wg_ipmask *ip, char *out, size_t outsz);
-/* Parse "ip[/cidr]" (cidr default 32/128; IPv6 if it holds a ':', as wg
- * reads it). Returns 0 or -1. */
-int wg_ipmask_parse(const char *s, struct wg_ipmask *out);
-/* Same for S[0..N), setting *WHY to the reason on failure. */
-int wg_ipmask_parse_n(const char *s, size_t n, struct wg_ipmask *out, const char **why);
 
 /* Endpoints. */
 bool wg_sockaddr_equal(const union wg_sockaddr *a, const union wg_sockaddr *b);

@@ -12,21 +12,12 @@
 #include "util/err.h"
 #include "util/platform.h"
 #include "util/strutil.h"
-
-static unsigned env_uint(const char *name, unsigned def, unsigned max)
-{
-	const char *v = getenv(name);
-	uint64_t n;
-
-	if (!v || wj_parse_uint(v, 0, max, &n) < 0)
-		return def;
-	return (unsigned)n;
-}
+#include "util/tunables.h"
 
 void wg_resolve_opts_default(struct wg_resolve_opts *o)
 {
-	o->retries = env_uint("WGJAIL_RESOLVE_RETRIES", 5, 1000);
-	o->delay_ms = env_uint("WGJAIL_RESOLVE_DELAY_MS", 1000, 600000);
+	o->retries = wj_tunable(WJ_RESOLVE_RETRIES);
+	o->delay_ms = wj_tunable(WJ_RESOLVE_DELAY_MS);
 	o->max_delay_ms = 10000;
 	if (o->max_delay_ms < o->delay_ms)
 		o->max_delay_ms = o->delay_ms;

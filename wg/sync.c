@@ -14,6 +14,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
+#include "util/paths.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
 #include "wg/plan.h"
@@ -330,7 +331,7 @@ static int engine_start(struct engine *en, const char *ifname, struct wg_device 
 	en->ifname = ifname;
 	en->o = o;
 	en->desired = desired;
-	en->use_state = !o->no_state && wg_state_path("endpoints", ifname, "", en->spath, sizeof(en->spath)) == 0;
+	en->use_state = !o->no_state && wj_state_path("endpoints", ifname, "", en->spath, sizeof(en->spath)) == 0;
 	if (resolve_peers(desired, o, &en->skipped, e) < 0)
 		return -1;
 	/* A skipped peer is left exactly as it is: not added, not changed and

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "util/strutil.h"
 #include "wg/backend.h"
 #include "wg/uapi_decode.h"
@@ -30,13 +31,6 @@
 /* Read buffer: small, it is mlock'd (sodium_malloc). */
 #define UAPI_RDBUF 16384
 
-const char *wg_uapi_dir(void)
-{
-	const char *env = getenv("WGJAIL_UAPI_DIR");
-
-	return env && *env ? env : "/var/run/wireguard";
-}
-
 static int sock_path(const char *ifname, struct sockaddr_un *sun)
 {
 	int n;
@@ -45,7 +39,7 @@ static int sock_path(const char *ifname, struct sockaddr_un *sun)
 		return -1;
 	memset(sun, 0, sizeof(*sun));
 	sun->sun_family = AF_UNIX;
-	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s.sock", wg_uapi_dir(), ifname);
+	n = snprintf(sun->sun_path, sizeof(sun->sun_path), "%s/%s.sock", wj_uapi_dir(), ifname);
 	return n < 0 || (size_t)n >= sizeof(sun->sun_path) ? -1 : 0;
 }
 
@@ -103,9 +97,9 @@ static int open_or_fail(const char *ifname, struct wj_err *e)
 
 	if (fd < 0) {
 		if (errno == ENOENT)
-			wj_errf(e, "%s: no userspace WireGuard socket %s/%s.sock", ifname, wg_uapi_dir(), ifname);
+			wj_errf(e, "%s: no userspace WireGuard socket %s/%s.sock", ifname, wj_uapi_dir(), ifname);
 		else
-			wj_errnof(e, errno, "%s: connecting to %s/%s.sock", ifname, wg_uapi_dir(), ifname);
+			wj_errnof(e, errno, "%s: connecting to %s/%s.sock", ifname, wj_uapi_dir(), ifname);
 	}
 	return fd;
 }
@@ -355,13 +349,13 @@ out:
 
 static int uapi_list(char ***names, size_t *n, struct wj_err *e)
 {
-	DIR *dir = opendir(wg_uapi_dir());
+	DIR *dir = opendir(wj_uapi_dir());
 	struct dirent *de;
 
 	if (!dir) {
 		if (errno == ENOENT)
 			return 0;
-		return wj_errnof(e, errno, "listing %s", wg_uapi_dir());
+		return wj_errnof(e, errno, "listing %s", wj_uapi_dir());
 	}
 	while ((de = readdir(dir))) {
 		size_t len = strlen(de->d_name);
@@ -377,7 +371,7 @@ static int uapi_list(char ***names, size_t *n, struct wj_err *e)
 			if (nv)
 				*names = nv;
 			closedir(dir);
-			return wj_errnof(e, ENOMEM, "listing %s", wg_uapi_dir());
+			return wj_errnof(e, ENOMEM, "listing %s", wj_uapi_dir());
 		}
 		*names = nv;
 		(*n)++;

@@ -94,5 +94,14 @@ check_fails "genkey refuses arguments" "$WGJAIL" genkey extra
 "$WGJAIL" pubkey "$good" </dev/null >/dev/null 2>&1
 check_eq "pubkey refuses a key on argv (usage error, exit 2)" 2 "$?"
 check "genkey -h prints usage" sh -c "'$WGJAIL' genkey -h | grep -q 'usage: wgjail genkey'"
+# wgjail -h, --help and help: the list of commands, from the command table, exit 0
+for h in -h --help help; do
+	"$WGJAIL" $h >out 2>err
+	check_eq "wgjail $h exits 0" 0 "$?"
+	for c in genkey check sync create up down peer rotate export boot agent; do
+		grep -q "^  $c " out || { t_fail "wgjail $h lists $c"; cat out err | diag; }
+	done
+	check "wgjail $h writes the list to stdout, nothing to stderr" test ! -s err
+done
 
 done_testing

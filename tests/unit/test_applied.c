@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "keys/keys.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
@@ -49,7 +50,7 @@ static int teardown(void **st)
 
 static void record_path(char *out, size_t sz)
 {
-	assert_int_equal(wg_state_path("applied", IF, "", out, sz), 0);
+	assert_int_equal(wj_state_path("applied", IF, "", out, sz), 0);
 }
 
 static off_t record_size(void)

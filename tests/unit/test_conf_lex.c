@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <ctype.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 
 #include "util/err.h"
 #include "keys/keys.h"
+#include "util/strutil.h"
 #include "wg/conf_lex.h"
 #include "wg/config.h"
 
@@ -33,6 +35,17 @@ static void span_is(const char *text, size_t a, size_t b, const char *want)
 {
 	assert_int_equal(b - a, strlen(want));
 	assert_memory_equal(text + a, want, b - a);
+}
+
+/* The lexer's whitespace table and util's wj_isspace are one set: the C
+ * locale's isspace. */
+static void test_ws_is_wj_isspace(void **st)
+{
+	(void)st;
+	for (int c = 0; c < 256; c++) {
+		assert_int_equal(conf_is_ws((char)c), wj_isspace(c));
+		assert_int_equal(wj_isspace(c), c < 128 && isspace(c));
+	}
 }
 
 static void test_line_ends(void **st)
@@ -216,6 +229,7 @@ int main(void)
 		cmocka_unit_test(test_line_ends),   cmocka_unit_test(test_kinds_and_spans),
 		cmocka_unit_test(test_sections),    cmocka_unit_test(test_nul_bom_long),
 		cmocka_unit_test(test_squeeze),     cmocka_unit_test(test_parser_limits),
+		cmocka_unit_test(test_ws_is_wj_isspace),
 	};
 
 	if (keys_init() < 0)

@@ -22,6 +22,7 @@
 #include "keys/keys.h"
 #include "rc/ifconf.h"
 #include "util/err.h"
+#include "util/paths.h"
 #include "wg/config.h"
 
 static char top[64];

@@ -25,6 +25,7 @@
 #include "netconf/nl.h"
 #include "util/err.h"
 #include "util/fsutil.h"
+#include "util/paths.h"
 #include "util/safefile.h"
 #include "wg/genl_encode_linux.h"
 #include "wg/model.h"

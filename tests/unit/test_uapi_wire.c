@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "util/err.h"
+#include "util/paths.h"
 #include "keys/keys.h"
 #include "wg/backend.h"
 #include "wg/uapi.h"

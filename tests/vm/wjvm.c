@@ -29,7 +29,7 @@
 #include "util/strutil.h"
 #include "keys/keyfile.h"
 #include "keys/keys.h"
-#include "netconf/wglink.h"
+#include "wg/wglink.h"
 #include "wg/backend.h"
 #include "wg/model.h"
 

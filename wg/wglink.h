@@ -1,5 +1,5 @@
 /* WireGuard links over rtnetlink (Linux): `ip link add NAME type
- * wireguard`, delete, list.  Implemented in netconf/wglink_linux.c. */
+ * wireguard`, delete, list.  Implemented in wg/wglink_linux.c. */
 #ifndef WGJAIL_WGLINK_H
 #define WGJAIL_WGLINK_H
 

@@ -1,7 +1,7 @@
-/* WireGuard links of the current network namespace (netconf/wglink.h): a
+/* WireGuard links of the current network namespace (wg/wglink.h): a
  * thin layer over netconf/link_linux.c, which does the rtnetlink work for every
  * kind of link, with the messages an operator needs for this one. */
-#include "netconf/wglink.h"
+#include "wg/wglink.h"
 #include "netconf/link.h"
 #include "util/err.h"
 #include "util/strutil.h"
