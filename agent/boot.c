@@ -11,6 +11,7 @@
 #include "agent/jailspec.h"
 #include "agent/keyguard.h"
 #include "agent/platform.h"
+#include "agent/uplink.h"
 #include "agent/jailwg.h"
 #include "wg/config.h"
 #include "wg/model.h"
@@ -64,12 +65,9 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 		goto out;
 	}
 	/* The jail has a key now: remembered, so that it is never replaced
-	 * by a first-boot key (agent/keyguard.h). */
-	if (row->key_generated && conf->private_key)
-		keyguard_record(name, conf->public_key, &e);
-	else
-		keyguard_note(name, conf);
-	wj_err_clear(&e);
+	 * by a first-boot key (agent/keyguard.h; a key made above is recorded
+	 * already). */
+	keyguard_note(name, conf);
 	if (spec)
 		*spec = s;
 	if (conf_out)

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "agent/jailspec.h"
+#include "agent/jailtx.h"
 #include "agent/keyguard.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -107,68 +108,83 @@ int bootkey_fill(const char *text, size_t len, const char *key_b64, char **out, 
 	return 0;
 }
 
-static int fill_and_write(const char *path, const char *text, size_t len, struct wj_err *e)
+/* The operation on the jail's transaction (agent/jailtx.h). */
+struct bootkey {
+	uint8_t pub[WG_KEY_LEN];
+	bool generated;
+};
+
+/* A new key in TEXT (the main file, or a fresh one), as NEW_TEXT. */
+static int fill(struct jailtx *t, struct bootkey *bk, const char *text, size_t len, struct wj_err *e)
 {
 	uint8_t key[WG_KEY_LEN];
-	char b64[WG_KEY_B64_LEN + 1], *out = NULL;
-	size_t outlen = 0;
+	char b64[WG_KEY_B64_LEN + 1];
 	int r;
 
 	key_generate_private(key);
+	r = key_public_from_private(bk->pub, key);
 	key_to_base64(b64, key);
 	sodium_memzero(key, sizeof(key));
-	r = bootkey_fill(text, len, b64, &out, &outlen, e);
-	sodium_memzero(b64, sizeof(b64));
 	if (r == 0)
-		r = wj_write_atomic(path, out, outlen, 0600, e);
-	if (out) {
-		sodium_memzero(out, outlen);
-		free(out);
-	}
+		r = bootkey_fill(text, len, b64, &t->new_text, &t->new_len, e);
+	else
+		wj_errf(e, "key generation failed");
+	sodium_memzero(b64, sizeof(b64));
+	bk->generated = r == 0;
 	return r;
 }
 
-int bootkey_ensure(const struct jail_spec *s, bool *generated, struct wj_err *e)
+/* Only for a jail that never had a key and is not running
+ * (agent/keyguard.h). */
+static int bootkey_edit(struct jailtx *t, void *arg, struct wj_err *e)
 {
-	char path[PATH_MAX], lock[PATH_MAX], fname[WJ_IFNAME_MAX + 8];
-	char *text = NULL;
-	size_t len = 0;
-	int lfd = -1, r = -1;
+	struct bootkey *bk = arg;
+	const struct jail_spec *s = &t->spec;
 
-	*generated = false;
-	snprintf(fname, sizeof(fname), "%s.conf", s->ifname);
-	if (jail_path(path, sizeof(path), s->name, fname) < 0 || jail_path(lock, sizeof(lock), s->name, ".lock") < 0)
-		return wj_errf(e, "jail %s: path too long", s->name);
-	if (wj_lock(lock, &lfd, e) < 0)
-		return -1;
-	wj_remove_stale_temps(path);
-	if (!wj_exists(path)) {
+	if (!wj_exists(t->main_path)) {
 		char fresh[64];
 		if (s->listen_port)
 			snprintf(fresh, sizeof(fresh), "[Interface]\nListenPort = %u\n", s->listen_port);
 		else
 			snprintf(fresh, sizeof(fresh), "[Interface]\n");
-		/* Only for a jail that never had a key and is not running. */
-		if (keyguard_first_key(s->name, path, NULL, 0, true, e) < 0 ||
-		    fill_and_write(path, fresh, strlen(fresh), e) < 0)
-			goto out;
-		*generated = true;
-		r = 0;
-		goto out;
+		if (keyguard_first_key(s->name, t->main_path, NULL, 0, true, e) < 0)
+			return -1;
+		return fill(t, bk, fresh, strlen(fresh), e);
 	}
-	if (wj_read_conf(path, 64u << 20, true, &text, &len, e) < 0)
-		goto out;
-	if (bootkey_scan(text, len) != BOOTKEY_PRESENT) {
-		if (keyguard_first_key(s->name, path, text, len, true, e) < 0 ||
-		    fill_and_write(path, text, len, e) < 0)
-			goto out;
-		*generated = true;
-	}
-	r = 0;
-out:
-	if (text)
-		wj_free_file(text, len, true);
-	wj_unlock(lfd);
+	if (jailtx_read(t, NULL, 0, e) < 0)
+		return -1;
+	if (bootkey_scan(t->text, t->len) == BOOTKEY_PRESENT)
+		return 0;
+	if (keyguard_first_key(s->name, t->main_path, t->text, t->len, true, e) < 0)
+		return -1;
+	return fill(t, bk, t->text, t->len, e);
+}
+
+/* The file written atomically (0600), then the key recorded as the
+ * jail's. */
+static int bootkey_commit(struct jailtx *t, void *arg, struct wj_err *e)
+{
+	struct bootkey *bk = arg;
+	struct wj_err ignored;
+
+	if (!bk->generated)
+		return 0;
+	if (wj_write_atomic(t->path, t->new_text, t->new_len, 0600, e) < 0)
+		return -1;
+	t->written = true;
+	keyguard_record(t->name, bk->pub, &ignored); /* a safeguard, not a dependency */
+	return 0;
+}
+
+static const struct jailtx_op bootkey_op = {"first-boot key", 0, bootkey_edit, bootkey_commit};
+
+int bootkey_ensure(const struct jail_spec *s, bool *generated, struct wj_err *e)
+{
+	struct bootkey bk = {.generated = false};
+	struct jailtx_report out;
+	int r = jailtx_run(s->name, &bootkey_op, &bk, NULL, &out, e);
+
+	*generated = r == 0 && bk.generated;
 	if (r < 0)
 		wj_err_prefix(e, "jail %s: first-boot key", s->name);
 	return r;

@@ -34,7 +34,9 @@ int bootkey_fill(const char *text, size_t len, const char *key_b64, char **out, 
 
 /* Make CONFDIR/NAME/IF.conf of S hold a private key (creating the file
  * with [Interface], PrivateKey and the spec's ListenPort if it is
- * missing).  *GENERATED tells whether a key was made.  Returns 0 or -1. */
+ * missing), as an operation on the jail's transaction (agent/jailtx.h),
+ * and record it as the jail's key.  *GENERATED tells whether a key was
+ * made.  Returns 0 or -1. */
 int bootkey_ensure(const struct jail_spec *s, bool *generated, struct wj_err *e);
 
 #endif

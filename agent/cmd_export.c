@@ -33,15 +33,6 @@
 #include "util/err.h"
 #include "util/strutil.h"
 
-static const char export_usage[] =
-	"usage: wgjail export JAIL KEY [--generate-remote-key] [--default-route]\n"
-	"  Print the wg-quick config for the remote side of peer KEY.\n"
-	"  --generate-remote-key  make a new key pair for the remote: the jail's config\n"
-	"                         takes the new public key in place of KEY (applied live)\n"
-	"                         and the export carries the private key (printed before\n"
-	"                         the config changes: if the output fails, nothing changes)\n"
-	"  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n";
-
 static bool is_host(const struct wg_ipmask *m)
 {
 	return m->cidr == (m->family == AF_INET ? 32 : 128);
@@ -139,7 +130,7 @@ int cmd_export(int argc, char **argv)
 	struct jail_spec spec;
 	struct wg_device *dev = NULL;
 	const struct wg_peer *p;
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	char q[128];
 	int ch, r = WJ_EXIT_FAIL;
@@ -148,13 +139,13 @@ int cmd_export(int argc, char **argv)
 		switch (ch) {
 		case 'g': gen = true; break;
 		case 'd': defroute = true; break;
-		case 'h': fputs(export_usage, stdout); return WJ_EXIT_OK;
-		default: fputs(export_usage, stderr); return WJ_EXIT_USAGE;
+		case 'h': cmd_usage("export", stdout); return WJ_EXIT_OK;
+		default: cmd_usage("export", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 2 != argc) {
 		fputs("wgjail: export takes JAIL and KEY\n", stderr);
-		fputs(export_usage, stderr);
+		cmd_usage("export", stderr);
 		return WJ_EXIT_USAGE;
 	}
 	jail = argv[optind];
@@ -200,7 +191,7 @@ int cmd_export(int argc, char **argv)
 	key_to_base64(priv_b64, priv);
 	{
 		struct export_hook h = {jail, &spec, jail_pub, priv_b64, defroute, false};
-		struct peer_commit_hook hook = {print_before_commit, &h};
+		struct jailtx_hook hook = {print_before_commit, &h};
 
 		if (peer_replace_key(jail, key, newpub, &hook, &o, &e) < 0) {
 			/* Printed, then not written: the export is void. */

@@ -16,26 +16,6 @@
 #include "keys/keyfile.h"
 #include "wg/model.h"
 
-static const char add_usage[] =
-	"usage: wgjail peer add JAIL --public-key KEY [--allowed-ips LIST] [--endpoint HOST:PORT]\n"
-	"                       [--keepalive N] [--psk | --psk-file FILE] [--force] [--show-keys]\n"
-	"  Add a peer to JAIL's WireGuard config, as its own file CONFDIR/JAIL/IF.peers/HEX.conf,\n"
-	"  and, if the jail is up, to its running interface -- only that peer; other\n"
-	"  sessions are not touched.\n"
-	"  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer\n"
-	"  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
-	"  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
-	"  --psk                generate a preshared key (stored, not printed)\n"
-	"  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
-	"  --force              take allowed IPs already routed to another peer\n"
-	"  --show-keys          print the generated preshared key (before the peer is\n"
-	"                       written: if the output fails, nothing is added)\n";
-static const char remove_usage[] = "usage: wgjail peer remove JAIL KEY\n"
-				   "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
-				   "  main file IF.conf) and from its running interface.\n";
-static const char list_usage[] = "usage: wgjail peer list [--json] JAIL\n"
-				 "  List JAIL's peers; with handshake and transfer when the jail is up.\n";
-
 static int usage_err(const char *u, const char *fmt, const char *arg)
 {
 	char q[WJ_ERR_MAX];
@@ -43,7 +23,7 @@ static int usage_err(const char *u, const char *fmt, const char *arg)
 	fputs("wgjail: peer: ", stderr);
 	fprintf(stderr, fmt, arg ? wj_quote(arg, q, sizeof(q)) : "");
 	fputc('\n', stderr);
-	fputs(u, stderr);
+	cmd_usage(u, stderr);
 	return WJ_EXIT_USAGE;
 }
 
@@ -54,13 +34,13 @@ static int check_jail(const char *u, const char *jail)
 
 	if (why) {
 		fprintf(stderr, "wgjail: peer: jail name '%s': %s\n", wj_quote(jail, q, sizeof(q)), why);
-		fputs(u, stderr);
+		cmd_usage(u, stderr);
 		return WJ_EXIT_USAGE;
 	}
 	return 0;
 }
 
-static void report_live(const char *jail, const struct peer_outcome *o)
+static void report_live(const char *jail, const struct jailtx_report *o)
 {
 	char hint[256];
 
@@ -87,7 +67,7 @@ static int show_psk(void *arg, const struct wg_peer *p, struct wj_err *e)
 	return 0;
 }
 
-static const struct peer_commit_hook show_psk_hook = {show_psk, NULL};
+static const struct jailtx_hook show_psk_hook = {show_psk, NULL};
 
 static int peer_add_cmd(int argc, char **argv)
 {
@@ -101,7 +81,7 @@ static int peer_add_cmd(int argc, char **argv)
 	struct peer_add_req req;
 	const char *key = NULL, *aips = NULL, *psk_file = NULL;
 	bool gen_psk = false, show = false;
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	char kb[WG_KEY_B64_LEN + 1];
 	unsigned n_masked = 0;
@@ -117,7 +97,7 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'K': {
 			uint64_t v;
 			if (wj_parse_uint(optarg, 0, 65535, &v) < 0)
-				return usage_err(add_usage, "--keepalive '%s': expected 0-65535 seconds", optarg);
+				return usage_err("peer add", "--keepalive '%s': expected 0-65535 seconds", optarg);
 			req.keepalive = (int)v;
 			break;
 		}
@@ -125,24 +105,24 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'P': psk_file = optarg; break;
 		case 'f': req.force = true; break;
 		case 's': show = true; break;
-		case 'h': fputs(add_usage, stdout); return WJ_EXIT_OK;
-		default: fputs(add_usage, stderr); return WJ_EXIT_USAGE;
+		case 'h': cmd_usage("peer add", stdout); return WJ_EXIT_OK;
+		default: cmd_usage("peer add", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
-		return usage_err(add_usage, "peer add takes one JAIL%s", "");
-	if ((r = check_jail(add_usage, argv[optind])) != 0)
+		return usage_err("peer add", "peer add takes one JAIL%s", "");
+	if ((r = check_jail("peer add", argv[optind])) != 0)
 		return r;
 	if (!key)
-		return usage_err(add_usage, "--public-key is required%s", "");
+		return usage_err("peer add", "--public-key is required%s", "");
 	if (!key_from_base64(req.public_key, key))
-		return usage_err(add_usage, "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
+		return usage_err("peer add", "--public-key '%s': not a WireGuard key (44 characters of base64)", key);
 	if (gen_psk && psk_file)
-		return usage_err(add_usage, "--psk and --psk-file exclude each other%s", "");
+		return usage_err("peer add", "--psk and --psk-file exclude each other%s", "");
 	if (show && !gen_psk)
-		return usage_err(add_usage, "--show-keys only makes sense with --psk%s", "");
+		return usage_err("peer add", "--show-keys only makes sense with --psk%s", "");
 	if (aips && peer_parse_aips(aips, &req.aips, &req.n_aips, &n_masked, &e) < 0)
-		return usage_err(add_usage, "--allowed-ips: %s", e.msg);
+		return usage_err("peer add", "--allowed-ips: %s", e.msg);
 	if (n_masked) {
 		fputs("wgjail: warning: --allowed-ips with host bits set; using", stderr);
 		for (size_t i = 0; i < req.n_aips; i++) {
@@ -153,7 +133,7 @@ static int peer_add_cmd(int argc, char **argv)
 	}
 	if (req.endpoint && peer_check_endpoint(req.endpoint, &e) < 0) {
 		free(req.aips);
-		return usage_err(add_usage, "--endpoint: %s", e.msg);
+		return usage_err("peer add", "--endpoint: %s", e.msg);
 	}
 	if (psk_file) {
 		if (keyfile_read(psk_file, req.psk, &e) < 0) {
@@ -167,10 +147,8 @@ static int peer_add_cmd(int argc, char **argv)
 	}
 	key_to_base64(kb, req.public_key);
 	/* A PSK to show is printed before the peer is written: if the
-	 * output does not take it, nothing changes (agent/peer.h). */
-	if (gen_psk && show)
-		req.hook = &show_psk_hook;
-	if (peer_add(argv[optind], &req, &o, &e) < 0) {
+	 * output does not take it, nothing changes (agent/jailtx.h). */
+	if (peer_add(argv[optind], &req, gen_psk && show ? &show_psk_hook : NULL, &o, &e) < 0) {
 		r = cmd_fail(&e);
 	} else {
 		printf("peer %s added to %s\n", kb, o.path);
@@ -186,24 +164,24 @@ static int peer_remove_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	uint8_t key[WG_KEY_LEN];
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	int ch, r;
 
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (ch == 'h') {
-			fputs(remove_usage, stdout);
+			cmd_usage("peer remove", stdout);
 			return WJ_EXIT_OK;
 		}
-		fputs(remove_usage, stderr);
+		cmd_usage("peer remove", stderr);
 		return WJ_EXIT_USAGE;
 	}
 	if (optind + 2 != argc)
-		return usage_err(remove_usage, "peer remove takes JAIL and KEY%s", "");
-	if ((r = check_jail(remove_usage, argv[optind])) != 0)
+		return usage_err("peer remove", "peer remove takes JAIL and KEY%s", "");
+	if ((r = check_jail("peer remove", argv[optind])) != 0)
 		return r;
 	if (!key_from_base64(key, argv[optind + 1]))
-		return usage_err(remove_usage, "'%s': not a WireGuard key (44 characters of base64)", argv[optind + 1]);
+		return usage_err("peer remove", "'%s': not a WireGuard key (44 characters of base64)", argv[optind + 1]);
 	if (peer_remove(argv[optind], key, &o, &e) < 0)
 		return cmd_fail(&e);
 	printf("peer %s removed from %s\n", argv[optind + 1], o.path);
@@ -235,7 +213,7 @@ static const char *endpoint_of(const struct wg_peer *p, char *buf, size_t sz)
 	return NULL;
 }
 
-static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
+static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
 {
 	printf("{\"jail\":");
 	json_str(jail);
@@ -268,7 +246,7 @@ static void list_json(const char *jail, const struct wg_device *dev, bool live, 
 	printf("]}\n");
 }
 
-static void list_text(const char *jail, const struct wg_device *dev, bool live, const struct peer_outcome *o)
+static void list_text(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
 {
 	time_t now = time(NULL);
 
@@ -305,7 +283,7 @@ static int peer_list_cmd(int argc, char **argv)
 		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	bool json = false, live;
 	struct wg_device *dev;
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	int ch, r;
 
@@ -315,15 +293,15 @@ static int peer_list_cmd(int argc, char **argv)
 			continue;
 		}
 		if (ch == 'h') {
-			fputs(list_usage, stdout);
+			cmd_usage("peer list", stdout);
 			return WJ_EXIT_OK;
 		}
-		fputs(list_usage, stderr);
+		cmd_usage("peer list", stderr);
 		return WJ_EXIT_USAGE;
 	}
 	if (optind + 1 != argc)
-		return usage_err(list_usage, "peer list takes one JAIL%s", "");
-	if ((r = check_jail(list_usage, argv[optind])) != 0)
+		return usage_err("peer list", "peer list takes one JAIL%s", "");
+	if ((r = check_jail("peer list", argv[optind])) != 0)
 		return r;
 	if (peer_load(argv[optind], true, &dev, &live, &o, &e) < 0)
 		return cmd_fail(&e);
@@ -341,9 +319,9 @@ int cmd_peer(int argc, char **argv)
 
 	if (!sub || !strcmp(sub, "-h") || !strcmp(sub, "--help")) {
 		FILE *f = sub ? stdout : stderr;
-		fputs(add_usage, f);
-		fputs(remove_usage, f);
-		fputs(list_usage, f);
+		cmd_usage("peer add", f);
+		cmd_usage("peer remove", f);
+		cmd_usage("peer list", f);
 		return sub ? WJ_EXIT_OK : WJ_EXIT_USAGE;
 	}
 	/* getopt restarts on the subcommand's own arguments. */

@@ -22,6 +22,7 @@
 #include "agent/jailspec.h"
 #include "agent/platform.h"
 #include "agent/provision.h"
+#include "agent/rcjail.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
@@ -142,10 +143,10 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 
 /* Every file, read, in the order they are written: the jail's files
  * first, so that when jail.conf appears what it starts is in place. */
-static int build(const struct opts *o, const struct jail_spec *s, const struct wg_device *dev, struct rc_plan *p,
+static int build(const struct opts *o, const struct rc_jail *j, const struct wg_device *dev, struct rc_plan *p,
 		 struct wj_err *e)
 {
-	char jroot[PATH_MAX], guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
+	char guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
 	const struct wg_ipmask *addrs;
 	struct rc_file *f;
@@ -153,10 +154,9 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct w
 	unsigned mtu;
 	char *t;
 
-	jail_root(s, jroot, sizeof(jroot));
-	rc_wg_ifname(s, ifn, sizeof(ifn));
-	if (snprintf(guard, sizeof(guard), "%s%s", o->root, jroot) >= (int)sizeof(guard))
-		return wj_errf(e, "%s%s: path too long", o->root, jroot);
+	rc_wg_ifname(j, ifn, sizeof(ifn));
+	if (snprintf(guard, sizeof(guard), "%s%s", o->root, j->root) >= (int)sizeof(guard))
+		return wj_errf(e, "%s%s: path too long", o->root, j->root);
 	if (check_not_host("jail root", guard, e) < 0)
 		return -1;
 
@@ -165,21 +165,21 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct w
 	if (f->exists && !is_wg_config(f->old, f->old_len))
 		return wj_errf(e, "%s exists and is not a WireGuard configuration: provision does not replace it "
 				  "(give the interface another name: wgjail create %s --interface NAME)",
-			       f->path, s->name);
+			       f->path, j->name);
 	if (!(t = rc_ifconf_text(dev, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, wg_config_free_text);
 
 	if (!(f = add(p, guard, 0644, false, false, e, "%s/etc/start_if.%s", guard, ifn)))
 		return -1;
-	if (!(t = rc_start_if(s, &len, e)))
+	if (!(t = rc_start_if(j, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, NULL);
 
 	if (!(f = add(p, guard, 0644, true, false, e, "%s/etc/rc.conf", guard)))
 		return -1;
-	rc_tunnel_params(s, dev, &addrs, &n_addrs, &mtu);
-	if (!(t = rc_rc_conf(s, addrs, n_addrs, mtu, f->old, f->old_len, f->path, &len, e)))
+	rc_tunnel_params(j, dev, &addrs, &n_addrs, &mtu);
+	if (!(t = rc_rc_conf(j, addrs, n_addrs, mtu, f->old, f->old_len, f->path, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, NULL);
 	/* The files an earlier provision wrote for an interface the jail
@@ -189,15 +189,15 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct w
 	    remove_old(p, guard, prev, e) < 0)
 		return -1;
 
-	if (!(f = add(p, hguard, 0644, false, false, e, "%s/etc/jail.conf.d/%s.conf", o->root, s->name)))
+	if (!(f = add(p, hguard, 0644, false, false, e, "%s/etc/jail.conf.d/%s.conf", o->root, j->name)))
 		return -1;
-	if (!(t = rc_jail_conf(s, &len, e)))
+	if (!(t = rc_jail_conf(j, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, NULL);
 
 	if (!(f = add(p, hguard, 0644, true, false, e, "%s/boot/loader.conf", o->root)))
 		return -1;
-	if (!(t = rc_loader_conf(s, f->old, f->old_len, f->path, &len, e)))
+	if (!(t = rc_loader_conf(j, f->old, f->old_len, f->path, &len, e)))
 		return -1;
 	rc_plan_set(f, t, len, NULL);
 	return 0;
@@ -208,6 +208,7 @@ static int run(const struct opts *o, struct wj_err *e)
 	char path[PATH_MAX], q[80];
 	const char *why = wj_jail_name_invalid(o->jail);
 	struct jail_spec s;
+	struct rc_jail j;
 	struct wg_device *dev = NULL;
 	struct rc_plan p = {0};
 	int glock = -1, jlock = -1, r = -1;
@@ -221,7 +222,10 @@ static int run(const struct opts *o, struct wj_err *e)
 			       o->jail);
 	/* Bad input is refused before anything is written, lock files
 	 * included: read and check everything once without the locks. */
-	if (jailspec_load(o->jail, &s, e) < 0 || rc_check_ifname(&s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0)
+	if (jailspec_load(o->jail, &s, e) < 0)
+		return -1;
+	rcjail_from_spec(&s, &j);
+	if (rc_check_ifname(&j, e) < 0 || rcjail_load_conf(&s, &dev, e) < 0)
 		return -1;
 	wg_device_free(dev);
 	dev = NULL;
@@ -238,7 +242,10 @@ static int run(const struct opts *o, struct wj_err *e)
 		if (jail_lock(o->jail, &jlock, e) < 0)
 			goto out;
 	}
-	if (jailspec_load(o->jail, &s, e) < 0 || rc_ifconf_load(&s, &dev, e) < 0 || build(o, &s, dev, &p, e) < 0)
+	if (jailspec_load(o->jail, &s, e) < 0)
+		goto out;
+	rcjail_from_spec(&s, &j);
+	if (rc_check_ifname(&j, e) < 0 || rcjail_load_conf(&s, &dev, e) < 0 || build(o, &j, dev, &p, e) < 0)
 		goto out;
 	if (o->dry_run) {
 		size_t n = rc_plan_changes(&p);

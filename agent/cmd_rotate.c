@@ -13,16 +13,7 @@
 #include "util/err.h"
 #include "util/strutil.h"
 
-static const char rotate_usage[] =
-	"usage: wgjail rotate JAIL [--peer KEY]\n"
-	"  Without --peer: give JAIL a new private key (written to its config first,\n"
-	"  then to the running interface) and print the new public key on stdout.\n"
-	"  Every peer must be given the new public key: see wgjail(8), rotate.\n"
-	"  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
-	"  line 'PresharedKey = ...' for the remote side's [Peer] section (printed before\n"
-	"  it is written: if the output fails, nothing changes).\n";
-
-static void report(const char *jail, const struct peer_outcome *o)
+static void report(const char *jail, const struct jailtx_report *o)
 {
 	char hint[256];
 
@@ -55,7 +46,7 @@ int cmd_rotate(int argc, char **argv)
 		{"peer", required_argument, NULL, 'p'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	const char *peer = NULL, *why;
 	uint8_t key[WG_KEY_LEN];
-	struct peer_outcome o;
+	struct jailtx_report o;
 	struct wj_err e = {0};
 	char q[128];
 	int ch;
@@ -63,13 +54,13 @@ int cmd_rotate(int argc, char **argv)
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'p': peer = optarg; break;
-		case 'h': fputs(rotate_usage, stdout); return WJ_EXIT_OK;
-		default: fputs(rotate_usage, stderr); return WJ_EXIT_USAGE;
+		case 'h': cmd_usage("rotate", stdout); return WJ_EXIT_OK;
+		default: cmd_usage("rotate", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
 		fputs("wgjail: rotate takes one JAIL\n", stderr);
-		fputs(rotate_usage, stderr);
+		cmd_usage("rotate", stderr);
 		return WJ_EXIT_USAGE;
 	}
 	if ((why = wj_jail_name_invalid(argv[optind]))) {
@@ -103,7 +94,7 @@ int cmd_rotate(int argc, char **argv)
 	{
 		/* The new PSK is printed before it is written: if the output
 		 * does not take it, nothing changes (agent/peer.h). */
-		static const struct peer_commit_hook hook = {print_psk, NULL};
+		static const struct jailtx_hook hook = {print_psk, NULL};
 		uint8_t psk[WG_KEY_LEN];
 
 		if (peer_rotate_psk(argv[optind], key, psk, &hook, &o, &e) < 0) {

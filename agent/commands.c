@@ -10,23 +10,66 @@
 #include "util/err.h"
 
 const struct wj_cmd wj_commands[] = {
-	{"genkey", cmd_genkey, "", "print a new private key (base64)"},
-	{"genpsk", cmd_genpsk, "", "print a new preshared key (base64)"},
-	{"pubkey", cmd_pubkey, "< private.key", "print the public key of the private key read from stdin"},
-	{"check", cmd_check, "[-v] [--show-keys] FILE", "validate a WireGuard config or a jail spec"},
-	{"sync", cmd_sync, "[-n] [-f|--full] [-v] IFACE FILE", "apply FILE to IFACE, sending only what differs"},
-	{"show", cmd_show, "[--json] [IFACE|JAIL]", "show interfaces and peers (keys hidden)"},
-	{"create", cmd_create, "[-n] JAIL [options]", "create a jail spec, its key and its WireGuard config"},
-	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL"},
-	{"up", cmd_up, "[-n] JAIL", "bring JAIL up here, or reconcile it"},
-	{"down", cmd_down, "JAIL", "tear JAIL down"},
-	{"exec", cmd_exec, "JAIL [--] COMMAND [ARG...]", "run COMMAND inside JAIL's network stack (as wg(8) sees it)"},
-	{"peer", cmd_peer, "add|remove|list JAIL ...", "add, remove or list the peers of a jail"},
-	{"rotate", cmd_rotate, "JAIL [--peer KEY]", "new interface key, or a new PSK for one peer"},
-	{"export", cmd_export, "JAIL KEY", "print the config for the remote side of peer KEY"},
-	{"boot", cmd_boot, "", "bring every jail up (first boot included)"},
-	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE]", "keep every jail up: reconcile, re-resolve, report health"},
-	{NULL, NULL, NULL, NULL},
+	{"genkey", cmd_genkey, "", "print a new private key (base64)", NULL},
+	{"genpsk", cmd_genpsk, "", "print a new preshared key (base64)", NULL},
+	{"pubkey", cmd_pubkey, "< private.key", "print the public key of the private key read from stdin", NULL},
+	{"check", cmd_check, "[-v] [--show-keys] FILE", "validate a WireGuard config or a jail spec", NULL},
+	{"sync", cmd_sync, "[-n] [-f|--full] [-v] IFACE FILE", "apply FILE to IFACE, sending only what differs", NULL},
+	{"show", cmd_show, "[--json] [IFACE|JAIL]", "show interfaces and peers (keys hidden)", NULL},
+	{"create", cmd_create, "[-n] JAIL [options]", "create a jail spec, its key and its WireGuard config", NULL},
+	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL", NULL},
+	{"up", cmd_up, "[-n] JAIL", "bring JAIL up here, or reconcile it", NULL},
+	{"down", cmd_down, "JAIL", "tear JAIL down", NULL},
+	{"exec", cmd_exec, "JAIL [--] COMMAND [ARG...]", "run COMMAND inside JAIL's network stack (as wg(8) sees it)",
+	 "  Run COMMAND inside JAIL's network stack, as wg(8) sees it there (Linux: the\n"
+	 "  jail's namespace, its /sys, and /var/run/wireguard holding the jail's own\n"
+	 "  userspace sockets; FreeBSD: attached to the jail, as jexec(8)).  The exit\n"
+	 "  status is COMMAND's (127: not found, 126: cannot be run, 1: the jail cannot\n"
+	 "  be entered).  Options after JAIL are COMMAND's.\n"},
+	{"peer", cmd_peer, "add|remove|list JAIL ...", "add, remove or list the peers of a jail", NULL},
+	{"rotate", cmd_rotate, "JAIL [--peer KEY]", "new interface key, or a new PSK for one peer",
+	 "  Without --peer: give JAIL a new private key (written to its config first,\n"
+	 "  then to the running interface) and print the new public key on stdout.\n"
+	 "  Every peer must be given the new public key: see wgjail(8), rotate.\n"
+	 "  --peer KEY: a new preshared key for peer KEY, printed once on stdout as the\n"
+	 "  line 'PresharedKey = ...' for the remote side's [Peer] section (printed before\n"
+	 "  it is written: if the output fails, nothing changes).\n"},
+	{"export", cmd_export, "JAIL KEY [--generate-remote-key] [--default-route]",
+	 "print the config for the remote side of peer KEY",
+	 "  Print the wg-quick config for the remote side of peer KEY.\n"
+	 "  --generate-remote-key  make a new key pair for the remote: the jail's config\n"
+	 "                         takes the new public key in place of KEY (applied live)\n"
+	 "                         and the export carries the private key (printed before\n"
+	 "                         the config changes: if the output fails, nothing changes)\n"
+	 "  --default-route        AllowedIPs = 0.0.0.0/0, ::/0 (all traffic through the jail)\n"},
+	{"boot", cmd_boot, "", "bring every jail up (first boot included)", NULL},
+	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE]", "keep every jail up: reconcile, re-resolve, report health", NULL},
+	{NULL, NULL, NULL, NULL, NULL},
+};
+
+/* Subcommands, for their usage only (the parent dispatches). */
+static const struct wj_cmd wj_subcommands[] = {
+	{"peer add", NULL,
+	 "JAIL --public-key KEY [--allowed-ips LIST] [--endpoint HOST:PORT]\n"
+	 "                       [--keepalive N] [--psk | --psk-file FILE] [--force] [--show-keys]",
+	 "add a peer",
+	 "  Add a peer to JAIL's WireGuard config, as its own file CONFDIR/JAIL/IF.peers/HEX.conf,\n"
+	 "  and, if the jail is up, to its running interface -- only that peer; other\n"
+	 "  sessions are not touched.\n"
+	 "  --allowed-ips LIST   comma-separated IP[/CIDR] routed to the peer\n"
+	 "  --endpoint HOST:PORT where to reach the peer ([IPv6]:PORT)\n"
+	 "  --keepalive N        persistent keepalive, 0-65535 seconds (0 = off)\n"
+	 "  --psk                generate a preshared key (stored, not printed)\n"
+	 "  --psk-file FILE      read the preshared key from FILE (mode 0600)\n"
+	 "  --force              take allowed IPs already routed to another peer\n"
+	 "  --show-keys          print the generated preshared key (before the peer is\n"
+	 "                       written: if the output fails, nothing is added)\n"},
+	{"peer remove", NULL, "JAIL KEY", "remove a peer",
+	 "  Remove peer KEY from JAIL's config (its drop-in, or its section of the\n"
+	 "  main file IF.conf) and from its running interface.\n"},
+	{"peer list", NULL, "[--json] JAIL", "list the peers",
+	 "  List JAIL's peers; with handshake and transfer when the jail is up.\n"},
+	{NULL, NULL, NULL, NULL, NULL},
 };
 
 const struct wj_cmd *cmd_find(const char *name)
@@ -41,8 +84,16 @@ void cmd_usage(const char *name, FILE *f)
 {
 	const struct wj_cmd *c = cmd_find(name);
 
-	if (c)
-		fprintf(f, "usage: wgjail %s%s%s\n  %s\n", c->name, *c->usage ? " " : "", c->usage, c->summary);
+	for (const struct wj_cmd *s = wj_subcommands; !c && s->name; s++)
+		if (!strcmp(s->name, name))
+			c = s;
+	if (!c)
+		return;
+	fprintf(f, "usage: wgjail %s%s%s\n", c->name, *c->usage ? " " : "", c->usage);
+	if (c->help)
+		fputs(c->help, f);
+	else
+		fprintf(f, "  %s\n", c->summary);
 }
 
 int cmd_usage_error(const char *name, const char *fmt, ...)

@@ -12,12 +12,15 @@ struct wj_cmd {
 	int (*run)(int argc, char **argv); /* argv[0] is the command name */
 	const char *usage;                 /* after "wgjail NAME " */
 	const char *summary;
+	const char *help;                  /* the lines after the usage line (NULL: the summary) */
 };
 
 extern const struct wj_cmd wj_commands[];
 const struct wj_cmd *cmd_find(const char *name);
 
-/* Print "usage: wgjail NAME USAGE" and the summary to F. */
+/* Print "usage: wgjail NAME USAGE" and the help (else the summary) to F.
+ * NAME may be a subcommand ("peer add").  The one usage text of every
+ * command: no command file has a second one. */
 void cmd_usage(const char *name, FILE *f);
 /* Report a usage error for NAME (message, then usage) and return 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -8,6 +8,7 @@
 
 #include "agent/jailroot.h"
 #include "agent/jailspec.h"
+#include "agent/rcjail.h"
 #include "rc/ifconf.h"
 #include "rc/names.h"
 #include "rc/plan.h"
@@ -42,6 +43,7 @@ int jail_ifconf_sync(const struct jail_spec *s, const char *hostroot, FILE *out,
 	char root[PATH_MAX], guard[PATH_MAX], path[PATH_MAX], ifn[24];
 	struct wg_device *dev = NULL;
 	struct rc_plan p = {0};
+	struct rc_jail j;
 	struct rc_file *f;
 	int provisioned, r = -1;
 	size_t len;
@@ -51,11 +53,12 @@ int jail_ifconf_sync(const struct jail_spec *s, const char *hostroot, FILE *out,
 		return -1;
 	if (!provisioned)
 		return 0;
-	rc_wg_ifname(s, ifn, sizeof(ifn));
+	rcjail_from_spec(s, &j);
+	rc_wg_ifname(&j, ifn, sizeof(ifn));
 	if (snprintf(guard, sizeof(guard), "%s%s", hostroot, root) >= (int)sizeof(guard) ||
 	    snprintf(path, sizeof(path), "%s/etc/%s.conf", guard, ifn) >= (int)sizeof(path))
 		return wj_errf(e, "jail %s: %s%s: path too long", s->name, hostroot, root);
-	if (check_root(s, guard, e) < 0 || rc_ifconf_load(s, &dev, e) < 0)
+	if (check_root(s, guard, e) < 0 || rcjail_load_conf(s, &dev, e) < 0)
 		return -1;
 	if (!(f = rc_plan_add(&p, guard, path, 0600, false, true, e)))
 		goto out;

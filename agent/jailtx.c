@@ -1,309 +1,280 @@
-/* Journalled changes of a jail's files (see agent/jailtx.h). */
+/* One transaction for a jail's files (see agent/jailtx.h). */
 #include "agent/jailtx.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <limits.h>
-#include <stdbool.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/aipidx.h"
+#include "agent/jaillock.h"
 #include "agent/jailwg.h"
-#include "agent/keyguard.h"
+#include "agent/peer.h"
+#include "agent/platform.h"
 #include "util/err.h"
-#include "util/fsutil.h"
 #include "util/paths.h"
 #include "util/stores.h"
+#include "util/fsutil.h"
 #include "util/safefile.h"
-#include "util/sbuf.h"
 #include "util/strutil.h"
+#include "wg/config.h"
 
-#define CREATE_JOURNAL ".create"
-#define CREATE_STAGED ".create.conf"
-#define REPLACE_JOURNAL ".replace"
-#define JOURNAL_MAX (1u << 20)
+#define CONF_MAX (256u << 20) /* a wg config larger than this is refused */
 
-static int path_of(char *buf, size_t sz, const char *name, const char *file, struct wj_err *e)
+/* ---- the main file's stamp ---------------------------------------------
+ * Parsing a config with 50,000 peers costs tens of milliseconds; `peer add`
+ * must not pay that on every call.  After wgjail itself wrote the main
+ * file (and parsed what it wrote), CONFDIR/JAIL/.IF.conf.parsed records the
+ * file's identity: device, inode, size, mtime and ctime (nanoseconds).  If
+ * the file still has that identity, it is the file that parsed, and the
+ * operations check against a fast scan instead of a full parse.  Any other
+ * writer (an editor, another tool, wj_write_atomic) makes a new inode or a
+ * new ctime, so the stamp no longer matches and the next command parses
+ * the whole file again.  A lost or damaged stamp only costs that parse. */
+
+static void stamp_fmt(char *buf, size_t sz, const struct stat *st)
 {
-	if (jail_path(buf, sz, name, file) < 0)
-		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
-	return 0;
+	snprintf(buf, sz, "%ju %ju %jd %jd.%09ld %jd.%09ld\n", (uintmax_t)st->st_dev, (uintmax_t)st->st_ino,
+		 (intmax_t)st->st_size, (intmax_t)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+		 (intmax_t)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
 }
 
-static int sync_jail_dir(const char *name, struct wj_err *e)
+static void stamp_write_st(const struct jailtx *t, const struct stat *st)
 {
-	char dir[PATH_MAX];
+	char path[PATH_MAX], line[160];
 
-	if (path_of(dir, sizeof(dir), name, NULL, e) < 0)
-		return -1;
-	return jailwg_sync_dir(dir, e);
+	if (jail_parsed_stamp_path(path, sizeof(path), t->name, t->spec.ifname) < 0)
+		return;
+	stamp_fmt(line, sizeof(line), st);
+	wj_cache_write(path, line);
 }
 
-static bool file_is(const char *path, const char *text)
+bool jailtx_main_known(const struct jailtx *t)
 {
-	struct wj_err ignored;
-	char *cur = NULL;
-	size_t len = 0;
-	bool same;
+	char path[PATH_MAX], want[160];
 
-	if (wj_read_conf(path, JOURNAL_MAX, false, &cur, &len, &ignored) < 0)
+	if (t->dropin || jail_parsed_stamp_path(path, sizeof(path), t->name, t->spec.ifname) < 0)
 		return false;
-	same = len == strlen(text) && !memcmp(cur, text, len);
-	wj_free_file(cur, len, false);
-	return same;
+	stamp_fmt(want, sizeof(want), &t->st);
+	return wj_cache_is(path, want);
 }
 
-/* ---- create ------------------------------------------------------------ */
-
-/* The journal: "key=value" lines, then "spec:" and the spec's text. */
-static char *create_journal(const struct jailtx_create *t, size_t *len)
+void jailtx_main_parsed(const struct jailtx *t)
 {
-	struct wj_sbuf b = {0};
-	char pub[WG_KEY_B64_LEN + 1] = "";
-
-	if (t->pub)
-		key_to_base64(pub, t->pub);
-	wj_sb_printf(&b, "# wgjail: a create in progress, finished under the jail's lock if interrupted\n"
-			 "old=%s\nnew=%s\npub=%s\nconf=%d\n",
-		     t->old_if, t->new_if, pub, t->conf != NULL);
-	if (t->spec)
-		wj_sb_printf(&b, "spec:\n%s", t->spec);
-	return wj_sb_take(&b, len);
+	/* T->ST is the fstat of the read that parsed. */
+	if (!t->dropin)
+		stamp_write_st(t, &t->st);
 }
 
-struct journal {
-	char old_if[WJ_IFNAME_MAX + 1], new_if[WJ_IFNAME_MAX + 1];
-	uint8_t pub[WG_KEY_LEN];
-	bool has_pub, conf;
-	const char *spec; /* into the journal's text, NULL if none */
-};
+/* ---- open, read, edit, write, apply, close ------------------------------ */
 
-static int parse_create_journal(char *text, const char *path, struct journal *j, struct wj_err *e)
+/* JAILTX_NEW: the jail's directory (made unless DRY) and its spec, or
+ * the defaults for a new one. */
+static int open_new(struct jailtx *t, const char *name, bool dry, struct wj_err *e)
 {
-	char *line = text, *next;
+	char dir[PATH_MAX], spec[PATH_MAX], q[80];
+	const char *why = wj_jail_name_invalid(name);
 
-	memset(j, 0, sizeof(*j));
-	for (; line && *line; line = next) {
-		char *nl = strchr(line, '\n'), *eq;
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		if (line[0] == '#')
-			continue;
-		if (!strcmp(line, "spec:")) {
-			j->spec = next ? next : "";
-			break;
-		}
-		if (!(eq = strchr(line, '=')))
-			goto bad;
-		*eq++ = '\0';
-		if (!strcmp(line, "old") || !strcmp(line, "new")) {
-			char *dst = line[0] == 'o' ? j->old_if : j->new_if;
-			if (wj_ifname_invalid(eq))
-				goto bad;
-			snprintf(dst, WJ_IFNAME_MAX + 1, "%s", eq);
-		} else if (!strcmp(line, "pub")) {
-			j->has_pub = *eq && key_from_base64(j->pub, eq);
-		} else if (!strcmp(line, "conf")) {
-			j->conf = !strcmp(eq, "1");
-		}
-	}
-	if (j->old_if[0] && j->new_if[0])
-		return 0;
-bad:
-	return wj_errf(e, "%s: the journal of an interrupted create cannot be read; the jail's files were left as "
-			  "it found them: check them and remove this file",
-		       path);
-}
-
-static int if_path(char *buf, size_t sz, const char *name, const char *ifname, const char *suffix,
-		   struct wj_err *e)
-{
-	char file[WJ_IFNAME_MAX + 16];
-
-	snprintf(file, sizeof(file), "%s%s", ifname, suffix);
-	return path_of(buf, sz, name, file, e);
-}
-
-/* Bring the files to the state the journal describes (every step may have
- * been done already), then remove the journal. */
-static int create_apply(const char *name, const struct journal *j, struct wj_err *e)
-{
-	char staged[PATH_MAX], spec[PATH_MAX], newconf[PATH_MAX], oldconf[PATH_MAX], oldpeers[PATH_MAX],
-		newpeers[PATH_MAX], journal[PATH_MAX];
-	bool rename_if = strcmp(j->old_if, j->new_if) != 0;
-
-	if (path_of(staged, sizeof(staged), name, CREATE_STAGED, e) < 0 ||
-	    path_of(spec, sizeof(spec), name, "jail.conf", e) < 0 ||
-	    path_of(journal, sizeof(journal), name, CREATE_JOURNAL, e) < 0 ||
-	    if_path(newconf, sizeof(newconf), name, j->new_if, ".conf", e) < 0 ||
-	    if_path(oldconf, sizeof(oldconf), name, j->old_if, ".conf", e) < 0 ||
-	    if_path(oldpeers, sizeof(oldpeers), name, j->old_if, ".peers", e) < 0 ||
-	    if_path(newpeers, sizeof(newpeers), name, j->new_if, ".peers", e) < 0)
-		return -1;
-	/* The main file: the staged one takes its place. */
-	if (wj_exists(staged)) {
-		if (rename(staged, newconf) < 0)
-			return wj_errnof(e, errno, "renaming %s to %s", staged, newconf);
-		if (sync_jail_dir(name, e) < 0)
+	if (why)
+		return wj_errf(e, "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);
+	if (jail_path(dir, sizeof(dir), name, NULL) < 0 || jail_path(spec, sizeof(spec), name, "jail.conf") < 0)
+		return wj_errf(e, "%s: configuration directory path too long", wj_confdir());
+	if (!dry) {
+		/* CONFDIR 0755, the jail's directory 0700 (wgjail.conf(5)),
+		 * made only in a configuration directory that is trusted. */
+		if (wj_mkdirs(wj_confdir(), 0755, e) < 0 || jail_dirs_check(NULL, e) < 0 ||
+		    wj_mkdirs(dir, 0700, e) < 0 || jail_lock(name, &t->lockfd, e) < 0)
 			return -1;
+	} else if (wj_exists(dir) && jail_dirs_check(name, e) < 0) {
+		return -1;
 	}
-	if (j->spec && !file_is(spec, j->spec) && wj_write_atomic(spec, j->spec, strlen(j->spec), 0644, e) < 0)
-		return -1;
-	if (rename_if) {
-		/* The drop-ins follow the interface's name. */
-		if (wj_exists(oldpeers)) {
-			if (wj_exists(newpeers))
-				return wj_errf(e, "jail %s: cannot finish renaming %s to %s: both %s and %s exist; "
-						  "merge them by hand",
-					       name, j->old_if, j->new_if, oldpeers, newpeers);
-			if (rename(oldpeers, newpeers) < 0)
-				return wj_errnof(e, errno, "renaming %s to %s", oldpeers, newpeers);
-		}
-		/* The old main file goes only once the new one is there. */
-		if (wj_exists(newconf) && unlink(oldconf) < 0 && errno != ENOENT)
-			return wj_errnof(e, errno, "removing %s", oldconf);
-		wj_stores_forget(WJ_FORGET_RENAMED, &(struct wj_store_scope){.jail = name, .ifname = j->old_if});
-		if (sync_jail_dir(name, e) < 0)
-			return -1;
-	}
-	if (j->has_pub && keyguard_record(name, j->pub, e) < 0)
-		return -1;
-	if (unlink(journal) < 0 && errno != ENOENT)
-		return wj_errnof(e, errno, "removing %s", journal);
-	return sync_jail_dir(name, e);
-}
-
-int jailtx_create(const char *name, const struct jailtx_create *t, struct wj_err *e)
-{
-	char staged[PATH_MAX], journal[PATH_MAX], *text;
-	struct journal j;
-	size_t len;
-	int r;
-
-	if (path_of(staged, sizeof(staged), name, CREATE_STAGED, e) < 0 ||
-	    path_of(journal, sizeof(journal), name, CREATE_JOURNAL, e) < 0)
-		return -1;
-	/* Staged first: a kill before the journal leaves the old state (the
-	 * staged file is removed at the next lock). */
-	if (t->conf && wj_write_atomic(staged, t->conf, t->conf_len, 0600, e) < 0)
-		return -1;
-	if (!(text = create_journal(t, &len)))
-		return wj_errnof(e, ENOMEM, "jail %s", name);
-	/* The commit. */
-	r = wj_write_atomic(journal, text, len, 0600, e);
-	if (r == 0)
-		r = parse_create_journal(text, journal, &j, e);
-	if (r == 0)
-		r = create_apply(name, &j, e);
-	free(text);
-	return r;
-}
-
-static int recover_create(const char *name, struct wj_err *e)
-{
-	char staged[PATH_MAX], journal[PATH_MAX], *text = NULL;
-	struct journal j;
-	size_t len = 0;
-	int r;
-
-	if (path_of(staged, sizeof(staged), name, CREATE_STAGED, e) < 0 ||
-	    path_of(journal, sizeof(journal), name, CREATE_JOURNAL, e) < 0)
-		return -1;
-	if (!wj_exists(journal)) {
-		/* Killed before the commit: the old state stands. */
-		if (unlink(staged) == 0)
-			return sync_jail_dir(name, e);
+	t->is_new = !wj_exists(spec);
+	if (t->is_new) {
+		jailspec_defaults(&t->spec, name);
 		return 0;
 	}
-	if (wj_read_conf(journal, JOURNAL_MAX, false, &text, &len, e) < 0)
-		return -1;
-	r = parse_create_journal(text, journal, &j, e);
-	if (r == 0)
-		r = create_apply(name, &j, e);
-	wj_free_file(text, len, false);
-	return r < 0 ? wj_err_prefix(e, "jail %s: finishing an interrupted create", name) : 0;
+	return jailspec_load(name, &t->spec, e);
 }
 
-/* ---- replace ----------------------------------------------------------- */
-
-int jailtx_replace_begin(const char *name, const char *ifname, const uint8_t old[WG_KEY_LEN],
-			 const uint8_t new_key[WG_KEY_LEN], struct wj_err *e)
+int jailtx_open(struct jailtx *t, const char *name, unsigned flags, struct wj_err *e)
 {
-	char journal[PATH_MAX], text[64 + 2 * WG_KEY_HEX_LEN + WJ_IFNAME_MAX], ho[WG_KEY_HEX_LEN + 1],
-		hn[WG_KEY_HEX_LEN + 1];
-
-	if (path_of(journal, sizeof(journal), name, REPLACE_JOURNAL, e) < 0)
-		return -1;
-	key_to_hex(ho, old);
-	key_to_hex(hn, new_key);
-	snprintf(text, sizeof(text), "if=%s\nold=%s\nnew=%s\n", ifname, ho, hn);
-	return wj_write_atomic(journal, text, strlen(text), 0600, e);
-}
-
-int jailtx_replace_end(const char *name, struct wj_err *e)
-{
-	char journal[PATH_MAX];
-
-	if (path_of(journal, sizeof(journal), name, REPLACE_JOURNAL, e) < 0)
-		return -1;
-	if (unlink(journal) < 0 && errno != ENOENT)
-		return wj_errnof(e, errno, "removing %s", journal);
-	return sync_jail_dir(name, e);
-}
-
-static int recover_replace(const char *name, struct wj_err *e)
-{
-	char journal[PATH_MAX], dir[PATH_MAX], oldp[PATH_MAX], newp[PATH_MAX], ifname[WJ_IFNAME_MAX + 1] = "",
-		*text = NULL;
-	uint8_t old[WG_KEY_LEN], new_key[WG_KEY_LEN];
-	bool have_old = false, have_new = false;
-	size_t len = 0;
-
-	if (path_of(journal, sizeof(journal), name, REPLACE_JOURNAL, e) < 0)
-		return -1;
-	if (!wj_exists(journal))
-		return 0;
-	if (wj_read_conf(journal, 4096, false, &text, &len, e) < 0)
-		return -1;
-	for (char *line = text, *next; line && *line; line = next) {
-		char *nl = strchr(line, '\n');
-		next = nl ? nl + 1 : NULL;
-		if (nl)
-			*nl = '\0';
-		if (!strncmp(line, "if=", 3) && !wj_ifname_invalid(line + 3))
-			snprintf(ifname, sizeof(ifname), "%s", line + 3);
-		else if (!strncmp(line, "old=", 4))
-			have_old = key_from_hex(old, line + 4);
-		else if (!strncmp(line, "new=", 4))
-			have_new = key_from_hex(new_key, line + 4);
+	memset(t, 0, sizeof(*t));
+	t->name = name;
+	t->lockfd = -1;
+	if (flags & JAILTX_NEW) {
+		if (open_new(t, name, flags & JAILTX_DRY, e) < 0)
+			goto fail;
+	} else {
+		/* The spec read again under the lock: taking it may have
+		 * finished an interrupted change of the interface
+		 * (agent/jaillock.h). */
+		if (jailspec_load(name, &t->spec, e) < 0 ||
+		    (!(flags & JAILTX_DRY) && jail_lock(name, &t->lockfd, e) < 0) ||
+		    jailspec_load(name, &t->spec, e) < 0)
+			goto fail;
 	}
-	wj_free_file(text, len, false);
-	if (!ifname[0] || !have_old || !have_new)
-		return wj_errf(e, "%s: the journal of an interrupted key replacement cannot be read; check the "
-				  "jail's drop-ins and remove this file",
-			       journal);
-	if (jailwg_dir_path(dir, sizeof(dir), name, ifname, e) < 0 ||
-	    jailwg_dropin_path(oldp, sizeof(oldp), dir, old, e) < 0 ||
-	    jailwg_dropin_path(newp, sizeof(newp), dir, new_key, e) < 0)
-		return -1;
-	/* The new drop-in is the commit: once it is there, the old one goes. */
-	if (wj_exists(newp)) {
-		if (unlink(oldp) < 0 && errno != ENOENT)
-			return wj_errnof(e, errno, "removing %s", oldp);
-		if (jailwg_sync_dir(dir, e) < 0)
-			return -1;
+	if (jailwg_main_path(t->main_path, sizeof(t->main_path), name, t->spec.ifname, e) < 0 ||
+	    jailwg_dir_path(t->dir, sizeof(t->dir), name, t->spec.ifname, e) < 0) {
+		wj_errf(e, "jail %s: path too long", name);
+		goto fail;
 	}
-	/* The allowed-IP index may be half moved: rebuilt at its next use. */
-	wj_stores_forget(WJ_FORGET_DROPINS_MOVED, &(struct wj_store_scope){.jail = name, .peers_dir = dir});
-	return jailtx_replace_end(name, e);
-}
-
-int jailtx_recover(const char *name, struct wj_err *e)
-{
-	if (recover_create(name, e) < 0 || recover_replace(name, e) < 0)
-		return -1;
+	snprintf(t->path, sizeof(t->path), "%s", t->main_path);
+	if (t->lockfd >= 0)
+		wj_remove_stale_temps(t->main_path);
 	return 0;
+fail:
+	jailtx_close(t);
+	return -1;
+}
+
+void jailtx_close(struct jailtx *t)
+{
+	if (t->doc_loaded)
+		conf_doc_free(&t->doc);
+	conf_doc_free_text(t->new_text, t->new_len);
+	wg_device_free(t->after);
+	wg_device_free(t->dev);
+	wg_device_free(t->changes);
+	if (t->text && t->room)
+		wj_free_mapped(t->text, t->len + t->room);
+	else if (t->text)
+		wj_free_file(t->text, t->len, true);
+	if (t->lockfd >= 0)
+		jail_unlock(t->lockfd);
+	t->lockfd = -1;
+	t->text = t->new_text = NULL;
+	t->dev = t->after = t->changes = NULL;
+	t->doc_loaded = false;
+}
+
+int jailtx_index(struct jailtx *t, struct wj_err *e)
+{
+	/* (Killed writers' temporary files in IF.peers/ are removed when the
+	 * index is rebuilt: their creation changed the directory.) */
+	if (aipidx_ensure(t->dir, NULL, e) < 0)
+		return wj_err_prefix(e, "jail %s: the allowed-IP index", t->name);
+	return 0;
+}
+
+int jailtx_read(struct jailtx *t, const uint8_t *key, unsigned flags, struct wj_err *e)
+{
+	struct stat st;
+
+	if (key && jailwg_dropin_path(t->path, sizeof(t->path), t->dir, key, e) == 0) {
+		if (lstat(t->path, &st) == 0) {
+			t->dropin = true;
+			memcpy(t->dropin_key, key, WG_KEY_LEN);
+		} else
+			snprintf(t->path, sizeof(t->path), "%s", t->main_path);
+	}
+	if ((flags & JAILTX_MAPPED) && !t->dropin) {
+		/* One spare byte: the mapped reader, no second copy of a big
+		 * file. */
+		if (wj_read_mapped_conf(t->path, CONF_MAX, 1, &t->text, &t->len, &t->st, e) < 0)
+			return -1;
+		t->room = 1;
+	} else if (wj_read_conf(t->path, CONF_MAX, true, &t->text, &t->len, e) < 0) {
+		return -1;
+	}
+	return (flags & JAILTX_PARSE) ? jailtx_parse(t, e) : 0;
+}
+
+int jailtx_parse(struct jailtx *t, struct wj_err *e)
+{
+	if (!t->dev && (t->dropin ? jailwg_parse_dropin(t->text, t->len, t->path, t->dropin_key, &t->dev, e)
+				  : wg_config_parse(t->text, t->len, t->path, &t->dev, e)) < 0)
+		return -1;
+	if (!t->doc_loaded && conf_doc_load(&t->doc, t->text, t->len, e) < 0)
+		return -1;
+	t->doc_loaded = true;
+	return 0;
+}
+
+int jailtx_render(struct jailtx *t, struct wj_err *e)
+{
+	t->new_text = conf_doc_text(&t->doc, &t->new_len);
+	if (!t->new_text)
+		return wj_errnof(e, ENOMEM, "%s", t->path);
+	if (wg_config_parse(t->new_text, t->new_len, t->path, &t->after, e) < 0)
+		return wj_err_prefix(e, "%s: the edited config does not parse (nothing written)", t->path);
+	return 0;
+}
+
+struct wg_device *jailtx_changes(struct jailtx *t, struct wj_err *e)
+{
+	if (!t->changes && !(t->changes = wg_device_new()))
+		wj_errnof(e, ENOMEM, "jail %s: change set", t->name);
+	return t->changes;
+}
+
+int jailtx_write(struct jailtx *t, struct wj_err *e)
+{
+	struct stat st;
+	char stamp[PATH_MAX];
+
+	if (wj_write_atomic(t->path, t->new_text, t->new_len, 0600, e) < 0)
+		return -1;
+	t->written = true;
+	if (t->dropin) {
+		aipidx_stamp(t->dir); /* the index was current and still is */
+	} else if (stat(t->path, &st) == 0) {
+		stamp_write_st(t, &st); /* what was written parsed (jailtx_render) */
+	} else if (jail_parsed_stamp_path(stamp, sizeof(stamp), t->name, t->spec.ifname) == 0) {
+		unlink(stamp);
+	}
+	return 0;
+}
+
+int jailtx_apply(struct jailtx *t, bool *live, struct wj_err *e)
+{
+	const struct wj_platform *pl = wj_platform();
+	struct peer_target tgt;
+	int up;
+
+	*live = false;
+	/* What a jail needs besides its interface: on FreeBSD its own
+	 * /etc/IF.conf, which its rc applies at every start, kept in step
+	 * (running or not; agent/jailifconf.h). */
+	if (t->written && pl->keep_files && pl->keep_files(&t->spec, NULL, e) < 0)
+		return wj_err_prefix(e, "%s saved, but jail %s's own copy of it was not updated", t->path, t->name);
+	if (!t->changes)
+		return 0;
+	up = peer_jail_target(&t->spec, &tgt, e);
+	if (up < 0)
+		return wj_err_prefix(e, "%s saved, but jail %s's state cannot be read", t->path, t->name);
+	if (!up)
+		return 0;
+	if (peer_live_set(&tgt, t->changes, e) < 0)
+		return wj_err_prefix(e, "%s saved, but jail %s's interface %s was not updated", t->path, t->name,
+				     t->spec.ifname);
+	*live = true;
+	return 0;
+}
+
+int jailtx_run(const char *name, const struct jailtx_op *op, void *req, const struct jailtx_hook *hook,
+	       struct jailtx_report *out, struct wj_err *e)
+{
+	struct jailtx t;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (jailtx_open(&t, name, op->flags, e) < 0)
+		return -1;
+	snprintf(out->ifname, sizeof(out->ifname), "%s", t.spec.ifname);
+	rc = op->edit(&t, req, e);
+	if (!(op->flags & JAILTX_DRY)) {
+		/* The secret handed over before anything is written. */
+		if (rc == 0 && hook && t.handover)
+			rc = hook->fn(hook->arg, t.handover, e);
+		if (rc == 0)
+			rc = op->commit ? op->commit(&t, req, e) : jailtx_write(&t, e);
+		if (rc == 0)
+			rc = jailtx_apply(&t, &out->live, e);
+	}
+	out->written = t.written;
+	snprintf(out->path, sizeof(out->path), "%s", t.path);
+	jailtx_close(&t);
+	return rc;
 }

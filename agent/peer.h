@@ -2,20 +2,15 @@
  * `wgjail peer add/remove/list`, `wgjail rotate` and
  * `wgjail export --generate-remote-key`.
  *
- * Every change follows the same steps:
- *   validate the request (the command edge does the syntax) ->
- *   lock CONFDIR/JAIL/.lock -> read and parse CONFDIR/JAIL/IF.conf ->
- *   check the request against it -> edit the text with wg/conf_edit.h
- *   (comments and unknown lines kept) -> parse the result with the real
- *   parser and check that it says exactly what was meant -> replace the
- *   file atomically (0600) -> apply only that change to the live interface
- *   (one backend set, no read-back: the cost does not grow with the number
- *   of peers) -> unlock.
- * A crash at any point leaves the file as it was before or after.
+ * Each change is an operation on the jail's transaction (agent/jailtx.h:
+ * lock, read, check, edit, re-parse, hand a secret over, write atomically,
+ * apply only that change live, report): agent/peer_add.c,
+ * agent/peer_remove.c, agent/peer_keys.c.  A crash at any point leaves the
+ * files as they were before or after.
  *
- * "Live" means: the jail's network namespace /run/netns/JAIL exists (the
- * jail is up, `wgjail up`).  Without it only the file changes, and the
- * result says so; the change applies at the next `wgjail up`. */
+ * "Live" means: the jail is running here (agent/jailctx.h).  Otherwise
+ * only the files change, and the report says so; the change applies at
+ * the next `wgjail up`. */
 #ifndef WGJAIL_PEER_H
 #define WGJAIL_PEER_H
 
@@ -23,23 +18,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <limits.h>
-
-#include "util/strutil.h"
+#include "agent/jailtx.h"
 #include "keys/keys.h"
+#include "util/strutil.h"
 #include "wg/model.h"
 
 struct wj_err;
-
-/* Called once a change is checked, just before it is written: a command
- * that hands a secret over prints it here, and checks that its output
- * took it (cmd_output_done).  A failure cancels the change: nothing is
- * written, so a secret printed nowhere is never the only copy of a key.
- * P is the peer as it will be written. */
-struct peer_commit_hook {
-	int (*fn)(void *arg, const struct wg_peer *p, struct wj_err *e);
-	void *arg;
-};
 
 struct peer_add_req {
 	uint8_t public_key[WG_KEY_LEN];
@@ -50,39 +34,34 @@ struct peer_add_req {
 	bool has_psk;
 	uint8_t psk[WG_KEY_LEN]; /* caller wipes */
 	bool force;             /* allow allowed IPs already routed to another peer */
-	const struct peer_commit_hook *hook; /* may be NULL */
 };
 
-/* What happened to the live interface. */
-struct peer_outcome {
-	bool written;         /* the change is in the configuration */
-	bool live;            /* applied to the running interface */
-	char ifname[16];
-	char path[4096];      /* the config file that was written or read */
-};
-
-int peer_add(const char *jail, const struct peer_add_req *req, struct peer_outcome *out, struct wj_err *e);
-int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct peer_outcome *out, struct wj_err *e);
+/* A new drop-in IF.peers/HEX.conf for the peer.  HOOK (may be NULL) gets
+ * the peer as written (its PSK). */
+int peer_add(const char *jail, const struct peer_add_req *req, const struct jailtx_hook *hook,
+	     struct jailtx_report *out, struct wj_err *e);
+/* Its drop-in, or its section(s) of the main file. */
+int peer_remove(const char *jail, const uint8_t key[WG_KEY_LEN], struct jailtx_report *out, struct wj_err *e);
 
 /* New interface private key: persisted first, then applied.  PUB gets the
  * new public key. */
-int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct peer_outcome *out, struct wj_err *e);
+int peer_rotate_key(const char *jail, uint8_t pub[WG_KEY_LEN], struct jailtx_report *out, struct wj_err *e);
 /* New PSK for peer KEY: persisted, then applied.  PSK gets it (caller
- * wipes). */
+ * wipes); HOOK hands it over first. */
 int peer_rotate_psk(const char *jail, const uint8_t key[WG_KEY_LEN], uint8_t psk[WG_KEY_LEN],
-		    const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e);
+		    const struct jailtx_hook *hook, struct jailtx_report *out, struct wj_err *e);
 /* Replace peer OLD's public key by NEW in the config (the peer keeps its
  * allowed IPs, endpoint, PSK, keepalive and comments) and on the live
  * interface (old peer removed, new one added).  A drop-in is written
  * under the new name, then the old one removed, journalled
  * (agent/jailtx.h): a kill in between never leaves both. */
 int peer_replace_key(const char *jail, const uint8_t old[WG_KEY_LEN], const uint8_t new_key[WG_KEY_LEN],
-		     const struct peer_commit_hook *hook, struct peer_outcome *out, struct wj_err *e);
+		     const struct jailtx_hook *hook, struct jailtx_report *out, struct wj_err *e);
 
-/* The jail's config parsed (no lock needed: the file is replaced
- * atomically), with live handshake and transfer counters merged in when
- * WANT_LIVE and the jail is up (*LIVE set).  Caller frees *DEV. */
-int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct peer_outcome *out,
+/* The jail's config (main file and drop-ins) read under its lock, with
+ * live handshake and transfer counters merged in when WANT_LIVE and the
+ * jail is up (*LIVE set).  Caller frees *DEV. */
+int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct jailtx_report *out,
 	      struct wj_err *e);
 
 /* Does peer NEW route an address that peer OTHER already routes?  Same
@@ -91,6 +70,12 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
  * OTHER's in *OTHER_IDX), or -1. */
 long peer_aip_conflict(const struct wg_ipmask *new_aips, size_t n_new, const struct wg_peer *other,
 		       size_t *other_idx);
+
+/* A change-set copy of peer P (everything the file says about it), with
+ * the flags EXTRA, added to CH. */
+int peer_copy_change(struct wg_device *ch, const struct wg_peer *p, uint32_t extra, struct wj_err *e);
+/* A change set entry that removes peer KEY from the device. */
+int peer_remove_change(struct wg_device *ch, const uint8_t key[WG_KEY_LEN], struct wj_err *e);
 
 /* The fast pre-check of peer_add (agent/peer_scan.c): one pass over the
  * config text.  DUP: a [Peer] has the key; OWN: it is the interface's own
@@ -118,7 +103,7 @@ struct jail_spec;
 int peer_jail_target(const struct jail_spec *s, struct peer_target *t, struct wj_err *e);
 /* Apply CHANGES to the device at T with one backend set, no read-back.
  * Hostname endpoints are resolved first, in the caller's namespace (its
- * resolver configuration). */
+ * resolver configuration).  Only jailtx_apply calls it. */
 int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct wj_err *e);
 /* Read the device at T (full get, for listing). */
 int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj_err *e);

@@ -25,6 +25,7 @@
 #include "agent/jailspec.h"
 #include "agent/jailwg.h"
 #include "agent/provision.h"
+#include "agent/rcjail.h"
 #include "agent/watch.h"
 #include "rc/names.h"
 #include "util/err.h"
@@ -89,7 +90,10 @@ static int fb_exec(const char *name, char *const argv[], struct wj_err *e)
 
 static void fb_jail_ifname(const struct jail_spec *s, char *buf, size_t sz)
 {
-	rc_wg_ifname(s, buf, sz);
+	struct rc_jail j;
+
+	rcjail_from_spec(s, &j);
+	rc_wg_ifname(&j, buf, sz);
 }
 
 /* A running jail: its interface synced to the config, minimal changes

@@ -1,5 +1,6 @@
 /* The FreeBSD artifacts of `wgjail provision`, each generated from a
- * validated jail spec (agent/jailspec.h) as text.  Pure functions: no
+ * jail's description (rc/jail.h, filled by agent/ from its validated spec)
+ * as text.  Pure functions: no
  * file is read or written here (rc/plan.h does that), so every generator
  * is tested by what it returns.  Returned text is heap-allocated; errors
  * fill E and return NULL / -1. */
@@ -9,21 +10,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "agent/jailspec.h"
+#include "rc/jail.h"
 
 struct wj_err;
 
-/* Host /boot/loader.conf: OLD (may be NULL: no file) with if_wg_load, and
- * for the bridge uplink if_epair_load and if_bridge_load, set to "YES". */
-char *rc_loader_conf(const struct jail_spec *s, const char *old, size_t oldlen, const char *path,
+/* Host /boot/loader.conf: OLD (may be NULL: no file) with if_wg_load and
+ * the uplink kind's modules (the bridge uplink: if_epair_load and
+ * if_bridge_load) set to "YES". */
+char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, const char *path,
 		     size_t *len, struct wj_err *e);
 
 /* Host /etc/jail.conf.d/NAME.conf, whole. */
-char *rc_jail_conf(const struct jail_spec *s, size_t *len, struct wj_err *e);
+char *rc_jail_conf(const struct rc_jail *j, size_t *len, struct wj_err *e);
 
 /* The jail's /etc/rc.conf: OLD (may be NULL) with the interface keys set.
  * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */
-char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
+char *rc_rc_conf(const struct rc_jail *j, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
 		 const char *old, size_t oldlen, const char *path, size_t *len, struct wj_err *e);
 
 /* The interface an earlier provision wrote into the jail's rc.conf OLD
@@ -35,6 +37,6 @@ bool rc_rc_conf_previous_if(const char *old, size_t oldlen, char *out, size_t sz
 bool rc_start_if_is_ours(const char *text, size_t len);
 
 /* The jail's /etc/start_if.IF, whole. */
-char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e);
+char *rc_start_if(const struct rc_jail *j, size_t *len, struct wj_err *e);
 
 #endif

@@ -1,15 +1,16 @@
 /* Host /boot/loader.conf.  Jails cannot load kernel modules: inside a
  * jail `ifconfig wg0 create` fails ("SIOCIFCREATE2 (wg0): Invalid
- * argument") unless the host loaded if_wg.  The bridge uplink also needs
- * if_epair and if_bridge.  Each line is added once; every other line of
+ * argument") unless the host loaded if_wg; the uplink kind names what else
+ * it needs (the bridge uplink: if_epair and if_bridge).  Each line is added once; every other line of
  * the file is kept (rc/edit.h). */
 #include "util/err.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
+#include "rc/uplink.h"
 
 #include <errno.h>
 
-char *rc_loader_conf(const struct jail_spec *s, const char *old, size_t oldlen, const char *path,
+char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, const char *path,
 		     size_t *len, struct wj_err *e)
 {
 	struct kv_doc d;
@@ -17,15 +18,17 @@ char *rc_loader_conf(const struct jail_spec *s, const char *old, size_t oldlen, 
 
 	if (kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
 		return NULL;
-	if (kv_set(&d, "if_wg_load", "YES", e) < 0 ||
-	    (s->uplink == UPLINK_BRIDGE &&
-	     (kv_set(&d, "if_epair_load", "YES", e) < 0 || kv_set(&d, "if_bridge_load", "YES", e) < 0))) {
-		kv_free(&d);
-		return NULL;
-	}
+	if (kv_set(&d, "if_wg_load", "YES", e) < 0)
+		goto fail;
+	for (const char *const *m = j->uplink->loader_modules; *m; m++)
+		if (kv_set(&d, *m, "YES", e) < 0)
+			goto fail;
 	out = kv_format(&d, len);
 	kv_free(&d);
 	if (!out)
 		wj_errnof(e, ENOMEM, "%s", path);
 	return out;
+fail:
+	kv_free(&d);
+	return NULL;
 }

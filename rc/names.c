@@ -1,37 +1,20 @@
 #include "rc/names.h"
+#include "rc/uplink.h"
 #include "util/err.h"
 #include "util/strutil.h"
 
 #include <stdio.h>
 #include <string.h>
 
-const char *rc_wg_ifname(const struct jail_spec *s, char *buf, size_t sz)
+const char *rc_wg_ifname(const struct rc_jail *j, char *buf, size_t sz)
 {
-	if (s->uplink == UPLINK_WIREGUARD)
-		snprintf(buf, sz, "wgj%u", s->id);
-	else
-		snprintf(buf, sz, "%s", s->ifname);
+	j->uplink->wg_ifname(j, buf, sz);
 	return buf;
 }
 
-static bool prefix_digits(const char *name, const char *prefix)
+int rc_check_ifname(const struct rc_jail *j, struct wj_err *e)
 {
-	size_t n = strlen(prefix);
-
-	if (strncmp(name, prefix, n) || !name[n])
-		return false;
-	for (const char *p = name + n; *p; p++)
-		if ((*p < '0' || *p > '9') && !(p[1] == '\0' && p != name + n && (*p == 'a' || *p == 'b')))
-			return false;
-	return true;
-}
-
-int rc_check_ifname(const struct jail_spec *s, struct wj_err *e)
-{
-	if (s->uplink == UPLINK_BRIDGE && (prefix_digits(s->ifname, "lo") || prefix_digits(s->ifname, "epair")))
-		return wj_errf(e, "jail %s: interface '%s' is taken inside the jail (loopback or epair); "
-			       "choose another, e.g. wg0", s->name, s->ifname);
-	return 0;
+	return j->uplink->check_ifname ? j->uplink->check_ifname(j, e) : 0;
 }
 
 void rc_if_var(const char *ifname, char *out, size_t sz)
@@ -45,11 +28,11 @@ void rc_if_var(const char *ifname, char *out, size_t sz)
 	out[i] = '\0';
 }
 
-void rc_epair(const struct jail_spec *s, char *pair, char *host_end, char *jail_end, size_t sz)
+void rc_epair(const struct rc_jail *j, char *pair, char *host_end, char *jail_end, size_t sz)
 {
-	snprintf(pair, sz, "epair%u", s->id);
-	snprintf(host_end, sz, "epair%ua", s->id);
-	snprintf(jail_end, sz, "epair%ub", s->id);
+	snprintf(pair, sz, "epair%u", j->id);
+	snprintf(host_end, sz, "epair%ua", j->id);
+	snprintf(jail_end, sz, "epair%ub", j->id);
 }
 
 int rc_word_check(const char *word, const char *what, struct wj_err *e)

@@ -1,4 +1,4 @@
-/* Names and words that the FreeBSD generators derive from a jail spec,
+/* Names and words that the FreeBSD generators derive from a jail (rc/jail.h),
  * and the last check every such word passes before it reaches a file.
  *
  * Interface naming (see wgjail(8), PROVISION):
@@ -23,20 +23,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "agent/jailspec.h"
+#include "rc/jail.h"
 
 struct wj_err;
 
-/* The WireGuard interface's name inside the jail (see above). */
-const char *rc_wg_ifname(const struct jail_spec *s, char *buf, size_t sz);
+/* The WireGuard interface's name inside the jail (see above; the uplink
+ * kind's wg_ifname, rc/uplink.h). */
+const char *rc_wg_ifname(const struct rc_jail *j, char *buf, size_t sz);
 /* The spec's interface name must not be one the jail already has a use
- * for: lo0 (network_interfaces starts with it) or an epair end. */
-int rc_check_ifname(const struct jail_spec *s, struct wj_err *e);
+ * for (the uplink kind's check_ifname: with the bridge uplink lo0, which
+ * network_interfaces starts with, or an epair end). */
+int rc_check_ifname(const struct rc_jail *j, struct wj_err *e);
 /* The interface's name in rc.conf variables: network.subr replaces '.',
  * '-', '/' and '+' by '_' (ltr in get_if_var). */
 void rc_if_var(const char *ifname, char *buf, size_t sz);
 /* epairN, epairNa, epairNb. */
-void rc_epair(const struct jail_spec *s, char *pair, char *host_end, char *jail_end, size_t sz);
+void rc_epair(const struct rc_jail *j, char *pair, char *host_end, char *jail_end, size_t sz);
 
 /* Every word a generator writes into shell, rc.conf or jail.conf text
  * passes this check: [A-Za-z0-9_./:%+-], non-empty.  Validation of the

@@ -11,12 +11,15 @@
  *       "mtu N" alone, or "up" when there is no address at all);
  *   ifconfig_IF_ipv6="inet6 A/P"     the first IPv6 one;
  *   ifconfig_IF_aliasN="inet A/P" | "inet6 A/P"   the others, N from 0;
- *   WireGuard uplink only: defaultrouter="-interface IF" (when there is an
- *       IPv4 tunnel address) and ipv6_defaultrouter="-interface IF" (IPv6):
- *       rc.d/routing runs `route add default -interface IF`; the tunnel
- *       is the jail's only way out.
- * Stale keys from an earlier provision (more aliases than now, the other
- * uplink's interface name, a default route through it) are removed.
+ *   when the uplink kind routes the jail through the tunnel (the
+ *       WireGuard uplink, rc/uplink.h): defaultrouter="-interface IF"
+ *       (when there is an IPv4 tunnel address) and
+ *       ipv6_defaultrouter="-interface IF" (IPv6): rc.d/routing runs
+ *       `route add default -interface IF`; the tunnel is the jail's only
+ *       way out.
+ * Stale keys from an earlier provision (more aliases than now, the
+ * interface's name under another uplink kind, a default route through
+ * it) are removed.
  * rc variable names replace '.' and '-' of an interface name by '_' (as
  * network.subr's ltr does). */
 #include "util/err.h"
@@ -24,14 +27,17 @@
 #include "rc/edit.h"
 #include "rc/gen.h"
 #include "rc/names.h"
+#include "rc/uplink.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
+#define NAMES (2 + RC_OTHER_IFNAMES)
+
 struct stale {
-	char vars[3][24]; /* ifconfig_ variable stems: both possible names, the previous one */
+	char vars[NAMES][24]; /* ifconfig_ variable stems: the current name, the other kinds', the previous one */
 	size_t n;
 	size_t keep_aliases; /* ifconfig_<vars[0]>_aliasN with N < this are ours */
 };
@@ -90,15 +96,19 @@ static int addr_word(const struct wg_ipmask *ip, char *out, size_t sz, struct wj
 	return 0;
 }
 
-static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipmask *addrs, size_t n_addrs,
+static int edit(struct kv_doc *d, const struct rc_jail *j, const struct wg_ipmask *addrs, size_t n_addrs,
 		unsigned mtu, const char *prev, struct wj_err *e)
 {
-	char ifn[24], other[24], var[24], key[64], val[128], cur[128];
+	char ifn[24], var[24], key[64], val[128], cur[128];
+	/* Every name the interface may have had: this kind's, the other
+	 * kinds', the one an earlier provision wrote (renamed since). */
+	const char *names[NAMES];
+	size_t n_names = 0;
 	const struct wg_ipmask *first4 = NULL, *first6 = NULL;
 	struct stale st = {.n = 1};
 	size_t alias = 0;
 
-	rc_wg_ifname(s, ifn, sizeof(ifn));
+	rc_wg_ifname(j, ifn, sizeof(ifn));
 	if (rc_word_check(ifn, "interface", e) < 0)
 		return -1;
 	rc_if_var(ifn, var, sizeof(var));
@@ -138,47 +148,50 @@ static int edit(struct kv_doc *d, const struct jail_spec *s, const struct wg_ipm
 			return -1;
 	}
 
-	/* The other name this jail's interface may have had. */
-	{
-		struct jail_spec t = *s;
-		t.uplink = s->uplink == UPLINK_BRIDGE ? UPLINK_WIREGUARD : UPLINK_BRIDGE;
-		rc_wg_ifname(&t, other, sizeof(other));
-	}
+	names[n_names++] = ifn;
+	for (size_t i = 0; i < j->n_other_ifname && i < RC_OTHER_IFNAMES; i++)
+		names[n_names++] = j->other_ifname[i];
+	names[n_names++] = prev[0] ? prev : ifn;
 	snprintf(st.vars[0], sizeof(st.vars[0]), "%s", var);
-	if (strcmp(other, ifn))
-		rc_if_var(other, st.vars[st.n++], sizeof(st.vars[0]));
-	/* ... and the one an earlier provision wrote (renamed since). */
-	if (prev[0] && strcmp(prev, ifn) && strcmp(prev, other))
-		rc_if_var(prev, st.vars[st.n++], sizeof(st.vars[0]));
+	for (size_t i = 1; i < n_names; i++) {
+		bool seen = false;
+		for (size_t k = 0; k < i; k++)
+			seen |= !strcmp(names[k], names[i]);
+		if (!seen)
+			rc_if_var(names[i], st.vars[st.n++], sizeof(st.vars[0]));
+	}
 	st.keep_aliases = alias;
 	kv_unset_if(d, is_stale, &st);
 
-	/* Default routes: ours in the WireGuard mode; one we wrote earlier
-	 * (through either name) is removed otherwise. */
+	/* Default routes: ours when the uplink kind routes through the
+	 * tunnel; one we wrote earlier (through any of the names) is removed
+	 * otherwise (and replaced by kv_set when it is ours). */
 	{
 		static const char *const keys[2] = {"defaultrouter", "ipv6_defaultrouter"};
-		const bool want[2] = {s->uplink == UPLINK_WIREGUARD && first4, s->uplink == UPLINK_WIREGUARD && first6};
-		char mine[3][48];
+		const bool via_wg = j->uplink->default_route_via_wg;
+		const bool want[2] = {via_wg && first4, via_wg && first6};
+		char mine[48];
 
-		snprintf(mine[0], sizeof(mine[0]), "-interface %s", ifn);
-		snprintf(mine[1], sizeof(mine[1]), "-interface %s", other);
-		snprintf(mine[2], sizeof(mine[2]), "-interface %s", prev[0] ? prev : ifn);
+		snprintf(mine, sizeof(mine), "-interface %s", ifn);
 		for (int f = 0; f < 2; f++) {
+			bool ours = false;
 			if (want[f]) {
-				if (kv_set(d, keys[f], mine[0], e) < 0)
+				if (kv_set(d, keys[f], mine, e) < 0)
 					return -1;
-			} else if (kv_get(d, keys[f], cur, sizeof(cur)) &&
-				   (!strcmp(cur, mine[0]) || !strcmp(cur, mine[1]) || !strcmp(cur, mine[2]))) {
-				kv_unset(d, keys[f]);
+				continue;
 			}
+			if (!kv_get(d, keys[f], cur, sizeof(cur)))
+				continue;
+			for (size_t i = 0; i < n_names; i++)
+				ours |= !strncmp(cur, "-interface ", 11) && !strcmp(cur + 11, names[i]);
+			if (ours)
+				kv_unset(d, keys[f]);
 		}
-		/* With the WireGuard uplink, a default route through the
-		 * previous name is replaced by kv_set above. */
 	}
 	return 0;
 }
 
-char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
+char *rc_rc_conf(const struct rc_jail *j, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
 		 const char *old, size_t oldlen, const char *path, size_t *len, struct wj_err *e)
 {
 	struct kv_doc d;
@@ -188,7 +201,7 @@ char *rc_rc_conf(const struct jail_spec *s, const struct wg_ipmask *addrs, size_
 		prev[0] = '\0';
 	if (kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
 		return NULL;
-	if (edit(&d, s, addrs, n_addrs, mtu, prev, e) < 0) {
+	if (edit(&d, j, addrs, n_addrs, mtu, prev, e) < 0) {
 		kv_free(&d);
 		return NULL;
 	}

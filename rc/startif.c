@@ -7,45 +7,30 @@
  * wg(8) live under /usr/local, so the subshell appends /usr/local/sbin
  * and /usr/local/bin (appended: base tools keep precedence).
  *
- * Bridge uplink: the interface is created in the jail, by the jail (its
- *   socket in the jail's own stack, reaching out through epairNb), unless
- *   it exists already (service netif restart): `ifconfig wgN create` for
- *   a name of the cloner's form wgN, else `ifconfig wg create name IF`.
- * WireGuard uplink: the host created it and jail(8) moved it in; it is
- *   never created here (a jail-made one would have no way out); a
- *   missing interface is reported.
+ * First what the uplink kind does about the interface (rc/uplink.h: the
+ * bridge uplink creates it in the jail unless it exists, the WireGuard
+ * uplink's was moved in by jail(8) and is only checked).
  * Then /etc/IF.conf is applied: `wgjail sync` when wgjail is installed in
  * the jail (sends only what differs), else the base system's (or the
  * port's) `wg syncconf`. */
 #include "util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
+#include "rc/uplink.h"
 #include "util/sbuf.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
-static bool cloner_form(const char *ifn)
-{
-	const char *p = ifn + 2;
-
-	if (strncmp(ifn, "wg", 2) || !*p || (*p == '0' && p[1]))
-		return false;
-	for (; *p; p++)
-		if (*p < '0' || *p > '9')
-			return false;
-	return true;
-}
-
-char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
+char *rc_start_if(const struct rc_jail *j, size_t *len, struct wj_err *e)
 {
 	struct wj_sbuf b = {0};
 	char ifn[24], var[24], *out;
 
-	rc_wg_ifname(s, ifn, sizeof(ifn));
+	rc_wg_ifname(j, ifn, sizeof(ifn));
 	rc_if_var(ifn, var, sizeof(var));
-	if (rc_word_check(ifn, "interface", e) < 0 || rc_word_check(s->name, "jail name", e) < 0)
+	if (rc_word_check(ifn, "interface", e) < 0 || rc_word_check(j->name, "jail name", e) < 0)
 		return NULL;
 	wj_sb_printf(&b,
 		     "# WireGuard interface %s of jail %s: written by `wgjail provision %s`\n"
@@ -53,20 +38,8 @@ char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		     "# ifconfig_%s is applied: plain sh, no exit, run in a subshell.\n"
 		     "(\n"
 		     "\tPATH=$PATH:/usr/local/sbin:/usr/local/bin\n",
-		     ifn, s->name, s->name, var);
-	if (s->uplink == UPLINK_BRIDGE) {
-		wj_sb_printf(&b, "\tif ! ifconfig %s >/dev/null 2>&1; then\n", ifn);
-		if (cloner_form(ifn))
-			wj_sb_printf(&b, "\t\tifconfig %s create\n", ifn);
-		else
-			wj_sb_printf(&b, "\t\tifconfig wg create name %s\n", ifn);
-		wj_sb_printf(&b, "\tfi\n");
-	} else {
-		wj_sb_printf(&b,
-			     "\tif ! ifconfig %s >/dev/null 2>&1; then\n"
-			     "\t\techo \"start_if.%s: %s is missing (the host creates it in exec.prestart)\" >&2\n",
-			     ifn, ifn, ifn);
-	}
+		     ifn, j->name, j->name, var);
+	j->uplink->start_if(&b, ifn);
 	wj_sb_printf(&b,
 		     "\t%s command -v wgjail >/dev/null 2>&1; then\n"
 		     "\t\twgjail sync %s /etc/%s.conf\n"
@@ -74,7 +47,7 @@ char *rc_start_if(const struct jail_spec *s, size_t *len, struct wj_err *e)
 		     "\t\twg syncconf %s /etc/%s.conf\n"
 		     "\tfi\n"
 		     ")\n",
-		     s->uplink == UPLINK_BRIDGE ? "if" : "elif", ifn, ifn, ifn, ifn);
+		     j->uplink->start_if_sync, ifn, ifn, ifn, ifn);
 	out = wj_sb_take(&b, len);
 	if (!out)
 		wj_errnof(e, ENOMEM, "start_if.%s", ifn);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "agent/jailspec.h"
+#include "agent/rcjail.h"
 #include "util/err.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
@@ -14,7 +15,10 @@
 static char *edit(const struct jail_spec *s, const char *in, size_t len)
 {
 	struct wj_err e = {0};
-	return rc_rc_conf(s, s->address, s->n_address, 1420, in, len, "fuzz", NULL, &e);
+	struct rc_jail j;
+
+	rcjail_from_spec(s, &j);
+	return rc_rc_conf(&j, s->address, s->n_address, 1420, in, len, "fuzz", NULL, &e);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -23,7 +27,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *a, *b;
 
 	jailspec_defaults(&s, "fuzz");
-	s.uplink = size && (data[0] & 1) ? UPLINK_WIREGUARD : UPLINK_BRIDGE;
+	s.uplink = (enum jail_uplink)(size ? data[0] % UPLINK_KINDS : 0); /* every kind */
 	s.id = 7;
 	wg_ipmask_parse("10.0.0.1/24", &s.address[s.n_address++]);
 	wg_ipmask_parse("fd00::1/64", &s.address[s.n_address++]);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "agent/jailspec.h"
+#include "agent/rcjail.h"
 #include "util/err.h"
 #include "keys/keys.h"
 #include "rc/diff.h"
@@ -133,6 +134,15 @@ static void edit_unset(void **st)
 
 /* ---- generators --------------------------------------------------------- */
 
+/* The generators' view of S (agent/rcjail.h), as provision gives it. */
+static const struct rc_jail *J(const struct jail_spec *s)
+{
+	static struct rc_jail j;
+
+	rcjail_from_spec(s, &j);
+	return &j;
+}
+
 static void spec(struct jail_spec *s, const char *name, enum jail_uplink up, unsigned id)
 {
 	jailspec_defaults(s, name);
@@ -154,14 +164,14 @@ static void loader(void **st)
 	size_t len;
 
 	spec(&s, "j", UPLINK_WIREGUARD, 1);
-	t = rc_loader_conf(&s, NULL, 0, "/boot/loader.conf", &len, &e);
+	t = rc_loader_conf(J(&s), NULL, 0, "/boot/loader.conf", &len, &e);
 	assert_string_equal(t, "if_wg_load=\"YES\"\n");
 	free(t);
 	spec(&s, "j", UPLINK_BRIDGE, 1);
-	t = rc_loader_conf(&s, "kern.x=1\nif_wg_load=\"NO\"\n", 24, "/boot/loader.conf", &len, &e);
+	t = rc_loader_conf(J(&s), "kern.x=1\nif_wg_load=\"NO\"\n", 24, "/boot/loader.conf", &len, &e);
 	assert_string_equal(t, "kern.x=1\nif_wg_load=\"YES\"\nif_epair_load=\"YES\"\nif_bridge_load=\"YES\"\n");
 	/* Idempotent: once more changes nothing. */
-	t2 = rc_loader_conf(&s, t, len, "/boot/loader.conf", &len, &e);
+	t2 = rc_loader_conf(J(&s), t, len, "/boot/loader.conf", &len, &e);
 	assert_string_equal(t, t2);
 	free(t);
 	free(t2);
@@ -170,7 +180,7 @@ static void loader(void **st)
 static char *rcconf(const struct jail_spec *s, const char *old, unsigned mtu)
 {
 	struct wj_err e = {0};
-	char *t = rc_rc_conf(s, s->address, s->n_address, mtu, old, old ? strlen(old) : 0, "rc.conf", NULL, &e);
+	char *t = rc_rc_conf(J(s), s->address, s->n_address, mtu, old, old ? strlen(old) : 0, "rc.conf", NULL, &e);
 	assert_non_null(t);
 	return t;
 }
@@ -237,7 +247,7 @@ static void jailconf_modes(void **st)
 	char *t;
 
 	spec(&s, "vpn", UPLINK_WIREGUARD, 5);
-	t = rc_jail_conf(&s, NULL, &e);
+	t = rc_jail_conf(J(&s), NULL, &e);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "\tvnet.interface = \"wgj5\";\n"));
 	assert_non_null(strstr(t, "exec.prestart += \"/sbin/ifconfig wg create name wgj5\";"));
@@ -250,7 +260,7 @@ static void jailconf_modes(void **st)
 	addr(s.jail_addr, &s.n_jail_addr, "192.0.2.2/24");
 	addr(s.jail_addr, &s.n_jail_addr, "192.0.2.3/24");
 	addr(s.gateway, &s.n_gateway, "192.0.2.1");
-	t = rc_jail_conf(&s, NULL, &e);
+	t = rc_jail_conf(J(&s), NULL, &e);
 	assert_non_null(t);
 	assert_non_null(strstr(t, "\tvnet.interface = \"epair6b\";\n"));
 	assert_non_null(strstr(t, "exec.start = \"/sbin/ifconfig epair6b inet 192.0.2.2/24\";"));
@@ -273,19 +283,19 @@ static void hostile_words_refused(void **st)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		spec(&s, "j", UPLINK_BRIDGE, 1);
 		snprintf(s.bridge, sizeof(s.bridge), "%s", bad[i]);
-		assert_null(rc_jail_conf(&s, NULL, &e));
+		assert_null(rc_jail_conf(J(&s), NULL, &e));
 		spec(&s, "j", UPLINK_BRIDGE, 1);
 		snprintf(s.root, sizeof(s.root), "/jails/%s", bad[i]);
 		if (bad[i][0])
-			assert_null(rc_jail_conf(&s, NULL, &e));
+			assert_null(rc_jail_conf(J(&s), NULL, &e));
 		spec(&s, "j", UPLINK_BRIDGE, 1);
 		snprintf(s.ifname, sizeof(s.ifname), "%s", bad[i]);
-		assert_null(rc_start_if(&s, NULL, &e));
-		assert_null(rc_rc_conf(&s, NULL, 0, 0, NULL, 0, "rc.conf", NULL, &e));
+		assert_null(rc_start_if(J(&s), NULL, &e));
+		assert_null(rc_rc_conf(J(&s), NULL, 0, 0, NULL, 0, "rc.conf", NULL, &e));
 		spec(&s, "j", UPLINK_BRIDGE, 1);
 		snprintf(s.hostname, sizeof(s.hostname), "h%s", bad[i]);
 		if (bad[i][0])
-			assert_null(rc_jail_conf(&s, NULL, &e));
+			assert_null(rc_jail_conf(J(&s), NULL, &e));
 		assert_int_equal(rc_word_check(bad[i], "word", &e), -1);
 	}
 	assert_int_equal(rc_word_check("fe80::1%epair3b", "word", &e), 0);
@@ -313,14 +323,14 @@ static void taken_ifnames(void **st)
 	for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
 		spec(&s, "j", UPLINK_BRIDGE, 1);
 		snprintf(s.ifname, sizeof(s.ifname), "%s", bad[i]);
-		assert_int_equal(rc_check_ifname(&s, &e), -1);
+		assert_int_equal(rc_check_ifname(J(&s), &e), -1);
 		s.uplink = UPLINK_WIREGUARD; /* the name is wgjN there */
-		assert_int_equal(rc_check_ifname(&s, &e), 0);
+		assert_int_equal(rc_check_ifname(J(&s), &e), 0);
 	}
 	for (size_t i = 0; i < sizeof(good) / sizeof(*good); i++) {
 		spec(&s, "j", UPLINK_BRIDGE, 1);
 		snprintf(s.ifname, sizeof(s.ifname), "%s", good[i]);
-		assert_int_equal(rc_check_ifname(&s, &e), 0);
+		assert_int_equal(rc_check_ifname(J(&s), &e), 0);
 	}
 }
 
@@ -331,16 +341,16 @@ static void startif_forms(void **st)
 	char *t;
 
 	spec(&s, "j", UPLINK_BRIDGE, 1);
-	t = rc_start_if(&s, NULL, &e);
+	t = rc_start_if(J(&s), NULL, &e);
 	assert_non_null(strstr(t, "\t\tifconfig wg0 create\n"));
 	assert_false(code_has(t, "exit")); /* sourced by rc */
 	free(t);
 	snprintf(s.ifname, sizeof(s.ifname), "wg01"); /* not the cloner's form */
-	t = rc_start_if(&s, NULL, &e);
+	t = rc_start_if(J(&s), NULL, &e);
 	assert_non_null(strstr(t, "\t\tifconfig wg create name wg01\n"));
 	free(t);
 	s.uplink = UPLINK_WIREGUARD;
-	t = rc_start_if(&s, NULL, &e);
+	t = rc_start_if(J(&s), NULL, &e);
 	assert_false(code_has(t, "create"));
 	assert_false(code_has(t, "exit"));
 	assert_non_null(strstr(t, "wgjail sync wgj1 /etc/wgj1.conf"));
@@ -384,12 +394,12 @@ static void ifconf_stripped(void **st)
 	wg_config_free_text(t, len);
 
 	spec(&s, "j", UPLINK_BRIDGE, 1);
-	rc_tunnel_params(&s, dev, &addrs, &n, &mtu);
+	rc_tunnel_params(J(&s), dev, &addrs, &n, &mtu);
 	assert_int_equal(n, 2);
 	assert_int_equal(mtu, 1380);
 	addr(s.address, &s.n_address, "10.9.0.1/24");
 	s.mtu = 1400;
-	rc_tunnel_params(&s, dev, &addrs, &n, &mtu);
+	rc_tunnel_params(J(&s), dev, &addrs, &n, &mtu);
 	assert_int_equal(n, 1);
 	assert_ptr_equal(addrs, s.address);
 	assert_int_equal(mtu, 1400);
