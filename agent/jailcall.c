@@ -131,15 +131,17 @@ int jail_call(const char *name, const char *ifname, jail_fn fn, jail_reply_fn re
 	close(stp[0]);
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	if (st.r == INT32_MIN)
-		return child_died(name, ws, e);
-	if (st.r < 0) {
+	/* The child's own error says most; then the reply's (E has it);
+	 * then how the child ended. */
+	if (st.r < 0 && st.r != INT32_MIN) {
 		e->code = st.code;
 		snprintf(e->msg, sizeof(e->msg), "%s", st.msg);
 		return -1;
 	}
 	if (rr < 0)
 		return -1;
+	if (st.r == INT32_MIN)
+		return child_died(name, ws, e);
 	if (ret)
 		memcpy(ret, st.ret, retsz < sizeof(st.ret) ? retsz : sizeof(st.ret));
 	return st.r;
