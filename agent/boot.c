@@ -10,6 +10,7 @@
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/keyguard.h"
+#include "agent/platform.h"
 #include "agent/uplink.h"
 #include "agent/jailwg.h"
 #include "wg/config.h"
@@ -73,7 +74,7 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 		*conf_out = conf;
 	else
 		wg_device_free(conf);
-	r = boot_platform_up(&s, out, &e);
+	r = wj_platform()->boot_up(&s, out, &e);
 	if (r < 0) {
 		r = fail(row, &e);
 		goto out;
@@ -87,7 +88,7 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 		r = -1;
 		goto out;
 	}
-	row->state = boot_platform_done;
+	row->state = wj_platform()->boot_done;
 	if (row->key_generated)
 		snprintf(row->message, sizeof(row->message), "new private key generated");
 	r = 0;

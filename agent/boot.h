@@ -4,10 +4,10 @@
  *
  * Per jail: load the spec; give the jail a private key if it has none
  * (agent/bootkey.h); check its WireGuard config (errors name file:line);
- * then the platform's part, chosen in one place (agent/boot_linux.c,
- * agent/boot_freebsd.c): on Linux `up` (which reconciles a jail that is
- * already up with minimal changes), on FreeBSD nothing more: the generated
- * jail.conf.d and rc files start the jail and load its config. */
+ * then the platform's part (boot_up, agent/platform.h): on Linux `up`
+ * (which reconciles a jail that is already up with minimal changes), on
+ * FreeBSD provision (first-boot keys reach the jail's files), then start
+ * the jail with jail(8), or reconcile it when it runs. */
 #ifndef WGJAIL_BOOT_H
 #define WGJAIL_BOOT_H
 
@@ -48,14 +48,6 @@ int boot_all(FILE *out, struct boot_row **rows, size_t *n, struct wj_err *e);
 
 /* The summary table: JAIL UPLINK INTERFACE STATE MESSAGE. */
 void boot_print(FILE *f, const struct boot_row *rows, size_t n);
-
-/* ---- platform part (agent/boot_<platform>.c) ---- */
-
-/* Realise S after its key and config were checked.  Returns 0; 1 when
- * done except for peers whose endpoint did not resolve; -1 with E set. */
-int boot_platform_up(const struct jail_spec *s, FILE *out, struct wj_err *e);
-/* The state word of a jail the platform part succeeded on. */
-extern const char boot_platform_done[];
 
 
 #endif

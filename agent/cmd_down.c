@@ -3,10 +3,8 @@
 #include <stdio.h>
 
 #include "agent/commands.h"
+#include "agent/platform.h"
 #include "util/err.h"
-#if defined(__linux__)
-#include "agent/jail_linux.h"
-#endif
 
 int cmd_down(int argc, char **argv)
 {
@@ -27,13 +25,7 @@ int cmd_down(int argc, char **argv)
 		return cmd_usage_error("down", "missing jail name");
 	if (optind + 1 < argc)
 		return cmd_usage_error("down", "unexpected argument '%s'", argv[optind + 1]);
-#if defined(__linux__)
-	if (jail_down(argv[optind], stdout, &e) < 0)
+	if (wj_platform()->down(argv[optind], stdout, &e) < 0)
 		return cmd_fail(&e);
 	return WJ_EXIT_OK;
-#else
-	(void)e;
-	fprintf(stderr, "wgjail: down: on FreeBSD, stop the jail with jail(8)\n");
-	return WJ_EXIT_FAIL;
-#endif
 }

@@ -32,7 +32,7 @@ static int read_jail(const char *name, struct mjail *m, struct wj_err *e)
 
 	if (jailspec_load(name, &m->spec, e) < 0)
 		return -1;
-	if ((r = peer_jail_target(name, m->spec.ifname, &t, e)) < 0)
+	if ((r = peer_jail_target(&m->spec, &t, e)) < 0)
 		return -1;
 	if (r > 0) {
 		struct wj_err ie;

@@ -13,6 +13,7 @@
 #include "agent/peer.h"
 #include "agent/peer_args.h"
 #include "agent/peername.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/strutil.h"
 #include "keys/keyfile.h"
@@ -46,10 +47,14 @@ static int check_jail(const char *u, const char *jail)
 
 static void report_live(const char *jail, const struct jailtx_report *o)
 {
-	if (o->live)
+	char hint[256];
+
+	if (o->live) {
 		printf("applied to %s in jail %s\n", o->ifname, jail);
-	else
-		printf("jail %s is not up: the change applies at the next 'wgjail up %s'\n", jail, jail);
+		return;
+	}
+	wj_platform()->start_hint(jail, hint, sizeof(hint));
+	printf("jail %s is not running here: the change applies when it starts (%s)\n", jail, hint);
 }
 
 /* --psk --show-keys: the generated PSK, printed and checked before the

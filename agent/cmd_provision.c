@@ -22,6 +22,8 @@
 #include "agent/commands.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
+#include "agent/platform.h"
+#include "agent/provision.h"
 #include "agent/rcjail.h"
 #include "agent/rcreach.h"
 #include "util/err.h"
@@ -38,6 +40,7 @@ struct opts {
 	bool dry_run;
 	char root[PATH_MAX]; /* "" for / */
 	const char *jail;
+	FILE *out;           /* what was (or would be) written */
 };
 
 /* Are A and B the same directory (device and inode)? */
@@ -269,22 +272,22 @@ static int run(const struct opts *o, struct wj_err *e)
 		       pfnote);
 	if (o->dry_run) {
 		size_t n = rc_plan_changes(&p);
-		if (rc_plan_show(&p, stdout) < 0) {
+		if (rc_plan_show(&p, o->out) < 0) {
 			wj_errnof(e, ENOMEM, "showing the changes");
 			goto out;
 		}
 		if (n)
-			printf("dry run: %zu of %zu files would change; nothing written\n", n, p.n);
+			fprintf(o->out, "dry run: %zu of %zu files would change; nothing written\n", n, p.n);
 		else
-			printf("dry run: nothing would change (%zu files up to date)\n", p.n);
+			fprintf(o->out, "dry run: nothing would change (%zu files up to date)\n", p.n);
 	} else {
 		size_t n = rc_plan_changes(&p);
-		if (rc_plan_apply(&p, stdout, e) < 0)
+		if (rc_plan_apply(&p, o->out, e) < 0)
 			goto out;
 		if (n)
-			printf("jail %s: %zu of %zu files written\n", o->jail, n, p.n);
+			fprintf(o->out, "jail %s: %zu of %zu files written\n", o->jail, n, p.n);
 		else
-			printf("jail %s: nothing changed (%zu files up to date)\n", o->jail, p.n);
+			fprintf(o->out, "jail %s: nothing changed (%zu files up to date)\n", o->jail, p.n);
 	}
 	if (note[0])
 		printf("note: %s\n", note);
@@ -298,6 +301,13 @@ out:
 	return r;
 }
 
+int provision_jail(const char *jail, bool dry_run, FILE *out, struct wj_err *e)
+{
+	struct opts o = {.dry_run = dry_run, .jail = jail, .out = out};
+
+	return run(&o, e);
+}
+
 int cmd_provision(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -306,7 +316,7 @@ int cmd_provision(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
-	struct opts o = {0};
+	struct opts o = {.out = stdout};
 	struct wj_err e = {0};
 	const char *root = NULL;
 	int ch;
@@ -330,14 +340,13 @@ int cmd_provision(int argc, char **argv)
 		return cmd_usage_error(argv[0], optind == argc ? "missing JAIL" : "unexpected argument '%s'",
 				       argv[optind + 1 < argc ? optind + 1 : optind]);
 	o.jail = argv[optind];
-#if !defined(__FreeBSD__)
-	/* Writing /boot/loader.conf and /etc/jail.conf.d on this system
-	 * would be a mistake: here the files only go into an image. */
-	if (!root) {
+	/* Writing /boot/loader.conf and /etc/jail.conf.d on a system that is
+	 * not FreeBSD would be a mistake: there the files only go into an
+	 * image. */
+	if (!root && !wj_platform()->provisions_host) {
 		wj_errf(&e, "provision writes FreeBSD files: on this system give --root DIR (a FreeBSD tree)");
 		return cmd_fail(&e);
 	}
-#endif
 	if (root && parse_root(root, o.root, sizeof(o.root), &e) < 0)
 		return cmd_fail(&e);
 	if (run(&o, &e) < 0)

@@ -10,16 +10,21 @@
 #include "agent/commands.h"
 #include "agent/peer.h"
 #include "agent/peername.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/strutil.h"
 
 static void report(const char *jail, const struct jailtx_report *o)
 {
-	if (o->live)
+	char hint[256];
+
+	if (o->live) {
 		fprintf(stderr, "wgjail: %s written, applied to %s in jail %s\n", o->path, o->ifname, jail);
-	else
-		fprintf(stderr, "wgjail: %s written; jail %s is not up: applies at the next 'wgjail up %s'\n",
-			o->path, jail, jail);
+		return;
+	}
+	wj_platform()->start_hint(jail, hint, sizeof(hint));
+	fprintf(stderr, "wgjail: %s written; jail %s is not running here: applies when it starts (%s)\n", o->path,
+		jail, hint);
 }
 
 /* Print the peer's new PresharedKey line and check the output took it. */

@@ -12,6 +12,7 @@
 #include "agent/peer.h"
 #include "agent/reach.h"
 #include "agent/jailstate.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
@@ -106,11 +107,11 @@ static int show_jail(const char *name, struct show_out *so, struct wj_err *e)
 
 	if (jailspec_load(name, &spec, e) < 0)
 		return -1;
-	r = peer_jail_target(name, spec.ifname, &t, e);
+	r = peer_jail_target(&spec, &t, e);
 	if (r < 0)
 		return -1;
 	if (r == 0)
-		return wj_errf(e, "jail %s is not up (start it with: wgjail up %s)", name, name);
+		return wj_jail_not_running(name, e);
 	if (peer_live_get(&t, &dev, e) < 0)
 		return -1;
 	snprintf(dev->name, sizeof(dev->name), "%s", spec.ifname);

@@ -5,10 +5,8 @@
 
 #include "agent/commands.h"
 #include "agent/jailspec.h"
+#include "agent/platform.h"
 #include "util/err.h"
-#if defined(__linux__)
-#include "agent/jail_linux.h"
-#endif
 
 int cmd_up(int argc, char **argv)
 {
@@ -35,17 +33,11 @@ int cmd_up(int argc, char **argv)
 		return cmd_usage_error("up", "unexpected argument '%s'", argv[optind + 1]);
 	if (jailspec_load(argv[optind], &s, &e) < 0)
 		return cmd_fail(&e);
-#if defined(__linux__)
 	{
 		struct jail_up_opts o = {.dry = dry, .out = stdout};
-		int r = jail_up(&s, &o, &e);
+		int r = wj_platform()->up(&s, &o, &e);
 		if (r < 0)
 			return cmd_fail(&e);
 		return r ? WJ_EXIT_FAIL : WJ_EXIT_OK;
 	}
-#else
-	(void)dry;
-	fprintf(stderr, "wgjail: up: on FreeBSD, use 'wgjail provision %s' and the jail's rc\n", s.name);
-	return WJ_EXIT_FAIL;
-#endif
 }

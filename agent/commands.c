@@ -20,6 +20,12 @@ const struct wj_cmd wj_commands[] = {
 	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL; it starts at boot", NULL},
 	{"up", cmd_up, "[-n] JAIL", "bring JAIL up here, or reconcile it", NULL},
 	{"down", cmd_down, "JAIL", "tear JAIL down", NULL},
+	{"exec", cmd_exec, "JAIL [--] COMMAND [ARG...]", "run COMMAND inside JAIL's network stack (as wg(8) sees it)",
+	 "  Run COMMAND inside JAIL's network stack, as wg(8) sees it there (Linux: the\n"
+	 "  jail's namespace, its /sys, and /var/run/wireguard holding the jail's own\n"
+	 "  userspace sockets; FreeBSD: attached to the jail, as jexec(8)).  The exit\n"
+	 "  status is COMMAND's (127: not found, 126: cannot be run, 1: the jail cannot\n"
+	 "  be entered).  Options after JAIL are COMMAND's.\n"},
 	{"peer", cmd_peer, "add|remove|list|disable|enable|expire JAIL ...",
 	 "add, remove, list, pause or give an end date to the peers of a jail", NULL},
 	{"rotate", cmd_rotate, "JAIL [--peer PEER]", "new interface key, or a new PSK for one peer",

@@ -43,6 +43,7 @@ int cmd_create(int argc, char **argv);
 int cmd_provision(int argc, char **argv);
 int cmd_up(int argc, char **argv);
 int cmd_down(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 int cmd_peer(int argc, char **argv);
 int cmd_rotate(int argc, char **argv);
 int cmd_export(int argc, char **argv);

@@ -17,10 +17,11 @@
 
 #include "agent/boot.h"
 #include "agent/daemon_int.h"
-#include "agent/jailctx.h"
+#include "agent/jailcall.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/notify.h"
+#include "agent/platform.h"
 #include "agent/reresolve.h"
 #include "agent/resolver.h"
 #include "agent/status.h"
@@ -121,7 +122,7 @@ static void reconcile(struct agent *a, struct ajail *j)
 			log_warnx("%s", e.msg);
 			return;
 		}
-		if (!jail_ctx_daemon_died(j->name, &pid)) {
+		if (!wj_platform()->daemon_died(j->name, &pid)) {
 			log_info("jail %s: taken down meanwhile; not brought back up", j->name);
 			jail_unlock(lockfd);
 			return;
@@ -272,15 +273,15 @@ static void on_change(const char *jail, void *arg)
 
 static void check_jail(struct agent *a, struct ajail *j, time_t now)
 {
-	const struct wg_backend *b;
-	struct jail_ctx ctx;
 	struct wg_device *d = NULL;
+	char ifn[WJ_IFNAME_MAX + 1];
 	struct wj_err e;
 
 	wj_err_clear(&e);
 	if (!j->have_spec)
 		return;
-	if (jail_ctx_enter(j->spec.name, j->spec.ifname, &ctx, &e) < 0) {
+	if (!wj_platform()->is_up(j->spec.name)) {
+		wj_jail_not_running(j->spec.name, &e);
 		wg_device_free(j->dev);
 		j->dev = NULL;
 		if (j->state == JAIL_UP)
@@ -289,8 +290,8 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 			snprintf(j->message, sizeof(j->message), "%s", e.msg);
 		return;
 	}
-	if (!(b = wg_backend_for(ctx.ifname, &e)) || b->get(ctx.ifname, &d, &e) < 0) {
-		jail_ctx_leave(&ctx);
+	wj_platform()->jail_ifname(&j->spec, ifn, sizeof(ifn));
+	if (jail_dev_get(j->spec.name, ifn, &d, &e) < 0) {
 		wg_device_free(j->dev);
 		j->dev = NULL;
 		if (j->state == JAIL_UP) {
@@ -300,7 +301,7 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		}
 		return;
 	}
-	snprintf(d->name, sizeof(d->name), "%s", ctx.ifname);
+	snprintf(d->name, sizeof(d->name), "%s", ifn);
 	wg_device_copy_meta(d, j->conf); /* names for status.json */
 	wg_device_free(j->dev);
 	j->dev = d;
@@ -308,7 +309,6 @@ static void check_jail(struct agent *a, struct ajail *j, time_t now)
 		j->state = JAIL_UP;
 		j->message[0] = '\0';
 	}
-	jail_ctx_leave(&ctx);
 	agent_reresolve(a, j, now);
 }
 
@@ -320,7 +320,7 @@ static void check_daemons(struct agent *a)
 		struct ajail *j = &a->v[i];
 		long pid = 0;
 
-		if (!j->have_spec || j->restart || !jail_ctx_daemon_died(j->name, &pid))
+		if (!j->have_spec || j->restart || !wj_platform()->daemon_died(j->name, &pid))
 			continue;
 		j->restart = true;
 		if (!j->due_ms)

@@ -46,7 +46,7 @@ void agent_expiry_due(struct agent *a, struct ajail *j)
 	}
 	if (!ch) {
 		log_warnx("jail %s: out of memory removing expired peers", j->name);
-	} else if (ch->n_peers && (up = peer_jail_target(j->name, j->spec.ifname, &tgt, &e)) != 0) {
+	} else if (ch->n_peers && (up = peer_jail_target(&j->spec, &tgt, &e)) != 0) {
 		if (up < 0 || peer_live_set(&tgt, ch, &e) < 0) {
 			log_warnx("jail %s: expired peers: %s; reconciling", j->name, e.msg);
 			j->due_ms = agent_now_ms();

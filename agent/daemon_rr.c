@@ -7,12 +7,13 @@
 #include <string.h>
 
 #include "agent/daemon_int.h"
-#include "agent/jailctx.h"
+#include "agent/jailcall.h"
+#include "agent/platform.h"
+#include "wg/peer_meta.h"
 #include "agent/resolver.h"
 #include "agent/uplinkwatch.h"
 #include "util/log.h"
 #include "wg/applied.h"
-#include "wg/backend.h"
 #include "wg/model.h"
 
 /* Settling time after an uplink event: a link that comes up gets its
@@ -48,25 +49,21 @@ void agent_reresolve(struct agent *a, struct ajail *j, time_t now)
  * to J's interface; then read it again so that status shows them. */
 static void send_endpoints(struct ajail *j, struct wg_device *cs)
 {
-	const struct wg_backend *b;
-	struct jail_ctx ctx;
+	char ifn[WJ_IFNAME_MAX + 1];
 	struct wg_device *d = NULL;
 	struct wj_err e;
 
 	wj_err_clear(&e);
-	if (jail_ctx_enter(j->spec.name, j->spec.ifname, &ctx, &e) < 0) {
-		log_warnx("jail %s: updating endpoints: %s", j->name, e.msg);
-		return;
-	}
-	if (!(b = wg_backend_for(ctx.ifname, &e)) || wg_device_set(b, ctx.ifname, cs, &e) < 0) {
+	wj_platform()->jail_ifname(&j->spec, ifn, sizeof(ifn));
+	if (jail_dev_set(j->spec.name, ifn, cs, &e) < 0) {
 		log_warnx("jail %s: setting %zu re-resolved endpoint%s: %s", j->name, cs->n_peers,
 			  cs->n_peers == 1 ? "" : "s", e.msg);
-	} else if (b->get(ctx.ifname, &d, &e) == 0) {
-		snprintf(d->name, sizeof(d->name), "%s", ctx.ifname);
+	} else if (jail_dev_get(j->spec.name, ifn, &d, &e) == 0) {
+		snprintf(d->name, sizeof(d->name), "%s", ifn);
+		wg_device_copy_meta(d, j->conf); /* names for status.json */
 		wg_device_free(j->dev);
 		j->dev = d;
 	}
-	jail_ctx_leave(&ctx);
 }
 
 /* The answers J has not seen yet. */

@@ -32,6 +32,7 @@
  * A new piece of a jail is a new row here, with its own record in the
  * state. */
 #include "agent/jailrun_linux.h"
+#include "agent/jailcall.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -212,25 +213,20 @@ static int wireguard_down(struct jail_undo *d, struct wj_err *e)
 
 static int sync_conf(struct jail_run *r, struct wj_err *e)
 {
-	struct wg_sync_opts so = {.dry_run = r->o->dry, .report = r->o->out};
 	struct wg_sync_result res = {0};
-	int saved, rc;
+	int rc;
 
 	if (r->fresh || (r->o->dry && !link_get(&r->jail, r->s->ifname, &(struct link_info){0}, e))) {
 		run_say(r, "jail: configure %s from its file (%zu peer%s)", r->s->ifname, r->conf->n_peers,
 			r->conf->n_peers == 1 ? "" : "s");
 		return 0;
 	}
-	/* The UAPI socket (wireguard-go) is in the jail's own directory; a
-	 * kernel link is reached over generic netlink from inside. */
-	wj_set_uapi_dir(r->uapi_dir);
-	if (netns_enter_fd(r->nsfd, &saved, e) < 0)
-		return -1;
-	rc = wg_sync(r->s->ifname, r->conf, &so, &res, e);
-	netns_leave(saved);
-	wj_set_uapi_dir(NULL);
+	/* Inside the jail (agent/jailcall.h): the UAPI socket (wireguard-go)
+	 * is in the jail's own directory; a kernel link is reached over
+	 * generic netlink from inside. */
+	rc = jail_dev_sync(r->s->name, r->s->ifname, r->conf, r->o->dry, r->o->out, &res, e);
 	if (rc < 0)
-		return wj_err_prefix(e, "jail %s", r->s->name);
+		return -1;
 	r->extra_changes += (unsigned)(res.added + res.removed + res.changed + (res.device_changed ? 1 : 0));
 	return rc;
 }

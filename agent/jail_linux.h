@@ -21,16 +21,14 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "agent/platform.h" /* struct jail_up_opts */
+
 struct jail_spec;
 struct wj_err;
 
 #define JAIL_DEFAULT_MTU 1420
 #define JAIL_VETH_INSIDE "eth0"
 
-struct jail_up_opts {
-	bool dry;   /* print what would be done, change nothing */
-	FILE *out;  /* one line per change (and the sync engine's report) */
-};
 
 /* Realise S here.  Returns 0; 1 if done except for peers whose endpoint
  * could not be resolved; -1 with E set (what was created is recorded, so

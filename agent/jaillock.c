@@ -4,7 +4,7 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "agent/jailctx.h"
+#include "agent/platform.h"
 #include "agent/jailstate.h"
 #include "agent/jailtx.h"
 #include "util/err.h"
@@ -61,5 +61,5 @@ bool jail_is_running(const char *name)
 	struct jail_state st;
 	struct wj_err ignored;
 
-	return jail_ctx_is_up(name) || jailstate_load(name, &st, &ignored) != 0;
+	return wj_platform()->is_up(name) || jailstate_load(name, &st, &ignored) != 0;
 }

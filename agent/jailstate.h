@@ -34,8 +34,8 @@ struct jail_state {
 	char hostlink_if[WJ_IFNAME_MAX + 1]; /* host end of the host link */
 };
 
-/* The jail's private UAPI socket directory (pass to wj_set_uapi_dir to
- * reach its wireguard-go). */
+/* The jail's private UAPI socket directory (where its wireguard-go is
+ * reached: agent/platform_linux.c). */
 int jail_uapi_dir(const char *name, char *buf, size_t sz);
 
 /* 1 and *S filled if NAME has a state file, 0 if not, -1 on error. */

@@ -12,6 +12,7 @@
 #include "agent/jaillock.h"
 #include "agent/jailwg.h"
 #include "agent/peer.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/paths.h"
 #include "util/stores.h"
@@ -228,15 +229,19 @@ int jailtx_write(struct jailtx *t, struct wj_err *e)
 
 int jailtx_apply(struct jailtx *t, bool *live, struct wj_err *e)
 {
+	const struct wj_platform *pl = wj_platform();
 	struct peer_target tgt;
 	int up;
 
 	*live = false;
+	/* What a jail needs besides its interface: on FreeBSD its own
+	 * /etc/IF.conf, which its rc applies at every start, kept in step
+	 * (running or not; agent/jailifconf.h). */
+	if (t->written && pl->keep_files && pl->keep_files(&t->spec, NULL, e) < 0)
+		return wj_err_prefix(e, "%s saved, but jail %s's own copy of it was not updated", t->path, t->name);
 	if (!t->changes)
 		return 0;
-	/* Issue 15 will add here what a running FreeBSD jail needs besides
-	 * its interface: its own /etc/IF.conf kept in step. */
-	up = peer_jail_target(t->name, t->spec.ifname, &tgt, e);
+	up = peer_jail_target(&t->spec, &tgt, e);
 	if (up < 0)
 		return wj_err_prefix(e, "%s saved, but jail %s's state cannot be read", t->path, t->name);
 	if (!up)

@@ -104,7 +104,7 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	jailtx_close(&t);
 	if (r < 0)
 		return -1;
-	if (want_live && (up = peer_jail_target(jail, out->ifname, &tgt, e)) < 0) {
+	if (want_live && (up = peer_jail_target(&t.spec, &tgt, e)) < 0) {
 		wg_device_free(*dev);
 		*dev = NULL;
 		return -1;

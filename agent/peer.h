@@ -110,14 +110,18 @@ int peer_scan_for_add(const char *text, size_t len, const struct peer_add_req *r
 
 /* ---- live part (agent/peer_live.c) ---- */
 
-/* Where a jail's interface is reached (agent/jailctx.h). */
+/* Where a jail's interface is reached (agent/jailcall.h). */
 struct peer_target {
 	char jail[WJ_JAIL_NAME_MAX + 1];
 	char ifname[WJ_IFNAME_MAX + 1]; /* the interface's name inside the jail */
 };
 
-/* Is JAIL up here?  1 and *T filled if so, 0 if not, -1 on error. */
-int peer_jail_target(const char *jail, const char *ifname, struct peer_target *t, struct wj_err *e);
+/* Is JAIL running here (the platform's is_up, agent/platform.h)?  1 and
+ * *T filled if so, 0 if not, -1 on error.  On Linux: its namespace
+ * /run/netns/JAIL exists (`wgjail up`, or made with ip-netns(8)); on
+ * FreeBSD: jail(8) runs it. */
+struct jail_spec;
+int peer_jail_target(const struct jail_spec *s, struct peer_target *t, struct wj_err *e);
 /* Apply CHANGES to the device at T with one backend set, no read-back.
  * Hostname endpoints are resolved first, in the caller's namespace (its
  * resolver configuration).  Only jailtx_apply calls it. */

@@ -1,5 +1,7 @@
 /* Watching the configuration directory for the agent: inotify on Linux
- * (agent/watch_linux.c), kqueue on FreeBSD (agent/watch_freebsd.c).
+ * (agent/watch_linux.c), kqueue on FreeBSD (agent/watch_freebsd.c), the
+ * platform's `watch` operations (agent/platform.h); agent/watch.c calls
+ * them.
  *
  * The directory itself is watched for jail directories appearing and
  * disappearing; each jail directory for its files being replaced or
@@ -34,6 +36,18 @@ void watch_remove_jail(struct watch *w, const char *name);
  * is the jail whose file changed, or NULL when the set of jail
  * directories may have changed (rescan).  Returns 0, or -1 with E set. */
 int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e);
+
+/* One platform's watcher: the functions above, in the same order. */
+struct watch_ops {
+	const char *name;
+	struct watch *(*create)(const char *confdir, struct wj_err *e);
+	void (*destroy)(struct watch *w);
+	int (*fd)(const struct watch *w);
+	int (*add_jail)(struct watch *w, const char *name, struct wj_err *e);
+	void (*remove_jail)(struct watch *w, const char *name);
+	int (*read)(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e);
+};
+extern const struct watch_ops watch_ops_inotify, watch_ops_kqueue;
 
 /* true if a file called NAME in a jail directory is worth a reconcile. */
 bool watch_name_matters(const char *name);

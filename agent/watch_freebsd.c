@@ -44,13 +44,6 @@ struct watch {
 	size_t n, cap;
 };
 
-bool watch_name_matters(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".conf");
-}
-
 static int add_vnode(int kq, int fd)
 {
 	struct kevent kev;
@@ -59,7 +52,7 @@ static int add_vnode(int kq, int fd)
 	return kevent(kq, &kev, 1, NULL, 0, NULL);
 }
 
-struct watch *watch_new(const char *confdir, struct wj_err *e)
+static struct watch *w_new(const char *confdir, struct wj_err *e)
 {
 	struct watch *w = calloc(1, sizeof(*w));
 
@@ -91,7 +84,7 @@ fail:
 	return NULL;
 }
 
-void watch_free(struct watch *w)
+static void w_free(struct watch *w)
 {
 	if (!w)
 		return;
@@ -103,7 +96,7 @@ void watch_free(struct watch *w)
 	free(w);
 }
 
-int watch_fd(const struct watch *w)
+static int w_fd(const struct watch *w)
 {
 	return w->kq;
 }
@@ -173,7 +166,7 @@ static void add_peer_dirs(struct watch *w, const char *name)
 	closedir(d);
 }
 
-int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+static int w_add_jail(struct watch *w, const char *name, struct wj_err *e)
 {
 	if (wj_jail_name_invalid(name))
 		return wj_errf(e, "not a jail name");
@@ -189,14 +182,14 @@ static void forget(struct watch *w, struct wjail *j)
 	*j = w->v[--w->n];
 }
 
-void watch_remove_jail(struct watch *w, const char *name)
+static void w_remove_jail(struct watch *w, const char *name)
 {
 	for (size_t i = w->n; i-- > 0;)
 		if (!strcmp(w->v[i].name, name))
 			forget(w, &w->v[i]);
 }
 
-int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
+static int w_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
 {
 	static const struct timespec zero = {0, 0};
 	struct kevent ev[32];
@@ -241,3 +234,13 @@ int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *a
 		}
 	}
 }
+
+const struct watch_ops watch_ops_kqueue = {
+	.name = "kqueue",
+	.create = w_new,
+	.destroy = w_free,
+	.fd = w_fd,
+	.add_jail = w_add_jail,
+	.remove_jail = w_remove_jail,
+	.read = w_read,
+};

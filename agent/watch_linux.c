@@ -34,14 +34,7 @@ struct watch {
 	size_t n, cap;
 };
 
-bool watch_name_matters(const char *name)
-{
-	size_t n = strlen(name);
-
-	return n > 5 && name[0] != '.' && !strcmp(name + n - 5, ".conf");
-}
-
-struct watch *watch_new(const char *confdir, struct wj_err *e)
+static struct watch *w_new(const char *confdir, struct wj_err *e)
 {
 	struct watch *w = calloc(1, sizeof(*w));
 
@@ -68,7 +61,7 @@ struct watch *watch_new(const char *confdir, struct wj_err *e)
 	return w;
 }
 
-void watch_free(struct watch *w)
+static void w_free(struct watch *w)
 {
 	if (!w)
 		return;
@@ -77,7 +70,7 @@ void watch_free(struct watch *w)
 	free(w);
 }
 
-int watch_fd(const struct watch *w)
+static int w_fd(const struct watch *w)
 {
 	return w->fd;
 }
@@ -139,7 +132,7 @@ static int add_peers(struct watch *w, const char *name, const char *sub, struct 
 	return add_wd(w, path, name, true, e);
 }
 
-int watch_add_jail(struct watch *w, const char *name, struct wj_err *e)
+static int w_add_jail(struct watch *w, const char *name, struct wj_err *e)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -169,7 +162,7 @@ static void forget(struct watch *w, struct wjail *j)
 	*j = w->v[--w->n];
 }
 
-void watch_remove_jail(struct watch *w, const char *name)
+static void w_remove_jail(struct watch *w, const char *name)
 {
 	/* The jail's directory and its peer directories. */
 	for (size_t i = w->n; i-- > 0;) {
@@ -180,7 +173,7 @@ void watch_remove_jail(struct watch *w, const char *name)
 	}
 }
 
-int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
+static int w_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *arg, struct wj_err *e)
 {
 	char buf[16384] __attribute__((aligned(__alignof__(struct inotify_event))));
 
@@ -249,3 +242,13 @@ int watch_read(struct watch *w, void (*cb)(const char *jail, void *arg), void *a
 		}
 	}
 }
+
+const struct watch_ops watch_ops_inotify = {
+	.name = "inotify",
+	.create = w_new,
+	.destroy = w_free,
+	.fd = w_fd,
+	.add_jail = w_add_jail,
+	.remove_jail = w_remove_jail,
+	.read = w_read,
+};

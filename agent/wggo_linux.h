@@ -6,8 +6,9 @@
  * wgjail therefore starts each jail's wireguard-go in a private mount
  * namespace where the jail's own directory
  * (/run/wgjail/jails/JAIL/wireguard-go) is bind-mounted on
- * /var/run/wireguard; the jail's UAPI directory (.../JAIL/wireguard, given
- * to wj_set_uapi_dir) holds a symbolic link IF.sock to that socket.  The process runs in the foreground (-f),
+ * /var/run/wireguard; the jail's UAPI directory (.../JAIL/wireguard, where
+ * agent/platform_linux.c reaches it) holds a symbolic link IF.sock to that
+ * socket.  The process runs in the foreground (-f),
  * in its own session, logging to a file; its pid and start time are kept in
  * the jail's state file so that `down` stops exactly that process. */
 #ifndef WGJAIL_WGGO_LINUX_H

@@ -18,7 +18,6 @@
 #define RUNDIR_DEFAULT "/var/run/wgjail"
 
 static char confdir[PATH_MAX];
-static char *uapi_dir_override;
 
 static const char *env_or(const char *name, const char *def)
 {
@@ -54,15 +53,9 @@ const char *wj_rundir(void)
 	return env_or("WGJAIL_RUNDIR", RUNDIR_DEFAULT);
 }
 
-void wj_set_uapi_dir(const char *dir)
-{
-	free(uapi_dir_override);
-	uapi_dir_override = dir ? strdup(dir) : NULL;
-}
-
 const char *wj_uapi_dir(void)
 {
-	return uapi_dir_override ? uapi_dir_override : env_or("WGJAIL_UAPI_DIR", WJ_UAPI_DIR_SYSTEM);
+	return env_or("WGJAIL_UAPI_DIR", WJ_UAPI_DIR_SYSTEM);
 }
 
 bool wj_uapi_dir_is_system(void)

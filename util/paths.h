@@ -10,9 +10,10 @@
  *              records what `up` created (util/stores.h lists it);
  *   RUNDIR     $WGJAIL_RUNDIR, else /var/run/wgjail: the agent's lock, pid
  *              file and status.json;
- *   UAPI dir   wj_set_uapi_dir (a jail's private one), else
- *              $WGJAIL_UAPI_DIR, else /var/run/wireguard: the sockets of
- *              userspace WireGuard (IF.sock), as wg(8) looks for them;
+ *   UAPI dir   $WGJAIL_UAPI_DIR, else /var/run/wireguard: the sockets of
+ *              userspace WireGuard (IF.sock), as wg(8) looks for them (the
+ *              process that enters a jail sets the variable to the jail's
+ *              private directory for itself alone, agent/platform_linux.c);
  *   wireguard-go  $WGJAIL_WIREGUARD_GO, else "wireguard-go" on PATH.
  *
  * A jail's files, CONFDIR/NAME/...: jail.conf (the spec), IF.conf (its
@@ -33,9 +34,8 @@ void wj_set_confdir(const char *dir); /* -c DIR: set once by main() */
 const char *wj_confdir(void);
 const char *wj_statedir(void);
 const char *wj_rundir(void);
-/* The UAPI socket directory: DIR (copied) until reset with NULL. */
+/* The UAPI socket directory. */
 #define WJ_UAPI_DIR_SYSTEM "/var/run/wireguard"
-void wj_set_uapi_dir(const char *dir);
 const char *wj_uapi_dir(void);
 /* Is the UAPI directory the system's (/var/run/wireguard)? */
 bool wj_uapi_dir_is_system(void);

@@ -9,8 +9,9 @@ struct wj_err;
 
 /* The sockets are IF.sock in util/paths.h's wj_uapi_dir().  Its path is
  * global across network namespaces, so a jail running its own
- * wireguard-go uses a private directory (bind-mounted on
- * /var/run/wireguard inside it): wj_set_uapi_dir. */
+ * wireguard-go has a private directory (bind-mounted on /var/run/wireguard
+ * for wireguard-go); the process that enters the jail to reach it sets
+ * $WGJAIL_UAPI_DIR for itself alone (agent/platform_linux.c). */
 
 /* A GET that hands each peer to FN as it is decoded and drops it (see
  * wg_uapi_dec_stream): memory stays flat whatever the number of peers.

@@ -58,7 +58,7 @@ export OUT CFLAGS_FB
 linux_only=$(printf '%s\n' $SRCS | grep -E '_linux\.c$|^netconf/' || true)
 check_eq "no Linux-only source is compiled on FreeBSD" "" "$linux_only"
 for f in wg/kernel_freebsd.c wg/nv_encode_freebsd.c wg/nv_decode_freebsd.c agent/watch_freebsd.c \
-	agent/jailctx_freebsd.c agent/boot_freebsd.c; do
+	agent/platform_freebsd.c; do
 	case " $(echo $SRCS) " in *" $f "*) t_ok "the FreeBSD build compiles $f" ;;
 	*) t_fail "the FreeBSD build compiles $f" ;; esac
 done

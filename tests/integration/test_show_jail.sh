@@ -35,7 +35,7 @@ check "create printed the jail's public key" test -n "$pub_j"
 
 out=$(W show "$J" 2>&1)
 check_eq "show JAIL before up: exit 1" 1 "$?"
-check "  ... and says the jail is not up" grep -q "jail $J is not up" <<<"$out"
+check "  ... and says the jail is not running, and how to start it" grep -q "jail $J is not running here (start it with: wgjail up $J)" <<<"$out"
 
 keypair p
 printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"

@@ -42,7 +42,7 @@ static int teardown(void **st)
 	char cmd[128];
 
 	(void)st;
-	wj_set_uapi_dir(NULL);
+	unsetenv("WGJAIL_UAPI_DIR");
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : -1;
 }
@@ -85,10 +85,9 @@ static void places(void **st)
 	setenv("WGJAIL_UAPI_DIR", "", 1);
 	assert_string_equal(wj_uapi_dir(), WJ_UAPI_DIR_SYSTEM);
 	assert_true(wj_uapi_dir_is_system());
-	wj_set_uapi_dir("/tmp/x");
+	setenv("WGJAIL_UAPI_DIR", "/tmp/x", 1);
 	assert_string_equal(wj_uapi_dir(), "/tmp/x");
 	assert_false(wj_uapi_dir_is_system());
-	wj_set_uapi_dir(NULL);
 	unsetenv("WGJAIL_UAPI_DIR");
 	setenv("WGJAIL_WIREGUARD_GO", "", 1);
 	assert_string_equal(wj_wireguard_go(), "wireguard-go");
@@ -112,9 +111,9 @@ static void make_files(struct files *f)
 	assert_int_equal(wj_state_path("applied", "wg0", ",lock", f->applied_lock, sizeof(f->applied_lock)), 0);
 	assert_int_equal(wj_state_path("endpoints", "wg0", "", f->endpoints, sizeof(f->endpoints)), 0);
 	assert_int_equal(wj_state_path("applied", "wg01", "", f->applied_wg01, sizeof(f->applied_wg01)), 0);
-	wj_set_uapi_dir("/run/somewhere/else");
+	setenv("WGJAIL_UAPI_DIR", "/run/somewhere/else", 1);
 	assert_int_equal(wj_state_path("applied", "wg0", "", f->applied_other_dir, sizeof(f->applied_other_dir)), 0);
-	wj_set_uapi_dir(NULL);
+	unsetenv("WGJAIL_UAPI_DIR");
 	assert_string_not_equal(f->applied, f->applied_other_dir);
 	/* another namespace: "7-wg0" */
 	snprintf(other, sizeof(other), "%s", f->applied);

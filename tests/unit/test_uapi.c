@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "util/err.h"
 #include "keys/keys.h"
 #include "wg/uapi_decode.h"
+#include "wg/uapi_write.h"
 
 #define K1 "1111111111111111111111111111111111111111111111111111111111111111"
 #define KA "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -356,6 +358,96 @@ static void streaming(void **s)
 	wg_uapi_dec_free(d);
 }
 
+/* wg/uapi_write: a device written as a GET reply decodes to the same
+ * device (what a jail's child process hands back, agent/jailcall.h). */
+static struct wg_device *round_trip(const struct wg_device *d)
+{
+	struct wg_device *out = NULL;
+	struct wj_err e = {0};
+	char buf[8192];
+	FILE *f = tmpfile();
+	size_t n;
+
+	assert_non_null(f);
+	assert_int_equal(wg_uapi_write_get(fileno(f), d, &e), 0);
+	rewind(f);
+	n = fread(buf, 1, sizeof(buf), f);
+	fclose(f);
+	assert_int_equal(wg_uapi_decode(buf, n, &out, &e), 0);
+	return out;
+}
+
+static void write_get_round_trip(void **st)
+{
+	struct wg_device *d = wg_device_new(), *r;
+	uint8_t k[WG_KEY_LEN];
+	struct wg_ipmask m;
+	struct wg_peer *p;
+	(void)st;
+	memset(k, 0x11, sizeof(k));
+	key_clamp(k);
+	assert_int_equal(wg_device_set_private_key(d, k), 0);
+	d->flags |= WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK;
+	d->listen_port = 51820;
+	d->fwmark = 0x1234;
+	memset(k, 0xaa, sizeof(k));
+	p = wg_device_add_peer(d, k);
+	memset(p->psk, 0x22, sizeof(p->psk));
+	p->flags |= WGPEER_HAS_PSK | WGPEER_HAS_KEEPALIVE | WGPEER_HAS_ENDPOINT;
+	p->keepalive = 25;
+	p->endpoint_addr.in.sin_family = AF_INET;
+	p->endpoint_addr.in.sin_port = htons(51821);
+	inet_pton(AF_INET, "192.0.2.7", &p->endpoint_addr.in.sin_addr);
+	p->last_handshake_sec = 1700000000;
+	p->last_handshake_nsec = 123456789;
+	p->rx_bytes = 1ull << 40;
+	p->tx_bytes = 99;
+	assert_int_equal(wg_ipmask_parse("10.8.0.2/32", &m), 0);
+	assert_int_equal(wg_peer_add_aip(p, &m), 0);
+	assert_int_equal(wg_ipmask_parse("fd00::/64", &m), 0);
+	assert_int_equal(wg_peer_add_aip(p, &m), 0);
+	memset(k, 0xbb, sizeof(k));
+	p = wg_device_add_peer(d, k); /* no endpoint, no PSK, never seen */
+	p->endpoint_addr.in6.sin6_family = AF_INET6;
+	p->endpoint_addr.in6.sin6_port = htons(7);
+	inet_pton(AF_INET6, "2001:db8::1", &p->endpoint_addr.in6.sin6_addr);
+
+	r = round_trip(d);
+	assert_true(r->flags & WGDEV_HAS_PRIVATE_KEY);
+	assert_memory_equal(r->private_key, d->private_key, WG_KEY_LEN);
+	assert_memory_equal(r->public_key, d->public_key, WG_KEY_LEN);
+	assert_int_equal(r->listen_port, 51820);
+	assert_int_equal(r->fwmark, 0x1234);
+	assert_int_equal(r->n_peers, 2);
+	for (size_t i = 0; i < 2; i++) {
+		const struct wg_peer *a = &d->peers[i], *b = &r->peers[i];
+		assert_memory_equal(a->public_key, b->public_key, WG_KEY_LEN);
+		assert_true(wg_sockaddr_equal(&a->endpoint_addr, &b->endpoint_addr));
+		assert_int_equal(a->keepalive, b->keepalive);
+		assert_int_equal(a->last_handshake_sec, b->last_handshake_sec);
+		assert_int_equal(a->last_handshake_nsec, b->last_handshake_nsec);
+		assert_int_equal(a->rx_bytes, b->rx_bytes);
+		assert_int_equal(a->tx_bytes, b->tx_bytes);
+		assert_int_equal(a->n_aips, b->n_aips);
+		for (size_t j = 0; j < a->n_aips; j++)
+			assert_int_equal(wg_ipmask_cmp(&a->aips[j], &b->aips[j]), 0);
+	}
+	assert_true(r->peers[0].flags & WGPEER_HAS_PSK);
+	assert_memory_equal(r->peers[0].psk, d->peers[0].psk, WG_KEY_LEN);
+	assert_false(r->peers[1].flags & WGPEER_HAS_PSK);
+	wg_device_free(r);
+
+	/* without a private key (an unprivileged read): the public key */
+	wg_device_clear_private_key(d);
+	d->flags |= WGDEV_HAS_PUBLIC_KEY;
+	r = round_trip(d);
+	assert_null(r->private_key);
+	assert_true(r->flags & WGDEV_HAS_PUBLIC_KEY);
+	assert_memory_equal(r->public_key, d->public_key, WG_KEY_LEN);
+	wg_device_free(r);
+	wg_device_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -368,6 +460,7 @@ int main(void)
 		cmocka_unit_test(size_limits),
 		cmocka_unit_test(many_peers),
 		cmocka_unit_test(streaming),
+		cmocka_unit_test(write_get_round_trip),
 	};
 
 	if (keys_init() < 0)

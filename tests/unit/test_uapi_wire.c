@@ -288,7 +288,7 @@ static int setup(void **s)
 	if (!mkdtemp(dir))
 		return -1;
 	snprintf(reqpath, sizeof(reqpath), "%s/request", dir);
-	wj_set_uapi_dir(dir);
+	setenv("WGJAIL_UAPI_DIR", dir, 1);
 	signal(SIGPIPE, SIG_IGN);
 	return 0;
 }
@@ -298,7 +298,7 @@ static int teardown(void **s)
 	char cmd[300];
 
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
-	wj_set_uapi_dir(NULL);
+	unsetenv("WGJAIL_UAPI_DIR");
 	return system(cmd) == 0 ? 0 : -1;
 }
 

@@ -1,0 +1,311 @@
+/* The platform-neutral parts of FreeBSD's jail lifecycle: the jail's path
+ * read from its jail(8) file (agent/jailroot.h), the jail(8) command
+ * (agent/jailcmd.h, run here with a stand-in program that logs its
+ * arguments), and the jail's own /etc/IF.conf kept in step with the
+ * configuration directory (agent/jailifconf.h). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/jailcmd.h"
+#include "agent/jailifconf.h"
+#include "agent/jailroot.h"
+#include "agent/jailspec.h"
+#include "keys/keys.h"
+#include "rc/ifconf.h"
+#include "util/err.h"
+#include "util/paths.h"
+#include "wg/config.h"
+
+static char top[64];
+
+static int setup(void **s)
+{
+	(void)s;
+	snprintf(top, sizeof(top), "/tmp/wgjail-unit.XXXXXX");
+	return mkdtemp(top) ? 0 : -1;
+}
+
+static int teardown(void **s)
+{
+	char cmd[160];
+	(void)s;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", top);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+static void put(const char *path, const char *text, mode_t mode)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	assert_int_equal(chmod(path, mode), 0);
+}
+
+static char *slurp(const char *path)
+{
+	static char buf[8192];
+	FILE *f = fopen(path, "r");
+	size_t n;
+
+	if (!f)
+		return NULL;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	return buf;
+}
+
+/* ---- the path in jail.conf ---------------------------------------------- */
+
+static int path_of(const char *text, const char *name, char *out, struct wj_err *e)
+{
+	return jailconf_path(text, strlen(text), "j.conf", name, out, 256, e);
+}
+
+static void path_from_block(void **st)
+{
+	char out[256];
+	struct wj_err e = {0};
+	(void)st;
+	/* what provision writes */
+	assert_int_equal(path_of("vpn1 {\n\tpath = \"/usr/local/jails/vpn1\";\n\tvnet;\n"
+				 "\texec.start += \"/bin/sh /etc/rc\";\n\tpersist;\n}\n",
+				 "vpn1", out, &e),
+			 1);
+	assert_string_equal(out, "/usr/local/jails/vpn1");
+	/* another jail's block is not ours; a global path is the fallback */
+	assert_int_equal(path_of("path = \"/j/$name\";\nother { path = /x; }\nvpn1 { host.hostname = a; }\n",
+				 "vpn1", out, &e),
+			 1);
+	assert_string_equal(out, "/j/vpn1");
+	/* the block wins over the global one, wherever it stands */
+	assert_int_equal(path_of("vpn1 { path = '/own/${name}/root'; }\npath = /global;\n", "vpn1", out, &e), 1);
+	assert_string_equal(out, "/own/vpn1/root");
+	/* "*" is every jail; comments of the three kinds; escapes */
+	assert_int_equal(path_of("# c\n// c\n/* path = /no; */ * { path = \"/a\\\"b\"; }\n", "vpn1", out, &e), 1);
+	assert_string_equal(out, "/a\"b");
+	/* nothing: 0 */
+	assert_int_equal(path_of("vpn1 { persist; }\nother { path = /x; }\n", "vpn1", out, &e), 0);
+	assert_int_equal(path_of("", "vpn1", out, &e), 0);
+}
+
+static void path_errors(void **st)
+{
+	char out[256];
+	struct wj_err e = {0};
+	(void)st;
+	assert_int_equal(path_of("vpn1 {\n path = \"/j/$hostname\";\n}\n", "vpn1", out, &e), -1);
+	assert_non_null(strstr(e.msg, "j.conf:2:"));
+	assert_non_null(strstr(e.msg, "variable"));
+	assert_int_equal(path_of("vpn1 { path = jails/vpn1; }\n", "vpn1", out, &e), -1);
+	assert_non_null(strstr(e.msg, "not absolute"));
+	assert_int_equal(path_of("vpn1 {\n path = /a\n}\n", "vpn1", out, &e), -1);
+	assert_non_null(strstr(e.msg, "j.conf:2: expected ';'"));
+	assert_int_equal(path_of("vpn1 { path = \"/a;\n", "vpn1", out, &e), -1);
+	assert_non_null(strstr(e.msg, "unterminated string"));
+	assert_int_equal(path_of("vpn1 { path = /a;\n", "vpn1", out, &e), -1);
+	assert_non_null(strstr(e.msg, "not closed"));
+}
+
+/* ---- jail(8) ------------------------------------------------------------ */
+
+static void jail_argv(void **st)
+{
+	const char *argv[6];
+	struct wj_err e = {0};
+	(void)st;
+	unsetenv("WGJAIL_JAIL_PROGRAM");
+	assert_int_equal(jail_cmd_argv(JAIL_CMD_CREATE, "vpn1", "/etc/jail.conf.d/vpn1.conf", argv, &e), 0);
+	assert_string_equal(argv[0], "/usr/sbin/jail");
+	assert_string_equal(argv[1], "-f");
+	assert_string_equal(argv[2], "/etc/jail.conf.d/vpn1.conf");
+	assert_string_equal(argv[3], "-c");
+	assert_string_equal(argv[4], "vpn1");
+	assert_null(argv[5]);
+	assert_int_equal(jail_cmd_argv(JAIL_CMD_REMOVE, "vpn1", "/etc/jail.conf.d/vpn1.conf", argv, &e), 0);
+	assert_string_equal(argv[3], "-r");
+	/* names that reach jail(8) are the validated ones */
+	assert_int_equal(jail_cmd_argv(JAIL_CMD_CREATE, "-r", "x", argv, &e), -1);
+	assert_int_equal(jail_cmd_argv(JAIL_CMD_CREATE, "a b", "x", argv, &e), -1);
+	assert_int_equal(jail_cmd_argv(JAIL_CMD_CREATE, "../x", "x", argv, &e), -1);
+}
+
+static void jail_run(void **st)
+{
+	char prog[128], log[128], text[512];
+	struct wj_err e = {0};
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	(void)st;
+	snprintf(prog, sizeof(prog), "%s/jail", top);
+	snprintf(log, sizeof(log), "%s/jail.log", top);
+	snprintf(text, sizeof(text),
+		 "#!/bin/sh\necho \"$*\" >>%s\necho \"$4: created\"\n"
+		 "[ -z \"$FAIL\" ] || { echo 'jail: vpn1: exec.prestart failed' >&2; exit 3; }\n",
+		 log);
+	put(prog, text, 0755);
+	setenv("WGJAIL_JAIL_PROGRAM", prog, 1);
+	f = open_memstream(&out, &outlen);
+	assert_int_equal(jail_cmd_run(JAIL_CMD_CREATE, "/host", "vpn1", f, &e), 0);
+	fclose(f);
+	assert_string_equal(out, "vpn1: created\n");
+	free(out);
+	assert_string_equal(slurp(log), "-f /host/etc/jail.conf.d/vpn1.conf -c vpn1\n");
+	setenv("FAIL", "1", 1);
+	assert_int_equal(jail_cmd_run(JAIL_CMD_REMOVE, "", "vpn1", NULL, &e), -1);
+	unsetenv("FAIL");
+	assert_non_null(strstr(e.msg, "-f /etc/jail.conf.d/vpn1.conf -r vpn1 failed (exit status 3)"));
+	assert_non_null(strstr(e.msg, "exec.prestart failed"));
+	assert_string_equal(slurp(log), "-f /host/etc/jail.conf.d/vpn1.conf -c vpn1\n"
+					"-f /etc/jail.conf.d/vpn1.conf -r vpn1\n");
+	snprintf(prog, sizeof(prog), "%s/nosuch", top);
+	setenv("WGJAIL_JAIL_PROGRAM", prog, 1);
+	assert_int_equal(jail_cmd_run(JAIL_CMD_CREATE, "", "vpn1", NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "exit status 127"));
+	unsetenv("WGJAIL_JAIL_PROGRAM");
+}
+
+/* ---- /etc/IF.conf in step ----------------------------------------------- */
+
+static char conf[128], host[128], jroot[160], target[200];
+static char priv_b64[WG_KEY_B64_LEN + 1];
+
+/* A jail "vpn1" in CONF; HOST/etc/jail.conf.d/vpn1.conf puts its root at
+ * HOST/jails/vpn1 (its path as jail(8) sees it: /jails/vpn1). */
+static void make_jail(struct jail_spec *s)
+{
+	char p[1024];
+	uint8_t k[WG_KEY_LEN];
+	char *t;
+	struct wj_err e = {0};
+
+	snprintf(conf, sizeof(conf), "%s/conf", top);
+	snprintf(host, sizeof(host), "%s/host", top);
+	snprintf(jroot, sizeof(jroot), "%s/jails/vpn1", host);
+	snprintf(target, sizeof(target), "%s/etc/wg0.conf", jroot);
+	snprintf(p, sizeof(p), "mkdir -p %s/vpn1 %s/etc/jail.conf.d %s/etc", conf, host, jroot);
+	assert_int_equal(system(p), 0);
+	wj_set_confdir(conf);
+	jailspec_defaults(s, "vpn1");
+	s->listen_port = 51820;
+	t = jailspec_format(s);
+	snprintf(p, sizeof(p), "%s/vpn1/jail.conf", conf);
+	put(p, t, 0644);
+	free(t);
+	assert_int_equal(jailspec_load("vpn1", s, &e), 0);
+	memset(k, 0x11, sizeof(k));
+	key_clamp(k);
+	key_to_base64(priv_b64, k);
+	snprintf(p, sizeof(p), "%s/vpn1/wg0.conf", conf);
+	{
+		char body[512];
+		snprintf(body, sizeof(body), "[Interface]\nPrivateKey = %s\nListenPort = 51820\nAddress = 10.8.0.1/24\n",
+			 priv_b64);
+		put(p, body, 0600);
+	}
+	snprintf(p, sizeof(p), "%s/etc/jail.conf.d/vpn1.conf", host);
+	put(p, "vpn1 {\n\tpath = \"/jails/vpn1\";\n\tvnet;\n}\n", 0644);
+}
+
+static void ifconf_in_step(void **st)
+{
+	struct jail_spec s;
+	struct wj_err e = {0};
+	struct stat a, b;
+	char p[1024], *text;
+	(void)st;
+	make_jail(&s);
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), 1);
+	assert_int_equal(stat(target, &a), 0);
+	assert_int_equal(a.st_mode & 07777, 0600);
+	text = slurp(target);
+	assert_non_null(strstr(text, priv_b64));
+	assert_null(strstr(text, "Address")); /* wg-quick keys stay out: wg syncconf form */
+	/* nothing changed: nothing touched */
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), 0);
+	assert_int_equal(stat(target, &b), 0);
+	assert_int_equal(a.st_ino, b.st_ino);
+	/* a peer added to the config (a drop-in, as `peer add` writes) reaches the jail's file */
+	{
+		uint8_t k[WG_KEY_LEN];
+		char b64[WG_KEY_B64_LEN + 1], hex[WG_KEY_HEX_LEN + 1], body[256];
+		memset(k, 0x22, sizeof(k));
+		key_to_base64(b64, k);
+		key_to_hex(hex, k);
+		snprintf(p, sizeof(p), "mkdir -p %s/vpn1/wg0.peers && chmod 700 %s/vpn1/wg0.peers", conf, conf);
+		assert_int_equal(system(p), 0);
+		snprintf(p, sizeof(p), "%s/vpn1/wg0.peers/%s.conf", conf, hex);
+		snprintf(body, sizeof(body), "[Peer]\nPublicKey = %s\nAllowedIPs = 10.8.0.2/32\n", b64);
+		put(p, body, 0600);
+		assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), 1);
+		text = slurp(target);
+		assert_non_null(strstr(text, b64));
+		assert_non_null(strstr(text, "10.8.0.2/32"));
+	}
+	/* a file of the jail's that is not a WireGuard config is not replaced */
+	put(target, "not a wireguard config\n", 0644);
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "is not a WireGuard configuration"));
+	assert_string_equal(slurp(target), "not a wireguard config\n");
+	unlink(target);
+	/* the jail's etc a link (to the host's?): refused, nothing written there */
+	snprintf(p, sizeof(p), "rm -rf %s/etc && mkdir %s/elsewhere && ln -s %s/elsewhere %s/etc", jroot, top, top,
+		 jroot);
+	assert_int_equal(system(p), 0);
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), -1);
+	snprintf(p, sizeof(p), "%s/elsewhere/wg0.conf", top);
+	assert_int_equal(access(p, F_OK), -1);
+}
+
+static void ifconf_not_provisioned(void **st)
+{
+	struct jail_spec s;
+	struct wj_err e = {0};
+	char p[1024];
+	(void)st;
+	make_jail(&s);
+	/* no jail.conf.d file: the jail's files are provision's to make */
+	snprintf(p, sizeof(p), "%s/etc/jail.conf.d/vpn1.conf", host);
+	unlink(p);
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), 0);
+	assert_int_equal(access(target, F_OK), -1);
+	/* a root that does not exist: an error, nothing created */
+	put(p, "vpn1 { path = /jails/gone; }\n", 0644);
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "is not a directory"));
+	snprintf(p, sizeof(p), "%s/jails/gone", host);
+	assert_int_equal(access(p, F_OK), -1);
+	/* a config that does not load: an error, nothing written */
+	snprintf(p, sizeof(p), "%s/etc/jail.conf.d/vpn1.conf", host);
+	put(p, "vpn1 { path = /jails/vpn1; }\n", 0644);
+	snprintf(p, sizeof(p), "%s/vpn1/wg0.conf", conf);
+	put(p, "[Interface]\nPrivateKey = nope\n", 0600);
+	assert_int_equal(jail_ifconf_sync(&s, host, NULL, &e), -1);
+	assert_int_equal(access(target, F_OK), -1);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(path_from_block),
+		cmocka_unit_test(path_errors),
+		cmocka_unit_test_setup_teardown(jail_argv, setup, teardown),
+		cmocka_unit_test_setup_teardown(jail_run, setup, teardown),
+		cmocka_unit_test_setup_teardown(ifconf_in_step, setup, teardown),
+		cmocka_unit_test_setup_teardown(ifconf_not_provisioned, setup, teardown),
+	};
+	if (sodium_init() < 0)
+		return 1;
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
