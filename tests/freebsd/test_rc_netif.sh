@@ -16,7 +16,7 @@ CONF=$T_TMP/conf
 IMG=$T_TMP/img
 mkdir -p "$IMG"
 wj() { "$WGJAIL" -c "$CONF" "$@"; }
-check "create vpn1 (bridge uplink)" wj create vpn1 --id 1 --bridge bridge0 --jail-address 192.0.2.10/24 \
+check "create vpn1 (bridge uplink, IPv4 only)" wj create vpn1 --no-ipv6 --id 1 --bridge bridge0 --jail-address 192.0.2.10/24 \
 	--gateway 192.0.2.1 --address 10.8.0.1/24 --listen-port 51820 --root /usr/local/jails/vpn1 \
 	--hostname vpn1.example.org
 check "create vpn2 (WireGuard uplink, IPv4 and IPv6)" wj create vpn2 --id 2 --uplink wireguard \

@@ -282,6 +282,10 @@ static void options_in_wgjail_8(void **st)
 		int at = 0;
 		const struct spec_key *k;
 
+		/* create's own flags, not keys of the spec (agent/cmd_create.c) */
+		if (!strcmp(it[i].head, "Fl \\-no-ipv6"))
+			continue;
+
 		if (sscanf(it[i].head, "Fl \\-%63s %n", opt, &at) != 1 || !at)
 			fail_msg("wgjail(8) create: '.It %s' is not an option", it[i].head);
 		while (row < jailspec_nkeys && !jailspec_keys[row].option)
