@@ -4,8 +4,6 @@
 #include <limits.h>
 #include <stdio.h>
 
-#include "agent/platform.h"
-#include "agent/jailstate.h"
 #include "agent/jailtx.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -56,10 +54,3 @@ void jail_unlock(int fd)
 	wj_unlock(fd);
 }
 
-bool jail_is_running(const char *name)
-{
-	struct jail_state st;
-	struct wj_err ignored;
-
-	return wj_platform()->is_up(name) || jailstate_load(name, &st, &ignored) != 0;
-}

@@ -28,9 +28,5 @@ int jail_dirs_check(const char *name, struct wj_err *e);
 int jail_lock(const char *name, int *fd, struct wj_err *e);
 void jail_unlock(int fd);
 
-/* Is jail NAME running on this host: its network namespace exists, or
- * `up` left state for it (Linux)?  A running jail's key is never replaced
- * behind the operator's back (agent/keyguard.h). */
-bool jail_is_running(const char *name);
 
 #endif

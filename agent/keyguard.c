@@ -6,7 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "agent/jaillock.h"
+#include "agent/jailstate.h"
+#include "agent/platform.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
@@ -109,4 +110,12 @@ int keyguard_first_key(const char *name, const char *path, const char *text, siz
 		       "%s: no new key is made: %s; put the jail's PrivateKey back (to start over with a new key, "
 		       "take the jail down and remove %s)",
 		       where, why, mark);
+}
+
+bool jail_is_running(const char *name)
+{
+	struct jail_state st;
+	struct wj_err ignored;
+
+	return wj_platform()->is_up(name) || jailstate_load(name, &st, &ignored) != 0;
 }

@@ -39,4 +39,9 @@ void keyguard_note(const char *name, const struct wg_device *dev);
 int keyguard_first_key(const char *name, const char *path, const char *text, size_t len, bool exists,
 		       struct wj_err *e);
 
+/* Is jail NAME running on this host (the platform says it is up, or `up`
+ * left state for it)?  A running jail's key is never replaced behind the
+ * operator's back. */
+bool jail_is_running(const char *name);
+
 #endif
