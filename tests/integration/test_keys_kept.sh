@@ -73,7 +73,7 @@ check_fails "... nor a directory (a refused create changes nothing)" test -e "$C
 mkdir -m 700 "$CONF/${J}n"
 printf '[jail]\nid = 9\n[wireguard]\ninterface = rc\n' >"$CONF/${J}n/jail.conf"
 out=$(W peer list "${J}n" 2>&1)
-check "a spec written by hand with interface rc is refused" grep -q "interface 'rc': reserved" <<<"$out"
+check "a spec written by hand with interface rc is refused" grep -q "interface = 'rc': reserved" <<<"$out"
 rm -r "${CONF:?}/${J}n"
 restore
 
