@@ -128,7 +128,10 @@ static int on_key(void *user, const char *section, const char *key, const char *
 
 	if (!*section)
 		return wj_errf(e, "%s:%u: '%s' before any section", c->path, line, key);
-	sec = section_of(section);
+	/* the reader stops at an unknown section's header (on_section); a
+	 * key never reaches here under one, but an index is never trusted */
+	if ((sec = section_of(section)) < 0)
+		return wj_errf(e, "%s:%u: unknown section [%s]", c->path, line, section);
 	if (!(k = spec_key_find((enum spec_section)sec, key)))
 		return wj_errf(e, "%s:%u: unknown key '%s' in [%s]", c->path, line, key, jailspec_sections[sec]);
 	if ((why = spec_key_set(k, c->s, v, w, sizeof(w))))
