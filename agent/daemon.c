@@ -26,6 +26,7 @@
 #include "agent/resolver.h"
 #include "agent/status.h"
 #include "agent/uplinkwatch.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -37,14 +38,6 @@
 #include "wg/model.h"
 #include "wg/peer_meta.h"
 #include "wg/resolve.h"
-
-int64_t agent_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static struct ajail *find_jail(struct agent *a, const char *name)
 {
@@ -220,7 +213,7 @@ static void rescan(struct agent *a)
 			}
 			/* New: boot it (after the debounce, unless this is the
 			 * agent's own start: its other files may be on their way). */
-			j->due_ms = agent_now_ms() + (a->started ? a->debounce_ms : 0);
+			j->due_ms = wj_mono_ms() + (a->started ? a->debounce_ms : 0);
 			log_info("jail %s: found", names[i]);
 		}
 		j->present = true;
@@ -268,7 +261,7 @@ static void on_change(const char *jail, void *arg)
 	 * join the same reconcile.  (Not pushed back by each write, so a
 	 * steady stream of edits cannot postpone reconciles forever.) */
 	if (!j->due_ms)
-		j->due_ms = agent_now_ms() + a->debounce_ms;
+		j->due_ms = wj_mono_ms() + a->debounce_ms;
 }
 
 static void check_jail(struct agent *a, struct ajail *j, time_t now)
@@ -324,7 +317,7 @@ static void check_daemons(struct agent *a)
 			continue;
 		j->restart = true;
 		if (!j->due_ms)
-			j->due_ms = agent_now_ms();
+			j->due_ms = wj_mono_ms();
 	}
 }
 
@@ -434,7 +427,7 @@ static void read_signals(struct agent *a)
 			log_info("SIGHUP: reconciling every jail");
 			a->rescan = true;
 			for (size_t i = 0; i < a->n; i++)
-				a->v[i].due_ms = agent_now_ms();
+				a->v[i].due_ms = wj_mono_ms();
 		} else if (c == SIGCHLD) {
 			a->reap = true;
 		} else {
@@ -497,7 +490,7 @@ static int start_parts(struct agent *a, const struct agent_opts *o, struct wj_er
 	/* First: it takes $NOTIFY_SOCKET out of the environment the
 	 * resolver is started with. */
 	wj_err_clear(&we);
-	if (notify_init(&a->nt, agent_now_ms(), &we) < 0)
+	if (notify_init(&a->nt, wj_mono_ms(), &we) < 0)
 		log_warnx("%s; the service manager is not notified", we.msg);
 	if (!(a->rsv = resolver_new(status_rundir(), e)))
 		return -1;
@@ -577,7 +570,7 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 					  {watch_fd(a.w), POLLIN, 0},
 					  {resolver_fd(a.rsv), POLLIN, 0},
 					  {a.uw ? uplinkwatch_fd(a.uw) : -1, POLLIN, 0}};
-		int64_t now = agent_now_ms();
+		int64_t now = wj_mono_ms();
 		int r = poll(pfd, P_N, timeout_ms(&a, now, rsv_ms));
 
 		if (r < 0 && errno != EINTR) {
@@ -598,26 +591,26 @@ int agent_run(const struct agent_opts *o, struct wj_err *e)
 			agent_uplink_read(&a);
 		if (a.rescan)
 			rescan(&a);
-		now = agent_now_ms();
+		now = wj_mono_ms();
 		for (size_t i = 0; i < a.n; i++)
 			if (a.v[i].expiry_ms && a.v[i].expiry_ms <= now)
 				agent_expiry_due(&a, &a.v[i]);
 		for (size_t i = 0; i < a.n && !a.stop; i++) {
 			if (a.v[i].due_ms && a.v[i].due_ms <= now)
 				reconcile(&a, &a.v[i]);
-			notify_watchdog(&a.nt, agent_now_ms()); /* a long pass is not a stuck loop */
+			notify_watchdog(&a.nt, wj_mono_ms()); /* a long pass is not a stuck loop */
 		}
 		agent_answers(&a);
-		agent_uplink_due(&a, agent_now_ms());
-		if (agent_now_ms() >= a.next_status_ms) {
+		agent_uplink_due(&a, wj_mono_ms());
+		if (wj_mono_ms() >= a.next_status_ms) {
 			health(&a, true);
-			a.next_status_ms = agent_now_ms() + a.status_ms;
+			a.next_status_ms = wj_mono_ms() + a.status_ms;
 		} else if (a.report_due) {
 			health(&a, false);
 		}
 		say_ready(&a);
-		rsv_ms = resolver_tick(a.rsv, agent_now_ms());
-		notify_watchdog(&a.nt, agent_now_ms());
+		rsv_ms = resolver_tick(a.rsv, wj_mono_ms());
+		notify_watchdog(&a.nt, wj_mono_ms());
 	}
 	ret = 0;
 out:

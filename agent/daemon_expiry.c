@@ -8,6 +8,7 @@
 
 #include "agent/daemon_int.h"
 #include "agent/peer.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "wg/model.h"
 #include "wg/peer_meta.h"
@@ -21,7 +22,7 @@ void agent_expiry_schedule(struct ajail *j, int64_t done)
 	wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	at = wg_device_next_expiry(j->conf, (int64_t)ts.tv_sec > done ? (int64_t)ts.tv_sec : done);
 	j->expiry_at = at;
-	j->expiry_ms = at ? agent_now_ms() + (at * 1000 > wall_ms ? at * 1000 - wall_ms : 0) : 0;
+	j->expiry_ms = at ? wj_mono_ms() + (at * 1000 > wall_ms ? at * 1000 - wall_ms : 0) : 0;
 }
 
 void agent_expiry_due(struct agent *a, struct ajail *j)
@@ -49,7 +50,7 @@ void agent_expiry_due(struct agent *a, struct ajail *j)
 	} else if (ch->n_peers && (up = peer_jail_target(&j->spec, &tgt, &e)) != 0) {
 		if (up < 0 || peer_live_set(&tgt, ch, &e) < 0) {
 			log_warnx("jail %s: expired peers: %s; reconciling", j->name, e.msg);
-			j->due_ms = agent_now_ms();
+			j->due_ms = wj_mono_ms();
 		}
 	}
 	wg_device_free(ch);

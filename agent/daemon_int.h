@@ -66,8 +66,6 @@ struct agent {
 	char metrics_err[WJ_ERR_MAX]; /* the last error writing it (logged once) */
 };
 
-int64_t agent_now_ms(void);
-
 /* Peer expiry (agent/daemon_expiry.c): the next deadline of J after the
  * wall-clock second DONE, and what is done at it. */
 void agent_expiry_schedule(struct ajail *j, int64_t done);

@@ -12,6 +12,7 @@
 #include "wg/peer_meta.h"
 #include "agent/resolver.h"
 #include "agent/uplinkwatch.h"
+#include "util/clock.h"
 #include "util/log.h"
 #include "wg/applied.h"
 #include "wg/model.h"
@@ -100,7 +101,7 @@ static void jail_answers(struct agent *a, struct ajail *j)
 			if ((j->dev || j->state == JAIL_UP) && re->seq > j->rsv_reconciled) {
 				log_info("jail %s: %s resolves now; adding its peer", j->name, want->endpoint);
 				if (!j->due_ms)
-					j->due_ms = agent_now_ms();
+					j->due_ms = wj_mono_ms();
 			}
 			continue;
 		}
@@ -171,7 +172,7 @@ void agent_uplink_read(struct agent *a)
 	}
 	if (r > 0 && !a->uplink_ms) {
 		snprintf(a->uplink_why, sizeof(a->uplink_why), "%s", why);
-		a->uplink_ms = agent_now_ms() + UPLINK_SETTLE_MS;
+		a->uplink_ms = wj_mono_ms() + UPLINK_SETTLE_MS;
 	}
 }
 

@@ -8,7 +8,7 @@
 #include <strings.h>
 
 #include "agent/ifreserved.h"
-#include "agent/reach.h"
+#include "agent/reach_parse.h"
 #include "util/strutil.h"
 
 /* ---- named values ------------------------------------------------------ */

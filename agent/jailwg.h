@@ -15,6 +15,9 @@
  * `peer remove` O(1): a small file written or unlinked atomically, never a
  * rewrite of every peer.
  *
+ * The paths and names are agent/jailwg_path.h (below the loader, which
+ * checks the peers' names: agent/peername.h).
+ *
  * jailwg_load is the one reader: the main file and every drop-in in name
  * order, each parsed with the real parser (wg/config.h), merged into one
  * device.  Errors name the file and line. */
@@ -25,25 +28,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "agent/jailwg_path.h"
 #include "keys/keys.h"
 #include "wg/model.h"
 
 struct wj_err;
-
-#define JAILWG_DROPIN_NAME_LEN (2 * WG_KEY_LEN + 5) /* HEX.conf */
-
-/* CONFDIR/NAME/IF.conf and CONFDIR/NAME/IF.peers. */
-int jailwg_main_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e);
-int jailwg_dir_path(char *buf, size_t sz, const char *jail, const char *ifname, struct wj_err *e);
-/* Is NAME (an entry of a jail's directory) a peer directory "IF.peers"? */
-bool jailwg_is_dir_name(const char *name);
-
-/* "HEX.conf" for KEY (OUT: JAILWG_DROPIN_NAME_LEN + 1 bytes). */
-void jailwg_dropin_name(char *out, const uint8_t key[WG_KEY_LEN]);
-/* DIR/HEX.conf. */
-int jailwg_dropin_path(char *buf, size_t sz, const char *dir, const uint8_t key[WG_KEY_LEN], struct wj_err *e);
-/* Is NAME a drop-in's name?  If so, and KEY is not NULL, its key. */
-bool jailwg_is_dropin_name(const char *name, uint8_t key[WG_KEY_LEN]);
 
 /* Parse drop-in PATH (TEXT[0..LEN)) whose name says KEY: exactly one
  * [Peer] section, no [Interface], PublicKey = KEY. */

@@ -4,7 +4,9 @@
  * command that takes a peer's key also takes its name: an argument that is
  * a valid key is a key, anything else is a name.  Drop-in peers are found
  * through the allowed-IP index's name links (agent/aipidx.h: O(1)); the
- * main file's hand-written peers by parsing it (it is small). */
+ * main file's hand-written peers by parsing it (it is small).
+ * agent/peername.c checks uniqueness (for the loader, agent/jailwg.c);
+ * agent/peername_find.c finds a name (above the loader and its index). */
 #ifndef WGJAIL_PEERNAME_H
 #define WGJAIL_PEERNAME_H
 

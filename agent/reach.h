@@ -12,40 +12,20 @@
  *              /31, IPv6 /126 or /127) into a WireGuard-only jail; the jail
  *              takes the other address.
  *   host_allow PROTO:PORT, a port inside the jail that the host may open
- *              over the host link. */
+ *              over the host link.
+ * The pure parsers are agent/reach_parse.c; the checks against the rest
+ * of a spec here (agent/reach.c); the check against the other jails
+ * agent/reach_others.c; the JSON agent/reach_json.c. */
 #ifndef WGJAIL_REACH_H
 #define WGJAIL_REACH_H
 
-#include <stdbool.h>
 #include <stddef.h>
-#include <stdint.h>
 #include <stdio.h>
 
-#include "wg/model.h"
+#include "agent/reach_parse.h"
 
 struct jail_spec;
 struct wj_err;
-
-enum reach_proto { REACH_TCP, REACH_UDP };
-
-struct reach_port {
-	enum reach_proto proto;
-	uint16_t host_port; /* host_allow: the port */
-	uint16_t jail_port;
-};
-
-#define REACH_MAX_PORTS 9 /* the spec's publish entries (JAIL_MAX_PUBLISH) and the WireGuard port */
-
-const char *reach_proto_name(enum reach_proto p);
-/* "tcp:80:8080" / "udp:51820"; NULL, or why not (static). */
-const char *reach_parse_publish(const char *v, struct reach_port *out);
-/* "tcp:22"; NULL, or why not. */
-const char *reach_parse_allow(const char *v, struct reach_port *out);
-/* The jail's end of the host link whose host end is HOST; NULL, or why
- * HOST is not a host link (static). */
-const char *reach_link_peer(const struct wg_ipmask *host, struct wg_ipmask *jail);
-/* Is A an IPv6 unique local address (fc00::/7)? */
-bool reach_is_ula(const struct wg_ipmask *a);
 
 /* What the spec asks of the host: the published ports (the listen port
  * added when NAT is on), parsed.  *N may be 0. */

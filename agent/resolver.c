@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "agent/selfexe.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/log.h"
@@ -60,14 +61,6 @@ struct resolver {
 	struct fileid files[N_MIRRORED];
 	int64_t files_ms;   /* files last checked */
 };
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* ---- the names -------------------------------------------------------- */
 
@@ -224,7 +217,7 @@ static int prepare_root(struct resolver *r, const char *rundir, struct wj_err *e
 	if (wj_write_atomic(path, nsswitch, sizeof(nsswitch) - 1, 0644, e) < 0)
 		return -1;
 	memset(r->files, 0, sizeof(r->files));
-	sync_files(r, mono_ms(), true);
+	sync_files(r, wj_mono_ms(), true);
 	return 0;
 }
 
@@ -298,7 +291,7 @@ static void lost(struct resolver *r, bool kill_it, const int *status, const char
 static void lost(struct resolver *r, bool kill_it, const int *status, const char *fmt, ...)
 {
 	char why[WJ_ERR_MAX], st[64] = "", later[32] = "";
-	int64_t now = mono_ms();
+	int64_t now = wj_mono_ms();
 	unsigned delay;
 	va_list ap;
 	int ws;
@@ -426,7 +419,7 @@ void resolver_ask(struct resolver *r, const char *name)
 	if (en->inflight || en->queued)
 		return;
 	push(r, en);
-	flush(r, mono_ms());
+	flush(r, wj_mono_ms());
 }
 
 /* ---- answers ----------------------------------------------------------- */
@@ -513,7 +506,7 @@ void resolver_read(struct resolver *r)
 			}
 			r->ready = true;
 			log_debug("resolver (pid %ld) ready", (long)r->pid);
-			flush(r, mono_ms());
+			flush(r, wj_mono_ms());
 			continue;
 		}
 		if (!r->ready) {
@@ -522,7 +515,7 @@ void resolver_read(struct resolver *r)
 		}
 		take_answer(r, &rp);
 	}
-	flush(r, mono_ms());
+	flush(r, wj_mono_ms());
 }
 
 int resolver_tick(struct resolver *r, int64_t now)
@@ -583,9 +576,9 @@ struct resolver *resolver_new(const char *rundir, struct wj_err *e)
 		resolver_free(r);
 		return NULL;
 	}
-	r->started_ms = mono_ms();
+	r->started_ms = wj_mono_ms();
 	r->restart_ms = 0; /* the first tick starts it */
-	resolver_tick(r, mono_ms());
+	resolver_tick(r, wj_mono_ms());
 	return r;
 }
 

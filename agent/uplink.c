@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "agent/jailspec_keys.h"
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 
 static const struct uplink_kind kinds[] = {
 	[UPLINK_BRIDGE] = {&rc_uplink_bridge, &uplink_live_bridge},

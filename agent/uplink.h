@@ -7,7 +7,7 @@
  *
  *   rc     what it writes into FreeBSD's files (jail.conf commands, the
  *          jail's rc.conf and start_if, loader.conf modules, the
- *          interface's name inside the jail): rc/uplink.h
+ *          interface's name inside the jail): rc/uplink_kind.h
  *   live   this platform's way to bring it up and tear it down, and the
  *          jail's routes (Linux: agent/jailrun_linux.h; FreeBSD has none:
  *          jail(8) starts the jail from the jail.conf that `provision`

@@ -1,6 +1,6 @@
 /* The uplink kinds' live parts on FreeBSD (agent/uplink.h): none.  jail(8)
  * brings a jail and its uplink up from the jail.conf that `provision`
- * writes from each kind's rc part (rc/uplink.h), and takes them down. */
+ * writes from each kind's rc part (rc/uplink_kind.h), and takes them down. */
 #include "agent/uplink.h"
 
 #include <stddef.h>

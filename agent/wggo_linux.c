@@ -1,4 +1,5 @@
 #include "agent/wggo_linux.h"
+#include "util/clock.h"
 #include "util/err.h"
 #include "util/paths.h"
 
@@ -25,13 +26,6 @@ static void sleep_ms(long ms)
 	struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
 }
 
 unsigned long long wggo_proc_start(pid_t pid)
@@ -187,7 +181,7 @@ int wggo_start(const char *ifname, int netns_fd, const char *uapi_dir, const cha
 	       unsigned long long *start_out, struct wj_err *e)
 {
 	char sock[512], tail[256];
-	long deadline;
+	int64_t deadline;
 	pid_t pid;
 	int status;
 
@@ -200,7 +194,7 @@ int wggo_start(const char *ifname, int netns_fd, const char *uapi_dir, const cha
 		return wj_errnof(e, errno, "%s: fork", ifname);
 	if (pid == 0)
 		child(ifname, netns_fd, uapi_dir, logpath);
-	deadline = now_ms() + START_TIMEOUT_MS;
+	deadline = wj_mono_ms() + START_TIMEOUT_MS;
 	for (;;) {
 		pid_t w = waitpid(pid, &status, WNOHANG);
 		if (w == pid) {
@@ -211,7 +205,7 @@ int wggo_start(const char *ifname, int netns_fd, const char *uapi_dir, const cha
 		}
 		if (socket_answers(sock))
 			break;
-		if (now_ms() > deadline) {
+		if (wj_mono_ms() > deadline) {
 			kill(pid, SIGKILL);
 			waitpid(pid, &status, 0);
 			return wj_errf(e, "%s: %s did not open %s within %d s (log: %s)", ifname, wj_wireguard_go(),
@@ -226,20 +220,20 @@ int wggo_start(const char *ifname, int netns_fd, const char *uapi_dir, const cha
 
 int wggo_stop(pid_t pid, unsigned long long start, struct wj_err *e)
 {
-	long deadline;
+	int64_t deadline;
 
 	if (!wggo_alive(pid, start))
 		return 0;
 	if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
 		return wj_errnof(e, errno, "stopping %s (pid %d)", wj_wireguard_go(), (int)pid);
-	deadline = now_ms() + STOP_TIMEOUT_MS;
+	deadline = wj_mono_ms() + STOP_TIMEOUT_MS;
 	while (wggo_alive(pid, start)) {
 		/* Reap it if we happen to be its parent. */
 		waitpid(pid, NULL, WNOHANG);
-		if (now_ms() > deadline) {
+		if (wj_mono_ms() > deadline) {
 			kill(pid, SIGKILL);
-			deadline = now_ms() + STOP_TIMEOUT_MS;
-			while (wggo_alive(pid, start) && now_ms() < deadline) {
+			deadline = wj_mono_ms() + STOP_TIMEOUT_MS;
+			while (wggo_alive(pid, start) && wj_mono_ms() < deadline) {
 				waitpid(pid, NULL, WNOHANG);
 				sleep_ms(10);
 			}

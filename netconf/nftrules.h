@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "wg/model.h"
+#include "util/ipmask.h"
 
 #define WJ_NFT_TABLE "wgjail"
 #define WJ_NFT_MARK 0x00100000u

@@ -20,7 +20,7 @@ struct rc_uplink;
 struct rc_jail {
 	const char *name;                 /* the jail's name */
 	unsigned id;                      /* names its links: epairN, wgjN */
-	const struct rc_uplink *uplink;   /* its uplink kind's part (rc/uplink.h) */
+	const struct rc_uplink *uplink;   /* its uplink kind's part (rc/uplink_kind.h) */
 	const char *ifname;               /* the spec's WireGuard interface name */
 	const char *bridge;               /* the host bridge (bridge uplink) */
 	const struct wg_ipmask *jail_addr; /* the jail end's addresses (bridge uplink) */

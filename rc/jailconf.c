@@ -5,7 +5,7 @@
  * without processes would otherwise be removed right after exec.start),
  * mount.devfs with devfs_ruleset (5, the vnet ruleset, by default),
  * exec.clean, exec.consolelog, host.hostname, path.  The vnet interface
- * and the exec.* commands are the uplink kind's (rc/uplink.h:
+ * and the exec.* commands are the uplink kind's (rc/uplink_kind.h:
  * rc/uplink_bridge.c, rc/uplink_wireguard.c).
  *
  * Commands run with exec.clean's PATH=/bin:/usr/bin, hence the absolute
@@ -19,7 +19,7 @@
 #include "util/err.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 #include "util/sbuf.h"
 
 #include <errno.h>

@@ -6,7 +6,7 @@
 #include "util/err.h"
 #include "rc/edit.h"
 #include "rc/gen.h"
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 
 #include <errno.h>
 

@@ -1,5 +1,5 @@
 #include "rc/names.h"
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 #include "util/err.h"
 #include "util/strutil.h"
 

@@ -28,7 +28,7 @@
 struct wj_err;
 
 /* The WireGuard interface's name inside the jail (see above; the uplink
- * kind's wg_ifname, rc/uplink.h). */
+ * kind's wg_ifname, rc/uplink_kind.h). */
 const char *rc_wg_ifname(const struct rc_jail *j, char *buf, size_t sz);
 /* The spec's interface name must not be one the jail already has a use
  * for (the uplink kind's check_ifname: with the bridge uplink lo0, which

@@ -12,7 +12,7 @@
  *   ifconfig_IF_ipv6="inet6 A/P"     the first IPv6 one;
  *   ifconfig_IF_aliasN="inet A/P" | "inet6 A/P"   the others, N from 0;
  *   when the uplink kind routes the jail through the tunnel (the
- *       WireGuard uplink, rc/uplink.h): defaultrouter="-interface IF"
+ *       WireGuard uplink, rc/uplink_kind.h): defaultrouter="-interface IF"
  *       (when there is an IPv4 tunnel address) and
  *       ipv6_defaultrouter="-interface IF" (IPv6): rc.d/routing runs
  *       `route add default -interface IF`; the tunnel is the jail's only
@@ -27,7 +27,7 @@
 #include "rc/edit.h"
 #include "rc/gen.h"
 #include "rc/names.h"
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

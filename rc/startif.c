@@ -1,7 +1,7 @@
 /* The jail's /etc/start_if.IF (its text, and what rc does with it:
  * rc/startif_sh.c).
  *
- * First what the uplink kind does about a missing interface (rc/uplink.h:
+ * First what the uplink kind does about a missing interface (rc/uplink_kind.h:
  * the bridge uplink creates it in the jail, the WireGuard uplink's was
  * moved in by jail(8) and is only reported missing).  Then /etc/IF.conf is
  * applied: `wgjail sync` when wgjail is installed in the jail (sends only

@@ -26,7 +26,7 @@
  * the ports' wg(8) live under /usr/local, appended (base tools keep
  * precedence).  Plain POSIX sh (FreeBSD's sh runs it). */
 #include "rc/startif_sh.h"
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 #include "util/sbuf.h"
 
 char *rc_start_if_sh(const char *ifn, const char *var, const char *jail, const struct rc_uplink *uplink,

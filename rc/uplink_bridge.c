@@ -1,4 +1,4 @@
-/* The bridge uplink's part of the FreeBSD files (rc/uplink.h): a virtual
+/* The bridge uplink's part of the FreeBSD files (rc/uplink_kind.h): a virtual
  * cable epairN (N = the jail's id) between the host's bridge and the
  * jail; the WireGuard interface is the spec's `interface`, created inside
  * the jail by the jail (its socket in the jail's own stack).
@@ -23,7 +23,7 @@
  * start_if: the interface is created unless it exists already (service
  *   netif restart): `ifconfig wgN create` for a name of the cloner's form
  *   wgN, else `ifconfig wg create name IF`. */
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 
 #include <arpa/inet.h>
 #include <stdio.h>

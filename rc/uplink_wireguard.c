@@ -1,4 +1,4 @@
-/* The WireGuard uplink's part of the FreeBSD files (rc/uplink.h): the
+/* The WireGuard uplink's part of the FreeBSD files (rc/uplink_kind.h): the
  * WireGuard interface is created on the host as wgjN (N = the jail's id;
  * its UDP socket lives in the vnet of its creator, the host: everything
  * the jail sends leaves encrypted or not at all) and keeps that name
@@ -12,7 +12,7 @@
  *   wgjN"): the tunnel is the jail's only way out.
  * start_if: it is never created here (a jail-made one would have no way
  *   out); a missing interface is reported. */
-#include "rc/uplink.h"
+#include "rc/uplink_kind.h"
 
 #include <stdio.h>
 

@@ -2,8 +2,8 @@
  * the `rc` part of the agent's uplink record (agent/uplink.h).  The
  * generators (rc/gen.h) write what every jail has and take the rest from
  * here, so none of them decides between kinds. */
-#ifndef WGJAIL_RC_UPLINK_H
-#define WGJAIL_RC_UPLINK_H
+#ifndef WGJAIL_RC_UPLINK_KIND_H
+#define WGJAIL_RC_UPLINK_KIND_H
 
 #include <stdbool.h>
 #include <stddef.h>
