@@ -142,16 +142,6 @@ int rr_attempted(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_
 	return 0;
 }
 
-time_t rr_next(const struct rr_sched *s)
-{
-	time_t t = 0;
-
-	for (size_t i = 0; i < s->n; i++)
-		if (!t || s->v[i].next < t)
-			t = s->v[i].next;
-	return t;
-}
-
 void rr_trigger(struct rr_sched *s, time_t now, const struct rr_params *p)
 {
 	s->trigger = now;

@@ -72,8 +72,6 @@ bool rr_due(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_LEN],
  * Returns -1 on allocation failure (the peer is then retried next time). */
 int rr_attempted(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_LEN], time_t now,
 		 const struct rr_params *p);
-/* The next time any entry is due (0 if none): for the event loop. */
-time_t rr_next(const struct rr_sched *s);
 /* The host's uplink came up or changed address at NOW: every peer is due
  * once more (whatever its handshake), not earlier than MIN seconds after
  * its last attempt; back-offs start again from MIN. */

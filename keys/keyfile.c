@@ -52,19 +52,6 @@ out:
 	return r;
 }
 
-int keyfile_write(const char *path, const uint8_t key[WG_KEY_LEN], struct wj_err *e)
-{
-	char line[WG_KEY_B64_LEN + 2];
-	int r;
-
-	key_to_base64(line, key);
-	line[WG_KEY_B64_LEN] = '\n';
-	line[WG_KEY_B64_LEN + 1] = '\0';
-	r = wj_write_atomic(path, line, WG_KEY_B64_LEN + 1, 0600, e);
-	sodium_memzero(line, sizeof(line));
-	return r;
-}
-
 int key_read_stream(FILE *f, const char *name, uint8_t key[WG_KEY_LEN], struct wj_err *e)
 {
 	char b64[WG_KEY_B64_LEN + 1];

@@ -12,8 +12,6 @@ struct wj_err;
 /* Read exactly one key from PATH.  A file readable by group or others is
  * refused with a message naming the path.  KEY is zeroed on failure. */
 int keyfile_read(const char *path, uint8_t key[WG_KEY_LEN], struct wj_err *e);
-/* Write KEY to PATH (base64 + newline), mode 0600, atomically. */
-int keyfile_write(const char *path, const uint8_t key[WG_KEY_LEN], struct wj_err *e);
 /* Read one key from a stream as `wg pubkey` does: exactly 44 characters,
  * then only whitespace or NUL until EOF.  NAME labels errors. */
 int key_read_stream(FILE *f, const char *name, uint8_t key[WG_KEY_LEN], struct wj_err *e);

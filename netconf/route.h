@@ -23,8 +23,6 @@ struct route_info {
  * DEV.  A route to DST that differs (device, gateway) is replaced. */
 int route_add(struct nc *c, const struct wg_ipmask *dst, const struct wg_ipmask *gw, const char *dev,
 	      struct wj_err *e);
-/* Remove the main-table route to DST; absent is success. */
-int route_del(struct nc *c, const struct wg_ipmask *dst, struct wj_err *e);
 /* Unicast routes of the main table, both families (heap array). */
 int route_list(struct nc *c, struct route_info **out, size_t *n, struct wj_err *e);
 /* Remove wgjail's routes out of DEV whose destination is not in KEEP. */

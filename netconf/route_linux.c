@@ -176,28 +176,6 @@ int route_add(struct nc *c, const struct wg_ipmask *dst_in, const struct wg_ipma
 			 li.index, e);
 }
 
-int route_del(struct nc *c, const struct wg_ipmask *dst_in, struct wj_err *e)
-{
-	struct wg_ipmask dst = *dst_in;
-	struct route_info *v;
-	size_t n;
-	bool found = false;
-	char txt[INET6_ADDRSTRLEN + 8];
-
-	wg_ipmask_mask(&dst);
-	if (route_list(c, &v, &n, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		found |= same_prefix(&v[i].dst, &dst);
-	free(v);
-	if (!found)
-		return 0;
-	nc_note(c, "delete route %s", wg_ipmask_fmt(&dst, txt, sizeof(txt)));
-	if (c->dry)
-		return 0;
-	return route_msg(c, RTM_DELROUTE, 0, &dst, NULL, 0, e);
-}
-
 int route_prune(struct nc *c, const char *dev, const struct wg_ipmask *keep, size_t nkeep, struct wj_err *e)
 {
 	struct route_info *v;

@@ -57,10 +57,10 @@ struct wj_err;
 int wg_conf_delta_parse(const struct conf_view *old, const struct conf_delta *d, const char *path,
 			struct wg_device **before, struct wg_device **after, struct wj_err *e);
 
-/* Both texts in memory (tests): OTEXT cut into OS -> NTEXT, with the
- * longest common prefix and suffix, each shortened by SHRINK eighths (any
- * will do; tests try several); NS gets the whole new cut and D's NEW_IDX
- * index NS. */
+/* Both texts in memory: OTEXT cut into OS -> NTEXT, with the longest
+ * common prefix and suffix, each shortened by SHRINK eighths (any will do;
+ * tests try several); NS gets the whole new cut and D's NEW_IDX index NS.
+ * Its users are the tests and fuzz_conf_agree (the binary: wg_conf_delta). */
 int wg_conf_delta_flat(const char *otext, size_t olen, const struct conf_sections *os, const char *ntext,
 		       size_t nlen, unsigned shrink, struct conf_sections *ns, struct conf_delta *d);
 

@@ -358,29 +358,6 @@ static int insert_line(struct conf_doc *doc, size_t at, const char *s, struct wj
 	return 0;
 }
 
-int conf_append_lines(struct conf_doc *doc, const char *const *lines, size_t n, struct wj_err *e)
-{
-	size_t at;
-
-	if (doc->n > 0) {
-		struct conf_line *last = &doc->lines[doc->n - 1];
-		if (!last->eol) {
-			last->eol = true;
-			last->crlf = doc->crlf;
-		}
-		if (last->kind != CONF_LINE_BLANK && insert_line(doc, doc->n, "", e) < 0)
-			return -1;
-	}
-	at = doc->n;
-	for (size_t i = 0; i < n; i++) {
-		if (insert_line(doc, doc->n, lines[i], e) < 0) {
-			delete_lines(doc, at, doc->n);
-			return -1;
-		}
-	}
-	return 0;
-}
-
 /* Replace the value of key line L by VALUE, keeping the rest. */
 static int replace_value(struct conf_line *l, const char *value, struct wj_err *e)
 {

@@ -96,12 +96,6 @@ int conf_find_interface(const struct conf_doc *doc, struct conf_block *b);
  * add/remove does not accumulate blank lines.  Returns 0, -1 on ENOMEM. */
 int conf_remove_block(struct conf_doc *doc, const struct conf_block *b, struct wj_err *e);
 
-/* Append LINES (N strings without line ends) as a new block at the end:
- * the last line gets a line end if it had none, a blank line separates
- * the new block from a non-blank last line.  New lines use the file's
- * line end. */
-int conf_append_lines(struct conf_doc *doc, const char *const *lines, size_t n, struct wj_err *e);
-
 /* In block B, set KEY to VALUE: every line of that key gets VALUE in place
  * of its old value (keeping the key's spelling, the spacing around '=' and
  * a trailing comment).  If the block has no such line, "KEY = VALUE" is

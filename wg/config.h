@@ -17,8 +17,6 @@ struct wj_err;
 /* Parse TEXT[0..LEN) (the contents of PATH, used in messages) into a new
  * device.  On failure *OUT is NULL and nothing is allocated. */
 int wg_config_parse(const char *text, size_t len, const char *path, struct wg_device **out, struct wj_err *e);
-/* Read PATH (into wiped memory) and parse it. */
-int wg_config_load(const char *path, struct wg_device **out, struct wj_err *e);
 
 enum wg_config_write_flags {
 	WG_CONFIG_STRIP_QUICK = 1u << 0, /* omit wg-quick keys: what plain wg(8) accepts */
@@ -30,7 +28,5 @@ enum wg_config_write_flags {
  * wg_config_free_text, which wipes it. */
 char *wg_config_format(const struct wg_device *dev, unsigned flags, size_t *len);
 void wg_config_free_text(char *text, size_t len);
-/* Write the canonical text of DEV to PATH atomically, mode 0600. */
-int wg_config_save(const char *path, const struct wg_device *dev, unsigned flags, struct wj_err *e);
 
 #endif

@@ -872,16 +872,3 @@ int wg_config_parse(const char *text, size_t len, const char *path, struct wg_de
 	return 0;
 }
 
-int wg_config_load(const char *path, struct wg_device **out, struct wj_err *e)
-{
-	char *text;
-	size_t len;
-	int r;
-
-	*out = NULL;
-	if (wj_read_file(path, WG_CONFIG_MAX_SIZE, true, &text, &len, e) < 0)
-		return -1;
-	r = wg_config_parse(text, len, path, out, e);
-	wj_free_file(text, len, true);
-	return r;
-}

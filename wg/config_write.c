@@ -188,15 +188,3 @@ void wg_config_free_text(char *text, size_t len)
 	free(text);
 }
 
-int wg_config_save(const char *path, const struct wg_device *dev, unsigned flags, struct wj_err *e)
-{
-	size_t len;
-	char *text = wg_config_format(dev, flags, &len);
-	int r;
-
-	if (!text)
-		return wj_errf(e, "%s: cannot format the configuration: out of memory", path);
-	r = wj_write_atomic(path, text, len, 0600, e);
-	wg_config_free_text(text, len);
-	return r;
-}

@@ -21,7 +21,9 @@ int wg_genl_decode_msg(struct wg_device *dev, const struct nlmsghdr *nlh, struct
 
 /* Decode a buffer of consecutive netlink messages (as read from the
  * socket), stopping at NLMSG_DONE.  NLMSG_ERROR with a non-zero error is
- * a failure; NLMSG_NOOP is skipped.  Returns 0 or -1 with E set. */
+ * a failure; NLMSG_NOOP is skipped.  Returns 0 or -1 with E set.
+ * Its users are tests/fuzz/fuzz_genl.c and tests/unit/test_genl.c (the
+ * kernel backend decodes message by message). */
 int wg_genl_decode_buf(struct wg_device *dev, const void *buf, size_t len, struct wj_err *e);
 
 #endif

@@ -42,7 +42,8 @@ struct wj_err;
  *   PREVIOUS does not know it   -> D sent (the file is authoritative).
  * Returns the change set (possibly with no peers and no device flags: see
  * wg_plan_is_empty), or NULL with E set (out of memory, unresolved
- * endpoint). */
+ * endpoint).  The tests' and fuzzers' entry (tests/unit/test_plan.c,
+ * test_nv_freebsd.c): the backends walk the device with wg_planner_*. */
 struct wg_device *wg_plan_ex(const struct wg_device *current, const struct wg_device *desired,
 			     const struct wg_device *previous, struct wj_err *e);
 /* The same, with the memory of previous endpoints behind an interface:
@@ -69,7 +70,8 @@ int wg_planner_peer(struct wg_planner *pl, const struct wg_peer *current_peer, s
 struct wg_device *wg_planner_finish(struct wg_planner *pl, struct wj_err *e);
 void wg_planner_free(struct wg_planner *pl);
 
-/* wg_plan_ex without a memory of previous endpoints. */
+/* wg_plan_ex without a memory of previous endpoints (tests and fuzzers
+ * only, as wg_plan_ex). */
 struct wg_device *wg_plan(const struct wg_device *current, const struct wg_device *desired, struct wj_err *e);
 
 /* True if PLAN changes nothing. */

@@ -52,7 +52,9 @@ struct wg_device *wg_uapi_dec_take(struct wg_uapi_dec *d);
 void wg_uapi_dec_free(struct wg_uapi_dec *d); /* wipes */
 
 /* The whole reply in one buffer; trailing bytes are an error.  *OUT is a
- * new device (GET).  Returns 0 or -1 with E set. */
+ * new device (GET).  Returns 0 or -1 with E set.  Its users are
+ * tests/fuzz/fuzz_uapi.c and tests/unit/test_uapi.c (the backend feeds the
+ * decoder as the socket answers: wg_uapi_dec_*). */
 int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct wj_err *e);
 
 #endif

@@ -8,7 +8,9 @@
 struct wj_err;
 
 /* Create a kernel WireGuard link NAME in the current network namespace.
- * EEXIST is success if NAME already is a wireguard link. */
+ * EEXIST is success if NAME already is a wireguard link.  Create and
+ * delete serve the VM test driver (tests/vm/wjvm.c); the binary makes its
+ * links inside the jail (netconf/link.h). */
 int wglink_create(const char *name, struct wj_err *e);
 /* Delete link NAME; ENODEV is success. */
 int wglink_delete(const char *name, struct wj_err *e);

@@ -50,10 +50,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		conf_set_value(&d, &b, "PresharedKey", "y", &e);
 	if (conf_find_peer(&d, key, &b) == 1)
 		conf_remove_block(&d, &b, &e);
-	{
-		const char *lines[] = {"[Peer]", "PublicKey = z"};
-		conf_append_lines(&d, lines, 2, &e);
-	}
 	out = conf_doc_text(&d, &n);
 	conf_doc_free_text(out, n);
 	conf_doc_free(&d);

@@ -210,64 +210,6 @@ static void test_remove(void **state)
 	free(in);
 }
 
-static void test_append_then_remove_is_identity(void **state)
-{
-	const char *files[] = {
-		"[Interface]\nPrivateKey = x\n",
-		"[Interface]\r\nPrivateKey = x\r\n\r\n[Peer]\r\nPublicKey = y\r\n",
-		"[Interface]\n# trailing comment\n",
-	};
-	(void)state;
-	for (size_t f = 0; f < sizeof(files) / sizeof(files[0]); f++) {
-		struct conf_doc d;
-		struct wj_err e = {0};
-		struct conf_block b;
-		char *l0 = fmt("PublicKey = %s", A);
-		const char *lines[] = {"[Peer]", l0, "AllowedIPs = 10.9.0.1/32"};
-		char *out, *out2;
-
-		assert_int_equal(conf_doc_load(&d, files[f], strlen(files[f]), &e), 0);
-		assert_int_equal(conf_append_lines(&d, lines, 3, &e), 0);
-		out = edit_text(&d);
-		assert_non_null(strstr(out, l0));
-		if (strstr(files[f], "\r\n"))
-			assert_non_null(strstr(out, "\r\n\r\n[Peer]\r\nPublicKey"));
-		else
-			assert_non_null(strstr(out, "\n\n[Peer]\nPublicKey"));
-		/* the edited text, loaded again, finds the new peer */
-		{
-			struct conf_doc d2;
-			assert_int_equal(conf_doc_load(&d2, out, strlen(out), &e), 0);
-			assert_int_equal(conf_find_peer(&d2, KA, &b), 1);
-			assert_int_equal(conf_remove_block(&d2, &b, &e), 0);
-			out2 = edit_text(&d2);
-			assert_string_equal(out2, files[f]);
-			free(out2);
-			conf_doc_free(&d2);
-		}
-		free(out);
-		free(l0);
-		conf_doc_free(&d);
-	}
-}
-
-static void test_append_no_final_newline(void **state)
-{
-	const char *in = "[Interface]\nListenPort = 1";
-	const char *lines[] = {"[Peer]", "PublicKey = k"};
-	struct conf_doc d;
-	struct wj_err e = {0};
-	char *out;
-
-	(void)state;
-	assert_int_equal(conf_doc_load(&d, in, strlen(in), &e), 0);
-	assert_int_equal(conf_append_lines(&d, lines, 2, &e), 0);
-	out = edit_text(&d);
-	assert_string_equal(out, "[Interface]\nListenPort = 1\n\n[Peer]\nPublicKey = k\n");
-	free(out);
-	conf_doc_free(&d);
-}
-
 static void test_set_value(void **state)
 {
 	char *in = hand_file(), *out, *exp;
@@ -379,8 +321,6 @@ int main(void)
 		cmocka_unit_test(test_classify),
 		cmocka_unit_test(test_find),
 		cmocka_unit_test(test_remove),
-		cmocka_unit_test(test_append_then_remove_is_identity),
-		cmocka_unit_test(test_append_no_final_newline),
 		cmocka_unit_test(test_set_value),
 		cmocka_unit_test(test_set_value_comment_glued),
 		cmocka_unit_test(test_crlf_set_insert),

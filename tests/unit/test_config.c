@@ -489,29 +489,6 @@ static void test_many_peers(void **state)
 	free(text);
 }
 
-static void test_save(void **state)
-{
-	char dir[] = "/tmp/wgjail-test-config.XXXXXX", path[64];
-	struct wg_device *d = parse_ok(ordinary), *d2;
-	struct wj_err e = {0};
-	struct stat st;
-
-	(void)state;
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/wg0.conf", dir);
-	assert_int_equal(wg_config_save(path, d, 0, &e), 0);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(wg_config_load(path, &d2, &e), 0);
-	assert_model_equal(d, d2);
-	wg_device_free(d2);
-	unlink(path);
-	assert_int_equal(wg_config_load(path, &d2, &e), -1);
-	assert_non_null(strstr(e.msg, path));
-	rmdir(dir);
-	wg_device_free(d);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -522,7 +499,6 @@ int main(void)
 		cmocka_unit_test(test_values),        cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_key_fragments_hidden),
 		cmocka_unit_test(test_bytes),         cmocka_unit_test(test_many_peers),
-		cmocka_unit_test(test_save),
 	};
 
 	if (keys_init() < 0)
