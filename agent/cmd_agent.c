@@ -91,8 +91,10 @@ int cmd_agent(int argc, char **argv)
 	struct wj_err e;
 	int ch, lockfd, r;
 
-	while ((ch = getopt_long(argc, argv, "fvp:m:h", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt("agent", argc, argv, "fvp:m:h", longopts, &r)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT:
+			return r;
 		case 'f':
 			fg = true;
 			break;
@@ -109,22 +111,10 @@ int cmd_agent(int argc, char **argv)
 				return cmd_usage_error("agent", "bad metrics file path '%s' (an absolute path)", optarg);
 			ao.metrics_path = metrics;
 			break;
-		case 'h':
-			cmd_usage("agent", stdout);
-			fputs("  -f           stay in the foreground, log to stderr\n"
-			      "  -v           log debug messages too\n"
-			      "  -p PIDFILE   write the pid there (default without -f: RUNDIR/agent.pid)\n"
-			      "  --metrics-file PATH\n"
-			      "               rewrite the metrics (Prometheus text format) into PATH after\n"
-			      "               every check, for node_exporter's textfile collector\n",
-			      stdout);
-			return WJ_EXIT_OK;
-		default:
-			return cmd_usage_error("agent", "unknown option");
 		}
 	}
-	if (optind != argc)
-		return cmd_usage_error("agent", "unexpected argument '%s'", argv[optind]);
+	if ((r = cmd_operands("agent", argc, argv, 0, 0, "")) != WJ_EXIT_OK)
+		return r;
 	wj_err_clear(&e);
 	if (!fg && !pidpath[0] && snprintf(pidpath, sizeof(pidpath), "%s/agent.pid", rundir) >= (int)sizeof(pidpath))
 		return cmd_usage_error("agent", "RUNDIR too long");

@@ -16,19 +16,12 @@ int cmd_boot(int argc, char **argv)
 	struct boot_row *rows = NULL;
 	struct wj_err e;
 	size_t n = 0;
-	int ch, failed;
+	int st, failed;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			cmd_usage("boot", stdout);
-			return WJ_EXIT_OK;
-		default:
-			return cmd_usage_error("boot", "unknown option");
-		}
-	}
-	if (optind != argc)
-		return cmd_usage_error("boot", "unexpected argument '%s'", argv[optind]);
+	if (cmd_getopt("boot", argc, argv, "h", longopts, &st) == CMD_OPT_EXIT)
+		return st; /* -h is its only option */
+	if ((st = cmd_operands("boot", argc, argv, 0, 0, "")) != WJ_EXIT_OK)
+		return st;
 	log_init(false, false);
 	wj_err_clear(&e);
 	failed = boot_all(stdout, &rows, &n, &e);

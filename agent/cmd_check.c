@@ -152,23 +152,16 @@ int cmd_check(int argc, char **argv)
 	size_t len;
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "vh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'v':
+	while ((ch = cmd_getopt(argv[0], argc, argv, "vh", longopts, &r)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return r;
+		if (ch == 'v')
 			verbose = true;
-			break;
-		case 'k':
-			show_keys = true;
-			break;
-		case 'h':
-			cmd_usage(argv[0], stdout);
-			return WJ_EXIT_OK;
-		default:
-			return cmd_usage_error(argv[0], "unknown option");
-		}
+		else
+			show_keys = true; /* --show-keys */
 	}
-	if (optind + 1 != argc)
-		return cmd_usage_error(argv[0], optind == argc ? "FILE is missing" : "one FILE only");
+	if ((r = cmd_operands(argv[0], argc, argv, 1, 1, "FILE")) != WJ_EXIT_OK)
+		return r;
 	path = argv[optind];
 	if (show_keys && !verbose)
 		return cmd_usage_error(argv[0], "--show-keys goes with -v");

@@ -204,7 +204,7 @@ static int parse_opts(int argc, char **argv, struct opts *o)
 			continue;
 		}
 		if (ch == 'h') {
-			help();
+			help(); /* not cmd_getopt's -h: the options come from the spec's table */
 			return 1;
 		}
 		if (ch < OPT_KEY || (size_t)(ch - OPT_KEY) >= jailspec_nkeys) {
@@ -236,10 +236,8 @@ int cmd_create(int argc, char **argv)
 
 	if (r)
 		return r > 0 ? WJ_EXIT_OK : WJ_EXIT_USAGE;
-	if (optind >= argc)
-		return cmd_usage_error("create", "missing jail name");
-	if (optind + 1 < argc)
-		return cmd_usage_error("create", "unexpected argument '%s'", argv[optind + 1]);
+	if ((r = cmd_operands("create", argc, argv, 1, 1, "jail name")) != WJ_EXIT_OK)
+		return r;
 	if (run(argv[optind], &o, &e) < 0)
 		return cmd_fail(&e);
 	return WJ_EXIT_OK;

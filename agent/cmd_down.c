@@ -13,18 +13,12 @@ int cmd_down(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	struct wj_err e = {0};
-	int ch;
+	int st;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h': cmd_usage("down", stdout); return WJ_EXIT_OK;
-		default: cmd_usage("down", stderr); return WJ_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc)
-		return cmd_usage_error("down", "missing jail name");
-	if (optind + 1 < argc)
-		return cmd_usage_error("down", "unexpected argument '%s'", argv[optind + 1]);
+	if (cmd_getopt("down", argc, argv, "h", longopts, &st) == CMD_OPT_EXIT)
+		return st; /* -h is its only option */
+	if ((st = cmd_operands("down", argc, argv, 1, 1, "jail name")) != WJ_EXIT_OK)
+		return st;
 	if (wj_platform()->down(argv[optind], stdout, &e) < 0)
 		return cmd_fail(&e);
 	return WJ_EXIT_OK;

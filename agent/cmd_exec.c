@@ -23,17 +23,13 @@ int cmd_exec(int argc, char **argv)
 	struct wj_err e = {0};
 	const char *name, *why;
 	char q[80];
-	int ch;
+	int st;
 
 	/* "+": options end at the jail's name; what follows is COMMAND's. */
-	while ((ch = getopt_long(argc, argv, "+h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h': cmd_usage("exec", stdout); return WJ_EXIT_OK;
-		default: cmd_usage("exec", stderr); return WJ_EXIT_USAGE;
-		}
-	}
-	if (optind >= argc)
-		return cmd_usage_error("exec", "missing jail name");
+	if (cmd_getopt("exec", argc, argv, "+h", longopts, &st) == CMD_OPT_EXIT)
+		return st; /* -h is its only option */
+	if ((st = cmd_operands("exec", argc, argv, 1, -1, "jail name")) != WJ_EXIT_OK)
+		return st;
 	name = argv[optind++];
 	if ((why = wj_jail_name_invalid(name)))
 		return cmd_usage_error("exec", "jail name '%s': %s", wj_quote(name, q, sizeof(q)), why);

@@ -81,14 +81,13 @@ int cmd_export(int argc, char **argv)
 	char q[128];
 	int ch, r = WJ_EXIT_FAIL;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt("export", argc, argv, "h", opts, &r)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT: return r;
 		case 'g': gen = true; break;
 		case 'd': form.default_route = true; break;
 		case 'q': form.qr = true; break;
 		case 'Q': form.qr_file = optarg; break;
-		case 'h': cmd_usage("export", stdout); return WJ_EXIT_OK;
-		default: cmd_usage("export", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 2 != argc) {

@@ -15,17 +15,12 @@
 static int no_args(int argc, char **argv)
 {
 	static const struct option longopts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-	int ch;
+	int st;
 
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		if (ch == 'h') {
-			cmd_usage(argv[0], stdout);
-			return WJ_EXIT_OK;
-		}
-		return cmd_usage_error(argv[0], "unknown option");
-	}
-	if (optind != argc)
-		return cmd_usage_error(argv[0], "unexpected argument '%s'", argv[optind]);
+	if (cmd_getopt(argv[0], argc, argv, "h", longopts, &st) == CMD_OPT_EXIT)
+		return st; /* -h is the only option */
+	if ((st = cmd_operands(argv[0], argc, argv, 0, 0, "")) != WJ_EXIT_OK)
+		return st;
 	return -1;
 }
 

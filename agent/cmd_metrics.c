@@ -84,20 +84,13 @@ int cmd_metrics(int argc, char **argv)
 	char **names = NULL;
 	size_t n = 0, shown = 0;
 	struct wj_err e;
-	int ch, failed = 0, have;
+	int us, failed = 0, have;
 
 	wj_err_clear(&e);
-	while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			cmd_usage(argv[0], stdout);
-			return WJ_EXIT_OK;
-		default:
-			return cmd_usage_error(argv[0], "unknown option");
-		}
-	}
-	if (argc - optind > 1)
-		return cmd_usage_error(argv[0], "unexpected argument '%s'", argv[optind + 1]);
+	if (cmd_getopt(argv[0], argc, argv, "h", longopts, &us) == CMD_OPT_EXIT)
+		return us; /* -h is its only option */
+	if ((us = cmd_operands(argv[0], argc, argv, 0, 1, "")) != WJ_EXIT_OK)
+		return us;
 	if (optind < argc) {
 		const char *why = wj_jail_name_invalid(argv[optind]);
 		if (why)

@@ -156,8 +156,9 @@ static int peer_add_cmd(int argc, char **argv)
 	memset(&req, 0, sizeof(req));
 	memset(&gh, 0, sizeof(gh));
 	req.keepalive = -1;
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+	while ((ch = cmd_getopt("peer add", argc, argv, "h", opts, &r)) != -1) {
 		switch (ch) {
+		case CMD_OPT_EXIT: return r;
 		case 'k': key = optarg; break;
 		case 'a': aips = optarg; break;
 		case 'e': req.endpoint = optarg; break;
@@ -178,8 +179,6 @@ static int peer_add_cmd(int argc, char **argv)
 		case 'Q': gh.form.qr_file = optarg; break;
 		case 'd': gh.form.default_route = true; break;
 		case 'x': expires = optarg; break;
-		case 'h': cmd_usage("peer add", stdout); return WJ_EXIT_OK;
-		default: cmd_usage("peer add", stderr); return WJ_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc)
@@ -289,14 +288,8 @@ static int peer_remove_cmd(int argc, char **argv)
 	struct wj_err e = {0};
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			cmd_usage("peer remove", stdout);
-			return WJ_EXIT_OK;
-		}
-		cmd_usage("peer remove", stderr);
-		return WJ_EXIT_USAGE;
-	}
+	if ((ch = cmd_getopt("peer remove", argc, argv, "h", opts, &r)) == CMD_OPT_EXIT)
+		return r; /* -h is its only option */
 	if (optind + 2 != argc)
 		return usage_err("peer remove", "peer remove takes JAIL and KEY%s", "");
 	if ((r = check_jail("peer remove", argv[optind])) != 0)
@@ -441,17 +434,10 @@ static int peer_list_cmd(int argc, char **argv)
 	struct wj_err e = {0};
 	int ch, r;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (ch == 'j') {
-			json = true;
-			continue;
-		}
-		if (ch == 'h') {
-			cmd_usage("peer list", stdout);
-			return WJ_EXIT_OK;
-		}
-		cmd_usage("peer list", stderr);
-		return WJ_EXIT_USAGE;
+	while ((ch = cmd_getopt("peer list", argc, argv, "h", opts, &r)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return r;
+		json = true; /* --json */
 	}
 	if (optind + 1 != argc)
 		return usage_err("peer list", "peer list takes one JAIL%s", "");
@@ -482,14 +468,8 @@ static int peer_mark_cmd(const char *sub, int argc, char **argv)
 	char u[32];
 
 	snprintf(u, sizeof(u), "peer %s", sub);
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		if (ch == 'h') {
-			cmd_usage(u, stdout);
-			return WJ_EXIT_OK;
-		}
-		cmd_usage(u, stderr);
-		return WJ_EXIT_USAGE;
-	}
+	if ((ch = cmd_getopt(u, argc, argv, "h", opts, &r)) == CMD_OPT_EXIT)
+		return r; /* -h is its only option */
 	if (optind + want != argc)
 		return usage_err(u, expire ? "peer expire takes JAIL, PEER and DATE|DURATION|never%s"
 						    : "peer disable and enable take JAIL and PEER%s", "");

@@ -319,26 +319,18 @@ int cmd_provision(int argc, char **argv)
 	struct opts o = {.out = stdout};
 	struct wj_err e = {0};
 	const char *root = NULL;
-	int ch;
+	int ch, st;
 
-	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n':
+	while ((ch = cmd_getopt(argv[0], argc, argv, "nh", longopts, &st)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return st;
+		if (ch == 'n')
 			o.dry_run = true;
-			break;
-		case 'r':
-			root = optarg;
-			break;
-		case 'h':
-			cmd_usage(argv[0], stdout);
-			return WJ_EXIT_OK;
-		default:
-			return cmd_usage_error(argv[0], "unknown option");
-		}
+		else
+			root = optarg; /* --root */
 	}
-	if (optind + 1 != argc)
-		return cmd_usage_error(argv[0], optind == argc ? "missing JAIL" : "unexpected argument '%s'",
-				       argv[optind + 1 < argc ? optind + 1 : optind]);
+	if ((st = cmd_operands(argv[0], argc, argv, 1, 1, "JAIL")) != WJ_EXIT_OK)
+		return st;
 	o.jail = argv[optind];
 	/* Writing /boot/loader.conf and /etc/jail.conf.d on a system that is
 	 * not FreeBSD would be a mistake: there the files only go into an

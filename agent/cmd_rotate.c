@@ -50,14 +50,12 @@ int cmd_rotate(int argc, char **argv)
 	struct jailtx_report o;
 	struct wj_err e = {0};
 	char q[128];
-	int ch;
+	int ch, st;
 
-	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (ch) {
-		case 'p': peer = optarg; break;
-		case 'h': cmd_usage("rotate", stdout); return WJ_EXIT_OK;
-		default: cmd_usage("rotate", stderr); return WJ_EXIT_USAGE;
-		}
+	while ((ch = cmd_getopt("rotate", argc, argv, "h", opts, &st)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return st;
+		peer = optarg; /* --peer */
 	}
 	if (optind + 1 != argc) {
 		fputs("wgjail: rotate takes one JAIL\n", stderr);

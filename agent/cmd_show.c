@@ -196,20 +196,13 @@ int cmd_show(int argc, char **argv)
 	int ch, r;
 
 	wj_err_clear(&e);
-	while ((ch = getopt_long(argc, argv, "hj", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'h':
-			cmd_usage(argv[0], stdout);
-			return WJ_EXIT_OK;
-		case 'j':
-			so.json = true;
-			break;
-		default:
-			return cmd_usage_error(argv[0], "unknown option");
-		}
+	while ((ch = cmd_getopt(argv[0], argc, argv, "hj", longopts, &r)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return r;
+		so.json = true; /* -j */
 	}
-	if (argc - optind > 1)
-		return cmd_usage_error(argv[0], "unexpected argument '%s'", argv[optind + 1]);
+	if ((r = cmd_operands(argv[0], argc, argv, 0, 1, "")) != WJ_EXIT_OK)
+		return r;
 	if (so.json)
 		fputs("{\"interfaces\":[", stdout);
 	if (optind < argc)

@@ -25,32 +25,23 @@ int cmd_sync(int argc, char **argv)
 	int ch, r;
 
 	wj_err_clear(&e);
-	while ((ch = getopt_long(argc, argv, "fhnv", longopts, NULL)) != -1) {
+	while ((ch = cmd_getopt(argv[0], argc, argv, "fhnv", longopts, &r)) != -1) {
 		switch (ch) {
-		case 'h':
-			cmd_usage(argv[0], stdout);
-			fputs("  -n, --dry-run  print the plan (keys hidden), change nothing\n"
-			      "  -f, --full     read the whole device and compare everything, even when\n"
-			      "                 wgjail's record of its last sync to this device exists\n"
-			      "                 (needed after the device was changed by other tools)\n"
-			      "  -v, --verbose  say whether the device was read, and why\n",
-			      stdout);
-			return WJ_EXIT_OK;
+		case CMD_OPT_EXIT:
+			return r;
 		case 'f':
 			o.full = true;
 			break;
 		case 'v':
 			o.verbose = true;
 			break;
-		case 'n':
+		default: /* -n */
 			o.dry_run = true;
 			break;
-		default:
-			return cmd_usage_error(argv[0], "unknown option");
 		}
 	}
-	if (argc - optind != 2)
-		return cmd_usage_error(argv[0], argc - optind < 2 ? "IFACE and FILE are required" : "too many arguments");
+	if ((r = cmd_operands(argv[0], argc, argv, 2, 2, "IFACE and FILE")) != WJ_EXIT_OK)
+		return r;
 	ifname = argv[optind];
 	path = argv[optind + 1];
 	if ((why = wj_ifname_invalid(ifname)))

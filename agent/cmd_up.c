@@ -18,19 +18,15 @@ int cmd_up(int argc, char **argv)
 	struct wj_err e = {0};
 	struct jail_spec s;
 	bool dry = false;
-	int ch;
+	int ch, st;
 
-	while ((ch = getopt_long(argc, argv, "nh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'n': dry = true; break;
-		case 'h': cmd_usage("up", stdout); return WJ_EXIT_OK;
-		default: cmd_usage("up", stderr); return WJ_EXIT_USAGE;
-		}
+	while ((ch = cmd_getopt("up", argc, argv, "nh", longopts, &st)) != -1) {
+		if (ch == CMD_OPT_EXIT)
+			return st;
+		dry = true; /* -n */
 	}
-	if (optind >= argc)
-		return cmd_usage_error("up", "missing jail name");
-	if (optind + 1 < argc)
-		return cmd_usage_error("up", "unexpected argument '%s'", argv[optind + 1]);
+	if ((st = cmd_operands("up", argc, argv, 1, 1, "jail name")) != WJ_EXIT_OK)
+		return st;
 	if (jailspec_load(argv[optind], &s, &e) < 0)
 		return cmd_fail(&e);
 	{

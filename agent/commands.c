@@ -8,13 +8,20 @@
 
 #include "agent/commands.h"
 #include "util/err.h"
+#include "util/strutil.h"
 
 const struct wj_cmd wj_commands[] = {
 	{"genkey", cmd_genkey, "", "print a new private key (base64)", NULL},
 	{"genpsk", cmd_genpsk, "", "print a new preshared key (base64)", NULL},
 	{"pubkey", cmd_pubkey, "< private.key", "print the public key of the private key read from stdin", NULL},
 	{"check", cmd_check, "[-v] [--show-keys] FILE", "validate a WireGuard config or a jail spec", NULL},
-	{"sync", cmd_sync, "[-n] [-f|--full] [-v] IFACE FILE", "apply FILE to IFACE, sending only what differs", NULL},
+	{"sync", cmd_sync, "[-n] [-f|--full] [-v] IFACE FILE", "apply FILE to IFACE, sending only what differs",
+	 "  apply FILE to IFACE, sending only what differs\n"
+	 "  -n, --dry-run  print the plan (keys hidden), change nothing\n"
+	 "  -f, --full     read the whole device and compare everything, even when\n"
+	 "                 wgjail's record of its last sync to this device exists\n"
+	 "                 (needed after the device was changed by other tools)\n"
+	 "  -v, --verbose  say whether the device was read, and why\n"},
 	{"show", cmd_show, "[--json] [IFACE|JAIL]", "show interfaces and peers (keys hidden)", NULL},
 	{"create", cmd_create, "[-n] JAIL [options]", "create a jail spec, its key and its WireGuard config", NULL},
 	{"provision", cmd_provision, "[-n] [--root DIR] JAIL", "write the FreeBSD files for JAIL; it starts at boot", NULL},
@@ -47,7 +54,14 @@ const struct wj_cmd wj_commands[] = {
 	 "  --qr-file FILE         write it as a QR code image FILE (*.png or *.svg, 0600)\n"},
 	{"boot", cmd_boot, "", "bring every jail up (first boot included)", NULL},
 	{"agent", cmd_agent, "[-f] [-v] [-p PIDFILE] [--metrics-file PATH]",
-	 "keep every jail up: reconcile, re-resolve, report health", NULL},
+	 "keep every jail up: reconcile, re-resolve, report health",
+	 "  keep every jail up: reconcile, re-resolve, report health\n"
+	 "  -f           stay in the foreground, log to stderr\n"
+	 "  -v           log debug messages too\n"
+	 "  -p PIDFILE   write the pid there (default without -f: RUNDIR/agent.pid)\n"
+	 "  --metrics-file PATH\n"
+	 "               rewrite the metrics (Prometheus text format) into PATH after\n"
+	 "               every check, for node_exporter's textfile collector\n"},
 	{"metrics", cmd_metrics, "[JAIL]", "print the jails' metrics (Prometheus text format)", NULL},
 	/* Not for people (no summary: not listed): the agent's resolver
 	 * process (agent/resolver.h). */
@@ -134,6 +148,33 @@ int cmd_usage_error(const char *name, const char *fmt, ...)
 	fputc('\n', stderr);
 	cmd_usage(name, stderr);
 	return WJ_EXIT_USAGE;
+}
+
+int cmd_getopt(const char *name, int argc, char **argv, const char *shorts, const struct option *longs, int *status)
+{
+	int ch = getopt_long(argc, argv, shorts, longs, NULL);
+
+	if (ch == 'h') {
+		cmd_usage(name, stdout);
+		*status = WJ_EXIT_OK;
+		return CMD_OPT_EXIT;
+	}
+	if (ch == '?' || ch == ':') {
+		*status = cmd_usage_error(name, "bad option");
+		return CMD_OPT_EXIT;
+	}
+	return ch;
+}
+
+int cmd_operands(const char *name, int argc, char **argv, int min, int max, const char *what)
+{
+	char q[80];
+
+	if (argc - optind < min)
+		return cmd_usage_error(name, "missing %s", what);
+	if (max >= 0 && argc - optind > max)
+		return cmd_usage_error(name, "unexpected argument '%s'", wj_quote(argv[optind + max], q, sizeof(q)));
+	return WJ_EXIT_OK;
 }
 
 int cmd_fail(const struct wj_err *e)

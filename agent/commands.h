@@ -1,10 +1,12 @@
 /* The command table: one row per subcommand, used both to dispatch and to
- * print help.  Each handler parses its own options (getopt_long, with -h),
- * returns an exit status (WJ_EXIT_*), and is the only place that prints
- * errors for its command. */
+ * print help.  Each handler parses its own options (cmd_getopt: -h and a
+ * bad option answered the same way for every command), returns an exit
+ * status (WJ_EXIT_*), and is the only place that prints errors for its
+ * command. */
 #ifndef WGJAIL_COMMANDS_H
 #define WGJAIL_COMMANDS_H
 
+#include <getopt.h>
 #include <stdio.h>
 
 struct wj_cmd {
@@ -24,6 +26,18 @@ const struct wj_cmd *cmd_find(const char *name);
 void cmd_usage(const char *name, FILE *f);
 /* Report a usage error for NAME (message, then usage) and return 2. */
 int cmd_usage_error(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* getopt_long over the options of command NAME (SHORTS and LONGS list
+ * 'h' and "help" too): the next option, -1 after the last, or CMD_OPT_EXIT
+ * when the command is to return *STATUS now: after -h or --help (the
+ * usage on stdout, WJ_EXIT_OK), or after an unknown option or a missing
+ * argument (getopt's message, then ours and the usage on stderr,
+ * WJ_EXIT_USAGE). */
+#define CMD_OPT_EXIT (-2)
+int cmd_getopt(const char *name, int argc, char **argv, const char *shorts, const struct option *longs, int *status);
+/* After the options of command NAME, from MIN to MAX operands (MAX < 0:
+ * no limit): WJ_EXIT_OK, or the usage error's status ("missing WHAT", or
+ * the first unexpected argument quoted). */
+int cmd_operands(const char *name, int argc, char **argv, int min, int max, const char *what);
 /* Print an error ("wgjail: MSG") to stderr and return 1. */
 struct wj_err;
 int cmd_fail(const struct wj_err *e);
