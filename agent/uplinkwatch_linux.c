@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "netconf/nl.h"
 #include "util/err.h"
 
 #define UW_BUFSZ 32768
@@ -115,26 +116,6 @@ static bool link_set(struct uplinkwatch *u, int index, bool running, bool gone)
 	return false;
 }
 
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type <= IFLA_MAX && mnl_attr_type_valid(a, IFLA_MAX) >= 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
-static int addr_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int type = mnl_attr_get_type(a);
-
-	if (type <= IFA_MAX && mnl_attr_type_valid(a, IFA_MAX) >= 0)
-		tb[type] = a;
-	return MNL_CB_OK;
-}
-
 static int msg_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct uw_ctx *c = data;
@@ -151,7 +132,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 		was = link_set(c->u, ifi->ifi_index, running, nlh->nlmsg_type == RTM_DELLINK);
 		if (!running || was)
 			return MNL_CB_OK;
-		mnl_attr_parse(nlh, sizeof(*ifi), attr_cb, tb);
+		nl_attrs(nlh, sizeof(*ifi), tb, IFLA_MAX);
 		name = tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_NUL_STRING) >= 0
 			       ? mnl_attr_get_str(tb[IFLA_IFNAME])
 			       : "?";
@@ -165,7 +146,7 @@ static int msg_cb(const struct nlmsghdr *nlh, void *data)
 
 		if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*ifa) || ifa->ifa_scope >= RT_SCOPE_LINK)
 			return MNL_CB_OK;
-		mnl_attr_parse(nlh, sizeof(*ifa), addr_attr_cb, tb);
+		nl_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 		flags = tb[IFA_FLAGS] && mnl_attr_validate(tb[IFA_FLAGS], MNL_TYPE_U32) >= 0 ? mnl_attr_get_u32(tb[IFA_FLAGS])
 											     : ifa->ifa_flags;
 		if (nlh->nlmsg_type == RTM_NEWADDR && (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED)))

@@ -20,15 +20,6 @@ struct alist {
 	bool oom;
 };
 
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, IFA_MAX) >= 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct alist *l = data;
@@ -39,7 +30,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 	if ((int)ifa->ifa_index != l->ifindex || (ifa->ifa_family != AF_INET && ifa->ifa_family != AF_INET6))
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*ifa), attr_cb, tb);
+	nl_attrs(nlh, sizeof(*ifa), tb, IFA_MAX);
 	/* IFA_LOCAL is the address on point-to-point links; IFA_ADDRESS
 	 * otherwise (for IPv6 only IFA_ADDRESS is sent). */
 	src = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];

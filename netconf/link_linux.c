@@ -46,28 +46,6 @@ void nc_note(struct nc *c, const char *fmt, ...)
 
 /* ---- reading --------------------------------------------------------- */
 
-static int info_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
-
-	if (mnl_attr_type_valid(a, IFLA_INFO_MAX) < 0)
-		return MNL_CB_OK;
-	tb[t] = a;
-	return MNL_CB_OK;
-}
-
-static int link_attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-	int t = mnl_attr_get_type(a);
-
-	if (mnl_attr_type_valid(a, IFLA_MAX) < 0)
-		return MNL_CB_OK;
-	tb[t] = a;
-	return MNL_CB_OK;
-}
-
 static void parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 {
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
@@ -76,7 +54,7 @@ static void parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 	memset(li, 0, sizeof(*li));
 	li->index = ifm->ifi_index;
 	li->flags = ifm->ifi_flags;
-	mnl_attr_parse(nlh, sizeof(*ifm), link_attr_cb, tb);
+	nl_attrs(nlh, sizeof(*ifm), tb, IFLA_MAX);
 	if (tb[IFLA_IFNAME] && mnl_attr_validate(tb[IFLA_IFNAME], MNL_TYPE_STRING) == 0)
 		snprintf(li->name, sizeof(li->name), "%s", mnl_attr_get_str(tb[IFLA_IFNAME]));
 	if (tb[IFLA_MTU] && mnl_attr_validate(tb[IFLA_MTU], MNL_TYPE_U32) == 0)
@@ -85,7 +63,7 @@ static void parse_link(const struct nlmsghdr *nlh, struct link_info *li)
 		li->master = (int)mnl_attr_get_u32(tb[IFLA_MASTER]);
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *ti[IFLA_INFO_MAX + 1] = {0};
-		mnl_attr_parse_nested(tb[IFLA_LINKINFO], info_attr_cb, ti);
+		nl_attrs_nested(tb[IFLA_LINKINFO], ti, IFLA_INFO_MAX);
 		if (ti[IFLA_INFO_KIND] && mnl_attr_validate(ti[IFLA_INFO_KIND], MNL_TYPE_STRING) == 0)
 			snprintf(li->kind, sizeof(li->kind), "%s", mnl_attr_get_str(ti[IFLA_INFO_KIND]));
 	}

@@ -45,4 +45,10 @@ struct nlmsghdr *nl_msg_z(struct nl_sock *s, void *buf, size_t bufsz, uint16_t t
 int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, const char *what,
 	    struct wj_err *e);
 
+/* The attributes of message NLH after its OFF-byte header (or those nested
+ * in NEST) into TB[0..MAX] by type (TB zeroed by the caller); one of a
+ * type above MAX is skipped.  The one table of every rtnetlink reader. */
+void nl_attrs(const struct nlmsghdr *nlh, size_t off, const struct nlattr **tb, uint16_t max);
+void nl_attrs_nested(const struct nlattr *nest, const struct nlattr **tb, uint16_t max);
+
 #endif

@@ -105,3 +105,31 @@ int nl_talk(struct nl_sock *s, struct nlmsghdr *nlh, mnl_cb_t cb, void *data, co
 	}
 	return 0;
 }
+
+struct attr_table {
+	const struct nlattr **tb;
+	uint16_t max;
+};
+
+static int attr_table_cb(const struct nlattr *a, void *data)
+{
+	const struct attr_table *t = data;
+
+	if (mnl_attr_type_valid(a, t->max) >= 0)
+		t->tb[mnl_attr_get_type(a)] = a;
+	return MNL_CB_OK;
+}
+
+void nl_attrs(const struct nlmsghdr *nlh, size_t off, const struct nlattr **tb, uint16_t max)
+{
+	struct attr_table t = {tb, max};
+
+	mnl_attr_parse(nlh, (unsigned)off, attr_table_cb, &t);
+}
+
+void nl_attrs_nested(const struct nlattr *nest, const struct nlattr **tb, uint16_t max)
+{
+	struct attr_table t = {tb, max};
+
+	mnl_attr_parse_nested(nest, attr_table_cb, &t);
+}

@@ -28,15 +28,6 @@ struct rlist {
 	bool oom;
 };
 
-static int attr_cb(const struct nlattr *a, void *data)
-{
-	const struct nlattr **tb = data;
-
-	if (mnl_attr_type_valid(a, RTA_MAX) >= 0)
-		tb[mnl_attr_get_type(a)] = a;
-	return MNL_CB_OK;
-}
-
 static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct rlist *l = data;
@@ -47,7 +38,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 	if ((rtm->rtm_family != AF_INET && rtm->rtm_family != AF_INET6) || rtm->rtm_type != RTN_UNICAST)
 		return MNL_CB_OK;
-	mnl_attr_parse(nlh, sizeof(*rtm), attr_cb, tb);
+	nl_attrs(nlh, sizeof(*rtm), tb, RTA_MAX);
 	if (tb[RTA_TABLE] && mnl_attr_get_payload_len(tb[RTA_TABLE]) == 4)
 		table = mnl_attr_get_u32(tb[RTA_TABLE]);
 	if (table != RT_TABLE_MAIN)

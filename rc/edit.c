@@ -265,3 +265,17 @@ char *kv_format(const struct kv_doc *d, size_t *len)
 	}
 	return wj_sb_take(&b, len);
 }
+
+char *kv_edit(const char *old, size_t oldlen, const char *path, kv_edit_fn fn, void *arg, size_t *len,
+	      struct wj_err *e)
+{
+	struct kv_doc d;
+	char *out = NULL;
+
+	if (kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
+		return NULL;
+	if (fn(&d, arg, e) == 0 && !(out = kv_format(&d, len)))
+		wj_errnof(e, ENOMEM, "%s", path);
+	kv_free(&d);
+	return out;
+}

@@ -45,4 +45,13 @@ size_t kv_line(const struct kv_doc *d, const char *key);
 /* The document as text (heap, caller frees); NULL on allocation failure. */
 char *kv_format(const struct kv_doc *d, size_t *len);
 
+/* One whole edit: OLD[0..OLDLEN) (NULL: no file yet; PATH names it in
+ * errors) parsed, changed by FN (0, or -1 with E set), and given back as
+ * text (heap, *LEN), or NULL with E set.  Every line FN leaves alone is
+ * kept.  The host's rc.conf and loader.conf and a jail's rc.conf are
+ * edited through it. */
+typedef int (*kv_edit_fn)(struct kv_doc *d, void *arg, struct wj_err *e);
+char *kv_edit(const char *old, size_t oldlen, const char *path, kv_edit_fn fn, void *arg, size_t *len,
+	      struct wj_err *e);
+
 #endif

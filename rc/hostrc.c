@@ -67,52 +67,56 @@ static int listed(const char *list, const char *name, const char *path, size_t l
 	return found;
 }
 
-char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
-		      char *note, size_t note_sz, size_t *len, struct wj_err *e)
+struct host_args {
+	const char *jail, *path;
+	bool have_jail_conf;
+	char *note;
+	size_t note_sz;
+};
+
+static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 {
-	struct kv_doc d;
-	char list[1024], en[64], *out;
-	bool has_list;
+	const struct host_args *a = arg;
+	char list[1024], en[64];
+	bool has_list = kv_get(d, "jail_list", list, sizeof(list));
 	int r;
 
-	note[0] = '\0';
-	if (rc_word_check(jail, "jail name", e) < 0 || kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
-		return NULL;
-	has_list = kv_get(&d, "jail_list", list, sizeof(list));
-	if (!has_list && kv_line(&d, "jail_list")) {
-		wj_errf(e, "%s:%zu: jail_list is too long or not a plain value; add %s to it by hand", path,
-			kv_line(&d, "jail_list"), jail);
-		goto fail;
-	}
+	if (!has_list && kv_line(d, "jail_list"))
+		return wj_errf(e, "%s:%zu: jail_list is too long or not a plain value; add %s to it by hand", a->path,
+			       kv_line(d, "jail_list"), a->jail);
 	if (!has_list)
 		list[0] = '\0';
-	if ((r = listed(list, jail, path, kv_line(&d, "jail_list"), e)) < 0)
-		goto fail;
-	if (!r && list[strspn(list, " \t")] == '\0' && have_jail_conf) {
-		snprintf(note, note_sz,
+	if ((r = listed(list, a->jail, a->path, kv_line(d, "jail_list"), e)) < 0)
+		return -1;
+	if (!r && list[strspn(list, " \t")] == '\0' && a->have_jail_conf) {
+		snprintf(a->note, a->note_sz,
 			 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot and "
 			 "none of /etc/jail.conf.d: left alone (a list naming only %s would stop the others); "
 			 "to start %s at boot, add it and those jails to jail_list",
-			 path, jail, jail);
-	} else {
-		if (!r) {
-			char v[sizeof(list) + 64];
-			size_t n = strlen(list);
-			while (n && (list[n - 1] == ' ' || list[n - 1] == '\t'))
-				n--;
-			snprintf(v, sizeof(v), "%.*s%s%s", (int)n, list, n ? " " : "", jail);
-			if (kv_set(&d, "jail_list", v, e) < 0)
-				goto fail;
-		}
-		if (!(kv_get(&d, "jail_enable", en, sizeof(en)) && yes(en)) && kv_set(&d, "jail_enable", "YES", e) < 0)
-			goto fail;
+			 a->path, a->jail, a->jail);
+		return 0;
 	}
-	out = kv_format(&d, len);
-	kv_free(&d);
-	if (!out)
-		wj_errnof(e, ENOMEM, "%s", path);
-	return out;
-fail:
-	kv_free(&d);
-	return NULL;
+	if (!r) {
+		char v[sizeof(list) + 64];
+		size_t n = strlen(list);
+		while (n && (list[n - 1] == ' ' || list[n - 1] == '\t'))
+			n--;
+		snprintf(v, sizeof(v), "%.*s%s%s", (int)n, list, n ? " " : "", a->jail);
+		if (kv_set(d, "jail_list", v, e) < 0)
+			return -1;
+	}
+	if (!(kv_get(d, "jail_enable", en, sizeof(en)) && yes(en)) && kv_set(d, "jail_enable", "YES", e) < 0)
+		return -1;
+	return 0;
+}
+
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
+		      char *note, size_t note_sz, size_t *len, struct wj_err *e)
+{
+	struct host_args a = {jail, path, have_jail_conf, note, note_sz};
+
+	note[0] = '\0';
+	if (rc_word_check(jail, "jail name", e) < 0)
+		return NULL;
+	return kv_edit(old, oldlen, path, add_jail, &a, len, e);
 }

@@ -10,25 +10,20 @@
 
 #include <errno.h>
 
+static int add_modules(struct kv_doc *d, void *arg, struct wj_err *e)
+{
+	const struct rc_jail *j = arg;
+
+	if (kv_set(d, "if_wg_load", "YES", e) < 0)
+		return -1;
+	for (const char *const *m = j->uplink->loader_modules; *m; m++)
+		if (kv_set(d, *m, "YES", e) < 0)
+			return -1;
+	return 0;
+}
+
 char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, const char *path,
 		     size_t *len, struct wj_err *e)
 {
-	struct kv_doc d;
-	char *out;
-
-	if (kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
-		return NULL;
-	if (kv_set(&d, "if_wg_load", "YES", e) < 0)
-		goto fail;
-	for (const char *const *m = j->uplink->loader_modules; *m; m++)
-		if (kv_set(&d, *m, "YES", e) < 0)
-			goto fail;
-	out = kv_format(&d, len);
-	kv_free(&d);
-	if (!out)
-		wj_errnof(e, ENOMEM, "%s", path);
-	return out;
-fail:
-	kv_free(&d);
-	return NULL;
+	return kv_edit(old, oldlen, path, add_modules, (void *)j, len, e);
 }

@@ -191,25 +191,29 @@ static int edit(struct kv_doc *d, const struct rc_jail *j, const struct wg_ipmas
 	return 0;
 }
 
+struct edit_args {
+	const struct rc_jail *j;
+	const struct wg_ipmask *addrs;
+	size_t n_addrs;
+	unsigned mtu;
+	char prev[WJ_IFNAME_MAX + 1];
+};
+
+static int edit_fn(struct kv_doc *d, void *arg, struct wj_err *e)
+{
+	const struct edit_args *a = arg;
+
+	return edit(d, a->j, a->addrs, a->n_addrs, a->mtu, a->prev, e);
+}
+
 char *rc_rc_conf(const struct rc_jail *j, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,
 		 const char *old, size_t oldlen, const char *path, size_t *len, struct wj_err *e)
 {
-	struct kv_doc d;
-	char *out, prev[WJ_IFNAME_MAX + 1] = "";
+	struct edit_args a = {j, addrs, n_addrs, mtu, ""};
 
-	if (old && !rc_rc_conf_previous_if(old, oldlen, prev, sizeof(prev)))
-		prev[0] = '\0';
-	if (kv_parse(&d, old ? old : "", old ? oldlen : 0, path, e) < 0)
-		return NULL;
-	if (edit(&d, j, addrs, n_addrs, mtu, prev, e) < 0) {
-		kv_free(&d);
-		return NULL;
-	}
-	out = kv_format(&d, len);
-	kv_free(&d);
-	if (!out)
-		wj_errnof(e, ENOMEM, "%s", path);
-	return out;
+	if (old && !rc_rc_conf_previous_if(old, oldlen, a.prev, sizeof(a.prev)))
+		a.prev[0] = '\0';
+	return kv_edit(old, oldlen, path, edit_fn, &a, len, e);
 }
 
 bool rc_rc_conf_previous_if(const char *old, size_t oldlen, char *out, size_t sz)

@@ -23,28 +23,33 @@ static int open_here(struct nc *c, const char *name, struct wj_err *e)
 	return nc_open(c, "host", e);
 }
 
+/* open_here, and link NAME looked up into *LI: 1, or 0 if there is none,
+ * or -1.  C (zeroed by the caller) is closed by nc_close in every case. */
+static int open_link(struct nc *c, const char *name, struct link_info *li, struct wj_err *e)
+{
+	if (open_here(c, name, e) < 0)
+		return -1;
+	return link_get(c, name, li, e);
+}
+
 int wglink_is_wireguard(const char *name, struct wj_err *e)
 {
-	struct nc c;
+	struct nc c = {0};
 	struct link_info li = {0};
-	int r;
+	int r = open_link(&c, name, &li, e);
 
-	if (open_here(&c, name, e) < 0)
-		return -1;
-	r = link_get(&c, name, &li, e);
 	nc_close(&c);
 	return r <= 0 ? r : strcmp(li.kind, WG_KIND) == 0;
 }
 
 int wglink_create(const char *name, struct wj_err *e)
 {
-	struct nc c;
+	struct nc c = {0};
 	struct link_info li = {0};
-	int r;
+	int r = open_link(&c, name, &li, e);
 
-	if (open_here(&c, name, e) < 0)
-		return -1;
-	r = link_get(&c, name, &li, e);
+	if (r < 0 && !c.nl.mnl)
+		return -1; /* not even opened: E says why */
 	if (r == 1 && strcmp(li.kind, WG_KIND) != 0) {
 		nc_close(&c);
 		return wj_errf(e, "%s: a link of that name exists and is not a WireGuard link", name);
