@@ -26,6 +26,7 @@
 #include "agent/resolver.h"
 #include "agent/status.h"
 #include "agent/uplinkwatch.h"
+#include "util/array.h"
 #include "util/clock.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -51,14 +52,10 @@ static struct ajail *add_jail(struct agent *a, const char *name)
 {
 	struct ajail *j;
 
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 8;
-		struct ajail *nv = realloc(a->v, cap * sizeof(*nv));
-		if (!nv)
-			return NULL;
-		a->v = nv;
-		a->cap = cap;
-	}
+	struct ajail *nv = wj_grow(a->v, &a->cap, a->n, sizeof(*nv), 8);
+	if (!nv)
+		return NULL;
+	a->v = nv;
 	j = &a->v[a->n++];
 	memset(j, 0, sizeof(*j));
 	snprintf(j->name, sizeof(j->name), "%s", name);

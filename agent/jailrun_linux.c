@@ -9,6 +9,7 @@
 
 #include "agent/wggo_linux.h"
 #include "netconf/route.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/paths.h"
 #include "util/fsutil.h"
@@ -120,14 +121,10 @@ void run_default_dst(struct wg_ipmask *d, int family)
 
 int plist_add(struct plist *l, const struct wg_ipmask *m, struct wj_err *e)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct wg_ipmask *nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv)
-			return wj_errnof(e, ENOMEM, "routes");
-		l->v = nv;
-		l->cap = cap;
-	}
+	struct wg_ipmask *nv = wj_grow(l->v, &l->cap, l->n, sizeof(*nv), 16);
+	if (!nv)
+		return wj_errnof(e, ENOMEM, "routes");
+	l->v = nv;
 	l->v[l->n++] = *m;
 	return 0;
 }

@@ -84,6 +84,28 @@ int peer_remove_change(struct wg_device *ch, const uint8_t key[WG_KEY_LEN], stru
 	return 0;
 }
 
+int peer_edit_sections(struct jailtx *t, const uint8_t key[WG_KEY_LEN], peer_section_fn fn, void *arg,
+		       struct wj_err *e)
+{
+	struct conf_block b;
+	char k[WG_KEY_B64_LEN + 1];
+	int found = 0;
+
+	key_to_base64(k, key);
+	if (jailtx_index(t, e) < 0 || jailtx_read(t, key, JAILTX_PARSE, e) < 0)
+		return -1;
+	if (!wg_device_find_peer(t->dev, key))
+		return wj_errf(e, "%s: no peer %s", t->path, k);
+	for (size_t from = 0; conf_find_peer_from(&t->doc, key, from, &b) == 1; from = b.end) {
+		if (fn(&t->doc, &b, arg, e) < 0)
+			return -1;
+		found++;
+	}
+	if (!found)
+		return wj_errf(e, "%s: cannot find the [Peer] section of %s to edit", t->path, k);
+	return jailtx_render(t, e);
+}
+
 int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct jailtx_report *out,
 	      struct wj_err *e)
 {

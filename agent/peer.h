@@ -98,6 +98,16 @@ int peer_copy_change(struct wg_device *ch, const struct wg_peer *p, uint32_t ext
 /* A change set entry that removes peer KEY from the device. */
 int peer_remove_change(struct wg_device *ch, const uint8_t key[WG_KEY_LEN], struct wj_err *e);
 
+/* In transaction T: read peer KEY's file (its drop-in or the main file),
+ * hand each of its [Peer] sections (normally one) to FN, and render the
+ * result for the caller's read-back (jailtx_render); FN may move B's end
+ * (the search goes on after it).  The in-place edits
+ * of `rotate --peer` and `peer disable/enable/expire`.  Errors name the
+ * file and the key. */
+typedef int (*peer_section_fn)(struct conf_doc *doc, struct conf_block *b, void *arg, struct wj_err *e);
+int peer_edit_sections(struct jailtx *t, const uint8_t key[WG_KEY_LEN], peer_section_fn fn, void *arg,
+		       struct wj_err *e);
+
 /* The fast pre-check of peer_add (agent/peer_scan.c): one pass over the
  * config text.  DUP: a [Peer] has the key; OWN: it is the interface's own
  * key; CONFLICT: an allowed IP conflicts (peer_aip_conflict) unless

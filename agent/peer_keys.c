@@ -95,31 +95,20 @@ struct psk {
 	char *b64;      /* sodium memory */
 };
 
+static int set_psk(struct conf_doc *doc, struct conf_block *b, void *b64, struct wj_err *e)
+{
+	return conf_set_value(doc, b, "PresharedKey", b64, e);
+}
+
 static int psk_edit(struct jailtx *t, void *arg, struct wj_err *e)
 {
 	struct psk *ps = arg;
-	struct conf_block b;
-	char k[WG_KEY_B64_LEN + 1];
 	struct wg_device *ch;
 	struct wg_peer *np, *c;
-	int found = 0;
 
-	key_to_base64(k, ps->key);
-	if (jailtx_index(t, e) < 0 || jailtx_read(t, ps->key, JAILTX_PARSE, e) < 0)
-		return -1;
-	if (!wg_device_find_peer(t->dev, ps->key))
-		return wj_errf(e, "%s: no peer %s", t->path, k);
 	key_generate_psk(ps->psk);
 	key_to_base64(ps->b64, ps->psk);
-	/* Every [Peer] section of that key (normally one). */
-	for (size_t from = 0; conf_find_peer_from(&t->doc, ps->key, from, &b) == 1; from = b.end) {
-		if (conf_set_value(&t->doc, &b, "PresharedKey", ps->b64, e) < 0)
-			return -1;
-		found++;
-	}
-	if (!found)
-		return wj_errf(e, "%s: cannot find the [Peer] section of %s to edit", t->path, k);
-	if (jailtx_render(t, e) < 0)
+	if (peer_edit_sections(t, ps->key, set_psk, ps->b64, e) < 0)
 		return -1;
 	np = wg_device_find_peer(t->after, ps->key);
 	if (!np || !(np->flags & WGPEER_HAS_PSK) || !key_equal(np->psk, ps->psk) || t->after->n_peers != t->dev->n_peers)

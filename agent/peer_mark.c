@@ -20,29 +20,20 @@ struct mark {
 	bool active;
 };
 
+static int set_mark(struct conf_doc *doc, struct conf_block *b, void *arg, struct wj_err *e)
+{
+	const struct mark *m = arg;
+
+	return wg_meta_set(doc, b, m->kind, m->value, e);
+}
+
 static int mark_edit(struct jailtx *t, void *arg, struct wj_err *e)
 {
 	struct mark *m = arg;
-	struct conf_block b;
-	char k[WG_KEY_B64_LEN + 1];
 	struct wg_device *ch;
 	struct wg_peer *np;
-	int found = 0;
 
-	key_to_base64(k, m->key);
-	if (jailtx_index(t, e) < 0 || jailtx_read(t, m->key, JAILTX_PARSE, e) < 0)
-		return -1;
-	if (!wg_device_find_peer(t->dev, m->key))
-		return wj_errf(e, "%s: no peer %s", t->path, k);
-	/* Every [Peer] section of that key (normally one). */
-	for (size_t from = 0; conf_find_peer_from(&t->doc, m->key, from, &b) == 1; from = b.end) {
-		if (wg_meta_set(&t->doc, &b, m->kind, m->value, e) < 0)
-			return -1;
-		found++;
-	}
-	if (!found)
-		return wj_errf(e, "%s: cannot find the [Peer] section of %s to edit", t->path, k);
-	if (jailtx_render(t, e) < 0)
+	if (peer_edit_sections(t, m->key, set_mark, m, e) < 0)
 		return -1;
 	np = wg_device_find_peer(t->after, m->key);
 	if (!np || t->after->n_peers != t->dev->n_peers ||

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sodium.h>
 
+#include "util/array.h"
 #include "util/tunables.h"
 #include "wg/model.h"
 #include "wg/resolve.h"
@@ -114,14 +115,10 @@ int rr_attempted(struct rr_sched *s, const char *jail, const uint8_t key[WG_KEY_
 	struct rr_entry *en = rr_find(s, jail, key);
 
 	if (!en) {
-		if (s->n == s->cap) {
-			size_t cap = s->cap ? s->cap * 2 : 8;
-			struct rr_entry *nv = realloc(s->v, cap * sizeof(*nv));
-			if (!nv)
-				return -1;
-			s->v = nv;
-			s->cap = cap;
-		}
+		struct rr_entry *nv = wj_grow(s->v, &s->cap, s->n, sizeof(*nv), 8);
+		if (!nv)
+			return -1;
+		s->v = nv;
 		if ((s->n + 1) * 2 > s->icap && reindex(s, s->n + 1) < 0)
 			return -1;
 		en = &s->v[s->n++];

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/err.h"
 
 #define UW_BUFSZ 8192
@@ -82,14 +83,10 @@ static bool link_set(struct uplinkwatch *u, unsigned short index, bool running)
 			u->links[i].running = running;
 			return was;
 		}
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 16;
-		struct linkstate *nv = realloc(u->links, cap * sizeof(*nv));
-		if (!nv)
-			return true;
-		u->links = nv;
-		u->cap = cap;
-	}
+	struct linkstate *nv = wj_grow(u->links, &u->cap, u->n, sizeof(*nv), 16);
+	if (!nv)
+		return true;
+	u->links = nv;
 	u->links[u->n++] = (struct linkstate){index, running};
 	return false;
 }

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "netconf/nl.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #define UW_BUFSZ 32768
@@ -104,14 +105,10 @@ static bool link_set(struct uplinkwatch *u, int index, bool running, bool gone)
 	}
 	if (gone)
 		return false;
-	if (u->n == u->cap) {
-		size_t cap = u->cap ? u->cap * 2 : 16;
-		struct linkstate *nv = realloc(u->links, cap * sizeof(*nv));
-		if (!nv)
-			return true; /* cannot remember: do not count it */
-		u->links = nv;
-		u->cap = cap;
-	}
+	struct linkstate *nv = wj_grow(u->links, &u->cap, u->n, sizeof(*nv), 16);
+	if (!nv)
+		return true; /* cannot remember: do not count it */
+	u->links = nv;
 	u->links[u->n++] = (struct linkstate){index, running};
 	return false;
 }

@@ -23,6 +23,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util/array.h"
 #include "util/err.h"
 #include "util/strutil.h"
 
@@ -127,14 +128,10 @@ static int add_dir(struct watch *w, const char *name, const char *sub, struct wj
 		return 0;
 	if (snprintf(path, sizeof(path), "%s/%s%s%s", w->confdir, name, *sub ? "/" : "", sub) >= (int)sizeof(path))
 		return wj_errf(e, "%s/%s: path too long", w->confdir, name);
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 8;
-		struct wjail *nv = realloc(w->v, cap * sizeof(*nv));
-		if (!nv)
-			return wj_errnof(e, ENOMEM, "watching %s", path);
-		w->v = nv;
-		w->cap = cap;
-	}
+	struct wjail *nv = wj_grow(w->v, &w->cap, w->n, sizeof(*nv), 8);
+	if (!nv)
+		return wj_errnof(e, ENOMEM, "watching %s", path);
+	w->v = nv;
 	if ((fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return wj_errnof(e, errno, "watching %s", path);
 	if (add_vnode(w->kq, fd) < 0) {

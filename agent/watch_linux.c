@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "agent/jailwg.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/log.h"
 #include "util/strutil.h"
@@ -105,16 +106,12 @@ static int add_wd(struct watch *w, const char *path, const char *name, bool peer
 		snprintf(j->name, sizeof(j->name), "%s", name);
 		return 0;
 	}
-	if (w->n == w->cap) {
-		size_t cap = w->cap ? w->cap * 2 : 8;
-		struct wjail *nv = realloc(w->v, cap * sizeof(*nv));
-		if (!nv) {
-			inotify_rm_watch(w->fd, wd);
-			return wj_errnof(e, ENOMEM, "watching %s", path);
-		}
-		w->v = nv;
-		w->cap = cap;
+	struct wjail *nv = wj_grow(w->v, &w->cap, w->n, sizeof(*nv), 8);
+	if (!nv) {
+		inotify_rm_watch(w->fd, wd);
+		return wj_errnof(e, ENOMEM, "watching %s", path);
 	}
+	w->v = nv;
 	w->v[w->n].wd = wd;
 	w->v[w->n].peers = peers;
 	snprintf(w->v[w->n].name, sizeof(w->v[w->n].name), "%s", name);

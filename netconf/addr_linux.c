@@ -1,4 +1,5 @@
 #include "netconf/addr.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <arpa/inet.h>
@@ -40,16 +41,12 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	m.family = ifa->ifa_family;
 	m.cidr = ifa->ifa_prefixlen;
 	memcpy(&m.addr, mnl_attr_get_payload(src), alen(ifa->ifa_family));
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 8;
-		struct wg_ipmask *nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv) {
-			l->oom = true;
-			return MNL_CB_ERROR;
-		}
-		l->v = nv;
-		l->cap = cap;
+	struct wg_ipmask *nv = wj_grow(l->v, &l->cap, l->n, sizeof(*nv), 8);
+	if (!nv) {
+		l->oom = true;
+		return MNL_CB_ERROR;
 	}
+	l->v = nv;
 	l->v[l->n++] = m;
 	return MNL_CB_OK;
 }

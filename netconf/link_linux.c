@@ -1,4 +1,5 @@
 #include "netconf/link.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/strutil.h"
 
@@ -107,16 +108,12 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct list_ctx *l = data;
 
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct link_info *nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv) {
-			l->oom = true;
-			return MNL_CB_ERROR;
-		}
-		l->v = nv;
-		l->cap = cap;
+	struct link_info *nv = wj_grow(l->v, &l->cap, l->n, sizeof(*nv), 16);
+	if (!nv) {
+		l->oom = true;
+		return MNL_CB_ERROR;
 	}
+	l->v = nv;
 	parse_link(nlh, &l->v[l->n++]);
 	return MNL_CB_OK;
 }

@@ -1,4 +1,5 @@
 #include "netconf/route.h"
+#include "util/array.h"
 #include "util/err.h"
 
 #include <arpa/inet.h>
@@ -56,16 +57,12 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	}
 	if (tb[RTA_OIF] && mnl_attr_get_payload_len(tb[RTA_OIF]) == 4)
 		ri.oif = (int)mnl_attr_get_u32(tb[RTA_OIF]);
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct route_info *nv = realloc(l->v, cap * sizeof(*nv));
-		if (!nv) {
-			l->oom = true;
-			return MNL_CB_ERROR;
-		}
-		l->v = nv;
-		l->cap = cap;
+	struct route_info *nv = wj_grow(l->v, &l->cap, l->n, sizeof(*nv), 16);
+	if (!nv) {
+		l->oom = true;
+		return MNL_CB_ERROR;
 	}
+	l->v = nv;
 	l->v[l->n++] = ri;
 	return MNL_CB_OK;
 }

@@ -1,4 +1,5 @@
 #include "rc/edit.h"
+#include "util/array.h"
 #include "util/err.h"
 #include "util/sbuf.h"
 
@@ -61,14 +62,10 @@ static int unquote(const char *v, char *out, size_t sz)
 
 static int push(struct kv_doc *d, char *line)
 {
-	if (d->n == d->cap) {
-		size_t cap = d->cap ? d->cap * 2 : 32;
-		char **nl = realloc(d->lines, cap * sizeof(*nl));
-		if (!nl)
-			return -1;
-		d->lines = nl;
-		d->cap = cap;
-	}
+	char * *nl = wj_grow(d->lines, &d->cap, d->n, sizeof(*nl), 32);
+	if (!nl)
+		return -1;
+	d->lines = nl;
 	d->lines[d->n++] = line;
 	return 0;
 }

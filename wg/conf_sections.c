@@ -5,6 +5,7 @@
 
 #include "wg/conf_keytab.h"
 #include "wg/conf_lex.h"
+#include "util/array.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -67,14 +68,10 @@ void wg_conf_sections_free(struct conf_sections *s)
 
 static int push(struct conf_sections *s, size_t off, size_t len, size_t key, int kind)
 {
-	if (s->n == s->cap) {
-		size_t cap = s->cap ? s->cap * 2 : 64;
-		void *p = realloc(s->v, cap * sizeof(*s->v));
-		if (!p)
-			return -1;
-		s->v = p;
-		s->cap = cap;
-	}
+	void *p = wj_grow(s->v, &s->cap, s->n, sizeof(*s->v), 64);
+	if (!p)
+		return -1;
+	s->v = p;
 	s->v[s->n++] = (struct conf_span){(uint32_t)off, (uint32_t)len, (uint32_t)key, (uint32_t)kind};
 	if (kind == CONF_PEER)
 		s->n_peers++;

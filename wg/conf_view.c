@@ -1,5 +1,6 @@
 /* A cut held in pieces (see wg/conf_view.h). */
 #include "wg/conf_view.h"
+#include "util/array.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -127,14 +128,10 @@ int conf_view_base(struct conf_view *w, uint64_t at, const struct conf_span *v, 
 
 static int other_push(struct conf_view *w, size_t i)
 {
-	if (w->n_other == w->cap_other) {
-		size_t cap = w->cap_other ? w->cap_other * 2 : 8;
-		size_t *p = realloc(w->other, cap * sizeof(*p));
-		if (!p)
-			return -1;
-		w->other = p;
-		w->cap_other = cap;
-	}
+	size_t *p = wj_grow(w->other, &w->cap_other, w->n_other, sizeof(*p), 8);
+	if (!p)
+		return -1;
+	w->other = p;
 	w->other[w->n_other++] = i;
 	return 0;
 }

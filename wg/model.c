@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/array.h"
 #include "util/strutil.h"
 
 /* ---- device ---------------------------------------------------------- */
@@ -143,14 +144,10 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t public_k
 		errno = E2BIG;
 		return NULL;
 	}
-	if (dev->n_peers == dev->cap_peers) {
-		size_t cap = dev->cap_peers ? dev->cap_peers * 2 : 16;
-		struct wg_peer *np = realloc(dev->peers, cap * sizeof(*np));
-		if (!np)
-			return NULL;
-		dev->peers = np;
-		dev->cap_peers = cap;
-	}
+	struct wg_peer *np = wj_grow(dev->peers, &dev->cap_peers, dev->n_peers, sizeof(*np), 16);
+	if (!np)
+		return NULL;
+	dev->peers = np;
 	/* Keep the load factor of the index under one half. */
 	if ((dev->n_peers + 1) * 2 > dev->index_cap) {
 		size_t cap = dev->index_cap ? dev->index_cap * 2 : 64;
@@ -208,14 +205,10 @@ bool wg_device_remove_peer(struct wg_device *dev, const uint8_t public_key[WG_KE
 
 int wg_peer_add_aip(struct wg_peer *peer, const struct wg_ipmask *ip)
 {
-	if (peer->n_aips == peer->cap_aips) {
-		size_t cap = peer->cap_aips ? peer->cap_aips * 2 : 2;
-		struct wg_ipmask *n = realloc(peer->aips, cap * sizeof(*n));
-		if (!n)
-			return -1;
-		peer->aips = n;
-		peer->cap_aips = cap;
-	}
+	struct wg_ipmask *n = wj_grow(peer->aips, &peer->cap_aips, peer->n_aips, sizeof(*n), 2);
+	if (!n)
+		return -1;
+	peer->aips = n;
 	peer->aips[peer->n_aips++] = *ip;
 	return 0;
 }
