@@ -205,6 +205,13 @@ check_eq "a NAT interface that does not exist: up fails" 1 "$?"
 check "... naming the key and value" grep -q "nat_interface = 'nosuch0': the host has no such interface" <<<"$out"
 W down "$J2" >/dev/null 2>&1
 sed -i '/^nat_interface/d' "$CONF/$J2/jail.conf"
+set_key "$J2" address fd66:7::3/64
+out=$(W up "$J2" 2>&1)
+check_eq "NAT for an IPv6 address without an IPv6 gateway: up fails" 1 "$?"
+check "... naming the address" grep -q "nat = yes: address = fd66:7::3/64 has no gateway of its family" <<<"$out"
+check_fails "... and nothing was loaded for it" NH list chain inet wgjail "pre_$J2"
+W down "$J2" >/dev/null 2>&1
+sed -i '/^address = fd66:7::3/d' "$CONF/$J2/jail.conf"
 set_key "$J2" publish tcp:70000
 out=$(W up "$J2" 2>&1)
 check_eq "a port out of range: up fails" 1 "$?"
