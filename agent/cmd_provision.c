@@ -114,16 +114,6 @@ static struct rc_file *add(struct rc_plan *p, const char *guard, mode_t mode, bo
 	return rc_plan_add(p, guard, path, mode, keep_mode, secret, e);
 }
 
-static bool is_wg_config(const char *text, size_t len)
-{
-	struct wg_device *d = NULL;
-	struct wj_err ignored;
-	bool ok = wg_config_parse(text, len, "", &d, &ignored) == 0;
-
-	wg_device_free(d);
-	return ok;
-}
-
 static bool is_start_if(const char *text, size_t len)
 {
 	return rc_start_if_is_ours(text, len);
@@ -136,7 +126,7 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 	char path[PATH_MAX];
 
 	if (snprintf(path, sizeof(path), "%s/etc/%s.conf", guard, prev) >= (int)sizeof(path) ||
-	    rc_plan_remove(p, guard, path, true, is_wg_config, e) < 0)
+	    rc_plan_remove(p, guard, path, true, wg_config_is_valid, e) < 0)
 		return -1;
 	if (snprintf(path, sizeof(path), "%s/etc/start_if.%s", guard, prev) >= (int)sizeof(path) ||
 	    rc_plan_remove(p, guard, path, false, is_start_if, e) < 0)
@@ -166,7 +156,7 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct r
 
 	if (!(f = add(p, guard, 0600, false, true, e, "%s/etc/%s.conf", guard, ifn)))
 		return -1;
-	if (f->exists && !is_wg_config(f->old, f->old_len))
+	if (f->exists && !wg_config_is_valid(f->old, f->old_len))
 		return wj_errf(e, "%s exists and is not a WireGuard configuration: provision does not replace it "
 				  "(give the interface another name: wgjail create %s --interface NAME)",
 			       f->path, j->name);

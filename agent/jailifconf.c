@@ -15,16 +15,6 @@
 #include "util/err.h"
 #include "wg/config.h"
 
-static bool is_wg_config(const char *text, size_t len)
-{
-	struct wg_device *d = NULL;
-	struct wj_err ignored;
-	bool ok = wg_config_parse(text, len, "", &d, &ignored) == 0;
-
-	wg_device_free(d);
-	return ok;
-}
-
 /* DIR is an existing directory, and not this host's root. */
 static int check_root(const struct jail_spec *s, const char *dir, struct wj_err *e)
 {
@@ -62,7 +52,7 @@ int jail_ifconf_sync(const struct jail_spec *s, const char *hostroot, FILE *out,
 		return -1;
 	if (!(f = rc_plan_add(&p, guard, path, 0600, false, true, e)))
 		goto out;
-	if (f->exists && !is_wg_config(f->old, f->old_len)) {
+	if (f->exists && !wg_config_is_valid(f->old, f->old_len)) {
 		wj_errf(e, "%s exists and is not a WireGuard configuration: not replaced", f->path);
 		goto out;
 	}

@@ -17,6 +17,8 @@ struct wj_err;
 /* Parse TEXT[0..LEN) (the contents of PATH, used in messages) into a new
  * device.  On failure *OUT is NULL and nothing is allocated. */
 int wg_config_parse(const char *text, size_t len, const char *path, struct wg_device **out, struct wj_err *e);
+/* Does TEXT[0..LEN) parse?  (Is a file wgjail would replace its own?) */
+bool wg_config_is_valid(const char *text, size_t len);
 
 enum wg_config_write_flags {
 	WG_CONFIG_STRIP_QUICK = 1u << 0, /* omit wg-quick keys: what plain wg(8) accepts */

@@ -872,3 +872,12 @@ int wg_config_parse(const char *text, size_t len, const char *path, struct wg_de
 	return 0;
 }
 
+bool wg_config_is_valid(const char *text, size_t len)
+{
+	struct wg_device *d = NULL;
+	struct wj_err ignored;
+	bool ok = wg_config_parse(text, len, "", &d, &ignored) == 0;
+
+	wg_device_free(d);
+	return ok;
+}
