@@ -5,6 +5,9 @@
 #   ns_new a; ns_new b          # namespaces "a" and "b", unique per run
 #   veth a va b vb              # veth pair va (in a) <-> vb (in b)
 #   wg_go a wga                 # wireguard-go interface wga inside a
+#   wgjail_host J; ns_new p     # a host "h" running wgjail (W ...) for jail J
+#   host_uplink hv 10.71.0      # the host's uplink to "p"
+#   remote_peer J "$pub" ...    # J's peer behind wireguard-go in "p"
 #   check "ping crosses" nsx a ping -c1 -W1 10.0.0.2
 #   done_testing
 #
@@ -124,6 +127,48 @@ wg_go() {
 	fi
 	T_PIDS+=("$!")
 	wait_until 10 test -S "/var/run/wireguard/$ifc.sock" || { cat "$log" >&2; return 1; }
+}
+
+# wgjail_host JAIL...: a test namespace "h" plays the host where wgjail
+# runs: H CMD... runs CMD there, W ARGS... runs wgjail there with the
+# suite's CONF ($T_TMP/conf; WGJAIL_STATEDIR is $T_TMP/run).  Each JAIL is
+# taken down and its namespace removed at exit.
+wgjail_host() {
+	export WGJAIL_STATEDIR=$T_TMP/run
+	CONF=$T_TMP/conf
+	ns_new h || return 1
+	H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
+	W() { H "$WGJAIL" -c "$CONF" "$@"; }
+	local j
+	for j in "$@"; do on_exit "W down $j; ip netns del $j"; done
+}
+
+# host_uplink HV NET: the host's uplink, veth HV in "h" (NET.1/24) whose
+# other end is eth0 in namespace "p" (NET.2/24), both up.
+host_uplink() {
+	ip link add "$1" type veth peer name eth0 netns "$(ns p)" || return 1
+	ip link set "$1" netns "$(ns h)"
+	ip -n "$(ns h)" addr add "$2.1/24" dev "$1"
+	ip -n "$(ns h)" link set "$1" up
+	ip -n "$(ns p)" addr add "$2.2/24" dev eth0
+	ip -n "$(ns p)" link set eth0 up
+}
+
+# remote_peer JAIL JAILPUB ALLOWED ENDPOINT PW ADDR JAILIP: the jail's
+# remote peer in namespace "p": a key pair p (p_priv, p_pub; the private
+# key in $T_TMP/p.key) added to JAIL's wg0.conf as a [Peer] with ALLOWED
+# and ENDPOINT (HOST:PORT), and wireguard-go PW in "p" listening on PORT
+# with address ADDR, whose one peer is the jail (JAILPUB, allowed JAILIP).
+remote_peer() {
+	local j=$1 pub=$2 allowed=$3 ep=$4 pw=$5 addr=$6 jip=$7
+	keypair p || return 1
+	printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
+	printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = %s\n' "$p_pub" "$allowed" "$ep" \
+		>>"$CONF/$j/wg0.conf"
+	wg_go p "$pw" || return 1
+	wg set "$pw" private-key "$T_TMP/p.key" listen-port "${ep##*:}" peer "$pub" allowed-ips "$jip"
+	ip -n "$(ns p)" addr add "$addr" dev "$pw"
+	ip -n "$(ns p)" link set "$pw" up
 }
 
 # wait_until SECONDS CMD...: poll CMD every 0.1 s until it succeeds; fail

@@ -17,20 +17,10 @@ need_cmd wg
 need_cmd findmnt
 
 J=x1j$$ HV=x1hv$$ PW=x1qw$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
+wgjail_host "$J"
 ns_new p
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
-on_exit "W down $J; ip netns del $J"
 
-ip link add "$HV" type veth peer name eth0 netns "$(ns p)"
-ip link set "$HV" netns "$(ns h)"
-ip -n "$(ns h)" addr add 10.71.0.1/24 dev "$HV"
-ip -n "$(ns h)" link set "$HV" up
-ip -n "$(ns p)" addr add 10.71.0.2/24 dev eth0
-ip -n "$(ns p)" link set eth0 up
+host_uplink "$HV" 10.71.0
 
 out=$(W create "$J" --uplink wireguard --implementation userspace --address 10.81.0.1/24 --listen-port 51860 2>&1)
 check_eq "create a jail" 0 "$?"
@@ -40,19 +30,7 @@ out=$(W exec "$J" true 2>&1)
 check_eq "exec in a jail that is not running: exit 1" 1 "$?"
 check "  ... says so and how to start it" grep -qF "jail $J is not running here (start it with: wgjail up $J)" <<<"$out"
 
-keypair p
-printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
-cat >>"$CONF/$J/wg0.conf" <<EOC
-
-[Peer]
-PublicKey = $p_pub
-AllowedIPs = 10.81.0.2/32
-Endpoint = 10.71.0.2:51861
-EOC
-wg_go p "$PW"
-wg set "$PW" private-key "$T_TMP/p.key" listen-port 51861 peer "$pub_j" allowed-ips 10.81.0.1/32
-ip -n "$(ns p)" addr add 10.81.0.2/24 dev "$PW"
-ip -n "$(ns p)" link set "$PW" up
+remote_peer "$J" "$pub_j" 10.81.0.2/32 10.71.0.2:51861 "$PW" 10.81.0.2/24 10.81.0.1/32
 check "up" W up "$J"
 
 # What `ip netns exec` cannot do: wireguard-go's socket is not in the

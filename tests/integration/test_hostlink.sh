@@ -19,22 +19,12 @@ need_cmd nft
 need_cmd tcpdump
 
 J=h17$$ HV=h17hv$$ PW=h17pw$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
+wgjail_host "$J"
 ns_new p
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
 JX() { ip netns exec "$J" "$@"; }
-on_exit "W down $J; ip netns del $J"
 set_key() { sed -i "/^\[jail\]/a $2 = $3" "$CONF/$1/jail.conf"; }
 
-ip link add "$HV" type veth peer name eth0 netns "$(ns p)"
-ip link set "$HV" netns "$(ns h)"
-ip -n "$(ns h)" addr add 10.68.0.1/24 dev "$HV"
-ip -n "$(ns h)" link set "$HV" up
-ip -n "$(ns p)" addr add 10.68.0.2/24 dev eth0
-ip -n "$(ns p)" link set eth0 up
+host_uplink "$HV" 10.68.0
 
 out=$(W create "$J" --uplink wireguard --id 7 --address 10.79.0.1/24 --listen-port 51840 \
 	--host-link 169.254.77.1/30 --host-allow tcp:8080 2>&1)

@@ -15,39 +15,16 @@ need_wireguard_go
 need_cmd nsenter
 
 J=j6w$$ HV=j6hv$$ PW=j6qw$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
+wgjail_host "$J"
 ns_new p
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
 alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; case $st in Z*) return 1 ;; esac; }
-on_exit "W down $J; ip netns del $J"
 
-ip link add "$HV" type veth peer name eth0 netns "$(ns p)"
-ip link set "$HV" netns "$(ns h)"
-ip -n "$(ns h)" addr add 10.67.0.1/24 dev "$HV"
-ip -n "$(ns h)" link set "$HV" up
-ip -n "$(ns p)" addr add 10.67.0.2/24 dev eth0
-ip -n "$(ns p)" link set eth0 up
+host_uplink "$HV" 10.67.0
 
 out=$(W create "$J" --uplink wireguard --address 10.78.0.1/24 --listen-port 51830 --mtu 1400 2>&1)
 check_eq "create a wireguard-uplink jail" 0 "$?"
 pub_j=$(printf '%s\n' "$out" | sed -n 's/^public key: //p')
-keypair p
-printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
-cat >>"$CONF/$J/wg0.conf" <<EOC
-
-[Peer]
-PublicKey = $p_pub
-AllowedIPs = 0.0.0.0/0
-Endpoint = 10.67.0.2:51831
-EOC
-
-wg_go p "$PW"
-wg set "$PW" private-key "$T_TMP/p.key" listen-port 51831 peer "$pub_j" allowed-ips 10.78.0.1/32
-ip -n "$(ns p)" addr add 10.78.0.2/24 dev "$PW"
-ip -n "$(ns p)" link set "$PW" up
+remote_peer "$J" "$pub_j" 0.0.0.0/0 10.67.0.2:51831 "$PW" 10.78.0.2/24 10.78.0.1/32
 
 check "up" W up "$J"
 links=$(ip -n "$J" -o link | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' ')

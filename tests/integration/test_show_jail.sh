@@ -13,20 +13,10 @@ need_cmd nsenter
 need_cmd python3
 
 J=s1j$$ HV=s1hv$$ PW=s1qw$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
+wgjail_host "$J"
 ns_new p
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
-on_exit "W down $J; ip netns del $J"
 
-ip link add "$HV" type veth peer name eth0 netns "$(ns p)"
-ip link set "$HV" netns "$(ns h)"
-ip -n "$(ns h)" addr add 10.69.0.1/24 dev "$HV"
-ip -n "$(ns h)" link set "$HV" up
-ip -n "$(ns p)" addr add 10.69.0.2/24 dev eth0
-ip -n "$(ns p)" link set eth0 up
+host_uplink "$HV" 10.69.0
 
 out=$(W create "$J" --uplink wireguard --address 10.79.0.1/24 --listen-port 51840 2>&1)
 check_eq "create a jail" 0 "$?"
@@ -37,19 +27,7 @@ out=$(W show "$J" 2>&1)
 check_eq "show JAIL before up: exit 1" 1 "$?"
 check "  ... and says the jail is not running, and how to start it" grep -q "jail $J is not running here (start it with: wgjail up $J)" <<<"$out"
 
-keypair p
-printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
-cat >>"$CONF/$J/wg0.conf" <<EOC
-
-[Peer]
-PublicKey = $p_pub
-AllowedIPs = 10.79.0.2/32
-Endpoint = 10.69.0.2:51841
-EOC
-wg_go p "$PW"
-wg set "$PW" private-key "$T_TMP/p.key" listen-port 51841 peer "$pub_j" allowed-ips 10.79.0.1/32
-ip -n "$(ns p)" addr add 10.79.0.2/24 dev "$PW"
-ip -n "$(ns p)" link set "$PW" up
+remote_peer "$J" "$pub_j" 10.79.0.2/32 10.69.0.2:51841 "$PW" 10.79.0.2/24 10.79.0.1/32
 
 check "up" W up "$J"
 check "the tunnel works" wait_until 15 ip netns exec "$J" ping -c1 -W1 10.79.0.2
