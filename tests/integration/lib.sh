@@ -143,6 +143,25 @@ wgjail_host() {
 	for j in "$@"; do on_exit "W down $j; ip netns del $j"; done
 }
 
+# jail_wg JAIL ARGS...: wg(8) on JAIL's userspace interface: its
+# wireguard-go socket is in the jail's own directory, seen as
+# /var/run/wireguard in a private mount namespace.
+jail_wg() {
+	local j=$1; shift
+	nsenter --net="/run/netns/$j" unshare -m sh -c \
+		'mount --bind "$0" /var/run/wireguard && exec wg "$@"' "$WGJAIL_STATEDIR/jails/$j/wireguard-go" "$@"
+}
+
+# keyfiles NAME...: keypair NAME, and NAME_priv in $T_TMP/NAME.key (0600).
+keyfiles() {
+	local n v
+	for n in "$@"; do
+		keypair "$n" || return 1
+		v=${n}_priv
+		printf '%s\n' "${!v}" >"$T_TMP/$n.key" && chmod 600 "$T_TMP/$n.key" || return 1
+	done
+}
+
 # host_uplink HV NET: the host's uplink, veth HV in "h" (NET.1/24) whose
 # other end is eth0 in namespace "p" (NET.2/24), both up.
 host_uplink() {
@@ -161,8 +180,7 @@ host_uplink() {
 # with address ADDR, whose one peer is the jail (JAILPUB, allowed JAILIP).
 remote_peer() {
 	local j=$1 pub=$2 allowed=$3 ep=$4 pw=$5 addr=$6 jip=$7
-	keypair p || return 1
-	printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
+	keyfiles p || return 1
 	printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = %s\nEndpoint = %s\n' "$p_pub" "$allowed" "$ep" \
 		>>"$CONF/$j/wg0.conf"
 	wg_go p "$pw" || return 1

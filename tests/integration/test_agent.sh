@@ -16,27 +16,16 @@ need_cmd nsenter
 need_cmd python3
 
 JA=a9aa$$ BR=a9abr$$ PV=a9apv$$ QV=a9aqv$$ PA=a9apa$$ PB=a9apb$$
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=200 WGJAIL_STATUS_INTERVAL_MS=200
-CONF=$T_TMP/conf
 STATUS=$WGJAIL_RUNDIR/status.json
 LOG=$T_TMP/agent.log
-ns_new h
+wgjail_host "$JA"
 ns_new p
 ns_new q
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
-# wg(8) on the jail's interface: its wireguard-go socket is in the jail's
-# own directory, seen as /var/run/wireguard in a private mount namespace.
-WGA() { nsenter --net="/run/netns/$JA" unshare -m sh -c \
-	'mount --bind "$0" /var/run/wireguard && exec wg "$@"' "$WGJAIL_STATEDIR/jails/$JA/wireguard-go" "$@"; }
-on_exit "W down $JA; ip netns del $JA"
+WGA() { jail_wg "$JA" "$@"; }
 
-keypair pa
-keypair pb
-printf '%s\n' "$pa_priv" >"$T_TMP/pa.key"
-printf '%s\n' "$pb_priv" >"$T_TMP/pb.key"
-chmod 600 "$T_TMP"/p?.key
+keyfiles pa pb
 mkdir -p "$CONF/$JA"
 cat >"$CONF/$JA/jail.conf" <<EOC
 [jail]

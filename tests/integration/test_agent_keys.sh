@@ -14,15 +14,11 @@ need_cmd nsenter
 need_cmd python3
 
 J=ak$$
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=100 WGJAIL_STATUS_INTERVAL_MS=200
-CONF=$T_TMP/conf
 STATUS=$WGJAIL_RUNDIR/status.json
 LOG=$T_TMP/agent.log
-ns_new h
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
-on_exit "W down $J; ip netns del $J"
+wgjail_host "$J"
 F=$CONF/$J/wg0.conf
 key() { sed -n 's/^PrivateKey *= *//p' "$F" | head -1; }
 devpub() { W show --json "$J" 2>/dev/null | python3 -c 'import json,sys; print(json.load(sys.stdin)["interfaces"][0]["public_key"])' 2>/dev/null; }

@@ -19,21 +19,16 @@ PY=/usr/bin/python3
 	skip_all "Debian's python3-prometheus-client is not installed (make deps): the metrics are NOT checked"
 
 JA=a9ma$$ BR=a9mbr$$ PV=a9mpv$$ PA=a9mpa$$
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=100 WGJAIL_STATUS_INTERVAL_MS=300
-CONF=$T_TMP/conf
 LOG=$T_TMP/agent.log
 STATUS=$WGJAIL_RUNDIR/status.json
 PROM=$T_TMP/textfile/wgjail.prom
-ns_new h
+wgjail_host "$JA"
 ns_new p
-W() { nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" "$@"; }
-on_exit "W down $JA; ip netns del $JA"
 
-keypair pa
 keypair pb
-printf '%s\n' "$pa_priv" >"$T_TMP/pa.key"
-chmod 600 "$T_TMP/pa.key"
+keyfiles pa
 mkdir -p "$CONF/$JA" "$T_TMP/textfile"
 printf '[jail]\nid = 1\nuplink = bridge\nbridge = %s\naddress = 10.63.0.2/24\ngateway = 10.63.0.1\n[wireguard]\ninterface = wg0\naddress = 10.73.0.1/24\n' "$BR" >"$CONF/$JA/jail.conf"
 printf '[Interface]\nListenPort = 51860\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.73.0.2/32\nEndpoint = 10.63.0.9:51861\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.73.0.3/32, fd73::3/128\n' \

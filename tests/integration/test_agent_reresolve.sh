@@ -17,26 +17,18 @@ need_cmd nsenter
 need_cmd unshare
 
 JA=a9ra$$ BR=a9rbr$$ PV=a9rpv$$ QV=a9rqv$$ PA=a9rpa$$ PB=a9rpb$$ NAME=a9peer$$.test LATE=a9late$$.test
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=200 WGJAIL_STATUS_INTERVAL_MS=300
 export WGJAIL_RESOLVE_RETRIES=0 WGJAIL_RERESOLVE_AFTER=3 WGJAIL_RERESOLVE_BACKOFF_MIN=1 WGJAIL_RERESOLVE_BACKOFF_MAX=2
-CONF=$T_TMP/conf
 LOG=$T_TMP/agent.log
 HOSTS=$T_TMP/hosts
-ns_new h
+wgjail_host "$JA"
 ns_new p
 ns_new q
-W() { nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" "$@"; }
-WGA() { nsenter --net="/run/netns/$JA" unshare -m sh -c \
-	'mount --bind "$0" /var/run/wireguard && exec wg "$@"' "$WGJAIL_STATEDIR/jails/$JA/wireguard-go" "$@"; }
-on_exit "W down $JA; ip netns del $JA"
+WGA() { jail_wg "$JA" "$@"; }
 
-keypair pa
-keypair pb
 keypair pc
-printf '%s\n' "$pa_priv" >"$T_TMP/pa.key"
-printf '%s\n' "$pb_priv" >"$T_TMP/pb.key"
-chmod 600 "$T_TMP"/p?.key
+keyfiles pa pb
 printf '127.0.0.1 localhost\n10.64.0.9 %s\n' "$NAME" >"$HOSTS"
 # And its own resolv.conf: a name not in the hosts file fails at once
 # (nothing listens on 127.0.0.1:53 in the test namespace) instead of

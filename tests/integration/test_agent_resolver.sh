@@ -28,16 +28,14 @@ need_cmd unshare
 need_cmd python3
 
 JA=a9va$$ JB=a9vb$$ BR=a9vbr$$ DV=a9vdv$$ NAME=stalled$$.test
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=100 WGJAIL_STATUS_INTERVAL_MS=300
 export WGJAIL_RERESOLVE_AFTER=3 WGJAIL_RERESOLVE_BACKOFF_MIN=1 WGJAIL_RERESOLVE_BACKOFF_MAX=2
-CONF=$T_TMP/conf
 LOG=$T_TMP/agent.log
 STATUS=$WGJAIL_RUNDIR/status.json
 DNSLOG=$T_TMP/dns.log
-ns_new h
+wgjail_host
 ns_new d
-W() { nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" "$@"; }
 WGJ() { # WGJ JAIL ARGS...: wg(8) on a jail's wireguard-go interface
 	local j=$1; shift
 	nsenter --net="/run/netns/$j" unshare -m sh -c \

@@ -18,22 +18,16 @@ need_cmd nsenter
 need_cmd unshare
 
 JA=a9ua$$ BR=a9ubr$$ PV=a9upv$$ PA=a9upa$$ DU=a9udu$$ DV=a9udv$$ NAME=a9up$$.test
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=200 WGJAIL_STATUS_INTERVAL_MS=300
 export WGJAIL_RESOLVE_RETRIES=0 WGJAIL_RERESOLVE_AFTER=86400 WGJAIL_RERESOLVE_BACKOFF_MIN=1 WGJAIL_RERESOLVE_BACKOFF_MAX=2
-CONF=$T_TMP/conf
 LOG=$T_TMP/agent.log
 HOSTS=$T_TMP/hosts
-ns_new h
+wgjail_host "$JA"
 ns_new p
-W() { nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" "$@"; }
-WGA() { nsenter --net="/run/netns/$JA" unshare -m sh -c \
-	'mount --bind "$0" /var/run/wireguard && exec wg "$@"' "$WGJAIL_STATEDIR/jails/$JA/wireguard-go" "$@"; }
-on_exit "W down $JA; ip netns del $JA"
+WGA() { jail_wg "$JA" "$@"; }
 
-keypair pa
-printf '%s\n' "$pa_priv" >"$T_TMP/pa.key"
-chmod 600 "$T_TMP/pa.key"
+keyfiles pa
 printf '127.0.0.1 localhost\n10.68.0.9 %s\n' "$NAME" >"$HOSTS"
 printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"$T_TMP/resolv.conf"
 mkdir -p "$CONF/$JA"

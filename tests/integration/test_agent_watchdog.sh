@@ -14,14 +14,11 @@ need_cmd nsenter
 need_cmd python3
 
 JA=a9wa$$ BR=a9wbr$$
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
+export WGJAIL_RUNDIR=$T_TMP/status
 export WGJAIL_DEBOUNCE_MS=100 WGJAIL_STATUS_INTERVAL_MS=5000
-CONF=$T_TMP/conf
 LOG=$T_TMP/agent.log
 REC=$T_TMP/notify.log
-ns_new h
-W() { nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" "$@"; }
-on_exit "W down $JA; ip netns del $JA"
+wgjail_host "$JA"
 mkdir -p "$CONF/$JA"
 printf '[jail]\nid = 1\nuplink = bridge\nbridge = %s\naddress = 10.61.0.2/24\ngateway = 10.61.0.1\n[wireguard]\ninterface = wg0\naddress = 10.71.0.1/24\n' "$BR" >"$CONF/$JA/jail.conf"
 printf '[Interface]\nListenPort = 51840\n' >"$CONF/$JA/wg0.conf"

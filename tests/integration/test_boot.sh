@@ -16,19 +16,12 @@ need_wireguard_go
 need_cmd nsenter
 
 JA=a9ba$$ JB=a9bb$$ JC=a9bc$$ BR=a9bbr$$ PV=a9bpv$$ PA=a9bpa$$ PB=a9bpb$$
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
-CONF=$T_TMP/conf
-ns_new h
+export WGJAIL_RUNDIR=$T_TMP/status
+wgjail_host
 ns_new p
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
 on_exit "W down $JA; W down $JB; ip netns del $JA; ip netns del $JB; ip netns del $JC"
 
-keypair pa
-keypair pb
-printf '%s\n' "$pa_priv" >"$T_TMP/pa.key"
-printf '%s\n' "$pb_priv" >"$T_TMP/pb.key"
-chmod 600 "$T_TMP"/p?.key
+keyfiles pa pb
 
 mkdir -p "$CONF/$JA" "$CONF/$JB" "$CONF/$JC"
 spec() { # NAME ID JAILADDR TUNADDR

@@ -33,8 +33,7 @@ out2=$(W create "${J}x" --uplink wireguard --host-link 169.254.77.1/24 2>&1)
 check "create: a host link that is no link network is refused" \
 	grep -q "host_link = 169.254.77.1/24: expected a /30 or /31" <<<"$out2"
 pub_j=$(printf '%s\n' "$out" | sed -n 's/^public key: //p')
-keypair p
-printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
+keyfiles p
 printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 0.0.0.0/0\nEndpoint = 10.68.0.2:51841\n' "$p_pub" >>"$CONF/$J/wg0.conf"
 wg_go p "$PW"
 wg set "$PW" private-key "$T_TMP/p.key" listen-port 51841 peer "$pub_j" allowed-ips 10.79.0.1/32

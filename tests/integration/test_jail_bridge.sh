@@ -16,12 +16,8 @@ need_wireguard_go
 need_cmd nsenter
 
 JA=j6a$$ JB=j6b$$ BR=j6br$$ PV=j6pv$$ PW=j6pw$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
+wgjail_host
 ns_new p
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
 # alive PID: running (a zombie waiting for init to reap it is gone).
 alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) || return 1; case $st in Z*) return 1 ;; esac; }
 on_exit "W down $JA; W down $JB; ip netns del $JA; ip netns del $JB; ip netns del ${JA}x"
@@ -38,8 +34,7 @@ check_eq "ids: lowest unused" "id = 1" "$(grep '^id' "$CONF/$JB/jail.conf")"
 
 # The remote peer's key, and A's peer section (peer management is another
 # command: the file is edited directly here).
-keypair p
-printf '%s\n' "$p_priv" >"$T_TMP/p.key"; chmod 600 "$T_TMP/p.key"
+keyfiles p
 cat >>"$CONF/$JA/wg0.conf" <<EOC
 
 [Peer]

@@ -16,11 +16,7 @@ need_wireguard_go
 need_cmd nsenter
 
 JA=b12a$$ JB=b12b$$ VE=b12v$$ BR=b12br$$ BX=b12bx$$ BY=b12by$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
+wgjail_host
 IH() { ip -n "$(ns h)" "$@"; }
 on_exit "W down $JA; W down $JB; ip netns del $JA; ip netns del $JB"
 addrs() { IH -o addr show dev "$1" scope global | awk '{print $4}' | sort | tr '\n' ' '; }

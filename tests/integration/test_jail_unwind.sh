@@ -15,13 +15,8 @@ need_wireguard_go
 need_cmd nsenter
 
 JA=unw$$ BR=unwbr$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
+wgjail_host "$JA"
 IH() { ip -n "$(ns h)" "$@"; }
-on_exit "W down $JA; ip netns del $JA"
 addrs() { IH -o addr show dev "$1" scope global | awk '{print $4}' | sort | tr '\n' ' '; }
 is_up() { IH -o link show dev "$1" | grep -q '[<,]UP[,>]'; }
 

@@ -21,12 +21,8 @@ need_cmd nsenter
 need_cmd python3
 
 J=k13$$
-export WGJAIL_STATEDIR=$T_TMP/run WGJAIL_RUNDIR=$T_TMP/status
-CONF=$T_TMP/conf
-ns_new h
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
-on_exit "W down $J; ip netns del $J"
+export WGJAIL_RUNDIR=$T_TMP/status
+wgjail_host "$J"
 F=$CONF/$J/wg0.conf
 key() { sed -n 's/^PrivateKey *= *//p' "$1" | head -1; }
 pubof() { printf '%s\n' "$1" | "$WGJAIL" pubkey; }

@@ -18,12 +18,8 @@ need_cmd nsenter
 need_cmd nft
 
 J=n17a$$ J2=n17b$$ BR=n17br$$ PW=n17pw$$ PW6=n17p6$$
-export WGJAIL_STATEDIR=$T_TMP/run
-CONF=$T_TMP/conf
-ns_new h
+wgjail_host
 ns_new wan
-H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
-W() { H "$WGJAIL" -c "$CONF" "$@"; }
 NH() { ip netns exec "$(ns h)" nft "$@"; }
 on_exit "W down $J; W down $J2; ip netns del $J; ip netns del $J2"
 # set_key JAIL KEY VALUE: a line in the spec's [jail] section
