@@ -340,6 +340,18 @@ static const char *state_of(const struct wg_peer *p, time_t now, char *buf, size
 	return buf;
 }
 
+/* What both listings print of a peer, formatted once. */
+struct row {
+	char key[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], aip[INET6_ADDRSTRLEN + 8];
+	const char *endpoint; /* NULL: none */
+};
+
+static void row_of(const struct wg_peer *p, struct row *r)
+{
+	key_to_base64(r->key, p->public_key);
+	r->endpoint = endpoint_of(p, r->ep, sizeof(r->ep));
+}
+
 static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
 {
 	time_t now = time(NULL);
@@ -351,13 +363,12 @@ static void list_json(const char *jail, const struct wg_device *dev, bool live, 
 	printf(",\"up\":%s,\"peers\":[", live ? "true" : "false");
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		const struct wg_peer *p = &dev->peers[i];
-		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
-		const char *eps = endpoint_of(p, ep, sizeof(ep));
+		struct row r;
 
 		char when[32];
 
-		key_to_base64(k, p->public_key);
-		printf("%s{\"public_key\":\"%s\",\"name\":", i ? "," : "", k);
+		row_of(p, &r);
+		printf("%s{\"public_key\":\"%s\",\"name\":", i ? "," : "", r.key);
 		if (p->name[0])
 			json_str(p->name);
 		else
@@ -371,11 +382,11 @@ static void list_json(const char *jail, const struct wg_device *dev, bool live, 
 		printf(",\"allowed_ips\":[");
 		for (size_t j = 0; j < p->n_aips; j++) {
 			printf("%s", j ? "," : "");
-			json_str(wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
+			json_str(wg_ipmask_fmt(&p->aips[j], r.aip, sizeof(r.aip)));
 		}
 		printf("],\"endpoint\":");
-		if (eps)
-			json_str(eps);
+		if (r.endpoint)
+			json_str(r.endpoint);
 		else
 			printf("null");
 		printf(",\"persistent_keepalive\":%u,\"preshared_key\":%s", p->keepalive,
@@ -396,21 +407,20 @@ static void list_text(const char *jail, const struct wg_device *dev, bool live, 
 	       dev->n_peers == 1 ? "" : "s");
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		const struct wg_peer *p = &dev->peers[i];
-		char k[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], a[INET6_ADDRSTRLEN + 8];
-		const char *eps = endpoint_of(p, ep, sizeof(ep));
+		struct row r;
 
 		char st[128];
 
-		key_to_base64(k, p->public_key);
-		printf("\npeer: %s\n", k);
+		row_of(p, &r);
+		printf("\npeer: %s\n", r.key);
 		if (p->name[0])
 			printf("  name: %s\n", p->name);
 		printf("  state: %s\n  allowed ips: ", state_of(p, now, st, sizeof(st)));
 		for (size_t j = 0; j < p->n_aips; j++)
-			printf("%s%s", j ? ", " : "", wg_ipmask_fmt(&p->aips[j], a, sizeof(a)));
+			printf("%s%s", j ? ", " : "", wg_ipmask_fmt(&p->aips[j], r.aip, sizeof(r.aip)));
 		printf("%s\n", p->n_aips ? "" : "(none)");
-		if (eps)
-			printf("  endpoint: %s\n", eps);
+		if (r.endpoint)
+			printf("  endpoint: %s\n", r.endpoint);
 		if (p->keepalive)
 			printf("  persistent keepalive: every %u seconds\n", p->keepalive);
 		printf("  preshared key: %s\n", (p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk) ? "yes" : "no");

@@ -158,6 +158,19 @@ static struct nlmsghdr *link_msg(struct nc *c, char *buf, uint16_t type, uint16_
 	return nlh;
 }
 
+/* RTM_NEWLINK for a new link NAME of KIND, its IFLA_LINKINFO nest left
+ * open in *INFO for the kind's data. */
+static struct nlmsghdr *new_link_msg(struct nc *c, char *buf, const char *name, const char *kind,
+				     struct nlattr **info)
+{
+	struct nlmsghdr *nlh = link_msg(c, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
+
+	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
+	*info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
+	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	return nlh;
+}
+
 /* The link NAME must exist, except in a dry run where an earlier step
  * would have created it: *MISSING says so (and 0 is returned). */
 static int need_link(struct nc *c, const char *name, struct link_info *li, bool *missing, struct wj_err *e)
@@ -204,10 +217,7 @@ int link_create(struct nc *c, const char *name, const char *kind, struct wj_err 
 	nc_note(c, "create %s link %s", kind, name);
 	if (c->dry)
 		return 0;
-	nlh = link_msg(c, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	nest = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, kind);
+	nlh = new_link_msg(c, buf, name, kind, &nest);
 	mnl_attr_nest_end(nlh, nest);
 	if (talk(c, nlh, "creating", name, e) == 0)
 		return 0;
@@ -239,10 +249,7 @@ int link_create_veth(struct nc *c, const char *name, const char *peer, int peer_
 	nc_note(c, "create veth pair %s <-> %s", name, peer);
 	if (c->dry)
 		return 0;
-	nlh = link_msg(c, buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, 0);
-	mnl_attr_put_strz(nlh, IFLA_IFNAME, name);
-	info = mnl_attr_nest_start(nlh, IFLA_LINKINFO);
-	mnl_attr_put_strz(nlh, IFLA_INFO_KIND, "veth");
+	nlh = new_link_msg(c, buf, name, "veth", &info);
 	data = mnl_attr_nest_start(nlh, IFLA_INFO_DATA);
 	pn = mnl_attr_nest_start(nlh, VETH_INFO_PEER);
 	/* The peer's own ifinfomsg, then its attributes. */

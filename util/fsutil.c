@@ -35,6 +35,21 @@ static int write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+int wj_pread_all(int fd, char *buf, size_t n, uint64_t at)
+{
+	while (n) {
+		ssize_t k = pread(fd, buf, n, (off_t)at);
+		if (k < 0 && errno == EINTR)
+			continue;
+		if (k <= 0)
+			return -1;
+		buf += k;
+		at += (uint64_t)k;
+		n -= (size_t)k;
+	}
+	return 0;
+}
+
 static int fsync_dir_of(const char *path)
 {
 	char buf[PATH_MAX];

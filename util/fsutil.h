@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 struct wj_err;
@@ -89,5 +90,9 @@ int wj_mkdirs(const char *path, mode_t mode, struct wj_err *e);
 
 /* true if PATH exists (any type). */
 bool wj_exists(const char *path);
+
+/* Exactly N bytes of FD at offset AT into BUF (pread, retried after a
+ * signal): 0, or -1 on an error or an early end of file. */
+int wj_pread_all(int fd, char *buf, size_t n, uint64_t at);
 
 #endif

@@ -1,6 +1,7 @@
 /* A cut held in pieces (see wg/conf_view.h). */
 #include "wg/conf_view.h"
 #include "util/array.h"
+#include "util/fsutil.h"
 
 #include <errno.h>
 #include <sodium.h>
@@ -205,17 +206,7 @@ static int rd(const struct conf_view *w, uint64_t at, char *buf, size_t n)
 		memcpy(buf, (const char *)(uintptr_t)at, n);
 		return 0;
 	}
-	while (n) {
-		ssize_t k = pread(w->fd, buf, n, (off_t)at);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		buf += k;
-		at += (uint64_t)k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return wj_pread_all(w->fd, buf, n, at);
 }
 
 int conf_view_read(const struct conf_view *w, size_t from, size_t to, char *buf)

@@ -405,6 +405,15 @@ out:
 
 static const struct wg_sync_opts sync_defaults;
 
+/* O, or the defaults when NULL; R (may be NULL) cleared.  Every entry
+ * point starts so. */
+static const struct wg_sync_opts *sync_begin(const struct wg_sync_opts *o, struct wg_sync_result *r)
+{
+	if (r)
+		memset(r, 0, sizeof(*r));
+	return o ? o : &sync_defaults;
+}
+
 /* Plan DESIRED against CURRENT held whole and apply.  DELTA: CURRENT is a
  * configuration known to be on the device (wg_sync_delta), not the
  * device. */
@@ -415,10 +424,7 @@ static int sync_held(const struct wg_backend *backend, const char *ifname, const
 	struct engine en;
 	int ret = -1;
 
-	if (!o)
-		o = &sync_defaults;
-	if (r)
-		memset(r, 0, sizeof(*r));
+	o = sync_begin(o, r);
 	if (engine_start(&en, ifname, desired, o, delta, e) < 0)
 		goto out;
 	if (delta && en.skipped) {
@@ -471,10 +477,7 @@ int wg_sync(const char *ifname, struct wg_device *desired, const struct wg_sync_
 	struct engine en;
 	int ret = -1;
 
-	if (!o)
-		o = &sync_defaults;
-	if (r)
-		memset(r, 0, sizeof(*r));
+	o = sync_begin(o, r);
 	if (!b)
 		return -1;
 	if (b != &wg_backend_uapi) {

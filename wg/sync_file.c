@@ -71,17 +71,7 @@ static int file_read(const struct job *j, size_t at, size_t n, char *buf)
 		memcpy(buf, j->text + at, n);
 		return 0;
 	}
-	while (n) {
-		ssize_t k = pread(j->fd, buf, n, (off_t)at);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k <= 0)
-			return -1;
-		buf += k;
-		at += (size_t)k;
-		n -= (size_t)k;
-	}
-	return 0;
+	return wj_pread_all(j->fd, buf, n, at);
 }
 
 /* The file against the recorded text OLD: the longest common prefix and
