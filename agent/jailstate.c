@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,32 +27,33 @@ static int set_str(char *dst, size_t sz, const char *v)
 	return 0;
 }
 
+/* The text fields of the state file, and which of them name interfaces
+ * (checked as such). */
+#define TEXT(f, isif) {#f, offsetof(struct jail_state, f), sizeof(((struct jail_state *)0)->f), isif}
+static const struct {
+	const char *key;
+	size_t off, sz;
+	bool ifname;
+} text_keys[] = {
+	TEXT(uplink, false), TEXT(impl, false),   TEXT(ifname, true),      TEXT(hostif, true),    TEXT(jailif, true),
+	TEXT(bridge, true),  TEXT(nat_if, true), TEXT(hostlink_if, true), TEXT(uapi_name, true),
+};
+#undef TEXT
+
 static int parse_line(struct jail_state *s, const char *k, const char *v)
 {
 	uint64_t n;
 
+	for (size_t i = 0; i < sizeof(text_keys) / sizeof(*text_keys); i++)
+		if (!strcmp(k, text_keys[i].key))
+			return set_str((char *)s + text_keys[i].off, text_keys[i].sz, v) < 0 ||
+					       (text_keys[i].ifname && *v && wj_ifname_invalid(v))
+				       ? -1
+				       : 0;
 	if (!strcmp(k, "netns_created"))
 		s->netns_created = !strcmp(v, "1");
-	else if (!strcmp(k, "uplink"))
-		return set_str(s->uplink, sizeof(s->uplink), v);
-	else if (!strcmp(k, "impl"))
-		return set_str(s->impl, sizeof(s->impl), v);
-	else if (!strcmp(k, "ifname"))
-		return set_str(s->ifname, sizeof(s->ifname), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
-	else if (!strcmp(k, "hostif"))
-		return set_str(s->hostif, sizeof(s->hostif), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
-	else if (!strcmp(k, "jailif"))
-		return set_str(s->jailif, sizeof(s->jailif), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
-	else if (!strcmp(k, "bridge"))
-		return set_str(s->bridge, sizeof(s->bridge), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
 	else if (!strcmp(k, "nft_host"))
 		s->nft_host = !strcmp(v, "1");
-	else if (!strcmp(k, "nat_if"))
-		return set_str(s->nat_if, sizeof(s->nat_if), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
-	else if (!strcmp(k, "hostlink_if"))
-		return set_str(s->hostlink_if, sizeof(s->hostlink_if), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
-	else if (!strcmp(k, "uapi_name"))
-		return set_str(s->uapi_name, sizeof(s->uapi_name), v) < 0 || (*v && wj_ifname_invalid(v)) ? -1 : 0;
 	else if (!strcmp(k, "wggo_pid")) {
 		if (wj_parse_uint(v, 0, 4194304, &n) < 0)
 			return -1;

@@ -12,13 +12,6 @@ static const char *proto_name(uint8_t p)
 	return p == IPPROTO_TCP ? "tcp" : "udp";
 }
 
-static const char *ip_of(const struct wg_ipmask *a, char *out, size_t sz)
-{
-	if (!inet_ntop(a->family, &a->addr, out, (socklen_t)sz))
-		snprintf(out, sz, "?");
-	return out;
-}
-
 static const char *fam_kw(const struct wg_ipmask *a)
 {
 	return a->family == AF_INET6 ? "ip6" : "ip";
@@ -46,7 +39,7 @@ char *nft_jail_rules(const struct nft_jail *j)
 				continue;
 			wj_sb_printf(&b, "\t\tiifname \"%s\" fib daddr type local %s dport %u dnat %s to %s%s%s:%u\n",
 				     j->ext_if, proto_name(j->ports[i].proto), j->ports[i].host_port, fam_kw(a),
-				     f ? "[" : "", ip_of(a, ip, sizeof(ip)), f ? "]" : "", j->ports[i].jail_port);
+				     f ? "[" : "", wg_ipmask_addr_fmt(a, ip, sizeof(ip)), f ? "]" : "", j->ports[i].jail_port);
 		}
 	wj_sb_printf(&b, "\t}\n");
 	nft_jail_chain(j->name, 1, c, sizeof(c));
@@ -54,7 +47,7 @@ char *nft_jail_rules(const struct nft_jail *j)
 	for (int f = 0; f < 2; f++)
 		if (j->addr[f].family && (f == 0 || j->masq6))
 			wj_sb_printf(&b, "\t\toifname \"%s\" %s saddr %s masquerade\n", j->ext_if, fam_kw(&j->addr[f]),
-				     ip_of(&j->addr[f], ip, sizeof(ip)));
+				     wg_ipmask_addr_fmt(&j->addr[f], ip, sizeof(ip)));
 	wj_sb_printf(&b, "\t}\n");
 	nft_jail_chain(j->name, 2, c, sizeof(c));
 	wj_sb_printf(&b, "\tchain %s {\n\t\ttype filter hook forward priority filter - 10; policy accept;\n", c);
@@ -62,7 +55,7 @@ char *nft_jail_rules(const struct nft_jail *j)
 		const struct wg_ipmask *a = &j->addr[f];
 		if (!a->family)
 			continue;
-		ip_of(a, ip, sizeof(ip));
+		wg_ipmask_addr_fmt(a, ip, sizeof(ip));
 		wj_sb_printf(&b, "\t\toifname \"%s\" %s saddr %s meta mark set meta mark | 0x%08x\n", j->ext_if,
 			     fam_kw(a), ip, WJ_NFT_MARK);
 		wj_sb_printf(&b, "\t\tiifname \"%s\" %s daddr %s ct state established,related meta mark set meta mark | 0x%08x\n",
@@ -121,7 +114,7 @@ char *nft_hostlink_rules(const struct nft_hostlink *h)
 	wj_sb_printf(&b, "\t\tiifname \"%s\" ct state established,related accept\n", h->ifname);
 	for (size_t k = 0; k < h->n_host; k++) {
 		const struct wg_ipmask *a = &h->host[k];
-		ip_of(a, ip, sizeof(ip));
+		wg_ipmask_addr_fmt(a, ip, sizeof(ip));
 		if (a->family == AF_INET6)
 			wj_sb_printf(&b, "\t\tiifname \"%s\" icmpv6 type { nd-neighbor-solicit, nd-neighbor-advert } accept\n",
 				     h->ifname);

@@ -11,13 +11,6 @@
 
 #define HEADER "# wgjail: pf rules of jail "
 
-static const char *ip_of(const struct wg_ipmask *a, char *out, size_t sz)
-{
-	if (!inet_ntop(a->family, &a->addr, out, (socklen_t)sz))
-		snprintf(out, sz, "?");
-	return out;
-}
-
 static const char *af(const struct wg_ipmask *a)
 {
 	return a->family == AF_INET6 ? "inet6" : "inet";
@@ -34,18 +27,18 @@ char *rc_pf_anchor(const struct pf_jail *j, size_t *len)
 	for (int f = 0; f < 2; f++)
 		if (j->addr[f].family && (f == 0 || j->nat6))
 			wj_sb_printf(&b, "nat on %s %s from %s to any tag wgjail_%s -> (%s)\n", j->ext_if, af(&j->addr[f]),
-				     ip_of(&j->addr[f], ip, sizeof(ip)), j->name, j->ext_if);
+				     wg_ipmask_addr_fmt(&j->addr[f], ip, sizeof(ip)), j->name, j->ext_if);
 	for (size_t i = 0; i < j->n_ports; i++)
 		for (int f = 0; f < 2; f++)
 			if (j->addr[f].family)
 				wj_sb_printf(&b, "rdr on %s %s proto %s from any to (%s) port %u tag wgjail_%s -> %s port %u\n",
 					     j->ext_if, af(&j->addr[f]), j->ports[i].proto == IPPROTO_TCP ? "tcp" : "udp",
-					     j->ext_if, j->ports[i].host_port, j->name, ip_of(&j->addr[f], ip, sizeof(ip)),
+					     j->ext_if, j->ports[i].host_port, j->name, wg_ipmask_addr_fmt(&j->addr[f], ip, sizeof(ip)),
 					     j->ports[i].jail_port);
 	for (int f = 0; f < 2; f++)
 		if (j->addr[f].family)
 			wj_sb_printf(&b, "pass in quick %s from %s to any tag wgjail_%s keep state\n", af(&j->addr[f]),
-				     ip_of(&j->addr[f], ip, sizeof(ip)), j->name);
+				     wg_ipmask_addr_fmt(&j->addr[f], ip, sizeof(ip)), j->name);
 	wj_sb_printf(&b, "pass quick tagged wgjail_%s keep state\n", j->name);
 	return wj_sb_take(&b, len);
 }

@@ -34,13 +34,18 @@ int wg_ipmask_cmp(const struct wg_ipmask *a, const struct wg_ipmask *b)
 	return (int)a->cidr - (int)b->cidr;
 }
 
+char *wg_ipmask_addr_fmt(const struct wg_ipmask *ip, char *out, size_t outsz)
+{
+	if (!inet_ntop(ip->family, &ip->addr, out, (socklen_t)outsz))
+		snprintf(out, outsz, "?");
+	return out;
+}
+
 char *wg_ipmask_fmt(const struct wg_ipmask *ip, char *out, size_t outsz)
 {
 	char buf[INET6_ADDRSTRLEN];
 
-	if (!inet_ntop(ip->family, &ip->addr, buf, sizeof(buf)))
-		snprintf(buf, sizeof(buf), "?");
-	snprintf(out, outsz, "%s/%u", buf, ip->cidr);
+	snprintf(out, outsz, "%s/%u", wg_ipmask_addr_fmt(ip, buf, sizeof(buf)), ip->cidr);
 	return out;
 }
 

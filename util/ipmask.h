@@ -27,6 +27,9 @@ void wg_ipmask_mask(struct wg_ipmask *ip);
 int wg_ipmask_cmp(const struct wg_ipmask *a, const struct wg_ipmask *b);
 /* Format "10.0.0.0/24" or "fd00::/64"; returns OUT. */
 char *wg_ipmask_fmt(const struct wg_ipmask *ip, char *out, size_t outsz);
+/* The address alone, "10.0.0.1" or "fd00::1" ("?" if it has no family);
+ * returns OUT. */
+char *wg_ipmask_addr_fmt(const struct wg_ipmask *ip, char *out, size_t outsz);
 /* Parse "ip[/cidr]" (cidr default 32/128; IPv6 if it holds a ':', as wg
  * reads it). Returns 0 or -1. */
 int wg_ipmask_parse(const char *s, struct wg_ipmask *out);
