@@ -10,6 +10,8 @@
 #include "util/err.h"
 #include "util/strutil.h"
 
+/* One row per command (name, handler, usage, summary, help): the rows
+ * look alike by design. */
 const struct wj_cmd wj_commands[] = {
 	{"genkey", cmd_genkey, "", "print a new private key (base64)", NULL},
 	{"genpsk", cmd_genpsk, "", "print a new preshared key (base64)", NULL},

@@ -76,7 +76,9 @@ static void down_note(void *arg, const char *where, const char *what)
 	fprintf(arg, "%s: %s\n", where, what);
 }
 
-/* Open C's socket inside the namespace NSFD. */
+/* Open C's socket inside the namespace NSFD.  Enter, call, leave: written
+ * out at each such call (agent/jailreach_linux.c has two more), as a
+ * callback would take more lines than it saves. */
 static int nc_open_in(struct nc *c, int nsfd, const char *where, struct wj_err *e)
 {
 	int saved, r;

@@ -415,7 +415,9 @@ int jailreach_nat_down(const char *name, struct jail_state *st, FILE *out, struc
 
 /* ---- the host link ----------------------------------------------------- */
 
-/* Run TEXT in the namespace NSFD. */
+/* Run TEXT in the namespace NSFD.  Enter, call, leave, written out here
+ * and in list_in below (and agent/jail_linux.c's nc_open_in): a callback
+ * would take more lines than it saves. */
 static int nft_run_in(int nsfd, const char *text, const char *what, struct wj_err *e)
 {
 	int saved, r;

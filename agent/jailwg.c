@@ -95,6 +95,9 @@ static void rdbuf_free(struct rdbuf *b)
 }
 
 /* Read NAME in directory DFD (path PATH for messages) into B. */
+/* As util/fsutil.c's wj_read_file, but relative to the open directory DFD
+ * (openat: 50,000 drop-ins are not looked up by path) and into a buffer
+ * reused from one drop-in to the next. */
 static int read_at(int dfd, const char *name, const char *path, struct rdbuf *b, size_t *len, bool *missing,
 		   struct wj_err *e)
 {
@@ -223,19 +226,7 @@ static int adopt_peer(struct wg_device *dev, struct wg_peer *src, struct wj_err 
 
 	if (!p)
 		return wj_errnof(e, ENOMEM, "merging peers");
-	memcpy(p->psk, src->psk, WG_KEY_LEN);
-	p->flags = src->flags;
-	p->keepalive = src->keepalive;
-	p->endpoint = src->endpoint;
-	p->endpoint_addr = src->endpoint_addr;
-	p->aips = src->aips;
-	p->n_aips = src->n_aips;
-	p->cap_aips = src->cap_aips;
-	p->line = src->line;
-	memcpy(p->name, src->name, sizeof(p->name));
-	p->name_line = src->name_line;
-	p->expires = src->expires;
-	p->disabled = src->disabled;
+	*p = *src; /* the same key; a parsed peer has no device state to lose */
 	src->endpoint = NULL;
 	src->aips = NULL;
 	src->n_aips = src->cap_aips = 0;

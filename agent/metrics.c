@@ -58,6 +58,8 @@ static void peer_labels(FILE *f, const struct metrics_jail *j, const struct wg_p
 
 enum peer_value { PV_SENT, PV_RECEIVED, PV_HANDSHAKE };
 
+/* One family of per-peer values; jail_family below is its per-jail twin
+ * (other labels, other values): the printing lines look alike. */
 static void peer_family(const struct mctx *c, const char *name, enum peer_value v)
 {
 	for (size_t i = 0; i < c->n; i++) {

@@ -5,6 +5,7 @@
 
 #include "util/err.h"
 
+/* Chosen at compile time, as wg/backend.c chooses the kernel backend. */
 const struct wj_platform *wj_platform(void)
 {
 #if defined(__linux__)

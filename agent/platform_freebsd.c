@@ -165,6 +165,8 @@ static int fb_keep_files(const struct jail_spec *s, FILE *out, struct wj_err *e)
 	return jail_ifconf_sync(s, "", out, e);
 }
 
+/* FreeBSD's row of agent/platform.h; agent/platform_linux.c fills the same
+ * fields, so the two records look alike by design. */
 const struct wj_platform wj_platform_freebsd = {
 	.name = "FreeBSD",
 	.is_up = fb_is_up,

@@ -163,6 +163,8 @@ static bool lx_daemon_died(const char *name, long *pid)
 	return !wggo_alive(st.wggo_pid, st.wggo_start);
 }
 
+/* Linux's row of agent/platform.h; agent/platform_freebsd.c fills the same
+ * fields, so the two records look alike by design. */
 const struct wj_platform wj_platform_linux = {
 	.name = "Linux",
 	.is_up = lx_is_up,

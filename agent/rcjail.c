@@ -17,6 +17,8 @@
 
 _Static_assert(UPLINK_KINDS - 1 <= RC_OTHER_IFNAMES, "rc_jail holds the names of every other uplink kind");
 
+/* Field by field: rc_jail is the narrow view rc/ takes of a spec (rc/jail.h),
+ * not a copy of it. */
 void rcjail_from_spec(const struct jail_spec *s, struct rc_jail *j)
 {
 	memset(j, 0, sizeof(*j));

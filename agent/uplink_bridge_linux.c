@@ -353,6 +353,8 @@ out:
 	return rc;
 }
 
+/* The bridge kind's live operations (agent/uplink.h), the same record as
+ * agent/uplink_wireguard_linux.c's by design. */
 const struct uplink_live uplink_live_bridge = {
 	.up = up,
 	.down = down,

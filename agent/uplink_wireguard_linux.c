@@ -56,6 +56,8 @@ out:
 	return rc;
 }
 
+/* The WireGuard kind's live operations (agent/uplink.h), the same record
+ * as agent/uplink_bridge_linux.c's by design. */
 const struct uplink_live uplink_live_wireguard = {
 	.up = NULL,
 	.down = NULL,

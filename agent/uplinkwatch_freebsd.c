@@ -32,6 +32,9 @@ struct uplinkwatch {
 	char *buf;
 };
 
+/* As agent/uplinkwatch_linux.c's: the buffer, the platform's socket (a
+ * routing socket here, rtnetlink there), non-blocking.  The two files are
+ * the two platforms of agent/uplinkwatch.h, alike by design. */
 struct uplinkwatch *uplinkwatch_new(struct wj_err *e)
 {
 	struct uplinkwatch *u = calloc(1, sizeof(*u));

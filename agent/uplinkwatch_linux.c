@@ -40,6 +40,9 @@ struct uw_ctx {
 	int counted;
 };
 
+/* As agent/uplinkwatch_freebsd.c's: the buffer, the platform's socket
+ * (rtnetlink here, a routing socket there), non-blocking.  The two files
+ * are the two platforms of agent/uplinkwatch.h, alike by design. */
 struct uplinkwatch *uplinkwatch_new(struct wj_err *e)
 {
 	struct uplinkwatch *u = calloc(1, sizeof(*u));

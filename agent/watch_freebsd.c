@@ -232,6 +232,9 @@ static int w_read(struct watch *w, void (*cb)(const char *jail, void *arg), void
 	}
 }
 
+/* FreeBSD's watch (agent/watch.h).  agent/watch_linux.c is the same
+ * record and the same read loop over inotify: alike by design, one per
+ * platform. */
 const struct watch_ops watch_ops_kqueue = {
 	.name = "kqueue",
 	.create = w_new,

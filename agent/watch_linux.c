@@ -240,6 +240,9 @@ static int w_read(struct watch *w, void (*cb)(const char *jail, void *arg), void
 	}
 }
 
+/* Linux's watch (agent/watch.h).  agent/watch_freebsd.c is the same
+ * record and the same read loop over kqueue: alike by design, one per
+ * platform. */
 const struct watch_ops watch_ops_inotify = {
 	.name = "inotify",
 	.create = w_new,

@@ -86,6 +86,8 @@ void key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t k[WG_KEY_LEN])
 	sodium_bin2hex(out, WG_KEY_HEX_LEN + 1, k, WG_KEY_LEN);
 }
 
+/* As key_from_base64_n above, for hex: libsodium's decoder, the whole
+ * input, KEY wiped on failure. */
 bool key_from_hex_n(uint8_t k[WG_KEY_LEN], const char *hex, size_t len)
 {
 	size_t bin_len = 0;

@@ -32,6 +32,8 @@ void nc_close(struct nc *c)
 		nl_close(&c->nl);
 }
 
+/* The va_list lines are the usual ones (rc/jailconf.c's rc_cmd has the
+ * same): C has no shorter way to format into a buffer. */
 void nc_note(struct nc *c, const char *fmt, ...)
 {
 	char buf[256];
@@ -118,6 +120,10 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A dump, retried while the kernel says it was interrupted: written once
+ * for each list (links: netconf/link_linux.c, addresses: addr_linux.c,
+ * routes: route_linux.c), whose message header and element differ; the
+ * callbacks that collect them share the one array growth (util/array.h). */
 int link_list(struct nc *c, struct link_info **out, size_t *n, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
@@ -146,6 +152,11 @@ int link_list(struct nc *c, struct link_info **out, size_t *n, struct wj_err *e)
 }
 
 /* ---- changing -------------------------------------------------------- */
+
+/* Every change below takes the same steps: look the link up, return if
+ * nothing would change, say what changes (nc_note), stop there in a dry
+ * run, send one message.  One function per change keeps each message in
+ * plain sight; only the message differs. */
 
 /* BUF: a char[MNL_SOCKET_BUFFER_SIZE], as every caller has. */
 static struct nlmsghdr *link_msg(struct nc *c, char *buf, uint16_t type, uint16_t flags, int index)

@@ -67,6 +67,10 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/* A dump, retried while the kernel says it was interrupted: written once
+ * for each list (links: netconf/link_linux.c, addresses: addr_linux.c,
+ * routes: route_linux.c), whose message header and element differ; the
+ * callbacks that collect them share the one array growth (util/array.h). */
 int route_list(struct nc *c, struct route_info **out, size_t *n, struct wj_err *e)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];

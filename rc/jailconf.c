@@ -27,6 +27,8 @@
 #include <stdio.h>
 #include <string.h>
 
+/* The va_list lines are the usual ones (as netconf/link_linux.c's
+ * nc_note). */
 void rc_cmd(struct rc_cmds *c, const char *fmt, ...)
 {
 	char line[512];

@@ -143,6 +143,8 @@ static void start_if(struct wj_sbuf *b, const char *ifn)
 
 static const char *const modules[] = {"if_epair_load", "if_bridge_load", NULL};
 
+/* The bridge kind's row of rc/uplink_kind.h (rc/uplink_wireguard.c fills
+ * the same fields: the records look alike by design). */
 const struct rc_uplink rc_uplink_bridge = {
 	.describe = "a virtual cable (epair) to the host's bridge",
 	.wg_ifname = wg_ifname,

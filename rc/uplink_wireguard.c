@@ -48,6 +48,8 @@ static void start_if(struct wj_sbuf *b, const char *ifn)
 
 static const char *const modules[] = {NULL};
 
+/* The WireGuard kind's row of rc/uplink_kind.h (rc/uplink_bridge.c fills
+ * the same fields: the records look alike by design). */
 const struct rc_uplink rc_uplink_wireguard = {
 	.describe = "the WireGuard interface, created on the host, as the only interface",
 	.wg_ifname = wg_ifname,

@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Chosen at compile time, as agent/platform.c chooses the platform: the
+ * two look alike because both are that one choice. */
 const struct wg_backend *wg_backend_kernel_native(void)
 {
 #if defined(__linux__)

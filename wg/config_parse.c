@@ -707,6 +707,7 @@ static int on_key(struct ctx *c)
 		return wj_errf(c->e, "%s:%u: %s has an empty value", c->path, c->line, qk ? qk : wg_keys[id].name);
 	if (qk)
 		return set_quick(c, qk, v);
+	/* One setter per key; the checks above are the ones every key shares. */
 	switch (id) {
 	case K_PRIVATE:
 		return set_private_key(c, v);

@@ -96,6 +96,9 @@ static int aip_cb(const struct nlattr *a, void *data)
 	return MNL_CB_OK;
 }
 
+/* One case per attribute, here and in dev_attr_cb below: check the
+ * length, take the value, set its flag.  Alike because the attributes are;
+ * a table would need a setter per field all the same. */
 static int peer_attr_cb(const struct nlattr *a, void *data)
 {
 	struct dec *d = data;

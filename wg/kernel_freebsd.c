@@ -52,6 +52,8 @@ static int ctl_socket(struct wj_err *e)
 }
 
 /* An ioctl's errno, said the way an operator understands it. */
+/* A table of errno and words, shaped like wg/nv_wire_freebsd.c's table of
+ * nvlist types: both are plain lookup tables. */
 static int kernel_error(int err, const char *ifname, const char *op, struct wj_err *e)
 {
 	static const struct {

@@ -136,6 +136,7 @@ static int decode_aip(struct dec *d, const nvlist_t *nvl, struct wg_peer *p)
 	if (v[A_IPV4].set == v[A_IPV6].set)
 		return bad(d, "ipv4", v[A_IPV4].set ? "and 'ipv6' are both there" : "or 'ipv6' is missing");
 	memset(&ip, 0, sizeof(ip));
+	/* IPv4 or IPv6: the same checks on addresses of two sizes. */
 	if (v[A_IPV4].set) {
 		if (v[A_IPV4].len != sizeof(ip.addr.ip4)) {
 			snprintf(msg, sizeof(msg), "is %zu bytes, expected 4", v[A_IPV4].len);

@@ -115,6 +115,7 @@ size_t wg_nv_sa_to_wire(const union wg_sockaddr *a, uint8_t out[WG_NV_SIN6_LEN])
 	return 0;
 }
 
+/* IPv4 and IPv6 in turn: the same steps on sockaddrs of two layouts. */
 int wg_nv_sa_from_wire(const uint8_t *p, size_t len, union wg_sockaddr *out, const char **why)
 {
 	memset(out, 0, sizeof(*out));
@@ -143,6 +144,7 @@ int wg_nv_sa_from_wire(const uint8_t *p, size_t len, union wg_sockaddr *out, con
 	return -1;
 }
 
+/* A plain lookup table (as wg/kernel_freebsd.c's kernel_error). */
 const char *wg_nv_type_name(int type)
 {
 	static const struct {

@@ -469,6 +469,8 @@ static void print_key(FILE *f, const char *what, const uint8_t k[WG_KEY_LEN], bo
 	sodium_memzero(b64, sizeof(b64));
 }
 
+/* One clause per field that the plan sends, device and peers alike: the
+ * clauses look alike because the fields are printed the same way. */
 void wg_plan_print(FILE *f, const char *ifname, const struct wg_device *plan, bool show_keys)
 {
 	char kb[WG_KEY_B64_LEN + 1], ep[80];

@@ -125,6 +125,7 @@ int wg_resolve_endpoint(const char *text, union wg_sockaddr *out, const struct w
 	return -1;
 }
 
+/* IPv4 and IPv6 in turn: the same steps on sockaddrs of two layouts. */
 int wg_endpoint_parse_numeric(const char *text, size_t len, union wg_sockaddr *out)
 {
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 2], port[8];

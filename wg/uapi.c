@@ -104,6 +104,8 @@ static int open_or_fail(const char *ifname, struct wj_err *e)
 	return fd;
 }
 
+/* As util/fsutil.c's write loop, but send(2) with MSG_NOSIGNAL: a closed
+ * socket must not raise SIGPIPE. */
 static int send_all(int fd, const char *buf, size_t len)
 {
 	while (len) {
