@@ -2,7 +2,8 @@
  * print help.  Each handler parses its own options (cmd_getopt: -h and a
  * bad option answered the same way for every command), returns an exit
  * status (WJ_EXIT_*), and is the only place that prints errors for its
- * command. */
+ * command.  Each lists its own options (struct option, for getopt_long):
+ * the lists look alike because getopt_long wants them so. */
 #ifndef WGJAIL_COMMANDS_H
 #define WGJAIL_COMMANDS_H
 

@@ -26,6 +26,8 @@ struct wg_uapi_dec {
 	size_t linelen;
 };
 
+/* Allocate, and undo on a failed part: the usual shape (as
+ * agent/uplinkwatch_*.c's constructors). */
 struct wg_uapi_dec *wg_uapi_dec_new(bool set_reply)
 {
 	struct wg_uapi_dec *d = calloc(1, sizeof(*d));
