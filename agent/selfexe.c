@@ -18,6 +18,9 @@ static void child(int exefd, char *const argv[], char *const envp[], const int *
 
 	if (n > (int)(sizeof(tmp) / sizeof(tmp[0])))
 		_exit(127);
+	/* The executable too may sit where a descriptor goes. */
+	if (exefd < n && (exefd = fcntl(exefd, F_DUPFD_CLOEXEC, n)) < 0)
+		_exit(127);
 	/* First above every target, so that no source is overwritten
 	 * before it is moved; then into place (dup2 clears close-on-exec). */
 	for (int i = 0; i < n; i++)
