@@ -241,7 +241,7 @@ static bool endpoint_text_ok(const char *v, size_t vlen)
 	for (size_t i = 0; i < vlen; i++)
 		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
 			return false;
-	return vlen > 0;
+	return vlen > 0 && vlen <= WG_UAPI_ENDPOINT_TEXT_MAX;
 }
 
 static int set_device_line(struct wg_uapi_dec *d, const char *k, const char *v, size_t vlen, struct wj_err *e)
@@ -282,6 +282,9 @@ static int set_peer_line(struct wg_uapi_dec *d, const char *k, const char *v, si
 	struct wg_peer *p = cur_peer(d);
 	uint64_t n;
 
+	/* A peer removed is removed: nothing else goes with it. */
+	if ((p->flags & WGPEER_REMOVE) || (!strcmp(k, "remove") && (p->flags || p->n_aips)))
+		return bad(d, e, "remove=true stands alone in its peer:", k);
 	if (!strcmp(k, "remove"))
 		return set_true(d, k, v, &p->flags, WGPEER_REMOVE, e);
 	if (!strcmp(k, "update_only"))

@@ -29,6 +29,8 @@ struct wj_err;
 
 #define WG_UAPI_MAX_LINE 4096
 #define WG_UAPI_MAX_REPLY ((size_t)256 << 20)
+/* The longest endpoint a set carries as text (a host name and port). */
+#define WG_UAPI_ENDPOINT_TEXT_MAX 240
 
 struct wg_uapi_dec;
 

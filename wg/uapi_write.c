@@ -14,6 +14,7 @@
 
 #include "util/err.h"
 #include "util/secmem.h"
+#include "wg/uapi_decode.h"
 
 #define WBUF 16384
 #define WLINE 256 /* the longest line written (an endpoint, a key) */
@@ -142,7 +143,8 @@ static bool text_ok(const char *t)
 {
 	size_t n = strlen(t);
 
-	if (n == 0 || n > WLINE - 16)
+	_Static_assert(WG_UAPI_ENDPOINT_TEXT_MAX + 16 <= WLINE, "an endpoint's line fits");
+	if (n == 0 || n > WG_UAPI_ENDPOINT_TEXT_MAX)
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((unsigned char)t[i] <= ' ' || (unsigned char)t[i] >= 0x7f)
