@@ -15,6 +15,7 @@
 #include "agent/platform.h"
 #include "agent/selfexe.h"
 #include "util/err.h"
+#include "util/tunables.h"
 #include "wg/resolve.h"
 #include "wg/sync.h"
 #include "wg/uapi_decode.h"
@@ -181,10 +182,23 @@ static int send_request(int fd, const struct jc_header *h, const struct wg_devic
 	return dev ? wg_uapi_write_set(fd, h->ifname, dev, WG_UAPI_SET_REQUEST, e) : 0;
 }
 
-/* The process's environment: wgjail's own variables (the state directory,
- * the UAPI directory, the tunables) and the sanitizers'; nothing else. */
-static const char *const jc_env[] = {"ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
-#define JC_ENV_MAX 64
+/* The process's environment: wgjail's own variables (the places,
+ * util/paths.h; the tunables, util/tunables.h) and the sanitizers';
+ * nothing else. */
+static const char *const jc_env[] = {"WGJAIL_STATEDIR", "WGJAIL_RUNDIR", "WGJAIL_CONFDIR", "WGJAIL_UAPI_DIR",
+				     "ASAN_OPTIONS",    "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+#define N_JC_ENV (sizeof(jc_env) / sizeof(jc_env[0]))
+#define JC_ENV_MAX (N_JC_ENV + WJ_TUNABLES + 1)
+
+static void child_env(char **envp)
+{
+	const char *names[N_JC_ENV + WJ_TUNABLES];
+
+	memcpy(names, jc_env, sizeof(jc_env));
+	for (size_t i = 0; i < WJ_TUNABLES; i++)
+		names[N_JC_ENV + i] = wj_tunables[i].env;
+	selfexe_env(envp, JC_ENV_MAX, names, N_JC_ENV + WJ_TUNABLES);
+}
 
 static int cloexec_pipe(int p[2])
 {
@@ -227,7 +241,7 @@ static int jail_call(const struct jc_header *h, const struct wg_device *dev, jai
 		close(data[1]);
 		return wj_errnof(e, errno, "jail %s: pipe", h->jail);
 	}
-	selfexe_env(envp, JC_ENV_MAX, jc_env, sizeof(jc_env) / sizeof(jc_env[0]), "WGJAIL_");
+	child_env(envp);
 	map[JC_FD_REQUEST] = rq[1];
 	map[JC_FD_REPLY] = data[1];
 	map[2] = -1;

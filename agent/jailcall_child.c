@@ -144,7 +144,6 @@ static int run(struct jc_status *st, struct wj_err *e)
 
 	if (read_header(&h, e) < 0 || (h.op != JC_GET && read_device(&dev, e) < 0))
 		goto out;
-	shutdown(JC_FD_REQUEST, SHUT_RD);
 	if (wj_platform()->enter(h.jail, h.ifname, e) < 0)
 		goto out;
 	if (wj_tunable(WJ_JAILCALL_STOP))

@@ -241,7 +241,7 @@ static int spawn(struct resolver *r, int64_t now, struct wj_err *e)
 	int sv[2], fl, map[4];
 	pid_t pid;
 
-	selfexe_env(envp, N_RSV_ENV + 1, rsv_env, N_RSV_ENV, NULL);
+	selfexe_env(envp, N_RSV_ENV + 1, rsv_env, N_RSV_ENV);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return wj_errnof(e, errno, "resolver: socketpair");
 	/* Descriptor 3 for the child's end; 0-2 as they are. */

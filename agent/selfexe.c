@@ -9,8 +9,6 @@
 
 #include "util/err.h"
 
-extern char **environ;
-
 /* In the child, after fork: only async-signal-safe calls. */
 static void child(int exefd, char *const argv[], char *const envp[], const int *map, int n)
 {
@@ -44,17 +42,14 @@ pid_t selfexe_spawn(int exefd, char *const argv[], char *const envp[], const int
 	return pid;
 }
 
-void selfexe_env(char **envp, size_t cap, const char *const *names, size_t n, const char *prefix)
+void selfexe_env(char **envp, size_t cap, const char *const *names, size_t n)
 {
-	size_t k = 0, plen = prefix ? strlen(prefix) : 0;
+	size_t k = 0;
 
 	for (size_t i = 0; i < n && k + 1 < cap; i++) {
 		char *v = getenv(names[i]);
 		if (v)
 			envp[k++] = v - strlen(names[i]) - 1;
 	}
-	for (char **p = environ; prefix && *p && k + 1 < cap; p++)
-		if (!strncmp(*p, prefix, plen) && strchr(*p, '='))
-			envp[k++] = *p;
 	envp[k] = NULL;
 }

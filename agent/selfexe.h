@@ -30,8 +30,8 @@ int selfexe_open(struct wj_err *e);
 pid_t selfexe_spawn(int exefd, char *const argv[], char *const envp[], const int *map, int n, struct wj_err *e);
 
 /* ENVP (room for CAP entries, the last NULL) gets pointers to this
- * process's own "NAME=value" strings: those of NAMES, and those whose
- * name starts with PREFIX (NULL: none). */
-void selfexe_env(char **envp, size_t cap, const char *const *names, size_t n, const char *prefix);
+ * process's own "NAME=value" strings of the N NAMES that are set (getenv
+ * returns the value inside one). */
+void selfexe_env(char **envp, size_t cap, const char *const *names, size_t n);
 
 #endif
