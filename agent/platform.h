@@ -8,8 +8,8 @@
  * third platform is one new file of operations (and its line in
  * agent/platform.c).
  *
- * Reaching a running jail's interface goes through `enter`, in a child
- * process made for that one call (agent/jailcall.h): Linux enters the
+ * Reaching a running jail's interface goes through `enter`, in a fresh
+ * (exec'd) process made for that one call (agent/jailcall.h): Linux enters the
  * jail's network namespace (and, where wireguard-go runs for the jail, its
  * private UAPI socket directory); FreeBSD attaches to the jail, which a
  * process can do only once (jail_attach(2)), as jexec(8) does. */

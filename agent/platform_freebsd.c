@@ -57,10 +57,10 @@ static void fb_start_hint(const char *name, char *buf, size_t sz)
 	snprintf(buf, sz, "wgjail up %s", name);
 }
 
-/* In a child of jail_call.  Before it attaches, the process is made
+/* In the process jail_call exec'd for one call (`wgjail _jailcall`,
+ * holding that jail's request only).  Before it attaches, it is made
  * untraceable (no ptrace, no procfs, no core dump), so that the jail's
- * root cannot read what it inherited from its parent; then it attaches,
- * once, as jexec(8) does. */
+ * root cannot read even that; then it attaches, once, as jexec(8) does. */
 static int fb_enter(const char *name, const char *ifname, struct wj_err *e)
 {
 	int jid = jid_of(name), ctl = PROC_TRACE_CTL_DISABLE;
