@@ -147,7 +147,15 @@ static int fb_boot_up(const struct jail_spec *s, FILE *out, struct wj_err *e)
 
 	if (!out && !(o.out = null = fopen("/dev/null", "we")))
 		return wj_errnof(e, errno, "/dev/null");
-	r = fb_up(s, &o, e);
+	/* One owner per jail at boot (agent/jailcmd.h): provisioned here,
+	 * first-boot keys included, then reconciled when it runs, else
+	 * started by jail(8) unless rc.d/jail, which runs after this, will. */
+	if (provision_jail(s->name, false, o.out, e) < 0)
+		r = -1;
+	else if (fb_is_up(s->name))
+		r = reconcile(s, &o, e);
+	else if ((r = jail_boot_start("", s->name, o.out, e)) == 1)
+		r = 2; /* left to rc.d/jail */
 	if (null)
 		fclose(null);
 	return r;

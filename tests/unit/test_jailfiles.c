@@ -300,6 +300,59 @@ static void ifconf_not_provisioned(void **st)
 }
 
 
+/* One owner per jail at boot: `boot` leaves to rc.d/jail the jails the
+ * host's rc.conf has it start (jail_enable yes, named in jail_list), and
+ * creates the others with jail(8) (a stand-in program logging its
+ * arguments). */
+static void boot_start_owner(void **st)
+{
+	char prog[128], log[128], text[512], h[128], p[256];
+	struct wj_err e = {0};
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	(void)st;
+	snprintf(prog, sizeof(prog), "%s/jail", top);
+	snprintf(log, sizeof(log), "%s/jail.log", top);
+	snprintf(text, sizeof(text), "#!/bin/sh\necho \"$*\" >>%s\n", log);
+	put(prog, text, 0755);
+	setenv("WGJAIL_JAIL_PROGRAM", prog, 1);
+	snprintf(h, sizeof(h), "%s/host", top);
+	snprintf(p, sizeof(p), "mkdir -p %s/etc", h);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/etc/rc.conf", h);
+	/* what provision writes for vpn1 (vpn2 was taken out of the list) */
+	put(p, "hostname=\"host\"\njail_list=\"www vpn1\"\njail_enable=\"YES\"\n", 0644);
+	f = open_memstream(&out, &outlen);
+	assert_int_equal(jail_boot_start(h, "vpn1", f, &e), 1);
+	assert_int_equal(jail_boot_start(h, "vpn2", f, &e), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "jail vpn1: not started here"));
+	assert_non_null(strstr(out, "rc.d/jail starts it"));
+	free(out);
+	/* jail(8) ran once, for vpn2 only */
+	snprintf(text, sizeof(text), "-f %s/etc/jail.conf.d/vpn2.conf -c vpn2\n", h);
+	assert_string_equal(slurp(log), text);
+	/* jail_enable not yes: rc.d/jail starts nothing, boot does */
+	put(p, "jail_list=\"vpn1\"\njail_enable=\"NO\"\n", 0644);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
+	snprintf(text, sizeof(text), "-f %s/etc/jail.conf.d/vpn1.conf -c vpn1\n", h);
+	assert_string_equal(slurp(log), text);
+	/* no rc.conf at all: the same */
+	unlink(p);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
+	assert_string_equal(slurp(log), text);
+	/* a jail_list that is not a plain list: an error naming file and line, nothing run */
+	put(p, "jail_enable=yes\njail_list=\"${x} vpn1\"\n", 0644);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "rc.conf:2:"));
+	assert_null(slurp(log));
+	unsetenv("WGJAIL_JAIL_PROGRAM");
+}
+
 /* The agent's expiry keeps the jail's /etc/IF.conf in step: a peer that
  * expired is taken out of it, so that a restart of the jail does not bring
  * it back.  The platform is this one's with FreeBSD's keep_files (the
@@ -375,6 +428,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(ifconf_in_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(ifconf_not_provisioned, setup, teardown),
 		cmocka_unit_test_setup_teardown(expiry_keeps_ifconf, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_start_owner, setup, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;
