@@ -30,6 +30,7 @@
 #include "util/tunables.h"
 #include "wg/applied.h"
 #include "wg/backend.h"
+#include "wg/resolve.h"
 #include "wg/sync.h"
 #include "wg/uapi_decode.h"
 #include "wg/uapi_write.h"
@@ -120,6 +121,19 @@ static int op_set(const struct jc_header *h, const struct wg_device *changes, st
 	return b ? wg_device_set(b, h->ifname, changes, e) : -1;
 }
 
+/* Inside the jail no name is resolved (the jail may have no resolver,
+ * and the agent's names go through its resolver process only): the
+ * caller resolved what it could; a host name left is skipped by the sync
+ * engine, as one that does not resolve. */
+static int no_resolve(const char *text, union wg_sockaddr *out, struct wj_err *e, void *arg)
+{
+	(void)out;
+	(void)arg;
+	wj_errf(e, "endpoint '%s' does not resolve (names are resolved outside the jail only)", text);
+	e->code = EAGAIN;
+	return -1;
+}
+
 static int op_sync(const struct jc_header *h, struct wg_device *desired, struct jc_status *st, struct wj_err *e)
 {
 	struct wg_sync_opts so = {.dry_run = h->dry_run};
@@ -127,6 +141,7 @@ static int op_sync(const struct jc_header *h, struct wg_device *desired, struct 
 	int fd = h->report ? dup(JC_FD_REPLY) : -1;
 	int r;
 
+	wg_resolve_set_hook(no_resolve, NULL);
 	if (fd >= 0 && !(so.report = fdopen(fd, "w")))
 		close(fd);
 	r = wg_sync(h->ifname, desired, &so, &res, e);

@@ -19,7 +19,8 @@
  *
  * SET's device is the change set (only what its flags say is sent); SYNC's
  * is the desired device (endpoints resolved by the caller where they
- * could be; a host name left is the engine's to resolve or skip). */
+ * could be; a host name left is skipped by the engine, never resolved
+ * inside the jail). */
 #ifndef WGJAIL_JAILCALL_PROTO_H
 #define WGJAIL_JAILCALL_PROTO_H
 
