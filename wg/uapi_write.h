@@ -29,8 +29,9 @@ int wg_uapi_write_get(int fd, const struct wg_device *dev, struct wj_err *e);
  * replace_allowed_ips=true and allowed_ip lines; an empty line ends it.
  * An endpoint is numeric; a peer flagged with one that is not resolved is
  * an error, except with WG_UAPI_SET_REQUEST, where the text as written
- * in the config ("host:port") goes along (the sync engine resolves it or
- * skips the peer), and a link-local zone is written by number.  Keys are
+ * in the config ("host:port") goes along (the sync engine in the jail
+ * skips that peer: no name is resolved there), and a link-local zone is
+ * written by number.  Keys are
  * written in hex through wiped memory.  0, or -1 with E set (nothing
  * written when the check failed). */
 #define WG_UAPI_SET_REQUEST 1u
