@@ -79,6 +79,14 @@ int boot_jail_ex(const char *name, FILE *out, struct boot_row *row, struct jail_
 		r = fail(row, &e);
 		goto out;
 	}
+	if (r == 2) {
+		/* Prepared; the system starts it at boot (FreeBSD: rc.d/jail). */
+		row->state = "ready";
+		snprintf(row->message, sizeof(row->message), "%sstarted by rc.d/jail (/etc/rc.conf enables it)",
+			 row->key_generated ? "new private key generated; " : "");
+		r = 0;
+		goto out;
+	}
 	if (r > 0) {
 		/* Up, but some peers were left out: that is a failure to
 		 * report (exit 1), with the jail otherwise working. */

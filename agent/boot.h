@@ -6,8 +6,11 @@
  * (agent/bootkey.h); check its WireGuard config (errors name file:line);
  * then the platform's part (boot_up, agent/platform.h): on Linux `up`
  * (which reconciles a jail that is already up with minimal changes), on
- * FreeBSD provision (first-boot keys reach the jail's files), then start
- * the jail with jail(8), or reconcile it when it runs. */
+ * FreeBSD provision (first-boot keys reach the jail's files), then
+ * reconcile the jail when it runs, else start it with jail(8) - unless
+ * the host's rc.conf has rc.d/jail start it (jail_enable, jail_list): one
+ * owner per jail at boot, rc.d/wgjail running before rc.d/jail (state
+ * "ready", agent/jailcmd.h). */
 #ifndef WGJAIL_BOOT_H
 #define WGJAIL_BOOT_H
 

@@ -68,6 +68,8 @@ const struct wj_cmd wj_commands[] = {
 	/* Not for people (no summary: not listed): the agent's resolver
 	 * process (agent/resolver.h). */
 	{"_resolver", cmd_resolver, "ROOT", NULL, NULL},
+	/* ... and the process that enters a jail (agent/jailcall.h). */
+	{"_jailcall", cmd_jailcall, "", NULL, NULL},
 	{NULL, NULL, NULL, NULL, NULL},
 };
 

@@ -66,5 +66,6 @@ int cmd_boot(int argc, char **argv);
 int cmd_agent(int argc, char **argv);
 int cmd_metrics(int argc, char **argv);
 int cmd_resolver(int argc, char **argv);
+int cmd_jailcall(int argc, char **argv);
 
 #endif

@@ -491,6 +491,10 @@ static int start_parts(struct agent *a, const struct agent_opts *o, struct wj_er
 		log_warnx("%s; the service manager is not notified", we.msg);
 	if (!(a->rsv = resolver_new(status_rundir(), e)))
 		return -1;
+	/* The executable the processes that enter jails are started from
+	 * (agent/jailcall.h), opened now: an upgrade may replace the file. */
+	if (jail_call_init(e) < 0)
+		return -1;
 	wg_resolve_set_hook(resolver_hook, a->rsv);
 	wj_err_clear(&we);
 	if (!(a->uw = uplinkwatch_new(&we)))

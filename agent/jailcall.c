@@ -1,60 +1,120 @@
-/* Doing something inside a running jail (see agent/jailcall.h). */
+/* Doing something inside a running jail (see agent/jailcall.h): the
+ * caller's side. */
 #include "agent/jailcall.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
-#include <stdint.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/jailcall_proto.h"
 #include "agent/platform.h"
+#include "agent/selfexe.h"
 #include "util/err.h"
-#include "wg/applied.h"
-#include "wg/backend.h"
+#include "util/tunables.h"
 #include "wg/resolve.h"
 #include "wg/sync.h"
 #include "wg/uapi_decode.h"
 #include "wg/uapi_write.h"
 
-/* What the child says about FN: fixed size, below PIPE_BUF (one write). */
-struct call_status {
-	int32_t r;
-	int32_t code;
-	char msg[WJ_ERR_MAX];
-	unsigned char ret[JAIL_CALL_RET_MAX];
-};
+/* ---- the header (agent/jailcall_proto.h) ---- */
 
-/* In the child: never returns. */
-static void child(const char *name, const char *ifname, jail_fn fn, void *arg, int data, int stfd)
+static const char *const op_names[] = {[JC_GET] = "get", [JC_SET] = "set", [JC_SYNC] = "sync"};
+
+int jc_header_format(const struct jc_header *h, char *buf, size_t sz)
 {
-	struct call_status st;
-	struct wj_err e;
+	int n = snprintf(buf, sz, "op=%s\njail=%s\ninterface=%s\ndry_run=%s\nreport=%s\n\n", op_names[h->op], h->jail,
+			 h->ifname, h->dry_run ? "true" : "false", h->report ? "true" : "false");
 
-	memset(&st, 0, sizeof(st));
-	wj_err_clear(&e);
-	{
-		struct sigaction sa;
-		memset(&sa, 0, sizeof(sa));
-		sa.sa_handler = SIG_DFL;
-		sigemptyset(&sa.sa_mask);
-		sigaction(SIGPIPE, &sa, NULL);
-	}
-	if (wj_platform()->enter(name, ifname, &e) < 0)
-		st.r = -1;
-	else if ((st.r = fn(ifname, data, st.ret, arg, &e)) < 0)
-		wj_err_prefix(&e, "jail %s", name);
-	close(data);
-	st.code = e.code;
-	memcpy(st.msg, e.msg, sizeof(st.msg));
-	if (write(stfd, &st, sizeof(st)) != (ssize_t)sizeof(st))
-		_exit(125);
-	fflush(stdout);
-	fflush(stderr);
-	_exit(0);
+	return n < 0 || (size_t)n >= sz ? -1 : n;
 }
+
+static int flag_of(const char *v, bool *out)
+{
+	if (!strcmp(v, "true") || !strcmp(v, "false")) {
+		*out = !strcmp(v, "true");
+		return 0;
+	}
+	return -1;
+}
+
+int jc_header_parse(const char *text, struct jc_header *h, struct wj_err *e)
+{
+	unsigned seen = 0;
+	const char *l = text;
+
+	memset(h, 0, sizeof(*h));
+	while (*l) {
+		const char *nl = strchr(l, '\n'), *eq = strchr(l, '=');
+		char key[16], val[64];
+		size_t kl, vl;
+		unsigned bit;
+		int bad = 0;
+
+		if (!nl)
+			nl = l + strlen(l);
+		if (!eq || eq > nl || (kl = (size_t)(eq - l)) >= sizeof(key) || (vl = (size_t)(nl - eq - 1)) >= sizeof(val))
+			return wj_errf(e, "jail call: malformed request header line");
+		memcpy(key, l, kl);
+		key[kl] = '\0';
+		memcpy(val, eq + 1, vl);
+		val[vl] = '\0';
+		if (!strcmp(key, "op")) {
+			bit = 1;
+			bad = 1;
+			for (size_t i = 0; i < sizeof(op_names) / sizeof(op_names[0]); i++)
+				if (!strcmp(val, op_names[i])) {
+					h->op = (enum jc_op)i;
+					bad = 0;
+				}
+		} else if (!strcmp(key, "jail")) {
+			bit = 2;
+			bad = wj_jail_name_invalid(val) != NULL || vl >= sizeof(h->jail);
+			if (!bad)
+				memcpy(h->jail, val, vl + 1);
+		} else if (!strcmp(key, "interface")) {
+			bit = 4;
+			bad = wj_ifname_invalid(val) != NULL || vl >= sizeof(h->ifname);
+			if (!bad)
+				memcpy(h->ifname, val, vl + 1);
+		} else if (!strcmp(key, "dry_run")) {
+			bit = 8;
+			bad = flag_of(val, &h->dry_run);
+		} else if (!strcmp(key, "report")) {
+			bit = 16;
+			bad = flag_of(val, &h->report);
+		} else {
+			return wj_errf(e, "jail call: unknown key '%s' in the request header", key);
+		}
+		if (bad || (seen & bit))
+			return wj_errf(e, "jail call: %s '%s' in the request header", bad ? "bad value of" : "repeated", key);
+		seen |= bit;
+		l = *nl ? nl + 1 : nl;
+	}
+	if (seen != 31)
+		return wj_errf(e, "jail call: the request header lacks a key");
+	return 0;
+}
+
+/* ---- the call ---- */
+
+/* The executable, opened once (jail_call_init: at start, before an upgrade
+ * could replace the file). */
+static int self_fd = -1;
+
+int jail_call_init(struct wj_err *e)
+{
+	if (self_fd < 0 && (self_fd = selfexe_open(e)) < 0)
+		return -1;
+	return 0;
+}
+
+/* In the caller: read the process's bytes from FD until end of file. */
+typedef int (*jail_reply_fn)(int fd, void *arg, struct wj_err *e);
 
 static int drain(int fd, void *arg, struct wj_err *e)
 {
@@ -69,7 +129,7 @@ static int drain(int fd, void *arg, struct wj_err *e)
 	return 0;
 }
 
-static int read_status(int fd, struct call_status *st)
+static int read_status(int fd, struct jc_status *st)
 {
 	size_t got = 0;
 
@@ -90,80 +150,156 @@ static int child_died(const char *name, int ws, struct wj_err *e)
 	if (WIFSIGNALED(ws))
 		return wj_errf(e, "jail %s: the process that entered the jail was killed by signal %d", name,
 			       WTERMSIG(ws));
-	return wj_errf(e, "jail %s: the process that entered the jail ended with status %d", name,
-		       WIFEXITED(ws) ? WEXITSTATUS(ws) : -1);
+	return wj_errf(e, "jail %s: the process that entered the jail ended with status %d%s", name,
+		       WIFEXITED(ws) ? WEXITSTATUS(ws) : -1,
+		       WIFEXITED(ws) && WEXITSTATUS(ws) == 127 ? " (wgjail could not be run again)" : "");
 }
 
-int jail_call(const char *name, const char *ifname, jail_fn fn, jail_reply_fn reply, void *arg, void *ret,
-	      size_t retsz, struct wj_err *e)
+static int send_text(int fd, const char *buf, size_t len)
 {
-	int data[2], stp[2], ws = 0, rr;
-	struct call_status st;
+	while (len) {
+		ssize_t n = send(fd, buf, len, MSG_NOSIGNAL);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -1;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* The request: the header, then DEV in the set form. */
+static int send_request(int fd, const struct jc_header *h, const struct wg_device *dev, struct wj_err *e)
+{
+	char hdr[JC_HEADER_MAX];
+	int n = jc_header_format(h, hdr, sizeof(hdr));
+
+	if (n < 0)
+		return wj_errf(e, "jail %s: the request header is too long", h->jail);
+	if (send_text(fd, hdr, (size_t)n) < 0)
+		return wj_errnof(e, errno, "jail %s: sending the request", h->jail);
+	return dev ? wg_uapi_write_set(fd, h->ifname, dev, WG_UAPI_SET_REQUEST, e) : 0;
+}
+
+/* The process's environment: wgjail's own variables (the places,
+ * util/paths.h; the tunables, util/tunables.h) and the sanitizers';
+ * nothing else. */
+static const char *const jc_env[] = {"WGJAIL_STATEDIR", "WGJAIL_RUNDIR", "WGJAIL_CONFDIR", "WGJAIL_UAPI_DIR",
+				     "ASAN_OPTIONS",    "UBSAN_OPTIONS", "LSAN_OPTIONS"};
+#define N_JC_ENV (sizeof(jc_env) / sizeof(jc_env[0]))
+#define JC_ENV_MAX (N_JC_ENV + WJ_TUNABLES + 1)
+
+static void child_env(char **envp)
+{
+	const char *names[N_JC_ENV + WJ_TUNABLES];
+
+	memcpy(names, jc_env, sizeof(jc_env));
+	for (size_t i = 0; i < WJ_TUNABLES; i++)
+		names[N_JC_ENV + i] = wj_tunables[i].env;
+	selfexe_env(envp, JC_ENV_MAX, names, N_JC_ENV + WJ_TUNABLES);
+}
+
+static int cloexec_pipe(int p[2])
+{
+	if (pipe(p) < 0)
+		return -1;
+	fcntl(p[0], F_SETFD, FD_CLOEXEC);
+	fcntl(p[1], F_SETFD, FD_CLOEXEC);
+	return 0;
+}
+
+/* Run operation H in the running jail H->jail by a fresh process
+ * (agent/jailcall_proto.h); DEV its device (SET, SYNC); REPLY reads what
+ * the process writes (NULL: dropped); RET (RETSZ bytes) gets its small
+ * result.  The operation's result (>= 0), or -1 with E set. */
+static int jail_call(const struct jc_header *h, const struct wg_device *dev, jail_reply_fn reply, void *arg,
+		     void *ret, size_t retsz, struct wj_err *e)
+{
+	char *argv[] = {"wgjail", "_jailcall", NULL};
+	char *envp[JC_ENV_MAX];
+	int rq[2], data[2], stp[2], map[4], ws = 0, rr, sent;
+	struct jc_status st;
+	struct wj_err se;
 	pid_t pid;
 
-	if (!wj_platform()->is_up(name))
-		return wj_jail_not_running(name, e);
-	if (pipe(data) < 0)
-		return wj_errnof(e, errno, "jail %s: pipe", name);
-	if (pipe(stp) < 0) {
+	if (!wj_platform()->is_up(h->jail))
+		return wj_jail_not_running(h->jail, e);
+	if (jail_call_init(e) < 0)
+		return wj_err_prefix(e, "jail %s: wgjail's own executable", h->jail);
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rq) < 0)
+		return wj_errnof(e, errno, "jail %s: socketpair", h->jail);
+	if (cloexec_pipe(data) < 0) {
+		close(rq[0]);
+		close(rq[1]);
+		return wj_errnof(e, errno, "jail %s: pipe", h->jail);
+	}
+	if (cloexec_pipe(stp) < 0) {
+		close(rq[0]);
+		close(rq[1]);
 		close(data[0]);
 		close(data[1]);
-		return wj_errnof(e, errno, "jail %s: pipe", name);
+		return wj_errnof(e, errno, "jail %s: pipe", h->jail);
 	}
-	fflush(NULL); /* nothing buffered is written twice */
-	pid = fork();
-	if (pid == 0) {
-		close(data[0]);
-		close(stp[0]);
-		child(name, ifname, fn, arg, data[1], stp[1]);
-	}
+	child_env(envp);
+	map[JC_FD_REQUEST] = rq[1];
+	map[JC_FD_REPLY] = data[1];
+	map[2] = -1;
+	map[JC_FD_STATUS] = stp[1];
+	pid = selfexe_spawn(self_fd, argv, envp, map, 4, e);
+	close(rq[1]);
 	close(data[1]);
 	close(stp[1]);
 	if (pid < 0) {
+		close(rq[0]);
 		close(data[0]);
 		close(stp[0]);
-		return wj_errnof(e, errno, "jail %s: fork", name);
+		return wj_err_prefix(e, "jail %s", h->jail);
 	}
-	rr = (reply ? reply : drain)(data[0], arg, e);
+	/* The request whole, then the replies: the process reads all of it
+	 * before it writes.  A process that ended early says why in its
+	 * status, which comes first. */
+	wj_err_clear(&se);
+	sent = send_request(rq[0], h, dev, &se);
+	close(rq[0]);
+	rr = sent < 0 ? drain(data[0], NULL, e) : (reply ? reply : drain)(data[0], arg, e);
 	close(data[0]);
 	if (read_status(stp[0], &st) < 0)
 		st.r = INT32_MIN;
 	close(stp[0]);
 	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
 		;
-	/* The child's own error says most; then the reply's (E has it);
-	 * then how the child ended. */
+	/* The process's own error says most; then the request's; then the
+	 * reply's (E has it); then how the process ended. */
 	if (st.r < 0 && st.r != INT32_MIN) {
 		e->code = st.code;
 		snprintf(e->msg, sizeof(e->msg), "%s", st.msg);
 		return -1;
 	}
+	if (sent < 0 && st.r != INT32_MIN) {
+		*e = se;
+		return -1;
+	}
+	if (st.r == INT32_MIN)
+		return child_died(h->jail, ws, e);
 	if (rr < 0)
 		return -1;
-	if (st.r == INT32_MIN)
-		return child_died(name, ws, e);
 	if (ret)
 		memcpy(ret, st.ret, retsz < sizeof(st.ret) ? retsz : sizeof(st.ret));
 	return st.r;
 }
 
-/* ---- the device: read, changed ---- */
-
-static int get_in(const char *ifname, int fd, void *ret, void *arg, struct wj_err *e)
+static int header(struct jc_header *h, enum jc_op op, const char *name, const char *ifname, struct wj_err *e)
 {
-	const struct wg_backend *b = wg_backend_for(ifname, e);
-	struct wg_device *d = NULL;
-	int r;
-
-	(void)ret;
-	(void)arg;
-	if (!b || b->get(ifname, &d, e) < 0)
-		return -1;
-	snprintf(d->name, sizeof(d->name), "%s", ifname);
-	r = wg_uapi_write_get(fd, d, e);
-	wg_device_free(d);
-	return r;
+	memset(h, 0, sizeof(*h));
+	h->op = op;
+	if (snprintf(h->jail, sizeof(h->jail), "%s", name) >= (int)sizeof(h->jail) ||
+	    snprintf(h->ifname, sizeof(h->ifname), "%s", ifname) >= (int)sizeof(h->ifname))
+		return wj_errf(e, "jail %s: interface %s: name too long", name, ifname);
+	return 0;
 }
+
+/* ---- the device: read, changed ---- */
 
 static int get_reply(int fd, void *arg, struct wj_err *e)
 {
@@ -180,11 +316,12 @@ static int get_reply(int fd, void *arg, struct wj_err *e)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* the child's error says why */
+			break; /* the process's error says why */
 		done = wg_uapi_dec_feed(d, buf, (size_t)n, &used, e);
 		if (done == 1 && used != (size_t)n)
 			done = wj_errf(e, "reading the jail's interface: bytes after the reply");
 	}
+	sodium_memzero(buf, sizeof(buf)); /* held the private key */
 	if (done == 1)
 		*out = wg_uapi_dec_take(d);
 	wg_uapi_dec_free(d);
@@ -197,8 +334,12 @@ static int get_reply(int fd, void *arg, struct wj_err *e)
 
 int jail_dev_get(const char *name, const char *ifname, struct wg_device **out, struct wj_err *e)
 {
+	struct jc_header h;
+
 	*out = NULL;
-	if (jail_call(name, ifname, get_in, get_reply, out, NULL, 0, e) < 0) {
+	if (header(&h, JC_GET, name, ifname, e) < 0)
+		return -1;
+	if (jail_call(&h, NULL, get_reply, out, NULL, 0, e) < 0) {
 		wg_device_free(*out);
 		*out = NULL;
 		return -1;
@@ -209,48 +350,19 @@ int jail_dev_get(const char *name, const char *ifname, struct wg_device **out, s
 	return 0;
 }
 
-static int set_in(const char *ifname, int fd, void *ret, void *arg, struct wj_err *e)
-{
-	const struct wg_backend *b = wg_backend_for(ifname, e);
-
-	(void)fd;
-	(void)ret;
-	return b ? wg_device_set(b, ifname, arg, e) : -1;
-}
-
 int jail_dev_set(const char *name, const char *ifname, const struct wg_device *changes, struct wj_err *e)
 {
-	return jail_call(name, ifname, set_in, NULL, (void *)changes, NULL, 0, e) < 0 ? -1 : 0;
+	struct jc_header h;
+
+	if (header(&h, JC_SET, name, ifname, e) < 0)
+		return -1;
+	return jail_call(&h, changes, NULL, NULL, NULL, 0, e) < 0 ? -1 : 0;
 }
 
-struct sync_args {
-	struct wg_device *desired;
-	bool dry_run;
-	FILE *report;
-};
-
-/* The engine's report goes back through the pipe, line by line. */
-static int sync_in(const char *ifname, int fd, void *ret, void *arg, struct wj_err *e)
-{
-	struct sync_args *a = arg;
-	struct wg_sync_opts so = {.dry_run = a->dry_run};
-	struct wg_sync_result res = {0};
-	int rfd = a->report ? dup(fd) : -1;
-	int r;
-
-	if (rfd >= 0 && !(so.report = fdopen(rfd, "w")))
-		close(rfd);
-	r = wg_sync(ifname, a->desired, &so, &res, e);
-	if (so.report)
-		fclose(so.report);
-	_Static_assert(sizeof(res) <= JAIL_CALL_RET_MAX, "the sync result fits");
-	memcpy(ret, &res, sizeof(res));
-	return r;
-}
-
+/* The engine's report comes back through the pipe, line by line. */
 static int copy_report(int fd, void *arg, struct wj_err *e)
 {
-	struct sync_args *a = arg;
+	FILE *report = arg;
 	char buf[4096];
 	ssize_t n;
 
@@ -260,8 +372,8 @@ static int copy_report(int fd, void *arg, struct wj_err *e)
 			continue;
 		if (n < 0)
 			break;
-		if (a->report)
-			fwrite(buf, 1, (size_t)n, a->report);
+		if (report)
+			fwrite(buf, 1, (size_t)n, report);
 	}
 	return 0;
 }
@@ -269,9 +381,14 @@ static int copy_report(int fd, void *arg, struct wj_err *e)
 int jail_dev_sync(const char *name, const char *ifname, struct wg_device *desired, bool dry_run, FILE *report,
 		  struct wg_sync_result *res, struct wj_err *e)
 {
-	struct sync_args a = {desired, dry_run, report};
+	struct jc_header h;
 
+	_Static_assert(sizeof(*res) <= JAIL_CALL_RET_MAX, "the sync result fits");
 	memset(res, 0, sizeof(*res));
+	if (header(&h, JC_SYNC, name, ifname, e) < 0)
+		return -1;
+	h.dry_run = dry_run;
+	h.report = report != NULL;
 	/* Resolved out here: the jail may have no resolver of its own. */
 	for (size_t i = 0; i < desired->n_peers; i++) {
 		struct wg_peer *p = &desired->peers[i];
@@ -279,5 +396,5 @@ int jail_dev_sync(const char *name, const char *ifname, struct wg_device *desire
 		if (p->endpoint && p->endpoint_addr.sa.sa_family == AF_UNSPEC)
 			wg_resolve_endpoint(p->endpoint, &p->endpoint_addr, NULL, &ignored);
 	}
-	return jail_call(name, ifname, sync_in, copy_report, &a, res, sizeof(*res), e);
+	return jail_call(&h, desired, copy_report, report, res, sizeof(*res), e);
 }

@@ -1,19 +1,31 @@
 /* Doing something inside a running jail and getting the answer back.
  *
- * jail_call runs FN in a child process made for that one call, after the
- * platform's `enter` (agent/platform.h) put it in the jail: on Linux the
- * jail's network namespace (and its private UAPI socket directory when
- * wireguard-go drives its interface), on FreeBSD jail_attach(2), which a
- * process can do only once, as jexec(8) does.  FN may write bytes to FD,
- * which REPLY (in the caller) reads; FN's result and error message come
- * back over a second pipe.  The caller's own namespace, root and socket
- * directory never change, so it can visit any number of jails in turn.
+ * A process that enters a jail (setns, jail_attach) can be seen by that
+ * jail's root, so it holds that jail's data only.  Each call (read the
+ * jail's interface, change it, sync it) forks and exec's a fresh copy of
+ * wgjail (`wgjail _jailcall`, agent/jailcall_child.c; the executable
+ * opened at start, agent/selfexe.h): it starts with none of the caller's
+ * memory (the agent's holds every jail's config and key), no descriptor
+ * but its pipes, and wgjail's own environment variables only.  The caller
+ * writes it one request over a socket (agent/jailcall_proto.h): the
+ * operation, the jail, the interface, and that jail's device only - the
+ * change set, or the desired config - in the UAPI set form
+ * (wg/uapi_write.h), never on argv or in the environment.  The process
+ * reads it whole, then the platform's `enter` (agent/platform.h) puts it
+ * in the jail: on Linux the jail's network namespace (and its private UAPI
+ * socket directory when wireguard-go drives its interface), on FreeBSD
+ * jail_attach(2) after procctl(PROC_TRACE_CTL) made it untraceable, as
+ * jexec(8) does; then it runs the operation and writes the reply (a UAPI
+ * GET reply; the sync engine's report lines) and its status back.  The
+ * caller's own namespace, root and socket directory never change, so it
+ * can visit any number of jails in turn.
  *
- * The child is a copy of the caller: it holds what the caller held when it
- * called.  The commands hold one jail's data; on FreeBSD the child is made
- * untraceable and unreadable by the jail's root before it attaches
- * (procctl PROC_TRACE_CTL: no ptrace, no core dump, no procfs), and it
- * runs no program of the jail's. */
+ * What the sync engine keeps besides the device (the record of the last
+ * sync, the endpoint memory: wg/applied.h, wg/sync.h) is under the state
+ * directory as the process sees it once inside: on Linux the host's (a
+ * network namespace shares the file system), on FreeBSD the jail's own
+ * /var/run/wgjail, where the jail's start_if (`wgjail sync`) keeps them
+ * too.  Nothing of the host's is opened after entering. */
 #ifndef WGJAIL_JAILCALL_H
 #define WGJAIL_JAILCALL_H
 
@@ -27,20 +39,13 @@ struct wg_sync_result;
 /* The most a call returns besides its bytes (a small struct). */
 #define JAIL_CALL_RET_MAX 128
 
-/* In the jail: IFNAME is the jail's interface; FD the pipe to REPLY; RET
- * (JAIL_CALL_RET_MAX bytes, zeroed) comes back to the caller as it is. */
-typedef int (*jail_fn)(const char *ifname, int fd, void *ret, void *arg, struct wj_err *e);
-/* In the caller: read FN's bytes from FD until end of file. */
-typedef int (*jail_reply_fn)(int fd, void *arg, struct wj_err *e);
+/* Open wgjail's own executable for the calls (main does, at start); a
+ * call opens it if nobody did.  0, or -1 with E set. */
+int jail_call_init(struct wj_err *e);
 
-/* Run FN(IFNAME, fd, ret, ARG) inside the running jail NAME, and
- * REPLY(fd, ARG) here (NULL: FN's bytes are dropped); RET (RETSZ <=
- * JAIL_CALL_RET_MAX bytes, may be NULL) gets what FN left in its RET.
- * Returns FN's result (>= 0), or -1 with E set: the jail does not run
- * (saying how to start it), it could not be entered, FN or REPLY failed,
- * or the child died. */
-int jail_call(const char *name, const char *ifname, jail_fn fn, jail_reply_fn reply, void *arg, void *ret,
-	      size_t retsz, struct wj_err *e);
+/* Each returns -1 with E set when the jail does not run (saying how to
+ * start it), could not be entered, the operation failed, or the process
+ * that entered it died. */
 
 /* The jail's interface IFNAME as its backend reads it (*OUT, named IFNAME). */
 int jail_dev_get(const char *name, const char *ifname, struct wg_device **out, struct wj_err *e);

@@ -9,7 +9,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "rc/gen.h"
 #include "util/err.h"
+#include "util/fsutil.h"
 #include "util/strutil.h"
 
 static const char *const op_flag[] = {[JAIL_CMD_CREATE] = "-c", [JAIL_CMD_REMOVE] = "-r"};
@@ -125,4 +127,31 @@ int jail_cmd_run(enum jail_cmd_op op, const char *hostroot, const char *name, FI
 			       name, WTERMSIG(ws), tail[0] ? ": " : "", tail[0] ? qt : "");
 	return wj_errf(e, "jail %s: %s -f %s %s %s failed (exit status %d)%s%s", name, argv[0], conf, argv[3], name,
 		       WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, tail[0] ? ": " : "", tail[0] ? qt : "");
+}
+
+int jail_boot_start(const char *hostroot, const char *name, FILE *out, struct wj_err *e)
+{
+	char path[PATH_MAX];
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (snprintf(path, sizeof(path), "%s/etc/rc.conf", hostroot) >= (int)sizeof(path))
+		return wj_errf(e, "%s/etc/rc.conf: path too long", hostroot);
+	if (wj_read_file(path, (size_t)1 << 20, false, &text, &len, e) < 0) {
+		if (e->code != ENOENT)
+			return -1;
+		text = NULL;
+	}
+	r = rc_host_starts_jail(name, text, len, path, e);
+	if (text)
+		wj_free_file(text, len, false);
+	if (r < 0)
+		return wj_err_prefix(e, "jail %s: who starts it at boot", name);
+	if (r == 1) {
+		if (out)
+			fprintf(out, "jail %s: not started here: %s enables it, rc.d/jail starts it\n", name, path);
+		return 1;
+	}
+	return jail_cmd_run(JAIL_CMD_CREATE, hostroot, name, out, e);
 }

@@ -32,4 +32,12 @@ int jail_cmd_argv(enum jail_cmd_op op, const char *name, const char *conf, const
  * set, naming the command, its exit status and its last line of output. */
 int jail_cmd_run(enum jail_cmd_op op, const char *hostroot, const char *name, FILE *out, struct wj_err *e);
 
+/* `boot`'s start of jail NAME, which does not run: one owner per jail at
+ * boot.  rc.d/wgjail runs before rc.d/jail; when HOSTROOT/etc/rc.conf
+ * makes rc.d/jail start NAME (jail_enable yes, NAME in jail_list:
+ * rc_host_starts_jail, rc/gen.h), it is left to rc.d/jail (a line on OUT,
+ * may be NULL): 1.  Otherwise jail(8) creates it: 0.  -1 with E set (an
+ * rc.conf that cannot be read, or jail(8) failed). */
+int jail_boot_start(const char *hostroot, const char *name, FILE *out, struct wj_err *e);
+
 #endif

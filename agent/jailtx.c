@@ -227,9 +227,9 @@ int jailtx_write(struct jailtx *t, struct wj_err *e)
 	return 0;
 }
 
-int jailtx_apply(struct jailtx *t, bool *live, struct wj_err *e)
+int jailtx_follow(const struct wj_platform *pl, const struct jail_spec *s, bool files_changed,
+		  struct wg_device *changes, const char *what, bool *live, struct wj_err *e)
 {
-	const struct wj_platform *pl = wj_platform();
 	struct peer_target tgt;
 	int up;
 
@@ -237,20 +237,27 @@ int jailtx_apply(struct jailtx *t, bool *live, struct wj_err *e)
 	/* What a jail needs besides its interface: on FreeBSD its own
 	 * /etc/IF.conf, which its rc applies at every start, kept in step
 	 * (running or not; agent/jailifconf.h). */
-	if (t->written && pl->keep_files && pl->keep_files(&t->spec, NULL, e) < 0)
-		return wj_err_prefix(e, "%s saved, but jail %s's own copy of it was not updated", t->path, t->name);
-	if (!t->changes)
+	if (files_changed && pl->keep_files && pl->keep_files(s, NULL, e) < 0)
+		return wj_err_prefix(e, "%s, but jail %s's own copy of its config was not updated", what, s->name);
+	if (!changes)
 		return 0;
-	up = peer_jail_target(&t->spec, &tgt, e);
+	up = peer_jail_target(s, &tgt, e);
 	if (up < 0)
-		return wj_err_prefix(e, "%s saved, but jail %s's state cannot be read", t->path, t->name);
+		return wj_err_prefix(e, "%s, but jail %s's state cannot be read", what, s->name);
 	if (!up)
 		return 0;
-	if (peer_live_set(&tgt, t->changes, e) < 0)
-		return wj_err_prefix(e, "%s saved, but jail %s's interface %s was not updated", t->path, t->name,
-				     t->spec.ifname);
+	if (peer_live_set(&tgt, changes, e) < 0)
+		return wj_err_prefix(e, "%s, but jail %s's interface %s was not updated", what, s->name, s->ifname);
 	*live = true;
 	return 0;
+}
+
+int jailtx_apply(struct jailtx *t, bool *live, struct wj_err *e)
+{
+	char what[PATH_MAX + 8];
+
+	snprintf(what, sizeof(what), "%s saved", t->path);
+	return jailtx_follow(wj_platform(), &t->spec, t->written, t->changes, what, live, e);
 }
 
 int jailtx_run(const char *name, const struct jailtx_op *op, void *req, const struct jailtx_hook *hook,

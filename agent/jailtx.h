@@ -144,9 +144,20 @@ struct wg_device *jailtx_changes(struct jailtx *t, struct wj_err *e);
  * (the main file's stamp, or the index's). */
 int jailtx_write(struct jailtx *t, struct wj_err *e);
 /* Send T->changes to the jail's interface if the jail is running (the one
- * place where a jail's files reach the running jail).  *LIVE set if it
- * did. */
+ * place where a jail's files reach the running jail: jailtx_follow).
+ * *LIVE set if it did. */
 int jailtx_apply(struct jailtx *t, bool *live, struct wj_err *e);
+
+struct wj_platform;
+/* Make jail S's running parts follow what its files say now: when
+ * FILES_CHANGED, the jail's own copies of them brought in step (PL's
+ * keep_files: FreeBSD's ROOT/etc/IF.conf, which its rc applies at every
+ * start), running or not; then CHANGES (NULL: none) sent to its interface
+ * when it runs (*LIVE set).  WHAT says what happened, for the messages
+ * ("PATH saved").  Used by jailtx_apply and by the agent's expiry
+ * (agent/expiry.h), whose files do not change but say less than before. */
+int jailtx_follow(const struct wj_platform *pl, const struct jail_spec *s, bool files_changed,
+		  struct wg_device *changes, const char *what, bool *live, struct wj_err *e);
 
 /* ---- journalled changes of several files (agent/jailtx_journal.c) ----
  *

@@ -134,8 +134,9 @@ struct jail_spec;
 int peer_jail_target(const struct jail_spec *s, struct peer_target *t, struct wj_err *e);
 /* Apply CHANGES to the device at T with one backend set, no read-back.
  * Hostname endpoints are resolved first, in the caller's namespace (its
- * resolver configuration).  Called by jailtx_apply, and by the agent to
- * take expired peers off (agent/daemon_expiry.c: no file changes there). */
+ * resolver configuration).  Called by jailtx_follow only (agent/jailtx.h:
+ * a transaction's apply, and the agent's expiry, agent/expiry.h), which
+ * keeps the jail's own copies of its files in step first. */
 int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct wj_err *e);
 /* Read the device at T (full get, for listing). */
 int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj_err *e);

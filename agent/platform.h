@@ -8,8 +8,8 @@
  * third platform is one new file of operations (and its line in
  * agent/platform.c).
  *
- * Reaching a running jail's interface goes through `enter`, in a child
- * process made for that one call (agent/jailcall.h): Linux enters the
+ * Reaching a running jail's interface goes through `enter`, in a fresh
+ * (exec'd) process made for that one call (agent/jailcall.h): Linux enters the
  * jail's network namespace (and, where wireguard-go runs for the jail, its
  * private UAPI socket directory); FreeBSD attaches to the jail, which a
  * process can do only once (jail_attach(2)), as jexec(8) does. */
@@ -54,7 +54,10 @@ struct wj_platform {
 	/* Stop jail NAME and remove what `up` made for it. */
 	int (*down)(const char *name, FILE *out, struct wj_err *e);
 	/* boot's part once a jail's key and config were checked (agent/boot.h):
-	 * returns as `up` does; BOOT_DONE is the state word of a success. */
+	 * returns as `up` does, or 2 when the jail was prepared but is left
+	 * to the system's own start at boot (FreeBSD: rc.d/jail, which the
+	 * host's rc.conf enables for it and which runs after wgjail; state
+	 * "ready"); BOOT_DONE is the state word of a success. */
 	int (*boot_up)(const struct jail_spec *s, FILE *out, struct wj_err *e);
 	const char *boot_done;
 	/* The name of S's WireGuard interface inside the running jail, into

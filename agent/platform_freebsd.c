@@ -57,10 +57,10 @@ static void fb_start_hint(const char *name, char *buf, size_t sz)
 	snprintf(buf, sz, "wgjail up %s", name);
 }
 
-/* In a child of jail_call.  Before it attaches, the process is made
+/* In the process jail_call exec'd for one call (`wgjail _jailcall`,
+ * holding that jail's request only).  Before it attaches, it is made
  * untraceable (no ptrace, no procfs, no core dump), so that the jail's
- * root cannot read what it inherited from its parent; then it attaches,
- * once, as jexec(8) does. */
+ * root cannot read even that; then it attaches, once, as jexec(8) does. */
 static int fb_enter(const char *name, const char *ifname, struct wj_err *e)
 {
 	int jid = jid_of(name), ctl = PROC_TRACE_CTL_DISABLE;
@@ -147,7 +147,15 @@ static int fb_boot_up(const struct jail_spec *s, FILE *out, struct wj_err *e)
 
 	if (!out && !(o.out = null = fopen("/dev/null", "we")))
 		return wj_errnof(e, errno, "/dev/null");
-	r = fb_up(s, &o, e);
+	/* One owner per jail at boot (agent/jailcmd.h): provisioned here,
+	 * first-boot keys included, then reconciled when it runs, else
+	 * started by jail(8) unless rc.d/jail, which runs after this, will. */
+	if (provision_jail(s->name, false, o.out, e) < 0)
+		r = -1;
+	else if (fb_is_up(s->name))
+		r = reconcile(s, &o, e);
+	else if ((r = jail_boot_start("", s->name, o.out, e)) == 1)
+		r = 2; /* left to rc.d/jail */
 	if (null)
 		fclose(null);
 	return r;

@@ -61,7 +61,7 @@ static int enter_netns(const char *name, struct wj_err *e)
 	return 0;
 }
 
-/* In a child of jail_call: the jail's namespace; its wireguard-go is
+/* In the process jail_call exec'd for one call: the jail's namespace; its wireguard-go is
  * reached through its directory, given to the UAPI backend by the
  * environment (wg/uapi.h), which this process alone sees. */
 static int lx_enter(const char *name, const char *ifname, struct wj_err *e)

@@ -223,46 +223,27 @@ static int prepare_root(struct resolver *r, const char *rundir, struct wj_err *e
 
 /* The resolver's environment: only what libc's resolver and the
  * sanitizers read, nothing else of the agent's (no $NOTIFY_SOCKET, no
- * tunables).  ENVP gets pointers to the agent's own "NAME=value"
- * strings (getenv returns the value inside one). */
+ * tunables). */
 static const char *const rsv_env[] = {"RES_OPTIONS", "LOCALDOMAIN", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS"};
-
-static void child_env(char **envp)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(rsv_env) / sizeof(rsv_env[0]); i++) {
-		char *v = getenv(rsv_env[i]);
-
-		if (v)
-			envp[n++] = v - strlen(rsv_env[i]) - 1;
-	}
-	envp[n] = NULL;
-}
+#define N_RSV_ENV (sizeof(rsv_env) / sizeof(rsv_env[0]))
 
 static int spawn(struct resolver *r, int64_t now, struct wj_err *e)
 {
 	char *argv[] = {"wgjail", "_resolver", r->root, NULL};
-	char *envp[sizeof(rsv_env) / sizeof(rsv_env[0]) + 1];
-	int sv[2], fl;
+	char *envp[N_RSV_ENV + 1];
+	int sv[2], fl, map[4];
 	pid_t pid;
 
-	child_env(envp);
-
+	selfexe_env(envp, N_RSV_ENV + 1, rsv_env, N_RSV_ENV);
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
 		return wj_errnof(e, errno, "resolver: socketpair");
-	if ((pid = fork()) < 0) {
-		int err = errno;
+	/* Descriptor 3 for the child's end; 0-2 as they are. */
+	map[0] = map[1] = map[2] = -1;
+	map[3] = sv[1];
+	if ((pid = selfexe_spawn(r->exefd, argv, envp, map, 4, e)) < 0) {
 		close(sv[0]);
 		close(sv[1]);
-		return wj_errnof(e, err, "resolver: fork");
-	}
-	if (pid == 0) {
-		/* Descriptor 3 for the child's end, without close-on-exec. */
-		if (sv[1] == 3 ? fcntl(3, F_SETFD, 0) < 0 : dup2(sv[1], 3) < 0)
-			_exit(127);
-		fexecve(r->exefd, argv, envp);
-		_exit(127);
+		return wj_err_prefix(e, "resolver");
 	}
 	close(sv[1]);
 	fl = fcntl(sv[0], F_GETFL);

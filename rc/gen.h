@@ -30,6 +30,13 @@ char *rc_jail_conf(const struct rc_jail *j, size_t *len, struct wj_err *e);
 char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
 		      char *note, size_t note_sz, size_t *len, struct wj_err *e);
 
+/* Does the host's rc.conf TEXT (LEN bytes; NULL: no file) make rc.d/jail
+ * start JAIL at boot: jail_enable yes (rc.subr's checkyesno) and JAIL
+ * named in jail_list?  1 yes, 0 no, -1 with E set (PATH:LINE, a jail_list
+ * that is not a plain list).  `boot` on FreeBSD leaves such a jail to
+ * rc.d/jail, which starts after it (rc/hostrc.c). */
+int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, struct wj_err *e);
+
 /* The jail's /etc/rc.conf: OLD (may be NULL) with the interface keys set.
  * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */
 char *rc_rc_conf(const struct rc_jail *j, const struct wg_ipmask *addrs, size_t n_addrs, unsigned mtu,

@@ -18,7 +18,12 @@
  * at boot because the list is empty; a list naming only this jail would
  * stop them.  Nothing is changed then, and the caller says why (NOTE).
  * A jail_list that is not a plain list of names (a "$var", a quote that
- * runs over lines) is refused, naming the file, line and value. */
+ * runs over lines) is refused, naming the file, line and value.
+ *
+ * One owner starts a jail at boot: rc.d/wgjail runs before rc.d/jail
+ * (BEFORE: jail) and its `wgjail boot` provisions every jail (first-boot
+ * keys, the jail's files), but starts only the jails rc.d/jail will not:
+ * those rc_host_starts_jail says no for (docs/design.md). */
 #include "rc/gen.h"
 #include "rc/edit.h"
 #include "rc/names.h"
@@ -119,4 +124,26 @@ char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool hav
 	if (rc_word_check(jail, "jail name", e) < 0)
 		return NULL;
 	return kv_edit(old, oldlen, path, add_jail, &a, len, e);
+}
+
+int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, struct wj_err *e)
+{
+	struct kv_doc d;
+	char list[1024], en[64];
+	int r = 0;
+
+	if (!text)
+		return 0;
+	if (kv_parse(&d, text, len, path, e) < 0)
+		return -1;
+	if (kv_get(&d, "jail_enable", en, sizeof(en)) && yes(en)) {
+		if (!kv_get(&d, "jail_list", list, sizeof(list)))
+			r = kv_line(&d, "jail_list") ? wj_errf(e, "%s:%zu: jail_list is too long or not a plain value",
+								path, kv_line(&d, "jail_list"))
+						    : 0;
+		else
+			r = listed(list, jail, path, kv_line(&d, "jail_list"), e);
+	}
+	kv_free(&d);
+	return r;
 }

@@ -16,6 +16,7 @@ const struct wj_tunable_row wj_tunables[WJ_TUNABLES] = {
 	[WJ_DOWN_AFTER] = {"WGJAIL_DOWN_AFTER", 600, 1, 86400u * 365},
 	[WJ_RESOLVE_RETRIES] = {"WGJAIL_RESOLVE_RETRIES", 5, 0, 1000},
 	[WJ_RESOLVE_DELAY_MS] = {"WGJAIL_RESOLVE_DELAY_MS", 1000, 0, 600000},
+	[WJ_JAILCALL_STOP] = {"WGJAIL_JAILCALL_STOP", 0, 0, 1},
 };
 
 unsigned wj_tunable(enum wj_tunable t)

@@ -16,6 +16,7 @@ enum wj_tunable {
 	WJ_DOWN_AFTER,             /* ... and down */
 	WJ_RESOLVE_RETRIES,        /* a name that does not resolve: tries */
 	WJ_RESOLVE_DELAY_MS,       /* ... the first delay between them */
+	WJ_JAILCALL_STOP,          /* tests: 1 = the process that enters a jail stops there (agent/jailcall_child.c) */
 	WJ_TUNABLES
 };
 

@@ -4,9 +4,7 @@
  * replies are decoded by wg/uapi_decode.c. */
 #include "wg/uapi.h"
 
-#include <arpa/inet.h>
 #include <dirent.h>
-#include <net/if.h>
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -23,6 +21,7 @@
 #include "util/strutil.h"
 #include "wg/backend.h"
 #include "wg/uapi_decode.h"
+#include "wg/uapi_write.h"
 
 /* A daemon that stops answering must not hang wgjail forever.  One read
  * waits for a whole SET to be processed: wireguard-go creates 50,000 new
@@ -191,160 +190,38 @@ static int uapi_get(const char *ifname, struct wg_device **out, struct wj_err *e
 	return wg_uapi_get_stream(ifname, NULL, NULL, out, e);
 }
 
-/* ---- set: a buffered writer that wipes what it sent ------------------ */
-
-#define OUTBUF 16384
-
-struct out {
-	int fd;
-	char *buf; /* sodium_malloc'd: holds hex keys */
-	size_t len;
-	int err;   /* errno of the first failed send, 0 if none */
-};
-
-static void out_flush(struct out *o)
-{
-	if (o->len && !o->err && send_all(o->fd, o->buf, o->len) < 0)
-		o->err = errno;
-	sodium_memzero(o->buf, o->len);
-	o->len = 0;
-}
-
-static void out_add(struct out *o, const char *s)
-{
-	size_t n = strlen(s);
-
-	if (o->len + n > OUTBUF)
-		out_flush(o);
-	memcpy(o->buf + o->len, s, n); /* every piece is far below OUTBUF */
-	o->len += n;
-}
-
-static void out_kv(struct out *o, const char *k, const char *v)
-{
-	out_add(o, k);
-	out_add(o, "=");
-	out_add(o, v);
-	out_add(o, "\n");
-}
-
-static void out_key(struct out *o, const char *k, const uint8_t key[WG_KEY_LEN])
-{
-	char hex[WG_KEY_HEX_LEN + 1];
-
-	key_to_hex(hex, key);
-	out_kv(o, k, hex);
-	sodium_memzero(hex, sizeof(hex));
-}
-
-static void out_uint(struct out *o, const char *k, unsigned long v)
-{
-	char n[24];
-
-	snprintf(n, sizeof(n), "%lu", v);
-	out_kv(o, k, n);
-}
-
-/* "ip:port", "[ip6]:port", "[fe80::1%eth0]:port" (the zone by name, as
- * wg(8) sends it, or by number if the index has no name here). */
-static char *fmt_endpoint(const union wg_sockaddr *a, char *out, size_t outsz)
-{
-	char host[INET6_ADDRSTRLEN], zone[IF_NAMESIZE + 1];
-
-	if (a->sa.sa_family != AF_INET6 || !a->in6.sin6_scope_id)
-		return wg_sockaddr_fmt(a, out, outsz);
-	inet_ntop(AF_INET6, &a->in6.sin6_addr, host, sizeof(host));
-	if (!if_indextoname(a->in6.sin6_scope_id, zone))
-		snprintf(zone, sizeof(zone), "%u", a->in6.sin6_scope_id);
-	snprintf(out, outsz, "[%s%%%s]:%u", host, zone, ntohs(a->in6.sin6_port));
-	return out;
-}
-
-static int emit_peer(struct out *o, const char *ifname, const struct wg_peer *p, struct wj_err *e)
-{
-	char buf[96];
-
-	out_key(o, "public_key", p->public_key);
-	if (p->flags & WGPEER_REMOVE) {
-		out_add(o, "remove=true\n");
-		return 0;
-	}
-	if (p->flags & WGPEER_UPDATE_ONLY)
-		out_add(o, "update_only=true\n");
-	if (p->flags & WGPEER_HAS_PSK)
-		out_key(o, "preshared_key", p->psk);
-	if (p->flags & WGPEER_HAS_ENDPOINT) {
-		int fam = p->endpoint_addr.sa.sa_family;
-		if (fam != AF_INET && fam != AF_INET6) {
-			key_to_base64(buf, p->public_key);
-			return wj_errf(e, "%s: peer %s: endpoint not resolved", ifname, buf);
-		}
-		out_kv(o, "endpoint", fmt_endpoint(&p->endpoint_addr, buf, sizeof(buf)));
-	}
-	if (p->flags & WGPEER_HAS_KEEPALIVE)
-		out_uint(o, "persistent_keepalive_interval", p->keepalive);
-	if (p->flags & WGPEER_REPLACE_AIPS)
-		out_add(o, "replace_allowed_ips=true\n");
-	for (size_t i = 0; i < p->n_aips; i++)
-		out_kv(o, "allowed_ip", wg_ipmask_fmt(&p->aips[i], buf, sizeof(buf)));
-	return 0;
-}
+/* ---- set: the set form (wg/uapi_write.h), then the daemon's errno ---- */
 
 static int uapi_set(const char *ifname, const struct wg_device *c, struct wj_err *e)
 {
-	struct out o = {-1, NULL, 0, 0};
 	struct wg_uapi_dec *d = NULL;
-	static const uint8_t zero[WG_KEY_LEN];
-	int r = -1;
+	struct wj_err se;
+	int fd, sent, r = -1;
 
-	/* Check everything that can be refused before sending a byte. */
-	for (size_t i = 0; i < c->n_peers; i++) {
-		const struct wg_peer *p = &c->peers[i];
-		int fam = p->endpoint_addr.sa.sa_family;
-		if ((p->flags & WGPEER_HAS_ENDPOINT) && !(p->flags & WGPEER_REMOVE) && fam != AF_INET &&
-		    fam != AF_INET6) {
-			char kb[WG_KEY_B64_LEN + 1];
-			key_to_base64(kb, p->public_key);
-			return wj_errf(e, "%s: peer %s: endpoint not resolved", ifname, kb);
-		}
-	}
-	if (!(o.buf = sodium_malloc(OUTBUF)) || !(d = wg_uapi_dec_new(true))) {
-		wj_errnof(e, ENOMEM, "%s", ifname);
+	/* Everything that can be refused is refused before a byte is sent. */
+	if (wg_uapi_set_check(ifname, c, 0, e) < 0)
+		return -1;
+	if (!(d = wg_uapi_dec_new(true)))
+		return wj_errnof(e, ENOMEM, "%s", ifname);
+	if ((fd = open_or_fail(ifname, e)) < 0)
 		goto out;
-	}
-	if ((o.fd = open_or_fail(ifname, e)) < 0)
-		goto out;
-	out_add(&o, "set=1\n");
-	if (c->flags & WGDEV_HAS_PRIVATE_KEY)
-		out_key(&o, "private_key", c->private_key ? c->private_key : zero);
-	if (c->flags & WGDEV_HAS_LISTEN_PORT)
-		out_uint(&o, "listen_port", c->listen_port);
-	if (c->flags & WGDEV_HAS_FWMARK)
-		out_uint(&o, "fwmark", c->fwmark);
-	if (c->flags & WGDEV_REPLACE_PEERS)
-		out_add(&o, "replace_peers=true\n");
-	for (size_t i = 0; i < c->n_peers; i++)
-		if (emit_peer(&o, ifname, &c->peers[i], e) < 0)
-			goto out; /* not reached: checked above */
-	out_add(&o, "\n");
-	out_flush(&o);
+	wj_err_clear(&se);
+	sent = wg_uapi_write_set(fd, ifname, c, 0, &se);
 	/* Even when sending failed, the daemon may have answered why (it
 	 * replies errno=N at the first bad line and stops reading). */
-	if (read_reply(o.fd, ifname, d, e) < 0) {
-		if (o.err && e->code == EPROTO)
-			wj_errnof(e, o.err, "%s: sending the UAPI set", ifname);
+	if (read_reply(fd, ifname, d, e) < 0) {
+		if (sent < 0 && e->code == EPROTO)
+			*e = se;
 		goto out;
 	}
-	if (o.err) {
-		wj_errnof(e, o.err, "%s: sending the UAPI set", ifname);
+	if (sent < 0) {
+		*e = se;
 		goto out;
 	}
 	r = 0;
 out:
-	if (o.fd >= 0)
-		close(o.fd);
-	if (o.buf)
-		sodium_free(o.buf);
+	if (fd >= 0)
+		close(fd);
 	wg_uapi_dec_free(d);
 	return r;
 }

@@ -13,6 +13,7 @@
 
 struct wg_uapi_dec {
 	bool set_reply;
+	bool set_form;            /* a set ("set=1" ... empty line), wg/uapi_write.h */
 	bool have_errno, done;
 	int daemon_errno;
 	size_t total;             /* bytes consumed so far */
@@ -39,6 +40,15 @@ struct wg_uapi_dec *wg_uapi_dec_new(bool set_reply)
 		free(d);
 		return NULL;
 	}
+	return d;
+}
+
+struct wg_uapi_dec *wg_uapi_dec_new_set(void)
+{
+	struct wg_uapi_dec *d = wg_uapi_dec_new(false);
+
+	if (d)
+		d->set_form = true;
 	return d;
 }
 
@@ -85,7 +95,8 @@ static int bad(struct wg_uapi_dec *d, struct wj_err *e, const char *what, const 
 {
 	char q[80];
 
-	wj_errf(e, "malformed UAPI reply, line %zu: %s%s%s", d->lineno, what, key ? " " : "",
+	wj_errf(e, "malformed UAPI %s, line %zu: %s%s%s", d->set_form ? "set" : "reply", d->lineno, what,
+		key ? " " : "",
 		key ? wj_quote(key, q, sizeof(q)) : "");
 	e->code = EPROTO;
 	return -1;
@@ -215,6 +226,135 @@ static int errno_line(struct wg_uapi_dec *d, const char *v, struct wj_err *e)
 	return 0;
 }
 
+/* ---- the set form ---------------------------------------------------- */
+
+static int set_true(struct wg_uapi_dec *d, const char *k, const char *v, uint32_t *flags, uint32_t flag,
+		    struct wj_err *e)
+{
+	if (strcmp(v, "true"))
+		return bad(d, e, "only 'true' is accepted in", k);
+	*flags |= flag;
+	return 0;
+}
+
+/* A host name as a config writes it: printable, no blank. */
+static bool endpoint_text_ok(const char *v, size_t vlen)
+{
+	for (size_t i = 0; i < vlen; i++)
+		if ((unsigned char)v[i] <= ' ' || (unsigned char)v[i] >= 0x7f)
+			return false;
+	return vlen > 0 && vlen <= WG_UAPI_ENDPOINT_TEXT_MAX;
+}
+
+static int set_device_line(struct wg_uapi_dec *d, const char *k, const char *v, size_t vlen, struct wj_err *e)
+{
+	uint8_t key[WG_KEY_LEN];
+	uint64_t n;
+	int r = 0;
+
+	if (!strcmp(k, "private_key")) {
+		if (!key_from_hex_n(key, v, vlen))
+			return bad(d, e, "bad key in", k);
+		if (!key_is_zero(key))
+			r = wg_device_set_private_key(d->dev, key);
+		sodium_memzero(key, sizeof(key));
+		if (r < 0)
+			return wj_errnof(e, ENOMEM, "decoding the UAPI set");
+		d->dev->flags |= WGDEV_HAS_PRIVATE_KEY; /* all zero: remove the key */
+	} else if (!strcmp(k, "listen_port")) {
+		if (num(v, 65535, &n) < 0)
+			return bad(d, e, "bad number in", k);
+		d->dev->listen_port = (uint16_t)n;
+		d->dev->flags |= WGDEV_HAS_LISTEN_PORT;
+	} else if (!strcmp(k, "fwmark")) {
+		if (num(v, UINT32_MAX, &n) < 0)
+			return bad(d, e, "bad number in", k);
+		d->dev->fwmark = (uint32_t)n;
+		d->dev->flags |= WGDEV_HAS_FWMARK;
+	} else if (!strcmp(k, "replace_peers")) {
+		return set_true(d, k, v, &d->dev->flags, WGDEV_REPLACE_PEERS, e);
+	} else {
+		return bad(d, e, "unknown key", k);
+	}
+	return 0;
+}
+
+static int set_peer_line(struct wg_uapi_dec *d, const char *k, const char *v, size_t vlen, struct wj_err *e)
+{
+	struct wg_peer *p = cur_peer(d);
+	uint64_t n;
+
+	/* A peer removed is removed: nothing else goes with it. */
+	if ((p->flags & WGPEER_REMOVE) || (!strcmp(k, "remove") && (p->flags || p->n_aips)))
+		return bad(d, e, "remove=true stands alone in its peer:", k);
+	if (!strcmp(k, "remove"))
+		return set_true(d, k, v, &p->flags, WGPEER_REMOVE, e);
+	if (!strcmp(k, "update_only"))
+		return set_true(d, k, v, &p->flags, WGPEER_UPDATE_ONLY, e);
+	if (!strcmp(k, "replace_allowed_ips"))
+		return set_true(d, k, v, &p->flags, WGPEER_REPLACE_AIPS, e);
+	if (!strcmp(k, "preshared_key")) {
+		if (!key_from_hex_n(p->psk, v, vlen))
+			return bad(d, e, "bad key in", k);
+		p->flags |= WGPEER_HAS_PSK; /* all zero: remove the PSK */
+	} else if (!strcmp(k, "endpoint")) {
+		if (wg_endpoint_parse_numeric(v, vlen, &p->endpoint_addr) < 0) {
+			/* a host name the sync engine resolves (or skips) */
+			if (!endpoint_text_ok(v, vlen) || !memchr(v, ':', vlen))
+				return bad(d, e, "bad endpoint in", k);
+			if (wg_peer_set_endpoint_text(p, v) < 0)
+				return wj_errnof(e, ENOMEM, "decoding the UAPI set");
+		}
+		p->flags |= WGPEER_HAS_ENDPOINT;
+	} else if (!strcmp(k, "persistent_keepalive_interval")) {
+		if (num(v, 65535, &n) < 0)
+			return bad(d, e, "bad number in", k);
+		p->keepalive = (uint16_t)n;
+		p->flags |= WGPEER_HAS_KEEPALIVE; /* 0: turn it off */
+	} else if (!strcmp(k, "allowed_ip")) {
+		struct wg_ipmask ip;
+		if (wg_ipmask_parse(v, &ip) < 0)
+			return bad(d, e, "bad prefix in", k);
+		wg_ipmask_mask(&ip);
+		if (wg_peer_add_aip(p, &ip) < 0)
+			return wj_errnof(e, ENOMEM, "decoding the UAPI set");
+		p->flags |= WGPEER_HAS_AIPS;
+	} else {
+		return bad(d, e, "unknown key", k);
+	}
+	return 0;
+}
+
+/* One line of a set: "set=1" first, then device keys, then peers; an
+ * empty line ends it.  Nothing unknown is accepted: both ends are
+ * wgjail's. */
+static int set_line(struct wg_uapi_dec *d, const char *k, const char *v, size_t vlen, struct wj_err *e)
+{
+	if (d->lineno == 1)
+		return strcmp(k, "set") || strcmp(v, "1") ? bad(d, e, "a set begins with set=1, not", k) : 0;
+	if (!strcmp(k, "set"))
+		return bad(d, e, "set twice:", k);
+	if (!strcmp(k, "public_key")) {
+		uint8_t key[WG_KEY_LEN];
+		struct wg_peer *p;
+		if (!key_from_hex_n(key, v, vlen))
+			return bad(d, e, "bad key in", k);
+		if (wg_device_find_peer(d->dev, key))
+			return bad(d, e, "peer listed twice:", k);
+		if (!(p = wg_device_add_peer(d->dev, key)))
+			return wj_errnof(e, ENOMEM, "decoding the UAPI set");
+		d->peer = (size_t)(p - d->dev->peers) + 1;
+		return 0;
+	}
+	if (d->peer) {
+		if (!strcmp(k, "private_key") || !strcmp(k, "listen_port") || !strcmp(k, "fwmark") ||
+		    !strcmp(k, "replace_peers"))
+			return bad(d, e, "device key after the first peer:", k);
+		return set_peer_line(d, k, v, vlen, e);
+	}
+	return set_device_line(d, k, v, vlen, e);
+}
+
 /* One complete line (without its '\n'), NUL-terminated in d->line. */
 static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 {
@@ -223,6 +363,12 @@ static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 	int r;
 
 	d->lineno++;
+	if (d->linelen == 0 && d->set_form) {
+		if (d->lineno == 1)
+			return bad(d, e, "a set begins with set=1, not", "an empty line");
+		d->done = true;
+		return 0;
+	}
 	if (d->linelen == 0) {
 		if (!d->have_errno)
 			return bad(d, e, "reply ends without errno", NULL);
@@ -250,6 +396,8 @@ static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 	*eq = '\0';
 	v = eq + 1;
 	vlen = d->linelen - klen - 1;
+	if (d->set_form)
+		return vlen == 0 ? bad(d, e, "empty value of", l) : set_line(d, l, v, vlen, e);
 	if (!strcmp(l, "errno"))
 		return flush_peer(d, e) < 0 ? -1 : errno_line(d, v, e);
 	if (d->set_reply)
@@ -352,6 +500,31 @@ int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct w
 		r = bad(d, e, "bytes after the end of the reply", NULL);
 	} else if (r == 0) {
 		wj_errf(e, "truncated UAPI reply (%zu bytes, no final empty line)", len);
+		e->code = EPROTO;
+		r = -1;
+	}
+	if (r == 1) {
+		*out = wg_uapi_dec_take(d);
+		r = 0;
+	}
+	wg_uapi_dec_free(d);
+	return r;
+}
+
+int wg_uapi_decode_set(const char *buf, size_t len, struct wg_device **out, struct wj_err *e)
+{
+	struct wg_uapi_dec *d = wg_uapi_dec_new_set();
+	size_t used;
+	int r;
+
+	*out = NULL;
+	if (!d)
+		return wj_errnof(e, ENOMEM, "decoding the UAPI set");
+	r = wg_uapi_dec_feed(d, buf, len, &used, e);
+	if (r == 1 && used != len) {
+		r = bad(d, e, "bytes after the end of the set", NULL);
+	} else if (r == 0) {
+		wj_errf(e, "truncated UAPI set (%zu bytes, no final empty line)", len);
 		e->code = EPROTO;
 		r = -1;
 	}

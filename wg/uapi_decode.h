@@ -29,11 +29,22 @@ struct wj_err;
 
 #define WG_UAPI_MAX_LINE 4096
 #define WG_UAPI_MAX_REPLY ((size_t)256 << 20)
+/* The longest endpoint a set carries as text (a host name and port). */
+#define WG_UAPI_ENDPOINT_TEXT_MAX 240
 
 struct wg_uapi_dec;
 
 /* SET_REPLY: accept only "errno=N" (the reply to a set). */
 struct wg_uapi_dec *wg_uapi_dec_new(bool set_reply);
+/* A set instead of a reply (what wg_uapi_write_set writes, wg/uapi_write.h):
+ * "set=1" first, no errno, an empty line at the end; no key is unknown
+ * (both ends are wgjail's); a key flags its field even when its value is
+ * zero (a zero private_key or preshared_key removes it, a zero keepalive
+ * turns it off); "true" is the only value of remove, update_only,
+ * replace_allowed_ips and replace_peers; an endpoint that is not numeric
+ * is kept as text (peer->endpoint: a host name for the sync engine).
+ * The device taken is the change set, flags included. */
+struct wg_uapi_dec *wg_uapi_dec_new_set(void);
 /* Feed LEN bytes.  Returns 0 (need more), 1 (the reply is complete; *USED
  * says how many bytes of DATA belonged to it), or -1 with E set (a
  * protocol error, or the daemon's non-zero errno with E->code set). */
@@ -56,5 +67,7 @@ void wg_uapi_dec_free(struct wg_uapi_dec *d); /* wipes */
  * tests/fuzz/fuzz_uapi.c and tests/unit/test_uapi.c (the backend feeds the
  * decoder as the socket answers: wg_uapi_dec_*). */
 int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct wj_err *e);
+/* The same for a whole set (wg_uapi_dec_new_set). */
+int wg_uapi_decode_set(const char *buf, size_t len, struct wg_device **out, struct wj_err *e);
 
 #endif

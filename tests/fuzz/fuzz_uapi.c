@@ -1,6 +1,10 @@
 /* libFuzzer: the UAPI reply decoder.  The whole buffer and the same bytes
  * fed in pieces must give the same verdict and the same device; a decoded
- * device must survive rendering (show, JSON) and planning against it. */
+ * device must survive rendering (show, JSON) and planning against it.
+ * The same bytes read as a set (wg_uapi_decode_set: the jail call's
+ * request, agent/jailcall_proto.h): a set that decodes is written again
+ * (wg_uapi_write_set) and must decode to the same change set, flags
+ * included. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +15,7 @@
 #include "wg/plan.h"
 #include "wg/show.h"
 #include "wg/uapi_decode.h"
+#include "wg/uapi_write.h"
 
 static int chunked(const uint8_t *data, size_t size, size_t step, struct wg_device **out)
 {
@@ -33,6 +38,57 @@ static int chunked(const uint8_t *data, size_t size, size_t step, struct wg_devi
 		*out = wg_uapi_dec_take(d);
 	wg_uapi_dec_free(d);
 	return r == 1 ? 0 : -1;
+}
+
+static bool same_peer(const struct wg_peer *p, const struct wg_peer *q)
+{
+	if (memcmp(p->public_key, q->public_key, WG_KEY_LEN) || p->flags != q->flags)
+		return false;
+	if (p->flags & WGPEER_REMOVE)
+		return true;
+	if (((p->flags & WGPEER_HAS_PSK) && memcmp(p->psk, q->psk, WG_KEY_LEN)) || p->keepalive != q->keepalive ||
+	    !wg_sockaddr_equal(&p->endpoint_addr, &q->endpoint_addr) || p->n_aips != q->n_aips ||
+	    (!p->endpoint) != (!q->endpoint) || (p->endpoint && strcmp(p->endpoint, q->endpoint)))
+		return false;
+	for (size_t j = 0; j < p->n_aips; j++)
+		if (wg_ipmask_cmp(&p->aips[j], &q->aips[j]))
+			return false;
+	return true;
+}
+
+/* DATA as a set: decoded, written, decoded again, the same. */
+static void set_form(const uint8_t *data, size_t size)
+{
+	struct wg_device *a = NULL, *b = NULL;
+	struct wj_err e = {0};
+	char *buf;
+	size_t n;
+	FILE *f;
+
+	if (wg_uapi_decode_set((const char *)data, size, &a, &e) < 0)
+		return;
+	if (!(f = tmpfile()))
+		abort();
+	if (wg_uapi_write_set(fileno(f), "wg0", a, WG_UAPI_SET_REQUEST, &e) < 0)
+		abort(); /* what was read can be written */
+	n = (size_t)ftell(f);
+	rewind(f);
+	if (!(buf = malloc(n + 1)) || fread(buf, 1, n, f) != n)
+		abort();
+	fclose(f);
+	if (wg_uapi_decode_set(buf, n, &b, &e) < 0)
+		abort();
+	if (a->flags != b->flags || a->n_peers != b->n_peers || (!a->private_key) != (!b->private_key) ||
+	    (a->private_key && memcmp(a->private_key, b->private_key, WG_KEY_LEN)) ||
+	    ((a->flags & WGDEV_HAS_LISTEN_PORT) && a->listen_port != b->listen_port) ||
+	    ((a->flags & WGDEV_HAS_FWMARK) && a->fwmark != b->fwmark))
+		abort();
+	for (size_t i = 0; i < a->n_peers; i++)
+		if (!same_peer(&a->peers[i], &b->peers[i]))
+			abort();
+	free(buf);
+	wg_device_free(a);
+	wg_device_free(b);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -74,5 +130,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	wg_device_free(a);
 	wg_device_free(b);
+	set_form(data, size);
 	return 0;
 }

@@ -2,7 +2,8 @@
  * read from its jail(8) file (agent/jailroot.h), the jail(8) command
  * (agent/jailcmd.h, run here with a stand-in program that logs its
  * arguments), and the jail's own /etc/IF.conf kept in step with the
- * configuration directory (agent/jailifconf.h). */
+ * configuration directory (agent/jailifconf.h), also when the agent
+ * takes an expired peer off (agent/expiry.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,10 +16,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "agent/expiry.h"
 #include "agent/jailcmd.h"
 #include "agent/jailifconf.h"
 #include "agent/jailroot.h"
 #include "agent/jailspec.h"
+#include "agent/jailwg.h"
+#include "agent/platform.h"
 #include "keys/keys.h"
 #include "rc/ifconf.h"
 #include "util/err.h"
@@ -295,6 +299,125 @@ static void ifconf_not_provisioned(void **st)
 	assert_int_equal(access(target, F_OK), -1);
 }
 
+
+/* One owner per jail at boot: `boot` leaves to rc.d/jail the jails the
+ * host's rc.conf has it start (jail_enable yes, named in jail_list), and
+ * creates the others with jail(8) (a stand-in program logging its
+ * arguments). */
+static void boot_start_owner(void **st)
+{
+	char prog[128], log[128], text[512], h[128], p[256];
+	struct wj_err e = {0};
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *f;
+	(void)st;
+	snprintf(prog, sizeof(prog), "%s/jail", top);
+	snprintf(log, sizeof(log), "%s/jail.log", top);
+	snprintf(text, sizeof(text), "#!/bin/sh\necho \"$*\" >>%s\n", log);
+	put(prog, text, 0755);
+	setenv("WGJAIL_JAIL_PROGRAM", prog, 1);
+	snprintf(h, sizeof(h), "%s/host", top);
+	snprintf(p, sizeof(p), "mkdir -p %s/etc", h);
+	assert_int_equal(system(p), 0);
+	snprintf(p, sizeof(p), "%s/etc/rc.conf", h);
+	/* what provision writes for vpn1 (vpn2 was taken out of the list) */
+	put(p, "hostname=\"host\"\njail_list=\"www vpn1\"\njail_enable=\"YES\"\n", 0644);
+	f = open_memstream(&out, &outlen);
+	assert_int_equal(jail_boot_start(h, "vpn1", f, &e), 1);
+	assert_int_equal(jail_boot_start(h, "vpn2", f, &e), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "jail vpn1: not started here"));
+	assert_non_null(strstr(out, "rc.d/jail starts it"));
+	free(out);
+	/* jail(8) ran once, for vpn2 only */
+	snprintf(text, sizeof(text), "-f %s/etc/jail.conf.d/vpn2.conf -c vpn2\n", h);
+	assert_string_equal(slurp(log), text);
+	/* jail_enable not yes: rc.d/jail starts nothing, boot does */
+	put(p, "jail_list=\"vpn1\"\njail_enable=\"NO\"\n", 0644);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
+	snprintf(text, sizeof(text), "-f %s/etc/jail.conf.d/vpn1.conf -c vpn1\n", h);
+	assert_string_equal(slurp(log), text);
+	/* no rc.conf at all: the same */
+	unlink(p);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
+	assert_string_equal(slurp(log), text);
+	/* a jail_list that is not a plain list: an error naming file and line, nothing run */
+	put(p, "jail_enable=yes\njail_list=\"${x} vpn1\"\n", 0644);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "rc.conf:2:"));
+	assert_null(slurp(log));
+	unsetenv("WGJAIL_JAIL_PROGRAM");
+}
+
+/* The agent's expiry keeps the jail's /etc/IF.conf in step: a peer that
+ * expired is taken out of it, so that a restart of the jail does not bring
+ * it back.  The platform is this one's with FreeBSD's keep_files (the
+ * real writer, rooted in the test's host directory). */
+static unsigned kept;
+
+static int keep_here(const struct jail_spec *s, FILE *out, struct wj_err *e)
+{
+	kept++;
+	return jail_ifconf_sync(s, host, out, e);
+}
+
+static void expiry_keeps_ifconf(void **st)
+{
+	struct jail_spec s;
+	struct wj_platform pl = *wj_platform();
+	struct wj_err e = {0};
+	struct wg_device *dev = NULL;
+	char p[1024], gone[WG_KEY_B64_LEN + 1], stays[WG_KEY_B64_LEN + 1], *text;
+	uint8_t k[WG_KEY_LEN];
+	int64_t at = 0;
+	(void)st;
+	make_jail(&s);
+	memset(k, 0x33, sizeof(k));
+	key_to_base64(gone, k);
+	memset(k, 0x44, sizeof(k));
+	key_to_base64(stays, k);
+	snprintf(p, sizeof(p), "%s/vpn1/wg0.conf", conf);
+	{
+		char body[1024];
+		snprintf(body, sizeof(body),
+			 "[Interface]\nPrivateKey = %s\nListenPort = 51820\nAddress = 10.8.0.1/24\n\n"
+			 "[Peer]\n# Name = carol\n# Expires = 2020-01-01T00:00:00Z\nPublicKey = %s\nAllowedIPs = 10.8.0.3/32\n\n"
+			 "[Peer]\nPublicKey = %s\nAllowedIPs = 10.8.0.4/32\n",
+			 priv_b64, gone, stays);
+		put(p, body, 0600);
+		/* the jail's copy as it was written while the peer was active */
+		snprintf(body, sizeof(body),
+			 "[Interface]\nPrivateKey = %s\nListenPort = 51820\n\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.8.0.3/32\n\n"
+			 "[Peer]\nPublicKey = %s\nAllowedIPs = 10.8.0.4/32\n",
+			 priv_b64, gone, stays);
+		put(target, body, 0600);
+	}
+	assert_int_equal(jailwg_load("vpn1", "wg0", &dev, &e), 0);
+	for (size_t i = 0; i < dev->n_peers; i++)
+		if (dev->peers[i].expires)
+			at = dev->peers[i].expires;
+	assert_true(at > 0);
+	pl.keep_files = keep_here;
+	kept = 0;
+	/* the jail does not run here: nothing live, the jail's file still kept */
+	assert_int_equal(expiry_take_off(&pl, &s, dev, at, &e), 0);
+	assert_int_equal(kept, 1);
+	text = slurp(target);
+	assert_non_null(text);
+	assert_null(strstr(text, gone));
+	assert_non_null(strstr(text, stays));
+	assert_non_null(strstr(text, priv_b64));
+	/* nothing expires at another second: nothing done */
+	kept = 0;
+	assert_int_equal(expiry_take_off(&pl, &s, dev, at + 1, &e), 0);
+	assert_int_equal(kept, 0);
+	wg_device_free(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -304,6 +427,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(jail_run, setup, teardown),
 		cmocka_unit_test_setup_teardown(ifconf_in_step, setup, teardown),
 		cmocka_unit_test_setup_teardown(ifconf_not_provisioned, setup, teardown),
+		cmocka_unit_test_setup_teardown(expiry_keeps_ifconf, setup, teardown),
+		cmocka_unit_test_setup_teardown(boot_start_owner, setup, teardown),
 	};
 	if (sodium_init() < 0)
 		return 1;

@@ -515,9 +515,40 @@ static void diff_view(void **st)
 	free(d);
 }
 
+/* rc_host_starts_jail: rc.d/jail starts the jail at boot iff jail_enable
+ * is yes (any of checkyesno's spellings) and the jail is in jail_list. */
+static void host_starts_jail(void **st)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+		{"jail_enable=\"YES\"\njail_list=\"vpn1\"\n", 1},
+		{"jail_enable=yes\njail_list='www vpn1 db'   # kept\n", 1},
+		{"jail_enable=\"on\"\njail_list=\"vpn10 vpn\"\n", 0},   /* another name */
+		{"jail_enable=\"NO\"\njail_list=\"vpn1\"\n", 0},        /* not enabled */
+		{"jail_list=\"vpn1\"\n", 0},                            /* not enabled */
+		{"jail_enable=\"YES\"\n", 0},                           /* empty list: jail.conf's jails */
+		{"jail_enable=\"YES\"\njail_list=\"\"\n", 0},
+		{"", 0},
+		{"jail_enable=\"YES\"\njail_list=\"${l} vpn1\"\n", -1}, /* not a plain list */
+	};
+	struct wj_err e = {0};
+	(void)st;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r = rc_host_starts_jail("vpn1", cases[i].text, strlen(cases[i].text), "/etc/rc.conf", &e);
+		if (r != cases[i].want)
+			fail_msg("case %zu: %d, not %d (%s)", i, r, cases[i].want, e.msg);
+	}
+	assert_int_equal(rc_host_starts_jail("vpn1", NULL, 0, "/etc/rc.conf", &e), 0); /* no file */
+	assert_int_equal(rc_host_starts_jail("vpn1", "jail_enable=YES\njail_list=\"$a\"\n", 31, "/etc/rc.conf", &e), -1);
+	assert_non_null(strstr(e.msg, "/etc/rc.conf:2:"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(host_starts_jail),
 		cmocka_unit_test(edit_keeps_other_lines),
 		cmocka_unit_test(edit_same_value_untouched),
 		cmocka_unit_test(edit_duplicates_collapse),

@@ -1,5 +1,7 @@
 /* wg/uapi_decode: GET and SET replies, whole and in pieces, and every
- * kind of malformed reply. */
+ * kind of malformed reply; the set form (wg/uapi_write.h) written and
+ * read back, flags included; the jail call's request header
+ * (agent/jailcall_proto.h). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "agent/jailcall_proto.h"
 #include "util/err.h"
 #include "keys/keys.h"
 #include "wg/uapi_decode.h"
@@ -448,6 +451,241 @@ static void write_get_round_trip(void **st)
 	wg_device_free(d);
 }
 
+
+/* ---- the set form ------------------------------------------------------ */
+
+static char *set_text(const struct wg_device *d, unsigned flags, size_t *len)
+{
+	static char buf[16384];
+	struct wj_err e = {0};
+	FILE *f = tmpfile();
+
+	assert_non_null(f);
+	assert_int_equal(wg_uapi_write_set(fileno(f), "wg0", d, flags, &e), 0);
+	rewind(f);
+	*len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[*len] = '\0';
+	fclose(f);
+	return buf;
+}
+
+static struct wg_device *set_round_trip(const struct wg_device *d)
+{
+	struct wg_device *out = NULL;
+	struct wj_err e = {0};
+	size_t n;
+	char *t = set_text(d, WG_UAPI_SET_REQUEST, &n);
+
+	assert_int_equal(wg_uapi_decode_set(t, n, &out, &e), 0);
+	return out;
+}
+
+/* The flags a set carries (the report-only ones, NEW and CHANGED_AIPS,
+ * stay with the caller). */
+#define SET_PEER_FLAGS                                                                                       \
+	(WGPEER_HAS_PSK | WGPEER_HAS_KEEPALIVE | WGPEER_HAS_ENDPOINT | WGPEER_REMOVE | WGPEER_REPLACE_AIPS |   \
+	 WGPEER_UPDATE_ONLY | WGPEER_HAS_AIPS)
+
+static void assert_same_set(const struct wg_device *a, const struct wg_device *b)
+{
+	assert_int_equal(a->flags, b->flags);
+	assert_int_equal(a->private_key != NULL, b->private_key != NULL);
+	if (a->private_key)
+		assert_memory_equal(a->private_key, b->private_key, WG_KEY_LEN);
+	if (a->flags & WGDEV_HAS_LISTEN_PORT)
+		assert_int_equal(a->listen_port, b->listen_port);
+	if (a->flags & WGDEV_HAS_FWMARK)
+		assert_int_equal(a->fwmark, b->fwmark);
+	assert_int_equal(a->n_peers, b->n_peers);
+	for (size_t i = 0; i < a->n_peers; i++) {
+		const struct wg_peer *p = &a->peers[i], *q = &b->peers[i];
+		assert_memory_equal(p->public_key, q->public_key, WG_KEY_LEN);
+		assert_int_equal(p->flags & SET_PEER_FLAGS, q->flags);
+		if (p->flags & WGPEER_REMOVE)
+			continue;
+		if (p->flags & WGPEER_HAS_PSK)
+			assert_memory_equal(p->psk, q->psk, WG_KEY_LEN);
+		if (p->flags & WGPEER_HAS_KEEPALIVE)
+			assert_int_equal(p->keepalive, q->keepalive);
+		assert_true(wg_sockaddr_equal(&p->endpoint_addr, &q->endpoint_addr));
+		if (p->endpoint_addr.sa.sa_family == AF_UNSPEC && p->endpoint)
+			assert_string_equal(p->endpoint, q->endpoint);
+		assert_int_equal(p->n_aips, q->n_aips);
+		for (size_t j = 0; j < p->n_aips; j++)
+			assert_int_equal(wg_ipmask_cmp(&p->aips[j], &q->aips[j]), 0);
+	}
+}
+
+static struct wg_peer *peer_of(struct wg_device *d, int byte, uint32_t flags)
+{
+	uint8_t k[WG_KEY_LEN];
+	struct wg_peer *p;
+
+	memset(k, byte, sizeof(k));
+	p = wg_device_add_peer(d, k);
+	assert_non_null(p);
+	p->flags = flags;
+	return p;
+}
+
+static void aip(struct wg_peer *p, const char *text)
+{
+	struct wg_ipmask m;
+
+	assert_int_equal(wg_ipmask_parse(text, &m), 0);
+	assert_int_equal(wg_peer_add_aip(p, &m), 0);
+	p->flags |= WGPEER_HAS_AIPS;
+}
+
+static void set_form_round_trip(void **st)
+{
+	struct wg_device *d = wg_device_new(), *r;
+	struct wg_peer *p;
+	uint8_t k[WG_KEY_LEN];
+	(void)st;
+
+	/* a change set with every flag a set carries */
+	memset(k, 0x11, sizeof(k));
+	key_clamp(k);
+	assert_int_equal(wg_device_set_private_key(d, k), 0);
+	d->flags |= WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK | WGDEV_REPLACE_PEERS;
+	d->listen_port = 51820;
+	d->fwmark = 0; /* flagged zero: clear it */
+	p = peer_of(d, 0xaa, WGPEER_HAS_PSK | WGPEER_HAS_KEEPALIVE | WGPEER_HAS_ENDPOINT | WGPEER_REPLACE_AIPS |
+				     WGPEER_NEW | WGPEER_CHANGED_AIPS);
+	memset(p->psk, 0x22, sizeof(p->psk));
+	p->keepalive = 25;
+	p->endpoint_addr.in.sin_family = AF_INET;
+	p->endpoint_addr.in.sin_port = htons(51821);
+	inet_pton(AF_INET, "192.0.2.7", &p->endpoint_addr.in.sin_addr);
+	aip(p, "10.8.0.2/32");
+	aip(p, "fd00::/64");
+	peer_of(d, 0xbb, WGPEER_REMOVE);
+	p = peer_of(d, 0xcc, WGPEER_UPDATE_ONLY | WGPEER_HAS_ENDPOINT | WGPEER_HAS_PSK | WGPEER_HAS_KEEPALIVE);
+	p->endpoint_addr.in6.sin6_family = AF_INET6; /* link-local: the zone by number */
+	p->endpoint_addr.in6.sin6_port = htons(7);
+	p->endpoint_addr.in6.sin6_scope_id = 4242;
+	inet_pton(AF_INET6, "fe80::1", &p->endpoint_addr.in6.sin6_addr);
+	/* (its PSK and keepalive zero, flagged: removed, turned off) */
+	peer_of(d, 0xdd, WGPEER_REPLACE_AIPS); /* every allowed IP dropped */
+	r = set_round_trip(d);
+	assert_same_set(d, r);
+	wg_device_free(r);
+
+	/* a desired config: a host name the caller could not resolve goes as
+	 * text, for the sync engine; a zero private key flagged: remove it */
+	wg_device_free(d);
+	d = wg_device_new();
+	d->flags |= WGDEV_HAS_PRIVATE_KEY;
+	p = peer_of(d, 0xee, WGPEER_HAS_ENDPOINT);
+	assert_int_equal(wg_peer_set_endpoint_text(p, "vpn.example.org:51820"), 0);
+	aip(p, "0.0.0.0/0");
+	r = set_round_trip(d);
+	assert_same_set(d, r);
+	assert_null(r->private_key);
+	assert_string_equal(r->peers[0].endpoint, "vpn.example.org:51820");
+	assert_int_equal(r->peers[0].endpoint_addr.sa.sa_family, AF_UNSPEC);
+	wg_device_free(r);
+
+	/* ... but never to a daemon: refused before a byte is written */
+	{
+		struct wj_err e = {0};
+		FILE *f = tmpfile();
+		assert_int_equal(wg_uapi_write_set(fileno(f), "wg0", d, 0, &e), -1);
+		assert_non_null(strstr(e.msg, "endpoint not resolved"));
+		assert_int_equal(ftell(f), 0);
+		fclose(f);
+	}
+	wg_device_free(d);
+
+	/* an empty change: "set=1" and the end */
+	d = wg_device_new();
+	{
+		size_t n;
+		assert_string_equal(set_text(d, 0, &n), "set=1\n\n");
+	}
+	r = set_round_trip(d);
+	assert_same_set(d, r);
+	wg_device_free(r);
+	wg_device_free(d);
+}
+
+static void set_form_malformed(void **st)
+{
+	static const char *const bad[] = {
+		"",                                            /* nothing */
+		"\n",                                          /* no set=1 */
+		"listen_port=1\n\n",                           /* no set=1 */
+		"set=2\n\n",                                   /* not 1 */
+		"set=1\nset=1\n\n",                            /* twice */
+		"set=1\n",                                     /* no end */
+		"set=1\n\nx",                                  /* bytes after */
+		"set=1\nerrno=0\n\n",                          /* a reply's key */
+		"set=1\nown_public_key=" KA "\n\n",            /* a reply's key */
+		"set=1\npublic_key=" KA "\nrx_bytes=1\n\n",    /* a reply's key */
+		"set=1\nbogus=1\n\n",                          /* unknown */
+		"set=1\npublic_key=" KA "\nbogus=1\n\n",       /* unknown */
+		"set=1\nreplace_peers=false\n\n",              /* only true */
+		"set=1\npublic_key=" KA "\nremove=yes\n\n",    /* only true */
+		"set=1\npublic_key=" KA "\nremove=true\nallowed_ip=10.0.0.0/8\n\n", /* alone */
+		"set=1\npublic_key=" KA "\nupdate_only=true\nremove=true\n\n",    /* alone */
+		"set=1\npublic_key=" KA "\nlisten_port=1\n\n", /* device key after a peer */
+		"set=1\npreshared_key=" KA "\n\n",             /* peer key before a peer */
+		"set=1\npublic_key=" KA "\npublic_key=" KA "\n\n", /* twice */
+		"set=1\npublic_key=" KA "\nendpoint=no port\n\n",  /* not host:port */
+		"set=1\npublic_key=" KA "\nendpoint=h\x01st:1\n\n", /* control byte */
+		"set=1\npublic_key=" KA "\nallowed_ip=10.0.0.0/33\n\n",
+		"set=1\nprivate_key=" KA "0\n\n",
+		"set=1\nlisten_port=65536\n\n",
+		"set=1\nlisten_port=\n\n",
+	};
+	(void)st;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct wg_device *out = NULL;
+		struct wj_err e = {0};
+		if (wg_uapi_decode_set(bad[i], strlen(bad[i]), &out, &e) != -1)
+			fail_msg("accepted: %s", bad[i]);
+		assert_null(out);
+		assert_true(e.msg[0] != '\0');
+	}
+}
+
+/* ---- the jail call's request header ------------------------------------ */
+
+static void jail_call_header(void **st)
+{
+	struct jc_header h = {JC_SYNC, "vpn1", "wgj1", true, false}, r;
+	struct wj_err e = {0};
+	char buf[JC_HEADER_MAX];
+	int n;
+	(void)st;
+
+	n = jc_header_format(&h, buf, sizeof(buf));
+	assert_true(n > 2 && buf[n - 1] == '\n' && buf[n - 2] == '\n');
+	buf[n - 1] = '\0'; /* the parser takes the lines without the empty one */
+	assert_int_equal(jc_header_parse(buf, &r, &e), 0);
+	assert_int_equal(r.op, JC_SYNC);
+	assert_string_equal(r.jail, "vpn1");
+	assert_string_equal(r.ifname, "wgj1");
+	assert_true(r.dry_run);
+	assert_false(r.report);
+	{
+		static const char *const bad[] = {
+			"op=get\njail=a\ninterface=wg0\ndry_run=false\n",                       /* no report */
+			"op=get\njail=a\ninterface=wg0\ndry_run=false\nreport=false\nop=get\n", /* twice */
+			"op=put\njail=a\ninterface=wg0\ndry_run=false\nreport=false\n",
+			"op=get\njail=../a\ninterface=wg0\ndry_run=false\nreport=false\n",
+			"op=get\njail=a\ninterface=wg0 x\ndry_run=false\nreport=false\n",
+			"op=get\njail=a\ninterface=wg0\ndry_run=1\nreport=false\n",
+			"op=get\njail=a\ninterface=wg0\ndry_run=false\nreport=false\nkey=1\n",
+			"op=get\njail=a\ninterface=wg0\ndry_run=false\nreport=false\nnoequals\n",
+		};
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+			if (jc_header_parse(bad[i], &r, &e) != -1)
+				fail_msg("accepted: %s", bad[i]);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -461,6 +699,9 @@ int main(void)
 		cmocka_unit_test(many_peers),
 		cmocka_unit_test(streaming),
 		cmocka_unit_test(write_get_round_trip),
+		cmocka_unit_test(set_form_round_trip),
+		cmocka_unit_test(set_form_malformed),
+		cmocka_unit_test(jail_call_header),
 	};
 
 	if (keys_init() < 0)
