@@ -82,6 +82,63 @@ static void atomic_write_failure_leaves_old(void **s)
 }
 
 /* A reader never sees a half-written key file while it is rewritten. */
+/* Unchanged content: the file is left as it is (same inode: nothing was
+ * written, no fsync waited for); changed content or mode: replaced. */
+static void atomic_write_changed_skips_same(void **s)
+{
+	char p[128];
+	struct wj_err e;
+	struct stat a, b;
+	char buf[16] = {0};
+	FILE *f;
+
+	(void)s;
+	path_of(p, sizeof(p), "state");
+	assert_int_equal(wj_write_atomic_changed(p, "one\n", 4, 0600, &e), 0);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(wj_write_atomic_changed(p, "one\n", 4, 0600, &e), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_true(a.st_ino == b.st_ino);
+	assert_int_equal(wj_write_atomic_changed(p, "one\n", 4, 0644, &e), 0); /* mode differs */
+	assert_int_equal(stat(p, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_int_equal(b.st_mode & 07777, 0644);
+	assert_int_equal(wj_write_atomic_changed(p, "one\nmore\n", 9, 0644, &e), 0); /* longer */
+	assert_int_equal(stat(p, &a), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_int_equal(wj_write_atomic_changed(p, "two\nmore\n", 9, 0644, &e), 0); /* same size */
+	assert_int_equal(stat(p, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_non_null(f = fopen(p, "r"));
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 9);
+	fclose(f);
+	assert_string_equal(buf, "two\nmore\n");
+}
+
+/* A report replaces the file whole, with its mode, and leaves no
+ * temporary file. */
+static void report_write_replaces(void **s)
+{
+	char p[128], cmd[256];
+	struct wj_err e;
+	struct stat st;
+	char buf[16] = {0};
+	FILE *f;
+
+	(void)s;
+	path_of(p, sizeof(p), "status.json");
+	assert_int_equal(wj_write_report(p, "{\"a\":1}", 7, 0644, &e), 0);
+	assert_int_equal(wj_write_report(p, "{}", 2, 0644, &e), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_non_null(f = fopen(p, "r"));
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 2);
+	fclose(f);
+	assert_string_equal(buf, "{}");
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls %s | grep tmp)\"", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void keyfile_never_half_written(void **s)
 {
 	char p[128];
@@ -248,6 +305,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(atomic_write_mode_and_content),
 		cmocka_unit_test(atomic_write_failure_leaves_old),
+		cmocka_unit_test(atomic_write_changed_skips_same),
+		cmocka_unit_test(report_write_replaces),
 		cmocka_unit_test(keyfile_never_half_written),
 		cmocka_unit_test(keyfile_roundtrip_and_mode),
 		cmocka_unit_test(keyfile_refuses_readable),
