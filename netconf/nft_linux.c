@@ -12,6 +12,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <nftables/libnftables.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -27,6 +28,8 @@ struct nft_lib {
 	const char *(*output)(struct nft_ctx *ctx);
 	const char *(*error)(struct nft_ctx *ctx);
 	int (*run)(struct nft_ctx *nft, const char *buf);
+	unsigned int (*get_flags)(struct nft_ctx *ctx);
+	void (*set_flags)(struct nft_ctx *ctx, unsigned int flags);
 };
 
 static struct nft_lib lib;
@@ -61,7 +64,8 @@ static int lib_load(struct wj_err *e)
 	if (LOAD(h, ctx_new, nft_ctx_new) < 0 || LOAD(h, ctx_free, nft_ctx_free) < 0 ||
 	    LOAD(h, buffer_output, nft_ctx_buffer_output) < 0 || LOAD(h, buffer_error, nft_ctx_buffer_error) < 0 ||
 	    LOAD(h, output, nft_ctx_get_output_buffer) < 0 || LOAD(h, error, nft_ctx_get_error_buffer) < 0 ||
-	    LOAD(h, run, nft_run_cmd_from_buffer) < 0) {
+	    LOAD(h, run, nft_run_cmd_from_buffer) < 0 || LOAD(h, get_flags, nft_ctx_output_get_flags) < 0 ||
+	    LOAD(h, set_flags, nft_ctx_output_set_flags) < 0) {
 		dlclose(h);
 		memset(&lib, 0, sizeof(lib));
 		return -1;
@@ -107,7 +111,21 @@ int nft_run(const char *text, const char *what, struct wj_err *e)
 
 	if (!c)
 		return -1;
-	r = lib.run(c, text);
+	if (getenv("WGJAIL_TEST_NFT_FAIL") && *getenv("WGJAIL_TEST_NFT_FAIL")) {
+		/* A test hook (wgjail(8), ENVIRONMENT): the transaction ends
+		 * with a statement the kernel refuses, after everything else
+		 * in it, so that a test can show that a refused load changes
+		 * nothing at all. */
+		char *bad = NULL;
+		if (asprintf(&bad, "%sadd rule inet wgjail wgjail-test-no-such-chain accept\n", text) < 0) {
+			lib.ctx_free(c);
+			return wj_errnof(e, ENOMEM, "nftables: %s", what);
+		}
+		r = lib.run(c, bad);
+		free(bad);
+	} else {
+		r = lib.run(c, text);
+	}
 	if (r != 0) {
 		first_line(lib.error(c), why, sizeof(why));
 		wj_errf(e, "nftables: %s: loading failed, nothing changed: %s", what, why[0] ? why : "unknown error");
@@ -116,7 +134,7 @@ int nft_run(const char *text, const char *what, struct wj_err *e)
 	return r ? -1 : 0;
 }
 
-int nft_list(const char *cmd, char **out, struct wj_err *e)
+static int list(const char *cmd, bool handles, char **out, struct wj_err *e)
 {
 	struct nft_ctx *c = ctx_new(e);
 	const char *err;
@@ -126,6 +144,8 @@ int nft_list(const char *cmd, char **out, struct wj_err *e)
 	*out = NULL;
 	if (!c)
 		return -1;
+	if (handles)
+		lib.set_flags(c, lib.get_flags(c) | NFT_CTX_OUTPUT_HANDLE);
 	if (lib.run(c, cmd) == 0) {
 		if ((*out = strdup(lib.output(c))))
 			r = 1;
@@ -142,4 +162,14 @@ int nft_list(const char *cmd, char **out, struct wj_err *e)
 	}
 	lib.ctx_free(c);
 	return r;
+}
+
+int nft_list(const char *cmd, char **out, struct wj_err *e)
+{
+	return list(cmd, false, out, e);
+}
+
+int nft_list_handles(const char *cmd, char **out, struct wj_err *e)
+{
+	return list(cmd, true, out, e);
 }
