@@ -28,6 +28,14 @@ int wj_write_atomic_changed(const char *path, const void *data, size_t len, mode
  * crash of the machine PATH may be the old report or empty, never a mix. */
 int wj_write_report(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e);
 
+/* wj_write_atomic, with ALSO (an open descriptor, e.g. a directory
+ * where links describing PATH were just made) fsync'd together with the
+ * temporary file, both before the rename: concurrently, so that the disk
+ * is flushed once where fsyncing them in turn flushes it twice.  If ALSO's
+ * fsync fails, PATH is not replaced. */
+int wj_write_atomic_with(const char *path, const void *data, size_t len, mode_t mode, int also,
+			 struct wj_err *e);
+
 /* The same, written in pieces as they come: wj_atomic_open makes the
  * temporary file (mode MODE from the start), wj_atomic_write appends to it
  * (a failure is kept and reported by the commit), wj_atomic_commit syncs
@@ -35,6 +43,7 @@ int wj_write_report(const char *path, const void *data, size_t len, mode_t mode,
  * abort nothing is left to free. */
 struct wj_atomic {
 	int fd, err;
+	int also;    /* wj_write_atomic_with's ALSO, -1 if none */
 	bool nosync; /* wj_write_report: renamed without the fsyncs */
 	const char *path;
 	char tmp[4096];

@@ -115,6 +115,34 @@ static void atomic_write_changed_skips_same(void **s)
 	assert_string_equal(buf, "two\nmore\n");
 }
 
+/* wj_write_atomic_with: ALSO fsync'd with the file; if that fails (a
+ * pipe cannot be fsync'd), PATH keeps its old content and no temporary
+ * file is left. */
+static void atomic_write_with_also(void **s)
+{
+	char p[128], dirp[128], cmd[256], buf[16] = {0};
+	struct wj_err e;
+	int d, pp[2];
+	FILE *f;
+
+	(void)s;
+	path_of(p, sizeof(p), "dropin");
+	snprintf(dirp, sizeof(dirp), "%s", dir);
+	assert_true((d = open(dirp, O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_int_equal(wj_write_atomic_with(p, "old", 3, 0600, d, &e), 0);
+	close(d);
+	assert_int_equal(pipe(pp), 0);
+	assert_int_equal(wj_write_atomic_with(p, "new", 3, 0600, pp[0], &e), -1);
+	close(pp[0]);
+	close(pp[1]);
+	assert_non_null(f = fopen(p, "r"));
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 3);
+	fclose(f);
+	assert_string_equal(buf, "old");
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls %s | grep dropin.tmp)\"", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* A report replaces the file whole, with its mode, and leaves no
  * temporary file. */
 static void report_write_replaces(void **s)
@@ -307,6 +335,7 @@ int main(void)
 		cmocka_unit_test(atomic_write_failure_leaves_old),
 		cmocka_unit_test(atomic_write_changed_skips_same),
 		cmocka_unit_test(report_write_replaces),
+		cmocka_unit_test(atomic_write_with_also),
 		cmocka_unit_test(keyfile_never_half_written),
 		cmocka_unit_test(keyfile_roundtrip_and_mode),
 		cmocka_unit_test(keyfile_refuses_readable),
