@@ -38,9 +38,12 @@ PKGS    := libsodium libqrencode libpng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/local/include)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium -lqrencode -lpng16) -lnv -ljail -lpthread
 else
-PKGS    := libsodium libmnl libqrencode libnftables libpng
-PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# libnftables: its header only; the library is loaded when first used
+# (netconf/nft_linux.c), so that it costs nothing to the commands that
+# never touch nftables.
+PKGS    := libsodium libmnl libqrencode libpng
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libnftables 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread
 endif
 CC      ?= cc
 CFLAGS  ?= -O2 -g

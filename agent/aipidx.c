@@ -304,7 +304,7 @@ int aipidx_find(const char *dir, const struct wg_ipmask *aips, size_t n, struct 
 }
 
 int aipidx_add(const char *dir, const uint8_t key[WG_KEY_LEN], const struct wg_ipmask *aips, size_t n,
-	       struct wj_err *e)
+	       int *sync_fd, struct wj_err *e)
 {
 	char hex[WG_KEY_HEX_LEN + 1], name[64];
 	bool shared = false;
@@ -341,6 +341,10 @@ int aipidx_add(const char *dir, const uint8_t key[WG_KEY_LEN], const struct wg_i
 			r = wj_errnof(e, errno, "%s/" IDX_DIR "/" SHARED, dir);
 		else
 			close(sfd);
+	}
+	if (!r && sync_fd) {
+		*sync_fd = fd; /* the caller's to fsync and close */
+		return 0;
 	}
 	if (!r && fsync(fd) < 0)
 		r = wj_errnof(e, errno, "%s/" IDX_DIR ": fsync", dir);

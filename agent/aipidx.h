@@ -55,11 +55,13 @@ struct aipidx_hit {
 int aipidx_find(const char *dir, const struct wg_ipmask *aips, size_t n, struct aipidx_hit *hit,
 		struct wj_err *e);
 
-/* Index AIPS[0..N) as KEY's (existing links replaced).  The .aip
- * directory is fsync'd, so that the links are durable before the drop-in
- * they describe. */
+/* Index AIPS[0..N) as KEY's (existing links replaced).  The links must
+ * be durable before the drop-in they describe: with SYNC_FD NULL the .aip
+ * directory is fsync'd here; else *SYNC_FD gets it open, for the caller to
+ * fsync (and close) before the drop-in's rename (wj_write_atomic_with:
+ * with the drop-in's own fsync, one flush of the disk instead of two). */
 int aipidx_add(const char *dir, const uint8_t key[WG_KEY_LEN], const struct wg_ipmask *aips, size_t n,
-	       struct wj_err *e);
+	       int *sync_fd, struct wj_err *e);
 /* Remove the links of AIPS[0..N) that point at KEY (the others are
  * another peer's); rebuilds instead if .aip/.shared is there. */
 int aipidx_remove(const char *dir, const uint8_t key[WG_KEY_LEN], const struct wg_ipmask *aips, size_t n,

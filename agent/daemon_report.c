@@ -1,7 +1,8 @@
 /* What the agent reports after each check (see agent/daemon_int.h):
  * status.json, the state file the commands read (agent/agentstate.h) and,
  * with --metrics-file, the metrics for node_exporter (agent/metrics.h).
- * All three are replaced atomically and hold no secret. */
+ * All three are replaced atomically (not fsync'd: wj_write_report) and
+ * hold no secret. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -72,7 +73,7 @@ static void write_state(struct agent *a, const struct status_jail *sj, size_t n)
 		return;
 	}
 	wj_err_clear(&e);
-	if (wj_write_atomic(path, buf, len, 0644, &e) < 0)
+	if (wj_write_report(path, buf, len, 0644, &e) < 0)
 		log_warnx("%s", e.msg);
 	free(buf);
 }

@@ -124,7 +124,7 @@ static int fwd_record_save(const bool mine[2], struct wj_err *e)
 		return 0;
 	}
 	n = snprintf(buf, sizeof(buf), "%s%s", mine[0] ? "ipv4\n" : "", mine[1] ? "ipv6\n" : "");
-	return wj_write_atomic(path, buf, (size_t)n, 0600, e);
+	return wj_write_atomic_changed(path, buf, (size_t)n, 0600, e);
 }
 
 /* Forwarding on for the families NEED (under the NAT lock). */
@@ -211,7 +211,7 @@ static int write_state_file(const char *name, const char *file, const char *text
 
 	if (jail_run_path(path, sizeof(path), name, file) < 0)
 		return wj_errf(e, "%s: state path too long", wj_statedir());
-	return wj_write_atomic(path, text, strlen(text), 0600, e);
+	return wj_write_atomic_changed(path, text, strlen(text), 0600, e);
 }
 
 static void remove_state_file(const char *name, const char *file)

@@ -116,7 +116,7 @@ int jailstate_save(const char *name, const struct jail_state *s, struct wj_err *
 		     s->hostns, (int)s->wggo_pid, s->wggo_start, s->nft_host, s->nat_if, s->hostlink_if);
 	if (n < 0 || (size_t)n >= sizeof(buf))
 		return wj_errf(e, "%s: state too long", path);
-	return wj_write_atomic(path, buf, (size_t)n, 0600, e);
+	return wj_write_atomic_changed(path, buf, (size_t)n, 0600, e);
 }
 
 unsigned long long jailstate_current_netns(void)
@@ -232,7 +232,7 @@ int jailstate_bridge_save(const char *bridge, const struct bridge_rec *r, struct
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "addr %s\n", wg_ipmask_fmt(&r->addr[i], a, sizeof(a)));
 	if (r->set_up)
 		n += (size_t)snprintf(buf + n, sizeof(buf) - n, "up\n");
-	return wj_write_atomic(path, buf, n, 0600, e);
+	return wj_write_atomic_changed(path, buf, n, 0600, e);
 }
 
 void jailstate_bridge_forget(const char *bridge)

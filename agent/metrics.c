@@ -256,7 +256,7 @@ int metrics_write(const char *path, const struct metrics_jail *jails, size_t n, 
 		free(buf);
 		return wj_errnof(e, ENOMEM, "%s", path);
 	}
-	r = wj_write_atomic(path, buf, len, 0644, e);
+	r = wj_write_report(path, buf, len, 0644, e);
 	free(buf);
 	return r;
 }

@@ -19,6 +19,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "agent/aipidx.h"
 #include "agent/jailwg.h"
@@ -354,18 +355,24 @@ static int add_edit(struct jailtx *t, void *arg, struct wj_err *e)
 }
 
 /* The index links first (a crash leaves stale links, which are ignored),
- * then the drop-in: the config is as before or as after. */
+ * then the drop-in: the config is as before or as after.  The links'
+ * directory and the drop-in's bytes are fsync'd together, both before
+ * the drop-in's rename (one flush of the disk, not two). */
 static int add_commit(struct jailtx *t, void *arg, struct wj_err *e)
 {
 	struct add *a = arg;
+	int idx = -1, r;
 
 	snprintf(t->path, sizeof(t->path), "%s", a->dropin);
 	if (a->allocated)
 		peer_alloc_commit(&a->pa); /* before the drop-in: a crash only skips addresses */
 	if (jailwg_mkdir(t->dir, e) < 0 ||
 	    (a->req->name && aipidx_name_set(t->dir, a->req->public_key, a->req->name, e) < 0) ||
-	    aipidx_add(t->dir, a->req->public_key, a->req->aips, a->req->n_aips, e) < 0 ||
-	    wj_write_atomic(a->dropin, a->block, a->block_len, 0600, e) < 0)
+	    aipidx_add(t->dir, a->req->public_key, a->req->aips, a->req->n_aips, &idx, e) < 0)
+		return -1;
+	r = wj_write_atomic_with(a->dropin, a->block, a->block_len, 0600, idx, e);
+	close(idx);
+	if (r < 0)
 		return -1;
 	t->written = true;
 	aipidx_stamp(t->dir);

@@ -217,7 +217,7 @@ static int replace_commit(struct jailtx *t, void *arg, struct wj_err *e)
 	wj_stores_forget(WJ_FORGET_DROPINS_MOVED, &(struct wj_store_scope){.peers_dir = t->dir});
 	if (aipidx_remove(t->dir, rp->old, np->aips, np->n_aips, e) < 0 ||
 	    (np->name[0] && aipidx_name_set(t->dir, rp->new_key, np->name, e) < 0) ||
-	    aipidx_add(t->dir, rp->new_key, np->aips, np->n_aips, e) < 0 ||
+	    aipidx_add(t->dir, rp->new_key, np->aips, np->n_aips, NULL, e) < 0 ||
 	    wj_write_atomic(t->path, t->new_text, t->new_len, 0600, e) < 0)
 		return -1;
 	t->written = true;

@@ -181,7 +181,7 @@ int status_write(const char *path, const struct status_jail *jails, size_t n, co
 	}
 	if (!(text = status_render(jails, n, ag, now, l, &len)))
 		return wj_errnof(e, ENOMEM, "%s", path);
-	r = wj_write_atomic(path, text, len, 0644, e);
+	r = wj_write_report(path, text, len, 0644, e);
 	free(text);
 	return r;
 }

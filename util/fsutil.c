@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <libgen.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,8 @@ int wj_atomic_open(struct wj_atomic *w, const char *path, mode_t mode, struct wj
 	w->path = path;
 	w->err = 0;
 	w->fd = -1;
+	w->also = -1;
+	w->nosync = false;
 	if (snprintf(w->tmp, sizeof(w->tmp), "%s.tmpXXXXXX", path) >= (int)sizeof(w->tmp))
 		return wj_errf(e, "%s: path too long", path);
 	w->fd = mkstemp(w->tmp);
@@ -108,13 +111,40 @@ void wj_atomic_abort(struct wj_atomic *w)
 	w->fd = -1;
 }
 
+struct sync_arg {
+	int fd, err;
+};
+
+static void *sync_thread(void *arg)
+{
+	struct sync_arg *s = arg;
+
+	s->err = fsync(s->fd) < 0 ? errno : 0;
+	return NULL;
+}
+
+/* fsync FD and ALSO (-1: none) at the same time; 0 or an errno. */
+static int fsync_both(int fd, int also)
+{
+	struct sync_arg s = {also, 0};
+	pthread_t th;
+	bool threaded = also >= 0 && pthread_create(&th, NULL, sync_thread, &s) == 0;
+	int err = fsync(fd) < 0 ? errno : 0;
+
+	if (threaded)
+		pthread_join(th, NULL);
+	else if (also >= 0)
+		sync_thread(&s); /* no thread: in turn */
+	return err ? err : s.err;
+}
+
 int wj_atomic_commit(struct wj_atomic *w, struct wj_err *e)
 {
 	int fd = w->fd, saved = w->err;
 
 	w->fd = -1;
-	if (!saved && fsync(fd) < 0)
-		saved = errno;
+	if (!saved && !w->nosync)
+		saved = fsync_both(fd, w->also);
 	if (close(fd) < 0 && !saved)
 		saved = errno;
 	if (!saved && rename(w->tmp, w->path) < 0)
@@ -123,9 +153,63 @@ int wj_atomic_commit(struct wj_atomic *w, struct wj_err *e)
 		unlink(w->tmp);
 		return wj_errnof(e, saved, "%s: cannot write", w->path);
 	}
-	if (fsync_dir_of(w->path) < 0)
+	if (!w->nosync && fsync_dir_of(w->path) < 0)
 		return wj_errnof(e, errno, "%s: written, but syncing its directory failed", w->path);
 	return 0;
+}
+
+int wj_write_atomic_with(const char *path, const void *data, size_t len, mode_t mode, int also,
+			 struct wj_err *e)
+{
+	struct wj_atomic w;
+
+	if (wj_atomic_open(&w, path, mode, e) < 0)
+		return -1;
+	w.also = also;
+	wj_atomic_write(&w, data, len);
+	return wj_atomic_commit(&w, e);
+}
+
+int wj_write_report(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
+{
+	struct wj_atomic w;
+
+	if (wj_atomic_open(&w, path, mode, e) < 0)
+		return -1;
+	w.nosync = true;
+	wj_atomic_write(&w, data, len);
+	return wj_atomic_commit(&w, e);
+}
+
+/* Does PATH (a regular file of mode MODE, not a link) hold exactly
+ * DATA[0..LEN)?  Read in pieces: no copy of a secret on the heap. */
+static bool holds(const char *path, const void *data, size_t len, mode_t mode)
+{
+	char buf[4096];
+	struct stat st;
+	size_t at = 0;
+	bool same;
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK);
+
+	if (fd < 0)
+		return false;
+	same = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 07777) == mode &&
+	       (size_t)st.st_size == len;
+	while (same && at < len) {
+		ssize_t n = read(fd, buf, len - at < sizeof(buf) ? len - at : sizeof(buf));
+		if (n < 0 && errno == EINTR)
+			continue;
+		same = n > 0 && memcmp(buf, (const char *)data + at, (size_t)n) == 0;
+		at += n > 0 ? (size_t)n : 0;
+	}
+	sodium_memzero(buf, sizeof(buf));
+	close(fd);
+	return same;
+}
+
+int wj_write_atomic_changed(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
+{
+	return holds(path, data, len, mode) ? 0 : wj_write_atomic(path, data, len, mode, e);
 }
 
 int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e)

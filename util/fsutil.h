@@ -17,6 +17,25 @@ int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode,
 /* The same with the content in N parts, one after the other. */
 struct iovec;
 int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e);
+/* wj_write_atomic, unless PATH is a regular file of mode MODE that holds
+ * DATA[0..LEN) already: then nothing is written (no fsync to wait for).
+ * For records rewritten at every step though they rarely change (a
+ * running jail's state, written by each `up` the agent runs). */
+int wj_write_atomic_changed(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e);
+/* Atomic like wj_write_atomic (a reader sees the old file or the new
+ * one), but not fsync'd: for reports rewritten all the time under the
+ * run-time directory (status.json, the agent's state, the metrics), which
+ * a power cut makes stale anyway and the next report replaces.  After a
+ * crash of the machine PATH may be the old report or empty, never a mix. */
+int wj_write_report(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e);
+
+/* wj_write_atomic, with ALSO (an open descriptor, e.g. a directory
+ * where links describing PATH were just made) fsync'd together with the
+ * temporary file, both before the rename: concurrently, so that the disk
+ * is flushed once where fsyncing them in turn flushes it twice.  If ALSO's
+ * fsync fails, PATH is not replaced. */
+int wj_write_atomic_with(const char *path, const void *data, size_t len, mode_t mode, int also,
+			 struct wj_err *e);
 
 /* The same, written in pieces as they come: wj_atomic_open makes the
  * temporary file (mode MODE from the start), wj_atomic_write appends to it
@@ -25,6 +44,8 @@ int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode
  * abort nothing is left to free. */
 struct wj_atomic {
 	int fd, err;
+	int also;    /* wj_write_atomic_with's ALSO, -1 if none */
+	bool nosync; /* wj_write_report: renamed without the fsyncs */
 	const char *path;
 	char tmp[4096];
 };

@@ -257,7 +257,7 @@ static void index_find_add_remove(void **s)
 	assert_int_equal(symlink(hex, link), 0);
 	assert_int_equal(aipidx_find(dir, m, 1, &hit, &e), 0);
 	put_dropin(b, "AllowedIPs = 10.5.0.0/24\n");
-	assert_int_equal(aipidx_add(dir, b, m, 1, &e), 0);
+	assert_int_equal(aipidx_add(dir, b, m, 1, NULL, &e), 0);
 	assert_int_equal(aipidx_find(dir, m, 1, &hit, &e), 1);
 	assert_memory_equal(hit.owner, b, WG_KEY_LEN);
 	aipidx_stamp(dir);

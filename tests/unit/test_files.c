@@ -94,6 +94,91 @@ static int write_key(const char *path, const uint8_t key[WG_KEY_LEN], struct wj_
 }
 
 /* A reader never sees a half-written key file while it is rewritten. */
+/* Unchanged content: the file is left as it is (same inode: nothing was
+ * written, no fsync waited for); changed content or mode: replaced. */
+static void atomic_write_changed_skips_same(void **s)
+{
+	char p[128];
+	struct wj_err e;
+	struct stat a, b;
+	char buf[16] = {0};
+	FILE *f;
+
+	(void)s;
+	path_of(p, sizeof(p), "state");
+	assert_int_equal(wj_write_atomic_changed(p, "one\n", 4, 0600, &e), 0);
+	assert_int_equal(stat(p, &a), 0);
+	assert_int_equal(wj_write_atomic_changed(p, "one\n", 4, 0600, &e), 0);
+	assert_int_equal(stat(p, &b), 0);
+	assert_true(a.st_ino == b.st_ino);
+	assert_int_equal(wj_write_atomic_changed(p, "one\n", 4, 0644, &e), 0); /* mode differs */
+	assert_int_equal(stat(p, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_int_equal(b.st_mode & 07777, 0644);
+	assert_int_equal(wj_write_atomic_changed(p, "one\nmore\n", 9, 0644, &e), 0); /* longer */
+	assert_int_equal(stat(p, &a), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_int_equal(wj_write_atomic_changed(p, "two\nmore\n", 9, 0644, &e), 0); /* same size */
+	assert_int_equal(stat(p, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	assert_non_null(f = fopen(p, "r"));
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 9);
+	fclose(f);
+	assert_string_equal(buf, "two\nmore\n");
+}
+
+/* wj_write_atomic_with: ALSO fsync'd with the file; if that fails (a
+ * pipe cannot be fsync'd), PATH keeps its old content and no temporary
+ * file is left. */
+static void atomic_write_with_also(void **s)
+{
+	char p[128], dirp[128], cmd[256], buf[16] = {0};
+	struct wj_err e;
+	int d, pp[2];
+	FILE *f;
+
+	(void)s;
+	path_of(p, sizeof(p), "dropin");
+	snprintf(dirp, sizeof(dirp), "%s", dir);
+	assert_true((d = open(dirp, O_RDONLY | O_DIRECTORY)) >= 0);
+	assert_int_equal(wj_write_atomic_with(p, "old", 3, 0600, d, &e), 0);
+	close(d);
+	assert_int_equal(pipe(pp), 0);
+	assert_int_equal(wj_write_atomic_with(p, "new", 3, 0600, pp[0], &e), -1);
+	close(pp[0]);
+	close(pp[1]);
+	assert_non_null(f = fopen(p, "r"));
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 3);
+	fclose(f);
+	assert_string_equal(buf, "old");
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls %s | grep dropin.tmp)\"", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* A report replaces the file whole, with its mode, and leaves no
+ * temporary file. */
+static void report_write_replaces(void **s)
+{
+	char p[128], cmd[256];
+	struct wj_err e;
+	struct stat st;
+	char buf[16] = {0};
+	FILE *f;
+
+	(void)s;
+	path_of(p, sizeof(p), "status.json");
+	assert_int_equal(wj_write_report(p, "{\"a\":1}", 7, 0644, &e), 0);
+	assert_int_equal(wj_write_report(p, "{}", 2, 0644, &e), 0);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	assert_non_null(f = fopen(p, "r"));
+	assert_int_equal(fread(buf, 1, sizeof(buf) - 1, f), 2);
+	fclose(f);
+	assert_string_equal(buf, "{}");
+	snprintf(cmd, sizeof(cmd), "test -z \"$(ls %s | grep tmp)\"", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void keyfile_never_half_written(void **s)
 {
 	char p[128];
@@ -260,6 +345,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(atomic_write_mode_and_content),
 		cmocka_unit_test(atomic_write_failure_leaves_old),
+		cmocka_unit_test(atomic_write_changed_skips_same),
+		cmocka_unit_test(report_write_replaces),
+		cmocka_unit_test(atomic_write_with_also),
 		cmocka_unit_test(keyfile_never_half_written),
 		cmocka_unit_test(keyfile_roundtrip_and_mode),
 		cmocka_unit_test(keyfile_refuses_readable),
