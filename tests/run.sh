@@ -17,6 +17,11 @@
 #                                       the freebsd suite and the unit and fuzz
 #                                       targets named *_freebsd need it, and are
 #                                       reported skipped without it
+#
+# Each result line carries the test's wall time and CPU time (user+sys of
+# everything it ran; less dependent on the machine's load than wall time),
+# and each suite ends with a line of its totals.  The last line of all is
+# always the summary above.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 TOP=$(pwd)
@@ -51,7 +56,11 @@ count() {
 	fi
 	PASS=$((PASS + p)) FAIL=$((FAIL + f)) SKIP=$((SKIP + s))
 	[ "$f" -gt 0 ] && FAILED_NAMES="$FAILED_NAMES $name"
-	printf '%-40s %4d passed %4d failed %4d skipped\n' "$name" "$p" "$f" "$s"
+	w=$(cat "$log.wall" 2>/dev/null || echo 0) c=$(cat "$log.cpu" 2>/dev/null || echo 0)
+	rm -f "$log.wall" "$log.cpu"
+	S_CPU=$((S_CPU + c))
+	printf '%-40s %4d passed %4d failed %4d skipped %7ss wall %7ss cpu\n' \
+		"$name" "$p" "$f" "$s" "$(fmt_ms "$w")" "$(fmt_ms "$c")"
 	if [ "$f" -gt 0 ]; then
 		grep -E '^not ok|^#' "$log" | head -40 | sed 's/^/    /'
 	fi
@@ -64,6 +73,38 @@ selected() {
 	[ -z "$TESTS" ] && return 0
 	case "$1" in *$TESTS*) return 0 ;; esac
 	return 1
+}
+
+# now_ms: wall clock in milliseconds.
+now_ms() {
+	t=$(date +%s%N)
+	case $t in *N) echo $(($(date +%s) * 1000)) ;; *) echo $((t / 1000000)) ;; esac
+}
+# cpu_ms FILE: user+sys of this shell's waited-for children, in milliseconds
+# (the second line of `times`, e.g. "1m2.345s 0m0.120s"), into FILE.
+# `times` writes to a file first: in a pipe it would run in a fresh fork.
+cpu_ms() {
+	times >"$1.times"
+	sed -n '2{s/[ms]/ /g;p;}' "$1.times" |
+		awk '{ printf "%d\n", ($1 * 60 + $2 + $3 * 60 + $4) * 1000 }' >"$1"
+	rm -f "$1.times"
+}
+# fmt_ms MS: seconds with one decimal.
+fmt_ms() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
+
+# timed LOG CMD...: run CMD with its output in LOG, in a subshell whose
+# children's CPU time (fork starts it at zero) is written to LOG.cpu and its
+# wall time to LOG.wall.  Returns CMD's status.
+timed() {
+	tlog=$1; shift
+	(
+		t0=$(now_ms)
+		"$@" >"$tlog" 2>&1 </dev/null; rc=$?
+		t1=$(now_ms)
+		echo $((t1 - t0)) >"$tlog.wall"
+		cpu_ms "$tlog.cpu"
+		exit $rc
+	)
 }
 
 # Targets named *_freebsd (tests/DIR/NAME_freebsd.c) test FreeBSD's code
@@ -96,7 +137,7 @@ run_unit() {
 		n=$(basename "$bin"); selected "$n" || continue
 		case $n in *_freebsd) kit_missing && continue ;; esac
 		log="$LOGDIR/$n.log"
-		CMOCKA_MESSAGE_OUTPUT=TAP "$bin" >"$log" 2>&1; rc=$?
+		timed "$log" env CMOCKA_MESSAGE_OUTPUT=TAP "$bin"; rc=$?
 		count "$log" "unit/$n" "$rc"
 	done
 	kit_targets unit unit
@@ -108,7 +149,7 @@ run_scripts() {
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh); selected "$n" || continue
 		log="$LOGDIR/$(basename "$dir")-$n.log"
-		bash "$t" >"$log" 2>&1 </dev/null; rc=$?
+		timed "$log" bash "$t"; rc=$?
 		count "$log" "$(basename "$dir")/$n" "$rc"
 	done
 }
@@ -123,8 +164,9 @@ run_fuzz() {
 		work=$(mktemp -d)
 		seeds="tests/fuzz/corpus/$n"
 		[ -d "$seeds" ] && cp -r "$seeds/." "$work/" 2>/dev/null
-		"$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 -artifact_prefix="$LOGDIR/$n-" \
-			-print_final_stats=1 "$work" >"$log.raw" 2>&1; rc=$?
+		timed "$log.raw" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+			-artifact_prefix="$LOGDIR/$n-" -print_final_stats=1 "$work"; rc=$?
+		mv "$log.raw.wall" "$log.wall"; mv "$log.raw.cpu" "$log.cpu"
 		if [ "$rc" -eq 0 ]; then
 			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.raw")
 			echo "ok 1 - $n: ${secs}s, ${runs:-?} inputs, no crash, no leak" >"$log"
@@ -159,6 +201,7 @@ run_integration() {
 }
 
 for suite in $SUITES; do
+	S_CPU=0 s0=$(now_ms)
 	case $suite in
 	unit) run_unit ;;
 	freebsd) run_scripts tests/freebsd ;;
@@ -167,6 +210,7 @@ for suite in $SUITES; do
 	fuzz) run_fuzz ;;
 	*) echo "run.sh: unknown suite '$suite'" >&2; exit 2 ;;
 	esac
+	printf '%-40s %44s %7ss wall %7ss cpu\n' "== $suite" "" "$(fmt_ms $(($(now_ms) - s0)))" "$(fmt_ms "$S_CPU")"
 done
 
 [ -n "$FAILED_NAMES" ] && echo "failed suites:$FAILED_NAMES"
