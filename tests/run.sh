@@ -10,6 +10,13 @@
 #   FUZZ_SECONDS=N                      time per fuzz target (default: the
 #                                       target's tests/fuzz/NAME.seconds, else 30)
 #   TESTS=pattern                       only scripts/binaries whose name matches
+#   TEST_LOGDIR=DIR                     the logs (default build/test-logs)
+#   TEST_JOBS=N                         tests run at once within a suite
+#                                       (default 2; 1: one at a time).  Each
+#                                       test has its own namespaces, names
+#                                       ($$ in them), temporary directory and
+#                                       log, and its results are printed
+#                                       whole, in the order of the suite
 #   KEYWATCH=0                          do not watch the integration suites'
 #                                       commands (tests/keywatch: no command may
 #                                       replace a jail's key but rotate)
@@ -30,11 +37,12 @@ export WGJAIL="${WGJAIL:-$TOP/build/wgjail-san}"
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 SUITES="${SUITES:-unit freebsd integration vm fuzz}"
+TEST_JOBS="${TEST_JOBS:-2}"
 TESTS="${TESTS:-}"
 KIT="${FREEBSD_KIT:-../shared/freebsd}"
 export FREEBSD_KIT="$KIT"
 
-LOGDIR="$TOP/build/test-logs"
+LOGDIR="${TEST_LOGDIR:-$TOP/build/test-logs}"
 mkdir -p "$LOGDIR"
 PASS=0 FAIL=0 SKIP=0
 FAILED_NAMES=""
@@ -107,6 +115,49 @@ timed() {
 	)
 }
 
+# The job pool: up to $JOBS tests run at once, each in the background with
+# its output in its own log; results are counted and printed whole, in the
+# order the tests were started, whatever order they end in.
+#   spawn LOG NAME CMD...   start CMD (which writes LOG) when a slot is free
+#   drain                   wait for every started test and count it
+Q_N=0 Q_P=0
+spawn() {
+	_l=$1 _n=$2
+	shift 2
+	while q_flush && [ $((Q_N - Q_P - Q_DONE)) -ge "$JOBS" ]; do sleep 0.1; done
+	rm -f "$_l.rc"
+	Q_N=$((Q_N + 1))
+	eval "Q_LOG_$Q_N=\$_l Q_NAME_$Q_N=\$_n"
+	(
+		"$@"
+		echo $? >"$_l.rc.tmp"
+		mv "$_l.rc.tmp" "$_l.rc"
+	) &
+}
+# q_flush: count the finished tests at the head of the queue; sets Q_DONE
+# to the number finished behind the first unfinished one.
+q_flush() {
+	Q_DONE=0
+	while [ "$Q_P" -lt "$Q_N" ]; do
+		eval "_ql=\$Q_LOG_$((Q_P + 1)) _qn=\$Q_NAME_$((Q_P + 1))"
+		[ -f "$_ql.rc" ] || break
+		_qrc=$(cat "$_ql.rc")
+		rm -f "$_ql.rc"
+		Q_P=$((Q_P + 1))
+		count "$_ql" "$_qn" "$_qrc"
+	done
+	_qi=$((Q_P + 2))
+	while [ "$_qi" -le "$Q_N" ]; do
+		eval "_ql=\$Q_LOG_$_qi"
+		[ -f "$_ql.rc" ] && Q_DONE=$((Q_DONE + 1))
+		_qi=$((_qi + 1))
+	done
+	return 0
+}
+drain() {
+	while q_flush && [ "$Q_P" -lt "$Q_N" ]; do sleep 0.1; done
+}
+
 # Targets named *_freebsd (tests/DIR/NAME_freebsd.c) test FreeBSD's code
 # with the test kit: without the kit they are skipped, loudly; with it, a
 # target that was not built is a failure.
@@ -136,10 +187,9 @@ run_unit() {
 		[ -x "$bin" ] || continue
 		n=$(basename "$bin"); selected "$n" || continue
 		case $n in *_freebsd) kit_missing && continue ;; esac
-		log="$LOGDIR/$n.log"
-		timed "$log" env CMOCKA_MESSAGE_OUTPUT=TAP "$bin"; rc=$?
-		count "$log" "unit/$n" "$rc"
+		spawn "$LOGDIR/$n.log" "unit/$n" timed "$LOGDIR/$n.log" env CMOCKA_MESSAGE_OUTPUT=TAP "$bin"
 	done
+	drain
 	kit_targets unit unit
 }
 
@@ -149,9 +199,9 @@ run_scripts() {
 		[ -f "$t" ] || continue
 		n=$(basename "$t" .sh); selected "$n" || continue
 		log="$LOGDIR/$(basename "$dir")-$n.log"
-		timed "$log" bash "$t"; rc=$?
-		count "$log" "$(basename "$dir")/$n" "$rc"
+		spawn "$log" "$(basename "$dir")/$n" timed "$log" bash "$t"
 	done
+	drain
 }
 
 run_fuzz() {
@@ -159,25 +209,32 @@ run_fuzz() {
 		[ -x "$bin" ] || continue
 		n=$(basename "$bin"); selected "$n" || continue
 		case $n in *_freebsd) kit_missing && continue ;; esac
-		log="$LOGDIR/$n.log"
 		secs=${FUZZ_SECONDS:-$(cat "tests/fuzz/$n.seconds" 2>/dev/null || echo 30)}
-		work=$(mktemp -d)
-		seeds="tests/fuzz/corpus/$n"
-		[ -d "$seeds" ] && cp -r "$seeds/." "$work/" 2>/dev/null
-		timed "$log.raw" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
-			-artifact_prefix="$LOGDIR/$n-" -print_final_stats=1 "$work"; rc=$?
-		mv "$log.raw.wall" "$log.wall"; mv "$log.raw.cpu" "$log.cpu"
-		if [ "$rc" -eq 0 ]; then
-			runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.raw")
-			echo "ok 1 - $n: ${secs}s, ${runs:-?} inputs, no crash, no leak" >"$log"
-		else
-			{ echo "not ok 1 - $n found a crash or leak (see $log.raw)"; \
-			  grep -E 'ERROR|SUMMARY|Test unit written' "$log.raw" | head -5 | sed 's/^/# /'; } >"$log"
-		fi
-		rm -rf "$work"
-		count "$log" "fuzz/$n" 0
+		spawn "$LOGDIR/$n.log" "fuzz/$n" fuzz_one "$bin" "$n" "$secs" "$LOGDIR/$n.log"
 	done
+	drain
 	kit_targets fuzz fuzz
+}
+
+# fuzz_one BIN NAME SECONDS LOG: one fuzz target from its seeds, the verdict
+# in LOG as TAP (libFuzzer's own output in LOG.raw).
+fuzz_one() {
+	bin=$1 n=$2 secs=$3 log=$4
+	work=$(mktemp -d)
+	seeds="tests/fuzz/corpus/$n"
+	[ -d "$seeds" ] && cp -r "$seeds/." "$work/" 2>/dev/null
+	timed "$log.raw" "$bin" -max_total_time="$secs" -timeout=10 -rss_limit_mb=2048 \
+		-artifact_prefix="$LOGDIR/$n-" -print_final_stats=1 "$work"; rc=$?
+	mv "$log.raw.wall" "$log.wall"; mv "$log.raw.cpu" "$log.cpu"
+	if [ "$rc" -eq 0 ]; then
+		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log.raw")
+		echo "ok 1 - $n: ${secs}s, ${runs:-?} inputs, no crash, no leak" >"$log"
+	else
+		{ echo "not ok 1 - $n found a crash or leak (see $log.raw)"; \
+		  grep -E 'ERROR|SUMMARY|Test unit written' "$log.raw" | head -5 | sed 's/^/# /'; } >"$log"
+	fi
+	rm -rf "$work"
+	return 0
 }
 
 # The key watch: every wgjail command the integration suites run goes
@@ -201,7 +258,7 @@ run_integration() {
 }
 
 for suite in $SUITES; do
-	S_CPU=0 s0=$(now_ms)
+	S_CPU=0 s0=$(now_ms) JOBS=$TEST_JOBS
 	case $suite in
 	unit) run_unit ;;
 	freebsd) run_scripts tests/freebsd ;;
