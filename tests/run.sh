@@ -102,12 +102,15 @@ fmt_ms() { printf '%d.%d' $(($1 / 1000)) $((($1 % 1000) / 100)); }
 
 # timed LOG CMD...: run CMD with its output in LOG, in a subshell whose
 # children's CPU time (fork starts it at zero) is written to LOG.cpu and its
-# wall time to LOG.wall.  Returns CMD's status.
+# wall time to LOG.wall.  Returns CMD's status.  CMD starts with SIGHUP,
+# SIGINT and SIGQUIT at their defaults: a background job of sh ignores
+# SIGINT and SIGQUIT (and a runner under nohup SIGHUP), and a signal ignored
+# at exec stays ignored (the agent's SIGHUP reload would never come).
 timed() {
 	tlog=$1; shift
 	(
 		t0=$(now_ms)
-		"$@" >"$tlog" 2>&1 </dev/null; rc=$?
+		env --default-signal=HUP,INT,QUIT "$@" >"$tlog" 2>&1 </dev/null; rc=$?
 		t1=$(now_ms)
 		echo $((t1 - t0)) >"$tlog.wall"
 		cpu_ms "$tlog.cpu"
