@@ -34,11 +34,11 @@ UNITDIR ?= /lib/systemd/system
 # process (agent/resolver_child.c).  (INI files are read by util/ini.c;
 # libinih is only the oracle of a unit test.)
 ifeq ($(BUILD_OS),FreeBSD)
-PKGS    := libsodium libqrencode
+PKGS    := libsodium libqrencode libpng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/local/include)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium -lqrencode) -lnv -ljail -lpthread
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium -lqrencode -lpng16) -lnv -ljail -lpthread
 else
-PKGS    := libsodium libmnl libqrencode libnftables
+PKGS    := libsodium libmnl libqrencode libnftables libpng
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
 endif

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "agent/jailspec.h"
+#include "agent/hostfwd_linux.h"
 #include "agent/jailstate.h"
 #include "agent/reach.h"
 #include "netconf/addr.h"
@@ -241,49 +242,65 @@ static int default_route_if(struct nc *host, char *out, size_t sz, struct wj_err
 	return 0;
 }
 
-/* Host forward chains (of other tables) that drop by default and do not
- * accept wgjail's mark: said, with the line to add. */
-static void check_host_forward(struct reach_run *r)
+/* The host's own drop-policy forward chains get the jail's accept rule
+ * (agent/hostfwd_linux.h), appended where it is missing. */
+static int host_forward_up(struct reach_run *r, struct wj_err *e)
 {
-	struct wj_err ignored = {0};
-	char *text = NULL, table[128] = "", chain[128] = "";
+	struct hostfwd_chain *c = NULL;
+	char rule[256], *text = NULL;
+	size_t n = 0;
+	int rc = -1;
 
-	if (nft_list("list chains", &text, &ignored) <= 0)
-		return;
-	for (char *line = strtok(text, "\n"); line; line = strtok(NULL, "\n")) {
-		char a[64], b[64];
-		while (*line == '\t' || *line == ' ')
-			line++;
-		if (sscanf(line, "table %63s %63s {", a, b) == 2)
-			snprintf(table, sizeof(table), "%s %s", a, b);
-		else if (sscanf(line, "chain %63s {", a) == 1)
-			snprintf(chain, sizeof(chain), "%s", a);
-		else if (strstr(line, "hook forward") && strstr(line, "policy drop") &&
-			 strcmp(table, "inet " WJ_NFT_TABLE)) {
-			char cmd[300], *rules = NULL;
-			snprintf(cmd, sizeof(cmd), "list chain %s %s", table, chain);
-			if (nft_list(cmd, &rules, &ignored) == 1 && !strstr(rules, nft_forward_line()))
-				fprintf(r->out,
-					"note: host: table %s, chain %s drops forwarded packets by default; for jail %s "
-					"to pass, add to it: %s\n",
-					table, chain, r->s->name, nft_forward_line());
-			free(rules);
-		}
+	if (hostfwd_missing(r->s->name, &c, &n, e) < 0)
+		return wj_err_prefix(e, "jail %s: the host's forward chains", r->s->name);
+	if (!n)
+		return 0;
+	hostfwd_rule(r->s->name, rule, sizeof(rule));
+	for (size_t i = 0; i < n; i++)
+		say(r, "host: table %s %s, chain %s drops forwarded packets by default: append for jail %s: %s",
+		    c[i].family, c[i].table, c[i].chain, r->s->name, rule);
+	if (r->dry) {
+		rc = 0;
+	} else if (!(text = hostfwd_add_text(r->s->name, c, n))) {
+		wj_errnof(e, ENOMEM, "jail %s: nftables", r->s->name);
+	} else {
+		rc = nft_run(text, "the host's forward chains", e);
 	}
 	free(text);
+	free(c);
+	return rc;
 }
 
 static int nat_remove(const char *name, struct jail_state *st, FILE *out, struct wj_err *e)
 {
-	char *del = nft_jail_delete_text(name), *table = NULL;
+	char *del = nft_jail_delete_text(name), *table = NULL, *tagged = NULL;
+	struct hostfwd_chain *c = NULL;
+	size_t nc = 0;
 	int lockfd = -1, r = -1, got;
 
 	if (!del)
 		return wj_errnof(e, ENOMEM, "jail %s: nftables", name);
 	if (lock_nat(&lockfd, e) < 0)
 		goto out;
-	if (nft_run(del, "removing the jail's chains", e) < 0)
+	/* the jail's rules in the host's own chains go in the same
+	 * transaction as its chains */
+	if (hostfwd_tagged(name, &c, &nc, e) < 0)
 		goto out;
+	if (nc) {
+		struct wj_sbuf b = {0};
+		char *rules = hostfwd_delete_text(c, nc);
+		wj_sb_printf(&b, "%s%s", rules ? rules : "", del);
+		free(rules);
+		if (!rules || !(tagged = wj_sb_take(&b, NULL))) {
+			wj_errnof(e, ENOMEM, "jail %s: nftables", name);
+			goto out;
+		}
+	}
+	if (nft_run(tagged ? tagged : del, "removing the jail's chains", e) < 0)
+		goto out;
+	for (size_t i = 0; i < nc; i++)
+		fprintf(out, "host: remove jail %s's rule from table %s %s, chain %s\n", name, c[i].family, c[i].table,
+			c[i].chain);
 	fprintf(out, "host: remove nftables chains of jail %s from table inet %s\n", name, WJ_NFT_TABLE);
 	if ((got = nft_list("list table inet " WJ_NFT_TABLE, &table, e)) < 0)
 		goto out;
@@ -302,6 +319,8 @@ static int nat_remove(const char *name, struct jail_state *st, FILE *out, struct
 out:
 	free(table);
 	free(del);
+	free(tagged);
+	free(c);
 	wj_unlock(lockfd);
 	return r;
 }
@@ -376,9 +395,8 @@ int jailreach_nat_up(struct reach_run *r, struct nc *host, struct wj_err *e)
 		    write_state_file(s->name, "nft.listing", have, e) < 0)
 			goto out;
 	}
-	if (fwd_up(r, need, e) < 0)
+	if (fwd_up(r, need, e) < 0 || host_forward_up(r, e) < 0)
 		goto out;
-	check_host_forward(r);
 	rc = 0;
 out:
 	wj_unlock(lockfd);

@@ -154,6 +154,18 @@ int reach_validate(const struct jail_spec *s, struct wj_err *e)
 				  "(a WireGuard-only jail can have a host_link)", s->name);
 	if (s->nat && !s->n_jail_addr)
 		return wj_errf(e, "jail %s: nat = yes: the jail has no bridge address (address in [jail])", s->name);
+	/* NAT and published ports of a family need the jail's route out of
+	 * that family: without it the jail answers nobody beyond its bridge */
+	for (size_t i = 0; s->nat && i < s->n_jail_addr; i++) {
+		bool gw = false;
+		char fa[64];
+		for (size_t k = 0; k < s->n_gateway; k++)
+			gw |= s->gateway[k].family == s->jail_addr[i].family;
+		if (!gw)
+			return wj_errf(e, "jail %s: nat = yes: address = %s has no gateway of its family (gateway in [jail]): "
+					  "the jail could not answer anyone beyond its bridge", s->name,
+				       wg_ipmask_fmt(&s->jail_addr[i], fa, sizeof(fa)));
+	}
 	for (size_t i = 0; i < s->n_host_link; i++) {
 		char h[64];
 		if ((why = reach_link_peer(&s->host_link[i], &peer)))

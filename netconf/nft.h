@@ -13,5 +13,7 @@ int nft_run(const char *text, const char *what, struct wj_err *e);
 /* Run the listing command CMD ("list table inet wgjail"): 1 and *OUT
  * (heap text) if the object exists, 0 (*OUT NULL) if not, -1 on error. */
 int nft_list(const char *cmd, char **out, struct wj_err *e);
+/* The same, each rule and chain followed by "# handle N". */
+int nft_list_handles(const char *cmd, char **out, struct wj_err *e);
 
 #endif

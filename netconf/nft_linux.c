@@ -43,7 +43,21 @@ int nft_run(const char *text, const char *what, struct wj_err *e)
 
 	if (!c)
 		return -1;
-	r = nft_run_cmd_from_buffer(c, text);
+	if (getenv("WGJAIL_TEST_NFT_FAIL") && *getenv("WGJAIL_TEST_NFT_FAIL")) {
+		/* A test hook (wgjail(8), ENVIRONMENT): the transaction ends
+		 * with a statement the kernel refuses, after everything else
+		 * in it, so that a test can show that a refused load changes
+		 * nothing at all. */
+		char *bad = NULL;
+		if (asprintf(&bad, "%sadd rule inet wgjail wgjail-test-no-such-chain accept\n", text) < 0) {
+			nft_ctx_free(c);
+			return wj_errnof(e, ENOMEM, "nftables: %s", what);
+		}
+		r = nft_run_cmd_from_buffer(c, bad);
+		free(bad);
+	} else {
+		r = nft_run_cmd_from_buffer(c, text);
+	}
 	if (r != 0) {
 		first_line(nft_ctx_get_error_buffer(c), why, sizeof(why));
 		wj_errf(e, "nftables: %s: loading failed, nothing changed: %s", what, why[0] ? why : "unknown error");
@@ -52,7 +66,7 @@ int nft_run(const char *text, const char *what, struct wj_err *e)
 	return r ? -1 : 0;
 }
 
-int nft_list(const char *cmd, char **out, struct wj_err *e)
+static int list(const char *cmd, bool handles, char **out, struct wj_err *e)
 {
 	struct nft_ctx *c = ctx_new(e);
 	const char *err;
@@ -62,6 +76,8 @@ int nft_list(const char *cmd, char **out, struct wj_err *e)
 	*out = NULL;
 	if (!c)
 		return -1;
+	if (handles)
+		nft_ctx_output_set_flags(c, nft_ctx_output_get_flags(c) | NFT_CTX_OUTPUT_HANDLE);
 	if (nft_run_cmd_from_buffer(c, cmd) == 0) {
 		if ((*out = strdup(nft_ctx_get_output_buffer(c))))
 			r = 1;
@@ -78,4 +94,14 @@ int nft_list(const char *cmd, char **out, struct wj_err *e)
 	}
 	nft_ctx_free(c);
 	return r;
+}
+
+int nft_list(const char *cmd, char **out, struct wj_err *e)
+{
+	return list(cmd, false, out, e);
+}
+
+int nft_list_handles(const char *cmd, char **out, struct wj_err *e)
+{
+	return list(cmd, true, out, e);
 }

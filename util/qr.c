@@ -2,6 +2,7 @@
 #include "util/qr.h"
 
 #include <errno.h>
+#include <png.h>
 #include <qrencode.h>
 #include <sodium.h>
 #include <stdint.h>
@@ -76,97 +77,90 @@ static size_t draw_svg(const struct grid *g, char *out, size_t cap)
 	return n;
 }
 
-/* ---- PNG ---- */
+/* ---- PNG (libpng) ----
+ *
+ * The image holds the text (a private key, usually): every buffer libpng
+ * and its zlib stream allocate comes from sodium_malloc and is wiped by
+ * sodium_free, and the encoded bytes go to a buffer of ours, wiped by
+ * qr_free. */
 
-static uint32_t crc_table[256];
+struct png_out {
+	uint8_t *buf;
+	size_t len, cap;
+	int failed;
+};
 
-static uint32_t crc32_of(const uint8_t *p, size_t n, uint32_t c)
+static png_voidp png_alloc(png_structp p, png_alloc_size_t n)
 {
-	if (!crc_table[1])
-		for (uint32_t i = 0; i < 256; i++) {
-			uint32_t v = i;
-			for (int k = 0; k < 8; k++)
-				v = v & 1 ? 0xedb88320u ^ (v >> 1) : v >> 1;
-			crc_table[i] = v;
+	(void)p;
+	return sodium_malloc(n ? n : 1);
+}
+
+static void png_release(png_structp p, png_voidp v)
+{
+	(void)p;
+	sodium_free(v);
+}
+
+static void png_put(png_structp p, png_bytep data, size_t n)
+{
+	struct png_out *o = png_get_io_ptr(p);
+
+	if (o->failed)
+		return;
+	if (o->len + n > o->cap) {
+		size_t cap = (o->len + n) * 2;
+		uint8_t *b = malloc(cap);
+		if (!b) {
+			o->failed = 1;
+			return;
 		}
-	c = ~c;
-	for (size_t i = 0; i < n; i++)
-		c = crc_table[(c ^ p[i]) & 0xff] ^ (c >> 8);
-	return ~c;
-}
-
-static void be32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)(v >> 24);
-	p[1] = (uint8_t)(v >> 16);
-	p[2] = (uint8_t)(v >> 8);
-	p[3] = (uint8_t)v;
-}
-
-/* A chunk of TYPE with DATA[0..N) at OUT; returns its size. */
-static size_t chunk(uint8_t *out, const char *type, const uint8_t *data, size_t n)
-{
-	be32(out, (uint32_t)n);
-	memcpy(out + 4, type, 4);
-	if (n)
-		memmove(out + 8, data, n);
-	be32(out + 8 + n, crc32_of(out + 4, n + 4, 0));
-	return n + 12;
-}
-
-static size_t png_size(int w)
-{
-	size_t px = (size_t)w * PNG_SCALE, raw = (px + 1) * px, blocks = raw / 65535 + 1;
-
-	return 8 + 25 + (12 + 2 + raw + blocks * 5 + 4) + 12;
-}
-
-static size_t draw_png(const struct grid *g, uint8_t *out)
-{
-	static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
-	uint32_t px = (uint32_t)g->w * PNG_SCALE, a = 1, b = 0;
-	size_t raw = (size_t)(px + 1) * px, n = 8, z, left;
-	uint8_t ihdr[13], *d;
-
-	memcpy(out, sig, 8);
-	be32(ihdr, px);
-	be32(ihdr + 4, px);
-	ihdr[8] = 8;  /* bit depth */
-	ihdr[9] = 0;  /* greyscale */
-	ihdr[10] = ihdr[11] = ihdr[12] = 0;
-	n += chunk(out + n, "IHDR", ihdr, 13);
-	/* IDAT: a zlib stream of stored blocks, written in place after the
-	 * chunk's length and type, then checksummed. */
-	d = out + n + 8;
-	z = 0;
-	d[z++] = 0x78;
-	d[z++] = 0x01;
-	left = raw;
-	for (uint32_t y = 0, x = 0; left;) {
-		size_t blk = left > 65535 ? 65535 : left;
-		d[z++] = left == blk ? 1 : 0;
-		d[z++] = (uint8_t)blk;
-		d[z++] = (uint8_t)(blk >> 8);
-		d[z++] = (uint8_t)~blk;
-		d[z++] = (uint8_t)(~blk >> 8);
-		for (size_t i = 0; i < blk; i++) {
-			/* row y: a filter byte (0), then px grey bytes */
-			uint8_t v = x == 0 ? 0 : dark(g, (int)((x - 1) / PNG_SCALE), (int)(y / PNG_SCALE)) ? 0 : 255;
-			d[z++] = v;
-			a = (a + v) % 65521;
-			b = (b + a) % 65521;
-			if (++x == px + 1) {
-				x = 0;
-				y++;
-			}
-		}
-		left -= blk;
+		if (o->len)
+			memcpy(b, o->buf, o->len);
+		qr_free((char *)o->buf, o->cap);
+		o->buf = b;
+		o->cap = cap;
 	}
-	be32(d + z, (b << 16) | a);
-	z += 4;
-	n += chunk(out + n, "IDAT", d, z);
-	n += chunk(out + n, "IEND", NULL, 0);
-	return n;
+	memcpy(o->buf + o->len, data, n);
+	o->len += n;
+}
+
+static void png_flush_nothing(png_structp p)
+{
+	(void)p;
+}
+
+/* G as an 8-bit grey PNG, PNG_SCALE pixels per module, into *O. */
+static int draw_png(const struct grid *g, struct png_out *o)
+{
+	png_structp p;
+	png_infop info = NULL;
+	png_bytep row = NULL;
+	uint32_t px = (uint32_t)g->w * PNG_SCALE;
+	volatile int ok = 0;
+
+	p = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL, NULL, png_alloc, png_release);
+	if (!p)
+		return -1;
+	/* made before setjmp: nothing a longjmp could clobber */
+	info = png_create_info_struct(p);
+	row = sodium_malloc(px);
+	if (info && row && setjmp(png_jmpbuf(p)) == 0) {
+		png_set_write_fn(p, o, png_put, png_flush_nothing);
+		png_set_IHDR(p, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+			     PNG_FILTER_TYPE_DEFAULT);
+		png_write_info(p, info);
+		for (uint32_t y = 0; y < px; y++) {
+			for (uint32_t x = 0; x < px; x++)
+				row[x] = dark(g, (int)(x / PNG_SCALE), (int)(y / PNG_SCALE)) ? 0 : 255;
+			png_write_row(p, row);
+		}
+		png_write_end(p, info);
+		ok = !o->failed;
+	}
+	sodium_free(row);
+	png_destroy_write_struct(&p, &info);
+	return ok ? 0 : -1;
 }
 
 int qr_render(const char *text, enum qr_form form, char **out, size_t *len, struct wj_err *e)
@@ -185,14 +179,20 @@ int qr_render(const char *text, enum qr_form form, char **out, size_t *len, stru
 	g.q = q;
 	g.margin = form == QR_UTF8 ? 2 : 4;
 	g.w = q->width + 2 * g.margin;
-	cap = form == QR_UTF8 ? (size_t)g.w * ((size_t)g.w / 2 + 1) * 3 + (size_t)g.w + 16
-	      : form == QR_SVG ? (size_t)g.w * (size_t)g.w * 24 + 512
-			       : png_size(g.w);
-	*out = malloc(cap);
-	if (*out)
-		*len = form == QR_UTF8 ? draw_utf8(&g, *out)
-		       : form == QR_SVG ? draw_svg(&g, *out, cap)
-					: draw_png(&g, (uint8_t *)*out);
+	if (form == QR_PNG) {
+		struct png_out o = {NULL, 0, 0, 0};
+		if (draw_png(&g, &o) == 0) {
+			*out = (char *)o.buf;
+			*len = o.len;
+		} else {
+			qr_free((char *)o.buf, o.cap);
+		}
+	} else {
+		cap = form == QR_UTF8 ? (size_t)g.w * ((size_t)g.w / 2 + 1) * 3 + (size_t)g.w + 16
+				      : (size_t)g.w * (size_t)g.w * 24 + 512;
+		if ((*out = malloc(cap)))
+			*len = form == QR_UTF8 ? draw_utf8(&g, *out) : draw_svg(&g, *out, cap);
+	}
 	sodium_memzero(q->data, (size_t)q->width * (size_t)q->width);
 	QRcode_free(q);
 	if (!*out)

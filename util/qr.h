@@ -4,10 +4,10 @@
  *            blocks, light modules drawn (a dark background shows them as
  *            `qrencode -t utf8` does), a quiet zone of 2 modules;
  *   QR_SVG   an SVG image (plain text), quiet zone of 4;
- *   QR_PNG   a PNG image (8-bit grey, 8 pixels per module, stored deflate
- *            blocks: no compressor needed), quiet zone of 4.
+ *   QR_PNG   a PNG image (libpng: 8-bit grey, 8 pixels per module),
+ *            quiet zone of 4.
  * The text is usually a wg-quick config with a private key: the encoder's
- * module buffer and the output are wiped (qr_free). */
+ * module buffer, libpng's buffers and the output are wiped (qr_free). */
 #ifndef WGJAIL_QR_H
 #define WGJAIL_QR_H
 

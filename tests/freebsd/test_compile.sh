@@ -38,13 +38,15 @@ for f in "$SYSROOT"/usr/include/*.h; do
 	case $t in *.h) [ -f "$SYSROOT/usr/include/$t" ] && printf '#include <%s>\n' "$t" >"$OUT/shim/${f##*/}" ;; esac
 done
 
-# Package headers the kit does not have: libqrencode's one header is the
-# same upstream file on both systems (FreeBSD: graphics/libqrencode, in
-# /usr/local/include), so the host's copy stands in for it.
+# Package headers the kit does not have: libqrencode's one header and
+# libpng's three are the same upstream files on both systems (FreeBSD:
+# graphics/libqrencode and graphics/png, in /usr/local/include; libpng's
+# pnglibconf.h is the build's configuration, upstream's default in both
+# the Debian package and the port), so the host's copies stand in.
 mkdir -p "$OUT/pkg"
-for h in qrencode.h; do
-	[ -f "$SYSROOT/usr/local/include/$h" ] || { [ -f "/usr/include/$h" ] && cp "/usr/include/$h" "$OUT/pkg/"; } ||
-		skip_all "no $h in the kit or on this host (Debian libqrencode-dev): the FreeBSD build is NOT checked"
+for h in qrencode.h png.h libpng16/pngconf.h libpng16/pnglibconf.h; do
+	[ -f "$SYSROOT/usr/local/include/${h##*/}" ] || { [ -f "/usr/include/$h" ] && cp -L "/usr/include/$h" "$OUT/pkg/"; } ||
+		skip_all "no $h in the kit or on this host (Debian libqrencode-dev, libpng-dev): the FreeBSD build is NOT checked"
 done
 
 cd "$TOP" || exit 1

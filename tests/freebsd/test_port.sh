@@ -60,8 +60,8 @@ pkgs=$(make -s --no-print-directory print-pkgs BUILD_OS=FreeBSD)
 deps=$(portvar LIB_DEPENDS | tr ' ' '\n' | sed -n 's/^lib\([^.]*\)\.so:.*/lib\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
 check_eq "LIB_DEPENDS = the packages the FreeBSD build links (pkg-config: $pkgs)" \
 	"$(echo "$pkgs" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" "$deps"
-check_eq "libqrencode from graphics/libqrencode, libsodium from security/libsodium" \
-	"libqrencode.so:graphics/libqrencode libsodium.so:security/libsodium" "$(portvar LIB_DEPENDS)"
+check_eq "libpng from graphics/png, libqrencode from graphics/libqrencode, libsodium from security/libsodium" \
+	"libpng.so:graphics/png libqrencode.so:graphics/libqrencode libsodium.so:security/libsodium" "$(portvar LIB_DEPENDS)"
 check_eq "USES: gmake (the Makefile is GNU make's) and pkgconfig" "gmake pkgconfig" "$(portvar USES)"
 check_eq "DISTVERSION is the tree's VERSION" \
 	"$(sed -n 's/^VERSION := //p' Makefile)" "$(portvar DISTVERSION)"

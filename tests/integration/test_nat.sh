@@ -51,6 +51,16 @@ table inet hostfw {
 }
 EON
 fw_before=$(NH list table inet hostfw)
+# and a table with a forward chain that accepts by default: never touched
+NH -f - <<'EON'
+table ip other {
+	chain fwd {
+		type filter hook forward priority filter + 5; policy accept;
+		ip saddr 192.0.2.0/24 counter drop
+	}
+}
+EON
+other_before=$(NH list table ip other)
 
 check "create the jail" W create "$J" --bridge "$BR" --jail-address 10.66.7.2/24 --gateway 10.66.7.1 \
 	--jail-address fd66:7::2/64 --gateway fd66:7::1 --address 10.77.7.1/24 --listen-port 51820 \
@@ -80,15 +90,15 @@ check_eq "up" 0 "$?"
 printf '%s\n' "$out" | diag
 check "up says it enabled IPv4 forwarding" grep -q "host: enable net.ipv4.ip_forward" <<<"$out"
 check "up says it enabled IPv6 forwarding" grep -q "host: enable net.ipv6.conf.all.forwarding" <<<"$out"
-check "up names the host's drop-policy forward chain and the line to add" \
-	grep -q "table inet hostfw, chain forward drops forwarded packets by default.*meta mark & 0x00100000 == 0x00100000 accept" <<<"$out"
+check "up names the host's drop-policy forward chain and the rule it appends" \
+	grep -q "host: table inet hostfw, chain forward drops forwarded packets by default: append for jail $J: meta mark & 0x00100000 == 0x00100000 accept comment \"wgjail $J\"" <<<"$out"
 check_eq "forwarding is on" 1 "$(H sysctl -n net.ipv4.ip_forward)"
 check "the table inet wgjail exists" NH list table inet wgjail
-check_eq "the other table is unchanged by up" "$fw_before" "$(NH list table inet hostfw)"
-
-# The operator adds the line wgjail printed (to their own table).
-NH add rule inet hostfw forward meta mark '&' 0x00100000 == 0x00100000 accept
-fw_before=$(NH list table inet hostfw)
+# the drop-policy chain: exactly its own rules, then wgjail's one rule
+check_eq "the host's drop-policy chain got exactly one rule, appended after its own" \
+	"$(printf '%s\n' "$fw_before" | sed '$d' | sed '$d'; printf '\t\tmeta mark & 0x00100000 == 0x00100000 accept comment "wgjail %s"\n\t}\n}' "$J")" \
+	"$(NH list table inet hostfw)"
+check_eq "a table whose forward chain accepts by default is unchanged by up" "$other_before" "$(NH list table ip other)"
 
 # ---- the WAN peers reach the jail through the forwarded port ----------------
 wg_go wan "$PW"
@@ -128,15 +138,17 @@ c = socket.create_connection((sys.argv[1], 8080), timeout=3); print(c.recv(16).d
 check_eq "published tcp:8080 -> jail port 80 (IPv4)" "jail" "$(tcp_get 203.0.113.2 2>&1)"
 check_eq "published tcp:8080 -> jail port 80 (IPv6)" "jail" "$(tcp_get 2001:db8:17::2 2>&1)"
 
-# The mark is what the drop-policy chain lets through: without its line,
-# a new connection from the jail is dropped.
-h=$(NH -a list chain inet hostfw forward | sed -n 's/.*meta mark .* accept # handle \([0-9]*\)/\1/p')
+# The appended rule is what the drop-policy chain lets through: without
+# it, a new connection from the jail is dropped; the next `up` puts it back.
+fw_up=$(NH list table inet hostfw)
+h=$(NH -a list chain inet hostfw forward | sed -n "s/.*comment \"wgjail $J\" # handle \([0-9]*\)/\1/p")
 NH delete rule inet hostfw forward handle "$h"
-check_fails "without the mark line the host's drop policy drops the jail's new traffic" \
+check_fails "without wgjail's rule the host's drop policy drops the jail's new traffic" \
 	ip netns exec "$J" ping -c1 -W1 -s 77 203.0.113.1
-NH add rule inet hostfw forward meta mark '&' 0x00100000 == 0x00100000 accept
-fw_before=$(NH list table inet hostfw)
-check "with the line back, the jail's new traffic passes again" ip netns exec "$J" ping -c1 -W2 -s 78 203.0.113.1
+out=$(W up "$J" 2>&1)
+check "up appends the rule someone removed" grep -q "chain forward drops forwarded packets by default: append for jail $J" <<<"$out"
+check_eq "... and the chain is as after the first up" "$fw_up" "$(NH list table inet hostfw)"
+check "with the rule back, the jail's new traffic passes again" ip netns exec "$J" ping -c1 -W2 -s 78 203.0.113.1
 
 # ---- show --json JAIL ------------------------------------------------------------
 js=$(W show --json "$J")
@@ -150,6 +162,23 @@ out=$(W up "$J" 2>&1)
 check "second up: nothing changed" grep -q "up to date, nothing changed" <<<"$out"
 check_fails "second up: loaded nothing" grep -q "load nftables" <<<"$out"
 check_eq "second up: the table is as it was" "$wgt" "$(NH list table inet wgjail)"
+check_eq "second up: the host's chain is as it was" "$fw_up" "$(NH list table inet hostfw)"
+# A failed load changes nothing: the kernel refuses the last statement of
+# the transaction (the test hook WGJAIL_TEST_NFT_FAIL appends one), so the
+# deletion and re-creation of the jail's chains before it in the same
+# transaction must not happen either.
+held=$(NH list table inet wgjail)
+set_key "$J" publish udp:5353
+out=$(WGJAIL_TEST_NFT_FAIL=1 W up "$J" 2>&1)
+check_eq "a ruleset the kernel refuses: up fails" 1 "$?"
+check "... saying nftables refused it and nothing changed" grep -q "nftables: the jail's chains: loading failed, nothing changed" <<<"$out"
+check_eq "... and the previous ruleset is in place, whole" "$held" "$(NH list table inet wgjail)"
+check_fails "... without the new port" grep -q "dport 5353" <<<"$(NH list table inet wgjail)"
+out=$(W up "$J" 2>&1)
+check "the same up without the fault loads the new port" grep -q "udp dport 5353 dnat ip to 10.66.7.2:5353" <<<"$(NH list table inet wgjail)"
+sed -i '/^publish = udp:5353/d' "$CONF/$J/jail.conf"
+W up "$J" >/dev/null 2>&1
+check_eq "with the spec as before, the ruleset is as before" "$held" "$(NH list table inet wgjail)"
 # someone flushed the jail's chain: up reloads it
 NH flush chain inet wgjail "post_$J"
 out=$(W up "$J" 2>&1)
@@ -176,6 +205,13 @@ check_eq "a NAT interface that does not exist: up fails" 1 "$?"
 check "... naming the key and value" grep -q "nat_interface = 'nosuch0': the host has no such interface" <<<"$out"
 W down "$J2" >/dev/null 2>&1
 sed -i '/^nat_interface/d' "$CONF/$J2/jail.conf"
+set_key "$J2" address fd66:7::3/64
+out=$(W up "$J2" 2>&1)
+check_eq "NAT for an IPv6 address without an IPv6 gateway: up fails" 1 "$?"
+check "... naming the address" grep -q "nat = yes: address = fd66:7::3/64 has no gateway of its family" <<<"$out"
+check_fails "... and nothing was loaded for it" NH list chain inet wgjail "pre_$J2"
+W down "$J2" >/dev/null 2>&1
+sed -i '/^address = fd66:7::3/d' "$CONF/$J2/jail.conf"
 set_key "$J2" publish tcp:70000
 out=$(W up "$J2" 2>&1)
 check_eq "a port out of range: up fails" 1 "$?"
@@ -190,7 +226,21 @@ check "down says it removed the chains" grep -q "remove nftables chains of jail 
 check_fails "after down: no table inet wgjail" NH list table inet wgjail
 check_eq "after down: forwarding is off again (IPv4)" 0 "$(H sysctl -n net.ipv4.ip_forward)"
 check_eq "after down: forwarding is off again (IPv6)" 0 "$(H sysctl -n net.ipv6.conf.all.forwarding)"
-check_eq "the other table is unchanged after down" "$fw_before" "$(NH list table inet hostfw)"
+check "down says it removed its rule from the host's chain" \
+	grep -q "host: remove jail $J's rule from table inet hostfw, chain forward" <<<"$out"
+check_eq "the drop-policy table is byte for byte as before up" "$fw_before" "$(NH list table inet hostfw)"
+check_eq "the accept-policy table is byte for byte as before up" "$other_before" "$(NH list table ip other)"
+
+# A chain whose owner accepts the mark already gets nothing.
+NH add rule inet hostfw forward meta mark '&' 0x00100000 == 0x00100000 accept
+fw_own=$(NH list table inet hostfw)
+out=$(W up "$J" 2>&1)
+check_fails "the owner's own line there: up appends nothing" grep -q "append for jail" <<<"$out"
+check_eq "... the chain is unchanged by up" "$fw_own" "$(NH list table inet hostfw)"
+check "... and the jail's traffic passes" ip netns exec "$J" ping -c1 -W2 203.0.113.1
+W down "$J" >/dev/null 2>&1
+check_eq "... and by down" "$fw_own" "$(NH list table inet hostfw)"
+NH delete table inet hostfw
 
 # Forwarding that was on before `up` stays on after `down`.
 H sysctl -qw net.ipv4.ip_forward=1

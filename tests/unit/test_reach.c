@@ -132,6 +132,15 @@ static void validate(void **st)
 	s.n_gateway = 0;
 	assert_int_equal(jailspec_validate(&s, &e), -1);
 	assert_non_null(strstr(e.msg, "no bridge address"));
+	/* nat with an address whose family has no gateway */
+	s = bridge_spec();
+	s.nat = 1;
+	s.jail_addr[s.n_jail_addr++] = ip("fd66::2/64");
+	assert_int_equal(jailspec_validate(&s, &e), -1);
+	assert_string_equal(e.msg, "jail web: nat = yes: address = fd66::2/64 has no gateway of its family (gateway in "
+				   "[jail]): the jail could not answer anyone beyond its bridge");
+	s.gateway[s.n_gateway++] = ip("fd66::1");
+	assert_int_equal(jailspec_validate(&s, &e), 0);
 	s = bridge_spec();
 	s.nat = 1;
 	s.uplink = UPLINK_WIREGUARD;
@@ -155,7 +164,7 @@ static void validate(void **st)
 
 static void spec_round_trip(void **st)
 {
-	const char *text = "[jail]\nuplink = bridge\naddress = 10.66.0.2/24\nnat = yes\nnat_interface = em0\n"
+	const char *text = "[jail]\nuplink = bridge\naddress = 10.66.0.2/24\ngateway = 10.66.0.1\nnat = yes\nnat_interface = em0\n"
 			   "publish = tcp:8080:80\npublish = udp:53\n[wireguard]\nlisten_port = 51820\n";
 	struct jail_spec s, s2;
 	struct wj_err e = {0};

@@ -67,6 +67,7 @@ static void prerequisites(const struct spec_key *k, struct jail_spec *s)
 
 	if (!strcmp(k->key, "nat") || !strcmp(k->key, "publish")) {
 		assert_null(spec_key_set(spec_key_find(SPEC_JAIL, "address"), s, "10.66.0.2/24", why, sizeof(why)));
+		assert_null(spec_key_set(spec_key_find(SPEC_JAIL, "gateway"), s, "10.66.0.1", why, sizeof(why)));
 		s->nat = JAIL_YES;
 	}
 	if (!strcmp(k->key, "host_link") || !strcmp(k->key, "host_allow"))
