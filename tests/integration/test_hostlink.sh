@@ -56,9 +56,11 @@ check "the default route stays the tunnel" grep -q "^default dev wg0" <<<"$(JX i
 check_fails "no default route over the host link" grep -q "default.*host0" <<<"$(JX ip route)"
 check "the tunnel works" wait_until 15 JX ping -c1 -W1 10.79.0.2
 
-# Listeners in the jail: 8080 (allowed) and 8081 (not).
+# Listeners in the jail: 8080 (allowed) and 8081 (not).  `ip netns exec`
+# itself, not the function JX: $! must be the listener (ip execs python),
+# not a subshell whose kill would leave the listener running.
 for port in 8080 8081; do
-	JX python3 -c '
+	ip netns exec "$J" python3 -c '
 import socket, sys
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(4)

@@ -139,6 +139,10 @@ static int old_handler(void *user, const char *section, const char *name, const 
 	return 1;
 }
 
+/* The line buffer libinih starts with: the old driver's WJ_INI_MAX_LINE,
+ * unless a test whose lines are all short says otherwise (random_files). */
+static int old_initial_alloc = WJ_INI_MAX_LINE;
+
 static int old_parse(const struct wj_ini *ini, const char *text, size_t len, struct wj_err *e)
 {
 	struct old st = {.ini = ini, .p = text, .end = text + len, .e = e};
@@ -151,7 +155,7 @@ static int old_parse(const struct wj_ini *ini, const char *text, size_t len, str
 	ini_inline_comment_prefixes = (char *)(ini->inline_comment_prefixes ? ini->inline_comment_prefixes : "");
 	ini_use_stack = false;
 	ini_allow_realloc = true;
-	ini_initial_alloc = WJ_INI_MAX_LINE;
+	ini_initial_alloc = old_initial_alloc;
 	ini_max_line = WJ_INI_MAX_LINE;
 	ini_stop_on_first_error = true;
 	ini_allow_no_value = false;
@@ -191,8 +195,8 @@ static void same(const char *text, size_t len, int fail_at)
 		struct wj_err ea, eb;
 		int ra, rb;
 
-		memset(&a, 0, sizeof(a));
-		memset(&b, 0, sizeof(b));
+		a.out[0] = b.out[0] = '\0';
+		a.len = b.len = 0;
 		a.fail_at = b.fail_at = fail_at;
 		wj_err_clear(&ea);
 		wj_err_clear(&eb);
@@ -278,10 +282,20 @@ static uint32_t next(void)
 	return (uint32_t)rng;
 }
 
+/* Every line of these files is shorter than 161 bytes, so a 256-byte
+ * first buffer never limits a line: libinih's realloc loop and the old
+ * reader's "line too long" cannot trigger, exactly as with the old
+ * driver's 1 MiB buffer - the same callbacks, results and errors.  The
+ * 1 MiB buffer (kept for corner_cases and long_lines, where the limit is
+ * the point) costs an mmap per call under ASan: 80,000 of them took
+ * minutes. */
 static void random_files(void **state)
 {
 	static const char alphabet[] = "[]=:;# \t\rakAK\n\n\n";
 	char text[161];
+	_Static_assert(sizeof(text) + 2 <= 256, "a line must fit the 256-byte first buffer");
+
+	old_initial_alloc = 256;
 
 	for (int i = 0; i < 20000; i++) {
 		size_t len = next() % (sizeof(text) - 1);
@@ -292,6 +306,7 @@ static void random_files(void **state)
 			memcpy(text, "\xef\xbb\xbf", 3);
 		same(text, len, (int)(next() % 6));
 	}
+	old_initial_alloc = WJ_INI_MAX_LINE;
 }
 
 int main(void)

@@ -37,7 +37,7 @@ vm_prepare() {
 	fi
 	# shellcheck disable=SC2046
 	if ! cc -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$TOP" -O2 -o "$VM_DIR/wjvm" "$TOP/tests/vm/wjvm.c" \
-		$(vm_objs) $(pkg-config --libs libsodium libmnl inih libqrencode libnftables 2>/dev/null || echo -lsodium -lmnl -linih -lqrencode -lnftables) \
+		$(vm_objs) $(pkg-config --libs libsodium libmnl inih libqrencode libnftables libpng 2>/dev/null || echo -lsodium -lmnl -linih -lqrencode -lnftables -lpng) \
 		>"$VM_DIR/wjvm.log" 2>&1; then
 		VM_ERROR="building tests/vm/wjvm.c failed: $(head -5 "$VM_DIR/wjvm.log")"
 		return 1
