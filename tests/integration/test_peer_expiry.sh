@@ -50,7 +50,9 @@ done
 ip -n "$(ns p)" addr add 10.63.0.9/24 dev eth0
 ip -n "$(ns q)" addr add 10.63.0.10/24 dev eth0
 
-H "$WGJAIL" -c "$CONF" agent -f >"$LOG" 2>&1 &
+# nsenter itself in the background (not the function H): $! is then the
+# process that becomes the agent (through keywatch), which the exit trap kills
+nsenter --net="/run/netns/$(ns h)" "$WGJAIL" -c "$CONF" agent -f >"$LOG" 2>&1 &
 AGENT=$!
 T_PIDS+=("$AGENT")
 statejq() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); print(eval(sys.argv[2]))' "$STATUS" "$1" 2>/dev/null; }
