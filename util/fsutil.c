@@ -158,27 +158,30 @@ int wj_atomic_commit(struct wj_atomic *w, struct wj_err *e)
 	return 0;
 }
 
-int wj_write_atomic_with(const char *path, const void *data, size_t len, mode_t mode, int also,
-			 struct wj_err *e)
+/* One whole write through an atomic writer: ALSO fsync'd with the file
+ * (-1: none), or no fsync at all (NOSYNC, reports). */
+static int write_whole(const char *path, const void *data, size_t len, mode_t mode, int also, bool nosync,
+		       struct wj_err *e)
 {
 	struct wj_atomic w;
 
 	if (wj_atomic_open(&w, path, mode, e) < 0)
 		return -1;
 	w.also = also;
+	w.nosync = nosync;
 	wj_atomic_write(&w, data, len);
 	return wj_atomic_commit(&w, e);
 }
 
+int wj_write_atomic_with(const char *path, const void *data, size_t len, mode_t mode, int also,
+			 struct wj_err *e)
+{
+	return write_whole(path, data, len, mode, also, false, e);
+}
+
 int wj_write_report(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
 {
-	struct wj_atomic w;
-
-	if (wj_atomic_open(&w, path, mode, e) < 0)
-		return -1;
-	w.nosync = true;
-	wj_atomic_write(&w, data, len);
-	return wj_atomic_commit(&w, e);
+	return write_whole(path, data, len, mode, -1, true, e);
 }
 
 /* Does PATH (a regular file of mode MODE, not a link) hold exactly

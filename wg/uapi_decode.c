@@ -486,20 +486,23 @@ int wg_uapi_dec_feed(struct wg_uapi_dec *d, const char *data, size_t len, size_t
 	return 0;
 }
 
-int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct wj_err *e)
+/* BUF whole through D (a GET reply or a set: WHAT names it); D freed. */
+static int decode_whole(struct wg_uapi_dec *d, const char *what, const char *buf, size_t len,
+			struct wg_device **out, struct wj_err *e)
 {
-	struct wg_uapi_dec *d = wg_uapi_dec_new(false);
 	size_t used;
 	int r;
 
 	*out = NULL;
 	if (!d)
-		return wj_errnof(e, ENOMEM, "decoding the UAPI reply");
+		return wj_errnof(e, ENOMEM, "decoding the UAPI %s", what);
 	r = wg_uapi_dec_feed(d, buf, len, &used, e);
 	if (r == 1 && used != len) {
-		r = bad(d, e, "bytes after the end of the reply", NULL);
+		char why[64];
+		snprintf(why, sizeof(why), "bytes after the end of the %s", what);
+		r = bad(d, e, why, NULL);
 	} else if (r == 0) {
-		wj_errf(e, "truncated UAPI reply (%zu bytes, no final empty line)", len);
+		wj_errf(e, "truncated UAPI %s (%zu bytes, no final empty line)", what, len);
 		e->code = EPROTO;
 		r = -1;
 	}
@@ -511,27 +514,12 @@ int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct w
 	return r;
 }
 
+int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct wj_err *e)
+{
+	return decode_whole(wg_uapi_dec_new(false), "reply", buf, len, out, e);
+}
+
 int wg_uapi_decode_set(const char *buf, size_t len, struct wg_device **out, struct wj_err *e)
 {
-	struct wg_uapi_dec *d = wg_uapi_dec_new_set();
-	size_t used;
-	int r;
-
-	*out = NULL;
-	if (!d)
-		return wj_errnof(e, ENOMEM, "decoding the UAPI set");
-	r = wg_uapi_dec_feed(d, buf, len, &used, e);
-	if (r == 1 && used != len) {
-		r = bad(d, e, "bytes after the end of the set", NULL);
-	} else if (r == 0) {
-		wj_errf(e, "truncated UAPI set (%zu bytes, no final empty line)", len);
-		e->code = EPROTO;
-		r = -1;
-	}
-	if (r == 1) {
-		*out = wg_uapi_dec_take(d);
-		r = 0;
-	}
-	wg_uapi_dec_free(d);
-	return r;
+	return decode_whole(wg_uapi_dec_new_set(), "set", buf, len, out, e);
 }
