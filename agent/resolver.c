@@ -373,10 +373,15 @@ static void flush(struct resolver *r, int64_t now)
 			en->when = time(NULL);
 			continue;
 		}
-		if (send(r->fd, &rq, sizeof(rq), MSG_DONTWAIT) != (ssize_t)sizeof(rq)) {
+		if (send(r->fd, &rq, sizeof(rq), MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof(rq)) {
 			if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
 				return; /* sent at the next tick */
-			lost(r, true, NULL, "cannot be written to (%s)", strerror(errno));
+			/* A closed peer is a process that is gone: reaped for its
+			 * status, as when its end reads as closed. */
+			if (errno == EPIPE || errno == ECONNRESET)
+				lost(r, false, NULL, "is gone");
+			else
+				lost(r, true, NULL, "cannot be written to (%s)", strerror(errno));
 			return;
 		}
 		en->queued = false;
@@ -465,7 +470,7 @@ void resolver_read(struct resolver *r)
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
 		if (n <= 0) {
-			if (n == 0)
+			if (n == 0 || errno == ECONNRESET)
 				lost(r, false, NULL, "is gone");
 			else
 				lost(r, true, NULL, "cannot be read (%s)", strerror(errno));
