@@ -301,32 +301,48 @@ static int header(struct jc_header *h, enum jc_op op, const char *name, const ch
 
 /* ---- the device: read, changed ---- */
 
+/* The caller's read buffer for a GET reply: a pipe holds 64 KiB. */
+#define JC_REPLY_BUF 65536
+
+/* The reply decoded once, as it comes (the jail's bytes: never trusted).
+ * One ended before its final empty line is an error saying so, unless the
+ * process's own error says more (jail_call). */
 static int get_reply(int fd, void *arg, struct wj_err *e)
 {
 	struct wg_device **out = arg;
 	struct wg_uapi_dec *d = wg_uapi_dec_new(false);
-	char buf[16384];
+	char *buf = sodium_malloc(JC_REPLY_BUF); /* holds the private key */
+	size_t total = 0;
 	int done = 0;
 
-	if (!d)
+	if (!d || !buf) {
+		wg_uapi_dec_free(d);
+		sodium_free(buf);
+		drain(fd, NULL, e);
 		return wj_errnof(e, ENOMEM, "reading the jail's interface");
+	}
 	while (done == 0) {
 		size_t used = 0;
-		ssize_t n = read(fd, buf, sizeof(buf));
+		ssize_t n = read(fd, buf, JC_REPLY_BUF);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			break; /* the process's error says why */
+			break;
+		total += (size_t)n;
 		done = wg_uapi_dec_feed(d, buf, (size_t)n, &used, e);
 		if (done == 1 && used != (size_t)n)
 			done = wj_errf(e, "reading the jail's interface: bytes after the reply");
 	}
-	sodium_memzero(buf, sizeof(buf)); /* held the private key */
+	sodium_free(buf); /* wipes */
 	if (done == 1)
 		*out = wg_uapi_dec_take(d);
 	wg_uapi_dec_free(d);
-	if (done == 0) /* end of file before the reply ended */
-		return drain(fd, NULL, e);
+	if (done == 0) {
+		drain(fd, NULL, e);
+		return total ? wj_errf(e, "reading the jail's interface: the reply was cut short (%zu bytes, no final "
+					  "empty line)", total)
+			     : wj_errf(e, "reading the jail's interface: no reply");
+	}
 	if (done < 0)
 		drain(fd, NULL, e);
 	return done < 0 ? -1 : 0;

@@ -4,9 +4,12 @@
  *
  * Descriptors of the process: 0 the request (a stream socket: the caller
  * writes it whole, then closes its end), 1 the reply (a pipe: GET's device
- * as a UAPI GET reply, wg/uapi_write.h; SYNC's report lines; nothing for
- * SET), 2 the caller's standard error, 3 the status (a pipe: one struct
- * jc_status, written once at the end); nothing else.
+ * as a UAPI GET reply: a userspace daemon's own, passed through once
+ * checked for size and shape, wg/uapi_frame.h, or a kernel's device
+ * written in that form, wg/uapi_write.h; the caller decodes it once, with
+ * the fuzzed decoder; SYNC's report lines; nothing for SET), 2 the
+ * caller's standard error, 3 the status (a pipe: one struct jc_status,
+ * written once at the end); nothing else.
  *
  * The request: header lines, an empty line, then for SET and SYNC the
  * device in the UAPI set form (wg/uapi_write.h, WG_UAPI_SET_REQUEST):

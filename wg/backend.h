@@ -33,6 +33,12 @@ struct wg_backend {
 	 * interface group, see wg/kernel_freebsd.c); without MINT nothing
 	 * is changed.  Returns 0, or -1 if there is none.  May be NULL. */
 	int (*identity)(const char *ifname, bool mint, char *out, size_t outsz);
+	/* The device as a UAPI GET reply (wg/uapi_write.h) written to OUT:
+	 * a userspace daemon's own reply, passed through as it comes,
+	 * checked for size and shape only (wg/uapi_frame.h): the reader
+	 * decodes it.  NULL: get, then wg_uapi_write_get.  0, or -1 with E
+	 * set (the reply may be cut short). */
+	int (*pass_get)(const char *ifname, int out, struct wj_err *e);
 };
 
 extern const struct wg_backend wg_backend_uapi;

@@ -349,4 +349,4 @@ static int freebsd_identity(const char *ifname, bool mint, char *out, size_t out
 }
 
 const struct wg_backend wg_backend_freebsd = {"kernel (if_wg)", freebsd_has,  freebsd_get,
-					      freebsd_set,  freebsd_list, freebsd_identity};
+					      freebsd_set,  freebsd_list, freebsd_identity, NULL};

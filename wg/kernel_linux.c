@@ -295,4 +295,4 @@ static int kernel_identity(const char *ifname, bool mint, char *out, size_t outs
 }
 
 const struct wg_backend wg_backend_kernel = {"kernel",    kernel_has,  kernel_get,
-					     kernel_set,  kernel_list, kernel_identity};
+					     kernel_set,  kernel_list, kernel_identity, NULL};

@@ -21,6 +21,7 @@
 #include "util/strutil.h"
 #include "wg/backend.h"
 #include "wg/uapi_decode.h"
+#include "wg/uapi_frame.h"
 #include "wg/uapi_write.h"
 
 /* A daemon that stops answering must not hang wgjail forever.  One read
@@ -120,8 +121,18 @@ static int send_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Read and decode one reply. */
-static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct wj_err *e)
+/* Where a reply's bytes go as they come: the decoder, or the shape check
+ * and a descriptor (wg_uapi_pass_get).  As wg_uapi_dec_feed: 0, 1 (the
+ * reply ended after *USED bytes), -1 with E set. */
+typedef int (*reply_sink)(void *arg, const char *data, size_t len, size_t *used, struct wj_err *e);
+
+static int to_decoder(void *arg, const char *data, size_t len, size_t *used, struct wj_err *e)
+{
+	return wg_uapi_dec_feed(arg, data, len, used, e);
+}
+
+/* Read one reply into SINK. */
+static int read_reply(int fd, const char *ifname, reply_sink sink, void *arg, struct wj_err *e)
 {
 	char *buf = sodium_malloc(UAPI_RDBUF); /* a GET reply carries the private key */
 	int r = 0;
@@ -143,7 +154,7 @@ static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct 
 			e->code = EPROTO;
 			break;
 		}
-		r = wg_uapi_dec_feed(d, buf, (size_t)n, &used, e);
+		r = sink(arg, buf, (size_t)n, &used, e);
 		if (r == 1 && used != (size_t)n) {
 			r = wj_errf(e, "%s: bytes after the end of the UAPI reply", ifname);
 			e->code = EPROTO;
@@ -155,13 +166,12 @@ static int read_reply(int fd, const char *ifname, struct wg_uapi_dec *d, struct 
 	return r < 0 ? -1 : 0;
 }
 
-int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct wg_device **out, struct wj_err *e)
+/* Send "get=1"; the connected socket, or -1 with E set. */
+static int send_get(const char *ifname, struct wj_err *e)
 {
 	static const char req[] = "get=1\n\n";
-	struct wg_uapi_dec *d;
-	int fd, r;
+	int fd;
 
-	*out = NULL;
 	if ((fd = open_or_fail(ifname, e)) < 0)
 		return -1;
 	if (send_all(fd, req, sizeof(req) - 1) < 0) {
@@ -169,19 +179,68 @@ int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct
 		close(fd);
 		return -1;
 	}
+	return fd;
+}
+
+int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct wg_device **out, struct wj_err *e)
+{
+	struct wg_uapi_dec *d;
+	int fd, r;
+
+	*out = NULL;
+	if ((fd = send_get(ifname, e)) < 0)
+		return -1;
 	if (!(d = wg_uapi_dec_new(false))) {
 		close(fd);
 		return wj_errnof(e, ENOMEM, "%s", ifname);
 	}
 	if (fn)
 		wg_uapi_dec_stream(d, fn, arg);
-	r = read_reply(fd, ifname, d, e);
+	r = read_reply(fd, ifname, to_decoder, d, e);
 	close(fd);
 	if (r == 0) {
 		*out = wg_uapi_dec_take(d);
 		snprintf((*out)->name, sizeof((*out)->name), "%s", ifname);
 	}
 	wg_uapi_dec_free(d);
+	return r;
+}
+
+/* ---- get, passed through: checked for shape, written to a descriptor ---- */
+
+struct pass {
+	struct wg_uapi_frame frame;
+	int out;
+};
+
+static int to_descriptor(void *arg, const char *data, size_t len, size_t *used, struct wj_err *e)
+{
+	struct pass *p = arg;
+	int r = wg_uapi_frame_feed(&p->frame, data, len, used, e);
+
+	if (r < 0)
+		return -1; /* the bytes before the fault need not go: the call fails */
+	for (size_t off = 0; off < *used;) {
+		ssize_t n = write(p->out, data + off, *used - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return wj_errnof(e, errno, "passing the UAPI reply on");
+		off += (size_t)n;
+	}
+	return r;
+}
+
+static int uapi_pass_get(const char *ifname, int out, struct wj_err *e)
+{
+	struct pass p = {.out = out};
+	int fd, r;
+
+	wg_uapi_frame_init(&p.frame);
+	if ((fd = send_get(ifname, e)) < 0)
+		return -1;
+	r = read_reply(fd, ifname, to_descriptor, &p, e);
+	close(fd);
 	return r;
 }
 
@@ -209,7 +268,7 @@ static int uapi_set(const char *ifname, const struct wg_device *c, struct wj_err
 	sent = wg_uapi_write_set(fd, ifname, c, 0, &se);
 	/* Even when sending failed, the daemon may have answered why (it
 	 * replies errno=N at the first bad line and stops reading). */
-	if (read_reply(fd, ifname, d, e) < 0) {
+	if (read_reply(fd, ifname, to_decoder, d, e) < 0) {
 		if (sent < 0 && e->code == EPROTO)
 			*e = se;
 		goto out;
@@ -274,4 +333,5 @@ static int uapi_identity(const char *ifname, bool mint, char *out, size_t outsz)
 	return n < 0 || (size_t)n >= outsz ? -1 : 0;
 }
 
-const struct wg_backend wg_backend_uapi = {"uapi", uapi_has, uapi_get, uapi_set, uapi_list, uapi_identity};
+const struct wg_backend wg_backend_uapi = {"uapi",   uapi_has,      uapi_get, uapi_set,
+					   uapi_list, uapi_identity, uapi_pass_get};

@@ -32,7 +32,7 @@ static int rec_set(const char *ifname, const struct wg_device *c, struct wj_err 
 	return 0;
 }
 static int rec_list(char ***n, size_t *c, struct wj_err *e) { return 0; }
-static const struct wg_backend rec = {"recording", rec_has, rec_get, rec_set, rec_list, NULL};
+static const struct wg_backend rec = {"recording", rec_has, rec_get, rec_set, rec_list, NULL, NULL};
 
 static char statedir[] = "/tmp/wgjail-sync-XXXXXX";
 
