@@ -1,4 +1,5 @@
 /* wgjail peer add|remove|list: the command edge (syntax, messages). */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -12,6 +13,7 @@
 #include "agent/jailwg.h"
 #include "agent/peer.h"
 #include "agent/peer_args.h"
+#include "agent/peer_list.h"
 #include "agent/peername.h"
 #include "agent/platform.h"
 #include "util/err.h"
@@ -301,145 +303,13 @@ static int peer_remove_cmd(int argc, char **argv)
 	return WJ_EXIT_OK;
 }
 
-static void json_str(const char *s)
-{
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
-
-static const char *endpoint_of(const struct wg_peer *p, char *buf, size_t sz)
-{
-	if (p->endpoint)
-		return p->endpoint;
-	if (p->endpoint_addr.sa.sa_family != AF_UNSPEC)
-		return wg_sockaddr_fmt(&p->endpoint_addr, buf, sz);
-	return NULL;
-}
-
-/* "active", "disabled", "expired", or "expires in 2 days, 3 hours". */
-static const char *state_of(const struct wg_peer *p, time_t now, char *buf, size_t sz)
-{
-	char age[96];
-
-	if (p->disabled)
-		return "disabled";
-	if (!p->expires)
-		return "active";
-	if (p->expires <= now)
-		return "expired";
-	snprintf(buf, sz, "expires in %s", wg_show_age(age, sizeof(age), p->expires - now));
-	return buf;
-}
-
-/* What both listings print of a peer, formatted once. */
-struct row {
-	char key[WG_KEY_B64_LEN + 1], ep[INET6_ADDRSTRLEN + 16], aip[INET6_ADDRSTRLEN + 8];
-	const char *endpoint; /* NULL: none */
-};
-
-static void row_of(const struct wg_peer *p, struct row *r)
-{
-	key_to_base64(r->key, p->public_key);
-	r->endpoint = endpoint_of(p, r->ep, sizeof(r->ep));
-}
-
-static void list_json(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
-{
-	time_t now = time(NULL);
-
-	printf("{\"jail\":");
-	json_str(jail);
-	printf(",\"interface\":");
-	json_str(o->ifname);
-	printf(",\"up\":%s,\"peers\":[", live ? "true" : "false");
-	for (size_t i = 0; i < dev->n_peers; i++) {
-		const struct wg_peer *p = &dev->peers[i];
-		struct row r;
-
-		char when[32];
-
-		row_of(p, &r);
-		printf("%s{\"public_key\":\"%s\",\"name\":", i ? "," : "", r.key);
-		if (p->name[0])
-			json_str(p->name);
-		else
-			printf("null");
-		printf(",\"state\":\"%s\",\"expires\":",
-		       p->disabled ? "disabled" : p->expires && p->expires <= now ? "expired" : "active");
-		if (p->expires)
-			json_str(wg_time_fmt(p->expires, when, sizeof(when)));
-		else
-			printf("null");
-		printf(",\"allowed_ips\":[");
-		for (size_t j = 0; j < p->n_aips; j++) {
-			printf("%s", j ? "," : "");
-			json_str(wg_ipmask_fmt(&p->aips[j], r.aip, sizeof(r.aip)));
-		}
-		printf("],\"endpoint\":");
-		if (r.endpoint)
-			json_str(r.endpoint);
-		else
-			printf("null");
-		printf(",\"persistent_keepalive\":%u,\"preshared_key\":%s", p->keepalive,
-		       (p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk) ? "true" : "false");
-		if (live)
-			printf(",\"latest_handshake\":%" PRId64 ",\"rx_bytes\":%" PRIu64 ",\"tx_bytes\":%" PRIu64,
-			       p->last_handshake_sec, p->rx_bytes, p->tx_bytes);
-		printf("}");
-	}
-	printf("]}\n");
-}
-
-static void list_text(const char *jail, const struct wg_device *dev, bool live, const struct jailtx_report *o)
-{
-	time_t now = time(NULL);
-
-	printf("jail %s, interface %s, %s, %zu peer%s\n", jail, o->ifname, live ? "up" : "not up", dev->n_peers,
-	       dev->n_peers == 1 ? "" : "s");
-	for (size_t i = 0; i < dev->n_peers; i++) {
-		const struct wg_peer *p = &dev->peers[i];
-		struct row r;
-
-		char st[128];
-
-		row_of(p, &r);
-		printf("\npeer: %s\n", r.key);
-		if (p->name[0])
-			printf("  name: %s\n", p->name);
-		printf("  state: %s\n  allowed ips: ", state_of(p, now, st, sizeof(st)));
-		for (size_t j = 0; j < p->n_aips; j++)
-			printf("%s%s", j ? ", " : "", wg_ipmask_fmt(&p->aips[j], r.aip, sizeof(r.aip)));
-		printf("%s\n", p->n_aips ? "" : "(none)");
-		if (r.endpoint)
-			printf("  endpoint: %s\n", r.endpoint);
-		if (p->keepalive)
-			printf("  persistent keepalive: every %u seconds\n", p->keepalive);
-		printf("  preshared key: %s\n", (p->flags & WGPEER_HAS_PSK) && !key_is_zero(p->psk) ? "yes" : "no");
-		if (!live)
-			continue;
-		if (p->last_handshake_sec)
-			printf("  latest handshake: %lld seconds ago\n", (long long)(now - p->last_handshake_sec));
-		else
-			printf("  latest handshake: none\n");
-		printf("  transfer: %" PRIu64 " B received, %" PRIu64 " B sent\n", p->rx_bytes, p->tx_bytes);
-	}
-}
-
 static int peer_list_cmd(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
 	bool json = false, live;
 	struct wg_device *dev;
+	struct peer_list_of l;
 	struct jailtx_report o;
 	struct wj_err e = {0};
 	int ch, r;
@@ -455,11 +325,18 @@ static int peer_list_cmd(int argc, char **argv)
 		return r;
 	if (peer_load(argv[optind], true, &dev, &live, &o, &e) < 0)
 		return cmd_fail(&e);
-	if (json)
-		list_json(argv[optind], dev, live, &o);
-	else
-		list_text(argv[optind], dev, live, &o);
+	l.jail = argv[optind];
+	l.ifname = o.ifname;
+	l.dev = dev;
+	l.live = live;
+	l.json = json;
+	l.now = time(NULL);
+	r = peer_list_write(stdout, &l);
 	wg_device_free(dev);
+	if (r < 0) {
+		wj_errnof(&e, ENOMEM, "peer list");
+		return cmd_fail(&e);
+	}
 	return WJ_EXIT_OK;
 }
 

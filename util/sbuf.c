@@ -27,6 +27,11 @@ static bool reserve(struct wj_sbuf *b, size_t more)
 	return true;
 }
 
+bool wj_sb_reserve(struct wj_sbuf *b, size_t more)
+{
+	return reserve(b, more);
+}
+
 void wj_sb_append(struct wj_sbuf *b, const char *s, size_t n)
 {
 	if (!reserve(b, n))

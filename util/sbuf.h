@@ -14,6 +14,9 @@ struct wj_sbuf {
 
 void wj_sb_printf(struct wj_sbuf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void wj_sb_append(struct wj_sbuf *b, const char *s, size_t n);
+/* Room for MORE bytes more, allocated now (one allocation for a text
+ * whose size is known about): false after an allocation failure. */
+bool wj_sb_reserve(struct wj_sbuf *b, size_t more);
 /* Hand the text over (caller frees); NULL (and the buffer freed) after an
  * allocation failure.  An empty buffer gives "". */
 char *wj_sb_take(struct wj_sbuf *b, size_t *len);

@@ -107,6 +107,34 @@ static void ipmask_parse_fmt_mask(void **s)
 		assert_int_equal(wg_ipmask_parse(bad[i], &ip), -1);
 }
 
+/* IPv4 is formatted without inet_ntop (listing 50,000 peers): the same
+ * text as inet_ntop for every byte value in every position, and every
+ * prefix length; a buffer too small for the fast path still works. */
+static void ipmask_fmt_as_inet_ntop(void **s)
+{
+	struct wg_ipmask ip = {.family = AF_INET};
+	char buf[64], want[64], a[INET_ADDRSTRLEN], small[12];
+
+	for (unsigned v = 0; v < 256; v++) {
+		for (unsigned pos = 0; pos < 4; pos++) {
+			uint8_t b[4] = {1, 22, 203, 0};
+			b[pos] = (uint8_t)v;
+			memcpy(&ip.addr.ip4, b, 4);
+			ip.cidr = (uint8_t)((v + pos) % 33);
+			inet_ntop(AF_INET, &ip.addr.ip4, a, sizeof(a));
+			snprintf(want, sizeof(want), "%s/%u", a, ip.cidr);
+			assert_string_equal(wg_ipmask_fmt(&ip, buf, sizeof(buf)), want);
+			assert_string_equal(wg_ipmask_addr_fmt(&ip, buf, sizeof(buf)), a);
+		}
+	}
+	assert_int_equal(inet_pton(AF_INET, "255.255.255.255", &ip.addr.ip4), 1);
+	ip.cidr = 32;
+	assert_string_equal(wg_ipmask_fmt(&ip, buf, sizeof(buf)), "255.255.255.255/32");
+	assert_string_equal(wg_ipmask_fmt(&ip, small, sizeof(small)), "255.255.255"); /* cut, as snprintf */
+	assert_int_equal(wg_ipmask_parse("fd00:0:0:1::a/64", &ip), 0);
+	assert_string_equal(wg_ipmask_fmt(&ip, buf, sizeof(buf)), "fd00:0:0:1::a/64");
+}
+
 static void canonical_aips(void **s)
 {
 	struct wg_peer p;
@@ -184,7 +212,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hundred_thousand_peers), cmocka_unit_test(remove_keeps_order_and_index),
-		cmocka_unit_test(ipmask_parse_fmt_mask),  cmocka_unit_test(canonical_aips),
+		cmocka_unit_test(ipmask_parse_fmt_mask),  cmocka_unit_test(ipmask_fmt_as_inet_ntop),
+		cmocka_unit_test(canonical_aips),
 		cmocka_unit_test(sockaddr_fmt_equal),     cmocka_unit_test(private_key_and_clone),
 	};
 	if (keys_init() < 0)
