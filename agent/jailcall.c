@@ -209,20 +209,19 @@ static int cloexec_pipe(int p[2])
 	return 0;
 }
 
-/* Run operation H in the running jail H->jail by a fresh process
- * (agent/jailcall_proto.h); DEV its device (SET, SYNC); REPLY reads what
- * the process writes (NULL: dropped); RET (RETSZ bytes) gets its small
- * result.  The operation's result (>= 0), or -1 with E set. */
-static int jail_call(const struct jc_header *h, const struct wg_device *dev, jail_reply_fn reply, void *arg,
-		     void *ret, size_t retsz, struct wj_err *e)
+/* Start operation H in the running jail H->jail by a fresh process
+ * (agent/jailcall_proto.h), DEV its device (SET, SYNC): spawned, the
+ * request sent.  0 and *C filled, or -1 with E set (nothing left). */
+static int call_start(const struct jc_header *h, const struct wg_device *dev, struct jail_call *c, struct wj_err *e)
 {
 	char *argv[] = {"wgjail", "_jailcall", NULL};
 	char *envp[JC_ENV_MAX];
-	int rq[2], data[2], stp[2], map[4], ws = 0, rr, sent;
-	struct jc_status st;
-	struct wj_err se;
-	pid_t pid;
+	int rq[2], data[2], stp[2], map[4];
 
+	memset(c, 0, sizeof(*c));
+	c->pid = -1;
+	c->data = c->stp = -1;
+	snprintf(c->jail, sizeof(c->jail), "%s", h->jail);
 	if (!wj_platform()->is_up(h->jail))
 		return wj_jail_not_running(h->jail, e);
 	if (jail_call_init(e) < 0)
@@ -246,29 +245,45 @@ static int jail_call(const struct jc_header *h, const struct wg_device *dev, jai
 	map[JC_FD_REPLY] = data[1];
 	map[2] = -1;
 	map[JC_FD_STATUS] = stp[1];
-	pid = selfexe_spawn(self_fd, argv, envp, map, 4, e);
+	c->pid = selfexe_spawn(self_fd, argv, envp, map, 4, e);
 	close(rq[1]);
 	close(data[1]);
 	close(stp[1]);
-	if (pid < 0) {
+	if (c->pid < 0) {
 		close(rq[0]);
 		close(data[0]);
 		close(stp[0]);
 		return wj_err_prefix(e, "jail %s", h->jail);
 	}
 	/* The request whole, then the replies: the process reads all of it
-	 * before it writes.  A process that ended early says why in its
-	 * status, which comes first. */
-	wj_err_clear(&se);
-	sent = send_request(rq[0], h, dev, &se);
+	 * before it writes. */
+	wj_err_clear(&c->se);
+	c->sent = send_request(rq[0], h, dev, &c->se);
 	close(rq[0]);
-	rr = sent < 0 ? drain(data[0], NULL, e) : (reply ? reply : drain)(data[0], arg, e);
-	close(data[0]);
-	if (read_status(stp[0], &st) < 0)
+	c->data = data[0];
+	c->stp = stp[0];
+	return 0;
+}
+
+/* The rest of call C: REPLY reads what the process writes (NULL:
+ * dropped); RET (RETSZ bytes) gets its small result.  The operation's
+ * result (>= 0), or -1 with E set.  The process is reaped either way. */
+static int call_finish(struct jail_call *c, jail_reply_fn reply, void *arg, void *ret, size_t retsz,
+		       struct wj_err *e)
+{
+	struct jc_status st;
+	int ws = 0, rr;
+
+	/* A process that ended early says why in its status, which comes
+	 * first. */
+	rr = c->sent < 0 ? drain(c->data, NULL, e) : (reply ? reply : drain)(c->data, arg, e);
+	close(c->data);
+	if (read_status(c->stp, &st) < 0)
 		st.r = INT32_MIN;
-	close(stp[0]);
-	while (waitpid(pid, &ws, 0) < 0 && errno == EINTR)
+	close(c->stp);
+	while (waitpid(c->pid, &ws, 0) < 0 && errno == EINTR)
 		;
+	c->pid = -1;
 	/* The process's own error says most; then the request's; then the
 	 * reply's (E has it); then how the process ended. */
 	if (st.r < 0 && st.r != INT32_MIN) {
@@ -276,17 +291,27 @@ static int jail_call(const struct jc_header *h, const struct wg_device *dev, jai
 		snprintf(e->msg, sizeof(e->msg), "%s", st.msg);
 		return -1;
 	}
-	if (sent < 0 && st.r != INT32_MIN) {
-		*e = se;
+	if (c->sent < 0 && st.r != INT32_MIN) {
+		*e = c->se;
 		return -1;
 	}
 	if (st.r == INT32_MIN)
-		return child_died(h->jail, ws, e);
+		return child_died(c->jail, ws, e);
 	if (rr < 0)
 		return -1;
 	if (ret)
 		memcpy(ret, st.ret, retsz < sizeof(st.ret) ? retsz : sizeof(st.ret));
 	return st.r;
+}
+
+static int jail_call(const struct jc_header *h, const struct wg_device *dev, jail_reply_fn reply, void *arg,
+		     void *ret, size_t retsz, struct wj_err *e)
+{
+	struct jail_call c;
+
+	if (call_start(h, dev, &c, e) < 0)
+		return -1;
+	return call_finish(&c, reply, arg, ret, retsz, e);
 }
 
 static int header(struct jc_header *h, enum jc_op op, const char *name, const char *ifname, struct wj_err *e)
@@ -348,22 +373,37 @@ static int get_reply(int fd, void *arg, struct wj_err *e)
 	return done < 0 ? -1 : 0;
 }
 
-int jail_dev_get(const char *name, const char *ifname, struct wg_device **out, struct wj_err *e)
+int jail_dev_get_start(const char *name, const char *ifname, struct jail_call *c, struct wj_err *e)
 {
 	struct jc_header h;
 
-	*out = NULL;
 	if (header(&h, JC_GET, name, ifname, e) < 0)
 		return -1;
-	if (jail_call(&h, NULL, get_reply, out, NULL, 0, e) < 0) {
+	return call_start(&h, NULL, c, e);
+}
+
+int jail_dev_get_finish(struct jail_call *c, const char *ifname, struct wg_device **out, struct wj_err *e)
+{
+	*out = NULL;
+	if (call_finish(c, get_reply, out, NULL, 0, e) < 0) {
 		wg_device_free(*out);
 		*out = NULL;
 		return -1;
 	}
 	if (!*out)
-		return wj_errf(e, "jail %s: no reply from inside the jail", name);
+		return wj_errf(e, "jail %s: no reply from inside the jail", c->jail);
 	snprintf((*out)->name, sizeof((*out)->name), "%s", ifname);
 	return 0;
+}
+
+int jail_dev_get(const char *name, const char *ifname, struct wg_device **out, struct wj_err *e)
+{
+	struct jail_call c;
+
+	*out = NULL;
+	if (jail_dev_get_start(name, ifname, &c, e) < 0)
+		return -1;
+	return jail_dev_get_finish(&c, ifname, out, e);
 }
 
 int jail_dev_set(const char *name, const char *ifname, const struct wg_device *changes, struct wj_err *e)

@@ -30,10 +30,12 @@
 #define WGJAIL_JAILCALL_H
 
 #include <stdio.h>
+#include <sys/types.h>
 
+#include "util/err.h"
+#include "util/strutil.h"
 #include "wg/model.h"
 
-struct wj_err;
 struct wg_sync_result;
 
 /* The most a call returns besides its bytes (a small struct). */
@@ -49,6 +51,20 @@ int jail_call_init(struct wj_err *e);
 
 /* The jail's interface IFNAME as its backend reads it (*OUT, named IFNAME). */
 int jail_dev_get(const char *name, const char *ifname, struct wg_device **out, struct wj_err *e);
+
+/* A call under way: the process started, its request sent. */
+struct jail_call {
+	pid_t pid;
+	int data, stp, sent;
+	struct wj_err se;
+	char jail[WJ_JAIL_NAME_MAX + 1];
+};
+/* jail_dev_get in two steps, so that the caller works while the jail
+ * answers (a userspace daemon's reply is held whole by the process in the
+ * jail, wg/uapi.c): every start that returned 0 is finished, which reaps
+ * the process. */
+int jail_dev_get_start(const char *name, const char *ifname, struct jail_call *c, struct wj_err *e);
+int jail_dev_get_finish(struct jail_call *c, const char *ifname, struct wg_device **out, struct wj_err *e);
 /* wg_sync of the jail's interface IFNAME to DESIRED (hostnames resolved
  * here first, with this host's resolver; what does not resolve is left to
  * the sync engine).  REPORT gets the engine's lines; *RES its counts.

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/jailcall.h"
 #include "agent/jailwg.h"
 #include "util/err.h"
 
@@ -106,13 +107,17 @@ int peer_edit_sections(struct jailtx *t, const uint8_t key[WG_KEY_LEN], peer_sec
 	return jailtx_render(t, e);
 }
 
+/* The jail's device is asked for first and read last: the process in
+ * the jail and its WireGuard daemon answer while the files are read. */
 int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *live, struct jailtx_report *out,
 	      struct wj_err *e)
 {
 	struct jailtx t;
 	struct peer_target tgt;
+	struct jail_call call;
 	struct wg_device *cur = NULL;
-	int up = 0, r;
+	struct wj_err le;
+	int up = 0, r, lr = -1;
 
 	memset(out, 0, sizeof(*out));
 	*dev = NULL;
@@ -120,22 +125,29 @@ int peer_load(const char *jail, bool want_live, struct wg_device **dev, bool *li
 	/* Read under the lock: never a change half made (agent/jaillock.h). */
 	if (jailtx_open(&t, jail, 0, e) < 0)
 		return -1;
+	if (want_live && (up = peer_jail_target(&t.spec, &tgt, e)) < 0) {
+		jailtx_close(&t);
+		return -1;
+	}
+	wj_err_clear(&le);
+	if (up)
+		lr = peer_live_get_start(&tgt, &call, &le);
 	r = jailwg_load(jail, t.spec.ifname, dev, e);
 	snprintf(out->path, sizeof(out->path), "%s", t.main_path);
 	snprintf(out->ifname, sizeof(out->ifname), "%s", t.spec.ifname);
 	jailtx_close(&t);
-	if (r < 0)
-		return -1;
-	if (want_live && (up = peer_jail_target(&t.spec, &tgt, e)) < 0) {
-		wg_device_free(*dev);
-		*dev = NULL;
+	if (up && lr == 0)
+		lr = peer_live_get_finish(&tgt, &call, &cur, &le);
+	if (r < 0) {
+		wg_device_free(cur);
 		return -1;
 	}
 	if (!up)
 		return 0;
-	if (peer_live_get(&tgt, &cur, e) < 0) {
+	if (lr < 0) {
 		wg_device_free(*dev);
 		*dev = NULL;
+		*e = le;
 		return wj_err_prefix(e, "jail %s is up, but its interface cannot be read", jail);
 	}
 	for (size_t i = 0; i < (*dev)->n_peers; i++) {

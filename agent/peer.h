@@ -140,6 +140,11 @@ int peer_jail_target(const struct jail_spec *s, struct peer_target *t, struct wj
 int peer_live_set(const struct peer_target *t, struct wg_device *changes, struct wj_err *e);
 /* Read the device at T (full get, for listing). */
 int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj_err *e);
+/* The same in two steps (agent/jailcall.h's jail_dev_get_start): a start
+ * that returned 0 is always finished. */
+struct jail_call;
+int peer_live_get_start(const struct peer_target *t, struct jail_call *c, struct wj_err *e);
+int peer_live_get_finish(const struct peer_target *t, struct jail_call *c, struct wg_device **out, struct wj_err *e);
 
 /* "a.b.c.d[/n]" in S[0..N), strict decimal (no leading zeros), not
  * masked: the common case of AllowedIPs, without inet_pton.  -1 for

@@ -40,3 +40,13 @@ int peer_live_get(const struct peer_target *t, struct wg_device **out, struct wj
 {
 	return jail_dev_get(t->jail, t->ifname, out, e);
 }
+
+int peer_live_get_start(const struct peer_target *t, struct jail_call *c, struct wj_err *e)
+{
+	return jail_dev_get_start(t->jail, t->ifname, c, e);
+}
+
+int peer_live_get_finish(const struct peer_target *t, struct jail_call *c, struct wg_device **out, struct wj_err *e)
+{
+	return jail_dev_get_finish(c, t->ifname, out, e);
+}

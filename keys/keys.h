@@ -1,7 +1,7 @@
 /* WireGuard keys: Curve25519 private/public keys and preshared keys, 32
  * bytes each; base64 (wg(8) files and output) and hex (UAPI) forms.
- * Everything that touches key material is constant-time (libsodium's
- * codecs and comparisons).  Callers wipe keys with sodium_memzero. */
+ * Everything that touches key material is constant-time (the codecs of
+ * keys/keycodec.c, libsodium's comparisons).  Callers wipe keys with sodium_memzero. */
 #ifndef WGJAIL_KEYS_H
 #define WGJAIL_KEYS_H
 

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -208,10 +209,62 @@ int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct
 
 /* ---- get, passed through: checked for shape, written to a descriptor ---- */
 
+/* The reply is held whole before it is written: the daemon answers at
+ * its own pace while the reader does something else (`peer list` reads
+ * the config's files meanwhile), instead of waiting on a full pipe.  In
+ * wiped, locked memory (it holds the keys); where that cannot grow, what
+ * is held goes out and the rest streams. */
 struct pass {
 	struct wg_uapi_frame frame;
 	int out;
+	char *held;
+	size_t n_held, cap_held;
 };
+
+static int write_out(int fd, const char *data, size_t len, struct wj_err *e)
+{
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, data + off, len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return wj_errnof(e, errno, "passing the UAPI reply on");
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* Room for MORE bytes in P's held reply: false when it cannot grow. */
+static bool hold_room(struct pass *p, size_t more)
+{
+	size_t cap = p->cap_held ? p->cap_held : (size_t)1 << 20;
+	char *np;
+
+	if (p->n_held + more <= p->cap_held)
+		return true;
+	while (cap < p->n_held + more)
+		cap *= 2;
+	if (!(np = sodium_malloc(cap)))
+		return false;
+	if (p->held) {
+		memcpy(np, p->held, p->n_held);
+		sodium_free(p->held); /* wipes */
+	}
+	p->held = np;
+	p->cap_held = cap;
+	return true;
+}
+
+static int flush_held(struct pass *p, struct wj_err *e)
+{
+	int r = p->n_held ? write_out(p->out, p->held, p->n_held, e) : 0;
+
+	if (p->held)
+		sodium_free(p->held);
+	p->held = NULL;
+	p->n_held = p->cap_held = 0;
+	return r;
+}
 
 static int to_descriptor(void *arg, const char *data, size_t len, size_t *used, struct wj_err *e)
 {
@@ -220,15 +273,15 @@ static int to_descriptor(void *arg, const char *data, size_t len, size_t *used, 
 
 	if (r < 0)
 		return -1; /* the bytes before the fault need not go: the call fails */
-	for (size_t off = 0; off < *used;) {
-		ssize_t n = write(p->out, data + off, *used - off);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return wj_errnof(e, errno, "passing the UAPI reply on");
-		off += (size_t)n;
+	if (p->cap_held != SIZE_MAX && hold_room(p, *used)) {
+		memcpy(p->held + p->n_held, data, *used);
+		p->n_held += *used;
+		return r == 1 && flush_held(p, e) < 0 ? -1 : r;
 	}
-	return r;
+	if (flush_held(p, e) < 0)
+		return -1;
+	p->cap_held = SIZE_MAX; /* streaming from here on */
+	return write_out(p->out, data, *used, e) < 0 ? -1 : r;
 }
 
 static int uapi_pass_get(const char *ifname, int out, struct wj_err *e)
@@ -241,6 +294,8 @@ static int uapi_pass_get(const char *ifname, int out, struct wj_err *e)
 		return -1;
 	r = read_reply(fd, ifname, to_descriptor, &p, e);
 	close(fd);
+	if (p.held)
+		sodium_free(p.held); /* a reply that failed: wiped, not sent */
 	return r;
 }
 

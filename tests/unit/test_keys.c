@@ -147,6 +147,88 @@ static void hex_codec(void **s)
 	assert_true(key_from_hex(back, "ABCDEFabcdef0123456789000000000000000000000000000000000000000000"));
 }
 
+/* The reference: libsodium's decoders, as keys/keys.c used them before
+ * its own (bytes above 0x7f refused first: 1.0.18 reads them as '/'). */
+static bool ref_b64(uint8_t k[32], const char *b64, size_t len)
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)b64[i] > 0x7f)
+			return false;
+	return len == 44 && b64[43] == '=' &&
+	       sodium_base642bin(k, 32, b64, len, NULL, &bin_len, &end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+	       bin_len == 32 && end == b64 + len;
+}
+
+static bool ref_hex(uint8_t k[32], const char *hex, size_t len)
+{
+	size_t bin_len = 0;
+	const char *end = NULL;
+
+	return len == 64 && sodium_hex2bin(k, 32, hex, len, NULL, &bin_len, &end) == 0 && bin_len == 32 &&
+	       end == hex + len;
+}
+
+/* keys/keycodec.c against libsodium: the same text for random keys and
+ * every byte value in every place; the same verdict and key for every
+ * text one byte away from a valid one. */
+static void codecs_agree_with_libsodium(void **s)
+{
+	uint8_t k[32], a[32], b[32];
+	char b64[45], ref[90], hex[65];
+
+	for (int n = 0; n < 64; n++) {
+		if (n < 32) {
+			key_generate_psk(k);
+		} else {
+			memset(k, 0, sizeof(k));
+			memset(k + (n % 32), (n & 1) ? 0xff : n * 8, 1);
+		}
+		key_to_base64(b64, k);
+		sodium_bin2base64(ref, sizeof(ref), k, 32, sodium_base64_VARIANT_ORIGINAL);
+		assert_string_equal(b64, ref);
+		key_to_hex(hex, k);
+		sodium_bin2hex(ref, sizeof(ref), k, 32);
+		assert_string_equal(hex, ref);
+		if (n % 8)
+			continue;
+		for (size_t pos = 0; pos < 44; pos++) {
+			for (int c = 0; c < 256; c++) {
+				char t[45];
+				bool ok_ref, ok;
+				memcpy(t, b64, sizeof(t));
+				t[pos] = (char)c;
+				memset(a, 0xaa, 32);
+				memset(b, 0x55, 32);
+				ok_ref = ref_b64(a, t, 44);
+				ok = key_from_base64_n(b, t, 44);
+				assert_int_equal(ok, ok_ref);
+				if (ok)
+					assert_memory_equal(a, b, 32);
+				else
+					assert_true(key_is_zero(b));
+			}
+		}
+		for (size_t pos = 0; pos < 64; pos++) {
+			for (int c = 0; c < 256; c++) {
+				char t[65];
+				bool ok_ref, ok;
+				memcpy(t, hex, sizeof(t));
+				t[pos] = (char)c;
+				ok_ref = ref_hex(a, t, 64);
+				ok = key_from_hex_n(b, t, 64);
+				assert_int_equal(ok, ok_ref);
+				if (ok)
+					assert_memory_equal(a, b, 32);
+				else
+					assert_true(key_is_zero(b));
+			}
+		}
+	}
+}
+
 static void compare(void **s)
 {
 	uint8_t a[32], b[32];
@@ -168,7 +250,8 @@ int main(void)
 		cmocka_unit_test(rfc7748_alice_bob), cmocka_unit_test(rfc7748_iteration_one),
 		cmocka_unit_test(rfc7748_scalarmult), cmocka_unit_test(clamp_bits),
 		cmocka_unit_test(base64_roundtrip),  cmocka_unit_test(base64_rejects),
-		cmocka_unit_test(hex_codec),         cmocka_unit_test(compare),
+		cmocka_unit_test(hex_codec),         cmocka_unit_test(codecs_agree_with_libsodium),
+		cmocka_unit_test(compare),
 	};
 	if (keys_init() < 0)
 		return 1;
