@@ -4,7 +4,10 @@
  * The same bytes read as a set (wg_uapi_decode_set: the jail call's
  * request, agent/jailcall_proto.h): a set that decodes is written again
  * (wg_uapi_write_set) and must decode to the same change set, flags
- * included. */
+ * included.  The shape check that the process in a jail makes before it
+ * passes a reply through (wg/uapi_frame.h): the same verdict fed whole
+ * or in pieces, and it accepts whatever the decoder accepts, ending at
+ * the same byte. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +18,7 @@
 #include "wg/plan.h"
 #include "wg/show.h"
 #include "wg/uapi_decode.h"
+#include "wg/uapi_frame.h"
 #include "wg/uapi_write.h"
 
 static int chunked(const uint8_t *data, size_t size, size_t step, struct wg_device **out)
@@ -38,6 +42,38 @@ static int chunked(const uint8_t *data, size_t size, size_t step, struct wg_devi
 		*out = wg_uapi_dec_take(d);
 	wg_uapi_dec_free(d);
 	return r == 1 ? 0 : -1;
+}
+
+/* DATA through the shape check in pieces of STEP: 1 (ended, *END bytes
+ * in), 0 (not ended), -1 (refused). */
+static int framed(const uint8_t *data, size_t size, size_t step, size_t *end)
+{
+	struct wg_uapi_frame f;
+	struct wj_err e = {0};
+	size_t off = 0, used;
+	int r = 0;
+
+	wg_uapi_frame_init(&f);
+	while (off < size && r == 0) {
+		size_t n = size - off < step ? size - off : step;
+		r = wg_uapi_frame_feed(&f, (const char *)data + off, n, &used, &e);
+		off += used;
+	}
+	*end = off;
+	return r;
+}
+
+static void frame_check(const uint8_t *data, size_t size, int decoded)
+{
+	size_t end_whole, end_chunked;
+	int whole = framed(data, size, size ? size : 1, &end_whole);
+	int chunked_r = framed(data, size, size ? (size_t)data[size - 1] % 13 + 1 : 1, &end_chunked);
+
+	if (whole != chunked_r || (whole == 1 && end_whole != end_chunked))
+		abort();
+	/* a reply the decoder takes whole passes the check, whole */
+	if (decoded == 0 && (whole != 1 || end_whole != size))
+		abort();
 }
 
 static bool same_peer(const struct wg_peer *p, const struct wg_peer *q)
@@ -106,6 +142,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ra = wg_uapi_decode((const char *)data, size, &a, &e);
 	rb = chunked(data, size, size ? (size_t)data[0] % 17 + 1 : 1, &b);
+	frame_check(data, size, ra);
 	if (ra != rb || (ra == 0 && (!a || !b || a->n_peers != b->n_peers || a->listen_port != b->listen_port)))
 		abort();
 	if (ra == 0) {
