@@ -18,6 +18,7 @@
 #include "util/err.h"
 #include "keys/keys.h"
 #include "wg/uapi_decode.h"
+#include "wg/uapi_frame.h"
 #include "wg/uapi_write.h"
 
 #define K1 "1111111111111111111111111111111111111111111111111111111111111111"
@@ -652,6 +653,89 @@ static void set_form_malformed(void **st)
 
 /* ---- the jail call's request header ------------------------------------ */
 
+/* The shape check (wg/uapi_frame.h) over TEXT fed in pieces of STEP:
+ * its result, *USED_ALL the bytes taken, E its error. */
+static int frame_text(const char *text, size_t len, size_t step, size_t *used_all, struct wj_err *e)
+{
+	struct wg_uapi_frame f;
+	size_t off = 0, used;
+	int r = 0;
+
+	wg_uapi_frame_init(&f);
+	while (off < len && r == 0) {
+		size_t n = len - off < step ? len - off : step;
+		r = wg_uapi_frame_feed(&f, text + off, n, &used, e);
+		off += used;
+	}
+	*used_all = off;
+	return r;
+}
+
+static void frame_expect(const char *text, int want, const char *msg_part)
+{
+	size_t len = strlen(text), used;
+
+	for (size_t step = 1; step <= len + 1; step += step < 8 ? 1 : 7) {
+		struct wj_err e = {0};
+		int r = frame_text(text, len, step, &used, &e);
+		if (r != want)
+			fail_msg("'%s' in pieces of %zu: %d, expected %d (%s)", text, step, r, want, e.msg);
+		if (msg_part && !strstr(e.msg, msg_part))
+			fail_msg("'%s': error '%s' does not say '%s'", text, e.msg, msg_part);
+	}
+}
+
+static void frame_shape(void **st)
+{
+	struct wj_err e = {0};
+	size_t used;
+	char *big;
+
+	(void)st;
+	/* wireguard-go's reply passes, whole and in any pieces, up to its end */
+	assert_int_equal(frame_text(wggo, strlen(wggo), 4096, &used, &e), 1);
+	assert_int_equal(used, strlen(wggo));
+	frame_expect(wggo, 1, NULL);
+	frame_expect("errno=0\n\n", 1, NULL);
+	frame_expect("errno=-0\n\n", 1, NULL);
+	/* cut short: not ended */
+	frame_expect("private_key=" KA "\nlisten_port=1\n", 0, NULL);
+	frame_expect("errno=0\n", 0, NULL);
+	/* shapes */
+	frame_expect("listen_port\n\n", -1, "no '=' in line");
+	frame_expect("=1\n", -1, "empty key");
+	frame_expect("Listen_port=1\n", -1, "bad key");
+	frame_expect("listen_port=1\nerrno=0\nx=1\n", -1, "data after errno");
+	frame_expect("listen_port=1\n\n", -1, "reply ends without errno");
+	frame_expect("errno=\n\n", -1, "bad number in errno");
+	frame_expect("errno=-\n\n", -1, "bad number in errno");
+	frame_expect("errno=4096\n\n", -1, "bad number in errno");
+	frame_expect("errno=1x\n\n", -1, "bad number in errno");
+	frame_expect("errno=22\n\n", -1, "the WireGuard daemon reports an error");
+	frame_expect("errno=-22\n\n", -1, "the WireGuard daemon reports an error");
+	/* a NUL byte in a value, and in a key */
+	assert_int_equal(frame_text("endpoint=1\0\nerrno=0\n\n", 22, 64, &used, &e), -1);
+	assert_non_null(strstr(e.msg, "NUL byte"));
+	assert_int_equal(frame_text("endp\0int=1\nerrno=0\n\n", 22, 64, &used, &e), -1);
+	assert_non_null(strstr(e.msg, "NUL byte"));
+	/* bytes after the end are not taken */
+	assert_int_equal(frame_text("errno=0\n\nmore", 13, 64, &used, &e), 1);
+	assert_int_equal(used, 9);
+	/* a line of the decoder's limit passes; one byte more does not */
+	big = malloc(WG_UAPI_MAX_LINE + 32);
+	assert_non_null(big);
+	memset(big, 'x', WG_UAPI_MAX_LINE + 2);
+	memcpy(big, "endpoint=", 9);
+	memcpy(big + WG_UAPI_MAX_LINE, "\nerrno=0\n\n", 11);
+	assert_int_equal(frame_text(big, WG_UAPI_MAX_LINE + 11, 1000, &used, &e), 1);
+	memset(big, 'x', WG_UAPI_MAX_LINE + 2);
+	memcpy(big, "endpoint=", 9);
+	memcpy(big + WG_UAPI_MAX_LINE + 1, "\nerrno=0\n\n", 11);
+	assert_int_equal(frame_text(big, WG_UAPI_MAX_LINE + 12, 1000, &used, &e), -1);
+	assert_non_null(strstr(e.msg, "line too long"));
+	free(big);
+}
+
 static void jail_call_header(void **st)
 {
 	struct jc_header h = {JC_SYNC, "vpn1", "wgj1", true, false}, r;
@@ -701,6 +785,7 @@ int main(void)
 		cmocka_unit_test(write_get_round_trip),
 		cmocka_unit_test(set_form_round_trip),
 		cmocka_unit_test(set_form_malformed),
+		cmocka_unit_test(frame_shape),
 		cmocka_unit_test(jail_call_header),
 	};
 
