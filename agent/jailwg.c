@@ -50,6 +50,13 @@ static int count_fn(void *arg, const char *section, const char *key, const char 
 	return 0;
 }
 
+static bool one_bracket(const char *text, size_t len)
+{
+	const char *b = memchr(text, '[', len);
+
+	return b && !memchr(b + 1, '[', len - (size_t)(b + 1 - text));
+}
+
 int jailwg_parse_dropin(const char *text, size_t len, const char *path, const uint8_t key[WG_KEY_LEN],
 			struct wg_device **out, struct wj_err *e)
 {
@@ -57,6 +64,18 @@ int jailwg_parse_dropin(const char *text, size_t len, const char *path, const ui
 	struct wg_device *d = NULL;
 
 	*out = NULL;
+	/* The usual drop-in first: a single '[' in it, so one section at
+	 * most, and a parse that gives one peer of the file's key needs no
+	 * scan of its sections.  Anything else is read again the long way,
+	 * for its exact error. */
+	if (one_bracket(text, len) && wg_config_parse(text, len, path, &d, e) == 0) {
+		if (d->n_peers == 1 && key_equal(d->peers[0].public_key, key)) {
+			*out = d;
+			return 0;
+		}
+		wg_device_free(d);
+		d = NULL;
+	}
 	memset(&s, 0, sizeof(s));
 	if (conf_scan(text, len, count_fn, &s, NULL, NULL) != 0)
 		return wj_errnof(e, ENOMEM, "%s", path);
@@ -189,8 +208,6 @@ int jailwg_list(const char *dir, uint8_t (**keys)[WG_KEY_LEN], size_t *n, struct
 	if (!d)
 		return errno == ENOENT ? 0 : wj_errnof(e, errno, "%s", dir);
 	while ((errno = 0, de = readdir(d))) {
-		if (!jailwg_is_dropin_name(de->d_name, NULL))
-			continue;
 		if (cnt == cap) {
 			size_t nc = cap ? cap * 2 : 64;
 			uint8_t(*nv)[WG_KEY_LEN] = realloc(v, nc * sizeof(*nv));
@@ -202,7 +219,8 @@ int jailwg_list(const char *dir, uint8_t (**keys)[WG_KEY_LEN], size_t *n, struct
 			v = nv;
 			cap = nc;
 		}
-		jailwg_is_dropin_name(de->d_name, v[cnt++]);
+		if (jailwg_is_dropin_name(de->d_name, v[cnt]))
+			cnt++;
 	}
 	if (errno) {
 		int err = errno;

@@ -8,36 +8,38 @@
 
 #include <sodium.h>
 
-/* All ones when A < B, else zero (A, B < 2^31). */
-static uint32_t lt_mask(uint32_t a, uint32_t b)
-{
-	return 0u - ((a - b) >> 31);
-}
-
-/* All ones when LO <= C <= HI, else zero. */
-static uint32_t in_mask(uint32_t c, uint32_t lo, uint32_t hi)
-{
-	return ~lt_mask(c, lo) & lt_mask(c, hi + 1);
-}
-
 /* ---- base64 (A-Z a-z 0-9 + /, '=' padding) ---- */
 
+/* V (< 64) as its character: 'A' + V, moved on past each range's end. */
 static char b64_char(uint32_t v)
 {
-	uint32_t c = (in_mask(v, 0, 25) & (v + 'A')) | (in_mask(v, 26, 51) & (v - 26 + 'a')) |
-		     (in_mask(v, 52, 61) & (v - 52 + '0')) | (in_mask(v, 62, 62) & '+') | (in_mask(v, 63, 63) & '/');
+	uint32_t c = 'A' + v;
 
+	c += ((25 - v) >> 8) & 6;   /* 26..: 'a' */
+	c -= ((51 - v) >> 8) & 75;  /* 52..: '0' */
+	c -= ((61 - v) >> 8) & 15;  /* 62: '+' */
+	c += ((62 - v) >> 8) & 3;   /* 63: '/' */
 	return (char)c;
 }
 
-/* C's six bits; *BAD gets all ones when C is not in the alphabet. */
+/* Non-zero (bits 8 and up) when LO <= C <= HI, for C < 256: both
+ * differences wrap only then. */
+#define IN(c, lo, hi) ((((lo) - 1 - (c)) & ((c) - (hi) - 1)) >> 8)
+
+/* C's six bits; *BAD gets bits set when C is not in the alphabet.  One
+ * more than the value is added for the range C is in, to all ones: all
+ * ones are left when it is in none. */
 static uint32_t b64_val(uint32_t c, uint32_t *bad)
 {
-	uint32_t up = in_mask(c, 'A', 'Z'), low = in_mask(c, 'a', 'z'), dig = in_mask(c, '0', '9');
-	uint32_t plus = in_mask(c, '+', '+'), slash = in_mask(c, '/', '/');
+	uint32_t r = 0xffffffffu;
 
-	*bad |= ~(up | low | dig | plus | slash);
-	return ((up & (c - 'A')) | (low & (c - 'a' + 26)) | (dig & (c - '0' + 52)) | (plus & 62) | (slash & 63)) & 63;
+	r += IN(c, 'A', 'Z') & (c - 'A' + 1);
+	r += IN(c, 'a', 'z') & (c - 'a' + 27);
+	r += IN(c, '0', '9') & (c - '0' + 53);
+	r += IN(c, '+', '+') & 63;
+	r += IN(c, '/', '/') & 64;
+	*bad |= r >> 8;
+	return r & 63;
 }
 
 void key_to_base64(char out[WG_KEY_B64_LEN + 1], const uint8_t k[WG_KEY_LEN])
@@ -82,7 +84,7 @@ bool key_from_base64_n(uint8_t k[WG_KEY_LEN], const char *b64, size_t len)
 		}
 	}
 	bad |= acc & ((1u << bits) - 1);
-	bad |= ~in_mask((unsigned char)b64[WG_KEY_B64_LEN - 1], '=', '=');
+	bad |= (unsigned char)b64[WG_KEY_B64_LEN - 1] ^ (unsigned char)'=';
 	acc = 0;
 	if (bad) {
 		sodium_memzero(k, WG_KEY_LEN);
@@ -95,15 +97,18 @@ bool key_from_base64_n(uint8_t k[WG_KEY_LEN], const char *b64, size_t len)
 
 static char hex_char(uint32_t v)
 {
-	return (char)((in_mask(v, 0, 9) & (v + '0')) | (in_mask(v, 10, 15) & (v - 10 + 'a')));
+	return (char)('0' + v + (((9 - v) >> 8) & ('a' - '0' - 10)));
 }
 
 static uint32_t hex_val(uint32_t c, uint32_t *bad)
 {
-	uint32_t dig = in_mask(c, '0', '9'), low = in_mask(c, 'a', 'f'), up = in_mask(c, 'A', 'F');
+	uint32_t r = 0xffffffffu;
 
-	*bad |= ~(dig | low | up);
-	return ((dig & (c - '0')) | (low & (c - 'a' + 10)) | (up & (c - 'A' + 10))) & 15;
+	r += IN(c, '0', '9') & (c - '0' + 1);
+	r += IN(c, 'a', 'f') & (c - 'a' + 11);
+	r += IN(c, 'A', 'F') & (c - 'A' + 11);
+	*bad |= r >> 8;
+	return r & 15;
 }
 
 void key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t k[WG_KEY_LEN])

@@ -25,34 +25,32 @@ bool wg_looks_secret_run(const char *s, size_t min_run)
 	return false;
 }
 
-/* Does TEXT[0..LEN) name WORD (lower case) as wg(8) reads keys: blanks
- * inside a line ignored, any case?  One pass: WORD's first letter occurs
- * nowhere else in it ('p' in both words asked for), so on a mismatch the
- * match can only restart at the current character. */
-static bool names(const char *text, size_t len, const char *word)
+/* Does TEXT[0..LEN) name either key word (lower case) as wg(8) reads
+ * keys: blanks inside a line ignored, any case?  One pass for both: each
+ * word's first letter ('p') occurs nowhere else in it, so on a mismatch
+ * its match can only restart at the current character. */
+bool wg_text_holds_key(const char *text, size_t len)
 {
-	size_t k = 0;
+	static const char *const words[2] = {"privatekey", "presharedkey"};
+	size_t k[2] = {0, 0};
 
 	for (size_t i = 0; i < len; i++) {
 		char c = text[i];
 		if (c == '\n') {
-			k = 0;
+			k[0] = k[1] = 0;
 			continue;
 		}
 		if (conf_is_ws(c))
 			continue;
 		c = conf_lower(c);
-		if (c == word[k]) {
-			if (!word[++k])
-				return true;
-		} else {
-			k = c == word[0];
+		for (int w = 0; w < 2; w++) {
+			if (c == words[w][k[w]]) {
+				if (!words[w][++k[w]])
+					return true;
+			} else {
+				k[w] = c == 'p';
+			}
 		}
 	}
 	return false;
-}
-
-bool wg_text_holds_key(const char *text, size_t len)
-{
-	return names(text, len, "privatekey") || names(text, len, "presharedkey");
 }
