@@ -21,9 +21,18 @@ static int bad(struct wg_uapi_frame *f, struct wj_err *e, const char *what)
 	return -1;
 }
 
-static bool key_char(char c)
+/* The bytes of a key: [a-z0-9_] (a key's name, never key material). */
+static bool key_char(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+	static const struct tab {
+		bool ok[256];
+	} t = {{['_'] = 1,
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+		['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+		['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+		['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1}};
+
+	return t.ok[c];
 }
 
 static bool is_errno_key(const struct wg_uapi_frame *f)
@@ -36,17 +45,20 @@ static int segment(struct wg_uapi_frame *f, const char *s, size_t n, struct wj_e
 {
 	size_t j = 0;
 
-	for (; !f->in_value && j < n; j++) {
-		if (s[j] == '=') {
+	if (!f->in_value) {
+		const char *eq = memchr(s, '=', n);
+		size_t klen = eq ? (size_t)(eq - s) : n;
+		for (; j < klen; j++)
+			if (!key_char((unsigned char)s[j]))
+				return bad(f, e, s[j] ? "bad key" : "NUL byte");
+		for (size_t i = 0; i < klen && f->keylen + i < sizeof(f->key); i++)
+			f->key[f->keylen + i] = s[i];
+		f->keylen += klen;
+		if (eq) {
 			if (!f->keylen)
 				return bad(f, e, "empty key");
 			f->in_value = true;
-		} else if (!key_char(s[j])) {
-			return bad(f, e, s[j] ? "bad key" : "NUL byte");
-		} else {
-			if (f->keylen < sizeof(f->key))
-				f->key[f->keylen] = s[j];
-			f->keylen++;
+			j++;
 		}
 	}
 	if (j == n)
