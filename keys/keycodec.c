@@ -100,15 +100,32 @@ static char hex_char(uint32_t v)
 	return (char)('0' + v + (((9 - v) >> 8) & ('a' - '0' - 10)));
 }
 
-static uint32_t hex_val(uint32_t c, uint32_t *bad)
-{
-	uint32_t r = 0xffffffffu;
+/* Eight characters at once, one per byte of a 64-bit word (SWAR): each
+ * range test adds to the byte's low seven bits a constant that carries
+ * into its top bit exactly at the range's bound (no carry leaves a byte:
+ * bytes with the top bit set are refused apart). */
+#define REP(b) ((uint64_t)(b) * 0x0101010101010101u)
+#define TOP REP(0x80)
+#define GE(x7, lo) (((x7) + REP(0x80 - (lo))) & TOP)
+#define LE(x7, hi) (~((x7) + REP(0x7f - (hi))) & TOP)
 
-	r += IN(c, '0', '9') & (c - '0' + 1);
-	r += IN(c, 'a', 'f') & (c - 'a' + 11);
-	r += IN(c, 'A', 'F') & (c - 'A' + 11);
-	*bad |= r >> 8;
-	return r & 15;
+/* S[0..8) into four bytes at OUT; *BAD gets bits set for a character that
+ * is not a hex digit. */
+static void hex8(uint8_t *out, const char *s, uint64_t *bad)
+{
+	uint64_t x = 0, x7, f, digit, letter, v, w;
+
+	for (int i = 0; i < 8; i++)
+		x |= (uint64_t)(unsigned char)s[i] << (8 * i);
+	x7 = x & ~TOP;
+	f = x7 | REP(0x20); /* 'A'-'F' as 'a'-'f' */
+	digit = GE(x7, '0') & LE(x7, '9');
+	letter = GE(f, 'a') & LE(f, 'f');
+	*bad |= ((digit | letter) ^ TOP) | (x & TOP);
+	v = (x & REP(0x0f)) + (letter >> 7) * 9;
+	w = v << 4 | v >> 8; /* each even byte: its digit, then the next */
+	for (int i = 0; i < 4; i++)
+		out[i] = (uint8_t)(w >> (16 * i));
 }
 
 void key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t k[WG_KEY_LEN])
@@ -122,14 +139,14 @@ void key_to_hex(char out[WG_KEY_HEX_LEN + 1], const uint8_t k[WG_KEY_LEN])
 
 bool key_from_hex_n(uint8_t k[WG_KEY_LEN], const char *hex, size_t len)
 {
-	uint32_t bad = 0;
+	uint64_t bad = 0;
 
 	if (len != WG_KEY_HEX_LEN) {
 		sodium_memzero(k, WG_KEY_LEN);
 		return false;
 	}
-	for (size_t i = 0; i < WG_KEY_LEN; i++)
-		k[i] = (uint8_t)(hex_val((unsigned char)hex[2 * i], &bad) << 4 | hex_val((unsigned char)hex[2 * i + 1], &bad));
+	for (size_t i = 0; i < WG_KEY_LEN; i += 4)
+		hex8(k + i, hex + 2 * i, &bad);
 	if (bad) {
 		sodium_memzero(k, WG_KEY_LEN);
 		return false;
