@@ -7,6 +7,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sodium.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -251,15 +252,14 @@ static int adopt_peer(struct wg_device *dev, struct wg_peer *src, struct wj_err 
 	return 0;
 }
 
-int jailwg_foreach(const char *dir, bool lenient, jailwg_fn fn, void *arg, struct wj_err *e)
+/* The drop-ins KEYS[0..N) of DIR (jailwg_list's), parsed in that order
+ * (see jailwg_foreach); KEYS freed. */
+static int foreach_listed(const char *dir, uint8_t (*keys)[WG_KEY_LEN], size_t n, bool lenient, jailwg_fn fn,
+			  void *arg, struct wj_err *e)
 {
-	uint8_t(*keys)[WG_KEY_LEN] = NULL;
-	size_t n = 0;
 	struct rdbuf b = {0};
 	int dfd = -1, r = -1;
 
-	if (jailwg_list(dir, &keys, &n, e) < 0)
-		return -1;
 	/* Drop-ins are peers of the jail: their directory must be wgjail's
 	 * alone (util/safefile.h), and is not followed if a link. */
 	if (n && wj_check_trusted_dir(dir, true, e) < 0) {
@@ -292,6 +292,16 @@ done:
 	rdbuf_free(&b);
 	free(keys);
 	return r;
+}
+
+int jailwg_foreach(const char *dir, bool lenient, jailwg_fn fn, void *arg, struct wj_err *e)
+{
+	uint8_t(*keys)[WG_KEY_LEN] = NULL;
+	size_t n = 0;
+
+	if (jailwg_list(dir, &keys, &n, e) < 0)
+		return -1;
+	return foreach_listed(dir, keys, n, lenient, fn, arg, e);
 }
 
 struct merge {
@@ -333,12 +343,25 @@ int jailwg_load_main(const char *path, struct wg_device **out, struct wj_err *e)
 int jailwg_load_paths(const char *main_path, const char *dir, struct wg_device **out, struct wj_err *e)
 {
 	struct merge m = {NULL, 0, main_path};
+	uint8_t(*keys)[WG_KEY_LEN] = NULL;
+	size_t n = 0;
 
 	*out = NULL;
 	if (jailwg_load_main(main_path, &m.dev, e) < 0)
 		return -1;
 	m.n_main = m.dev->n_peers;
-	if (jailwg_foreach(dir, false, merge_fn, &m, e) < 0 ||
+	/* Room for every peer at once: the merged device's array and index
+	 * are not grown (and rehashed) along the way. */
+	if (jailwg_list(dir, &keys, &n, e) < 0) {
+		wg_device_free(m.dev);
+		return -1;
+	}
+	if (n && n < SIZE_MAX / 2 - m.n_main && wg_device_reserve(m.dev, m.n_main + n) < 0) {
+		free(keys);
+		wg_device_free(m.dev);
+		return wj_errnof(e, ENOMEM, "%s", dir);
+	}
+	if (foreach_listed(dir, keys, n, false, merge_fn, &m, e) < 0 ||
 	    peername_check_unique(m.dev, m.n_main, main_path, dir, e) < 0) {
 		wg_device_free(m.dev);
 		return -1;

@@ -169,6 +169,26 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t public_k
 	return p;
 }
 
+int wg_device_reserve(struct wg_device *dev, size_t n)
+{
+	size_t cap = dev->index_cap ? dev->index_cap : 64;
+
+	if (n >= UINT32_MAX - 1 || n > SIZE_MAX / 4 / sizeof(*dev->peers)) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (n > dev->cap_peers) {
+		struct wg_peer *np = realloc(dev->peers, n * sizeof(*np));
+		if (!np)
+			return -1;
+		dev->peers = np;
+		dev->cap_peers = n;
+	}
+	while (n * 2 > cap) /* as wg_device_add_peer's load factor */
+		cap *= 2;
+	return cap != dev->index_cap ? index_rebuild(dev, cap) : 0;
+}
+
 void wg_device_remove_peers_if(struct wg_device *dev, bool (*pred)(const struct wg_peer *, void *), void *arg)
 {
 	size_t w = 0;

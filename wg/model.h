@@ -124,6 +124,9 @@ void wg_device_clear_private_key(struct wg_device *dev);
  * indices or look the peer up again. */
 struct wg_peer *wg_device_add_peer(struct wg_device *dev, const uint8_t public_key[WG_KEY_LEN]);
 struct wg_peer *wg_device_find_peer(const struct wg_device *dev, const uint8_t public_key[WG_KEY_LEN]);
+/* Room for N peers in all, allocated now (the array and its index), so
+ * that adding up to N grows nothing.  0, or -1 with errno set. */
+int wg_device_reserve(struct wg_device *dev, size_t n);
 /* Remove a peer by key, keeping the order of the others.  O(n); use
  * wg_device_remove_peers_if for many. Returns true if found. */
 bool wg_device_remove_peer(struct wg_device *dev, const uint8_t public_key[WG_KEY_LEN]);

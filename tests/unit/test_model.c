@@ -107,6 +107,39 @@ static void ipmask_parse_fmt_mask(void **s)
 		assert_int_equal(wg_ipmask_parse(bad[i], &ip), -1);
 }
 
+/* Reserved room: adding up to N peers moves nothing and rehashes
+ * nothing, and every peer is found. */
+static void reserve_then_add(void **s)
+{
+	struct wg_device *d = wg_device_new();
+	uint8_t k[WG_KEY_LEN];
+	struct wg_peer *first;
+	size_t cap;
+
+	(void)s;
+	key_n(k, 0);
+	assert_non_null(wg_device_add_peer(d, k));
+	assert_int_equal(wg_device_reserve(d, 5000), 0);
+	first = d->peers;
+	cap = d->index_cap;
+	assert_true(cap >= 10000);
+	assert_non_null(wg_device_find_peer(d, k)); /* the index was rebuilt with the peer in it */
+	for (uint32_t i = 1; i < 5000; i++) {
+		key_n(k, i);
+		assert_non_null(wg_device_add_peer(d, k));
+	}
+	assert_ptr_equal(d->peers, first);
+	assert_int_equal(d->index_cap, cap);
+	for (uint32_t i = 0; i < 5000; i++) {
+		key_n(k, i);
+		assert_ptr_equal(wg_device_find_peer(d, k), &d->peers[i]);
+	}
+	key_n(k, 5000);
+	assert_non_null(wg_device_add_peer(d, k)); /* past the room: grows as before */
+	assert_ptr_equal(wg_device_find_peer(d, k), &d->peers[5000]);
+	wg_device_free(d);
+}
+
 /* IPv4 is formatted without inet_ntop (listing 50,000 peers): the same
  * text as inet_ntop for every byte value in every position, and every
  * prefix length; a buffer too small for the fast path still works. */
@@ -213,6 +246,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(hundred_thousand_peers), cmocka_unit_test(remove_keeps_order_and_index),
 		cmocka_unit_test(ipmask_parse_fmt_mask),  cmocka_unit_test(ipmask_fmt_as_inet_ntop),
+		cmocka_unit_test(reserve_then_add),
 		cmocka_unit_test(canonical_aips),
 		cmocka_unit_test(sockaddr_fmt_equal),     cmocka_unit_test(private_key_and_clone),
 	};
