@@ -2,8 +2,9 @@
  * jail_call (agent/jailcall.h) with the descriptors and the request of
  * agent/jailcall_proto.h.
  *
- * It is exec'd, never merely forked: it holds what the request gives it
- * (one jail's device) and nothing else of its parent.  It closes every
+ * It holds what the request gives it (one jail's device) and nothing
+ * else of its parent: it is exec'd, or (a command about one jail,
+ * jail_call_prefork) forked before that command read anything.  It closes every
  * descriptor but its own, reads the request whole (before entering: the
  * caller's end is outside the jail), enters the jail through the
  * platform's `enter`, runs the operation, writes the reply, closes it,
@@ -183,16 +184,21 @@ out:
 
 int cmd_jailcall(int argc, char **argv)
 {
-	struct jc_status st;
-	struct wj_err e;
-	struct sigaction sa;
-
 	(void)argv;
 	if (argc != 1 || !is_kind(JC_FD_REQUEST, S_IFSOCK) || !is_kind(JC_FD_REPLY, S_IFIFO) ||
 	    !is_kind(JC_FD_STATUS, S_IFIFO)) {
 		fputs("wgjail: _jailcall is started by wgjail itself, not by hand\n", stderr);
 		return WJ_EXIT_USAGE;
 	}
+	jail_call_serve();
+}
+
+void jail_call_serve(void)
+{
+	struct jc_status st;
+	struct wj_err e;
+	struct sigaction sa;
+
 	closefrom(JC_FD_STATUS + 1);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL; /* the caller gone: so is this process */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent/commands.h"
+#include "agent/jailcall.h"
 #include "util/err.h"
 #include "util/paths.h"
 #include "keys/keys.h"
@@ -74,6 +75,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0; /* reset getopt for the command (glibc: full reinit) */
 	rc = c->run(argc, argv);
+	jail_call_prefork_end();
 	errno = 0;
 	/* Every command's output is checked: what it printed may be all an
 	 * operator gets (a public key, a report). */
