@@ -33,17 +33,19 @@ UNITDIR ?= /lib/systemd/system
 # and libjail from base, never libmnl; libpthread for the agent's resolver
 # process (agent/resolver_child.c).  (INI files are read by util/ini.c;
 # libinih is only the oracle of a unit test.)
+# PKGS: every package the program uses.  PKGS_LOADED: those of them it
+# loads when first used (util/dynlib.h), so only their headers are
+# needed to build: libqrencode and libpng (util/qr_lib.c), and on Linux
+# libnftables (netconf/nft_linux.c).
+PKGS_LOADED := libqrencode libpng
 ifeq ($(BUILD_OS),FreeBSD)
-PKGS    := libsodium libqrencode libpng
+PKGS    := libsodium $(PKGS_LOADED)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null || echo -I/usr/local/include)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -L/usr/local/lib -lsodium -lqrencode -lpng16) -lnv -ljail -lpthread
+PKG_LIBS   := $(shell pkg-config --libs libsodium 2>/dev/null || echo -L/usr/local/lib -lsodium) -lnv -ljail -lpthread
 else
-# libnftables: its header only; the library is loaded when first used
-# (netconf/nft_linux.c), so that it costs nothing to the commands that
-# never touch nftables.
-PKGS    := libsodium libmnl libqrencode libpng
+PKGS    := libsodium libmnl $(PKGS_LOADED)
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) libnftables 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null) -ldl -lpthread
+PKG_LIBS   := $(shell pkg-config --libs libsodium libmnl 2>/dev/null) -ldl -lpthread
 endif
 CC      ?= cc
 CFLAGS  ?= -O2 -g

@@ -27,7 +27,9 @@
 #      LOAD_REPS (default 3): times `wgjail peer list` of a copy of the jail
 #      that is not up: the merged load of the main file and N drop-ins,
 #      which is what `up`, boot and the agent read.
-# Prints one line per size: median and max wall time of each, and the ratio.
+# Prints one line per size: median and max wall time of each (bench/timecmd.py:
+# from the spawn of the command to its exit; the floor, `true` timed the
+# same way, is printed first), and the ratio.
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 export WGJAIL=${WGJAIL:-$TOP/wgjail}
@@ -41,7 +43,14 @@ SIZES=("$@")
 [ ${#SIZES[@]} -gt 0 ] || SIZES=(1000 10000 50000)
 CONF="$T_TMP/conf"
 
-now_ns() { date +%s%N; }
+# tcmd OUT CMD...: CMD run once, its stdout to OUT; prints its wall time in
+# microseconds (bench/timecmd.py: from the spawn to the exit, no shell fork,
+# no `date` on each side); exits with CMD's status
+tcmd() {
+	local out=$1 t; shift
+	t=$(python3 "$TOP/bench/timecmd.py" -o "$out" -e "$T_TMP/tcmd.err" -- "$@") || { cat "$T_TMP/tcmd.err" >&2; return 1; }
+	awk -v s="$t" 'BEGIN { printf "%d\n", s * 1000000 }'
+}
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 maxof() { sort -n | tail -1; }
 
@@ -77,6 +86,9 @@ randkey() { head -c 32 /dev/urandom | base64; }
 
 LAYOUT=${LAYOUT:-dropins}
 printf '# machine: %s, %s cores, load %s; layout %s\n' "$(uname -r)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$LAYOUT"
+for _ in 1 2 3 4 5 6 7 8 9; do tcmd /dev/null true; done >"$T_TMP/floor"
+printf '# floor: `true` %.1f ms (median of 9; every time below is taken the same way, bench/timecmd.py)\n' \
+	"$(median <"$T_TMP/floor" | awk '{ print $1 / 1000 }')"
 # The first `peer add` meets a config that wgjail did not write: it builds
 # the allowed-IP index of the drop-ins (dropins) or parses the whole main
 # file (main, no stamp yet); the others do not.  Both are shown.
@@ -102,10 +114,8 @@ for n in "${SIZES[@]}"; do
 	for ((r = 0; r < REPS; r++)); do
 		k=$(randkey)
 		echo "$k" >>"$T_TMP/keys.$n"
-		t0=$(now_ns)
-		"$WGJAIL" -c "$CONF" peer add "$J" --public-key "$k" --allowed-ips "10.200.$((r / 250)).$((r % 250 + 1))/32" >/dev/null || exit 1
-		t1=$(now_ns)
-		if [ "$r" = 0 ]; then first=$(((t1 - t0) / 1000)); else echo $(((t1 - t0) / 1000)) >>"$T_TMP/add.$n"; fi
+		us=$(tcmd /dev/null "$WGJAIL" -c "$CONF" peer add "$J" --public-key "$k" --allowed-ips "10.200.$((r / 250)).$((r % 250 + 1))/32") || exit 1
+		if [ "$r" = 0 ]; then first=$us; else echo "$us" >>"$T_TMP/add.$n"; fi
 	done
 	[ "$(nsx "b$n" wg show "$IFC" peers | wc -l)" -eq $((n + REPS)) ] || { echo "live add missing for $n" >&2; exit 1; }
 	# allocated addresses, with names (the first builds the marks: excluded)
@@ -113,18 +123,13 @@ for n in "${SIZES[@]}"; do
 	for ((r = 0; r <= REPS; r++)); do
 		k=$(randkey)
 		echo "$k" >>"$T_TMP/keys.$n"
-		t0=$(now_ns)
-		"$WGJAIL" -c "$CONF" peer add "$J" --name "a$r" --public-key "$k" >"$T_TMP/alloc.out" || exit 1
-		t1=$(now_ns)
+		us=$(tcmd "$T_TMP/alloc.out" "$WGJAIL" -c "$CONF" peer add "$J" --name "a$r" --public-key "$k") || exit 1
 		grep -q "handed out: 10\\." "$T_TMP/alloc.out" || { echo "no address handed out at $n" >&2; exit 1; }
-		[ "$r" = 0 ] || echo $(((t1 - t0) / 1000)) >>"$T_TMP/alloc.$n"
+		[ "$r" = 0 ] || echo "$us" >>"$T_TMP/alloc.$n"
 	done
 	: >"$T_TMP/list.$n"
 	for ((r = 0; r < ${LOAD_REPS:-3}; r++)); do
-		t0=$(now_ns)
-		"$WGJAIL" -c "$CONF" peer list --json "$J" >"$T_TMP/list.json" || exit 1
-		t1=$(now_ns)
-		echo $(((t1 - t0) / 1000)) >>"$T_TMP/list.$n"
+		tcmd "$T_TMP/list.json" "$WGJAIL" -c "$CONF" peer list --json "$J" >>"$T_TMP/list.$n" || exit 1
 	done
 	grep -q '"up":true' "$T_TMP/list.json" || { echo "list --json: jail not up at $n" >&2; exit 1; }
 	# the merged config: a copy of the jail that is not up, listed
@@ -133,10 +138,7 @@ for n in "${SIZES[@]}"; do
 	[ "$("$WGJAIL" -c "$CONF" peer list --json "${J}x" | grep -o '"public_key"' | wc -l)" -eq $((n + 2 * REPS + 1)) ] ||
 		{ echo "merged config of $n is not N+REPS peers" >&2; exit 1; }
 	for ((r = 0; r < ${LOAD_REPS:-3}; r++)); do
-		t0=$(now_ns)
-		"$WGJAIL" -c "$CONF" peer list "${J}x" >/dev/null || exit 1
-		t1=$(now_ns)
-		echo $(((t1 - t0) / 1000)) >>"$T_TMP/load.$n"
+		tcmd /dev/null "$WGJAIL" -c "$CONF" peer list "${J}x" >>"$T_TMP/load.$n" || exit 1
 	done
 	rm -rf "${CONF:?}/${J}x"
 
@@ -161,11 +163,8 @@ for n in "${SIZES[@]}"; do
 	: >"$T_TMP/sync.$n"
 	for ((r = 0; r < SYNC_REPS; r++)); do
 		k=$(randkey)
-		t0=$(now_ns)
 		printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.201.%d.%d/32\n' "$k" $((r / 250)) $((r % 250 + 1)) >>"$F.all"
-		nsx "b$n" wg syncconf "$IFC" "$F.all" || exit 1
-		t1=$(now_ns)
-		echo $(((t1 - t0) / 1000)) >>"$T_TMP/sync.$n"
+		tcmd /dev/null ip netns exec "$J" wg syncconf "$IFC" "$F.all" >>"$T_TMP/sync.$n" || exit 1
 	done
 	am=$(median <"$T_TMP/add.$n") ax=$(maxof <"$T_TMP/add.$n")
 	sm=$(median <"$T_TMP/sync.$n") sx=$(maxof <"$T_TMP/sync.$n")

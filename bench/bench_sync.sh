@@ -14,10 +14,14 @@
 #                 read, as when wgjail has no record of its last sync)
 # wgjail's state directory (the record of its last sync) is on tmpfs, as
 # its default /run/wgjail is.
-# Printed, the median of RUNS: wall time (EPOCHREALTIME, ms), peak RSS of
-# the client (/usr/bin/time -f %M; it adds ~1 ms), and the CPU time
-# wireguard-go itself spent on the request (/proc/PID/stat).  "wall x" is
-# wg's time over wgjail's, "RSS x" wgjail's RSS over wg's.  Needs: wireguard-go, wg, python3.
+# Printed, the median of RUNS: wall time (ms; bench/timecmd.py: from the
+# spawn of the command to its exit, with no shell fork or timer process of
+# its own in between), peak RSS of the client (one more round of each case,
+# under /usr/bin/time -f %M), and the CPU time wireguard-go itself spent on
+# the request (/proc/PID/stat).  "wall x" is wg's time over wgjail's, "RSS
+# x" wgjail's RSS over wg's.  The floor, `true` timed the same way, is
+# printed first: what any command costs to start on this machine.
+# Needs: wireguard-go, wg, python3.
 set -u
 cd "$(dirname "$0")/.." || exit 1
 SIZES=${1:-"1000 10000 50000"}
@@ -57,24 +61,29 @@ start_wg() {
 daemon_cpu() { awk '{ print $14 + $15 }' "/proc/$WGPID/stat"; }
 TICK=$(getconf CLK_TCK)
 
-# measure LABEL CMD...: append "seconds kib daemon_cpu_seconds" of one run
-# to $TMP/LABEL (wall time from bash's EPOCHREALTIME, to the millisecond;
-# peak RSS of the client from /usr/bin/time's %M; CPU time wireguard-go
-# spent meanwhile, from /proc/PID/stat)
+# measure LABEL CMD...: append "seconds daemon_cpu_seconds" of one run to
+# $TMP/LABEL (bench/timecmd.py; the CPU time wireguard-go spent meanwhile,
+# from /proc/PID/stat)
 measure() {
-	local label=$1 t0 t1 c0 c1; shift
+	local label=$1 t c0 c1; shift
 	c0=$(daemon_cpu)
-	t0=$EPOCHREALTIME
-	/usr/bin/time -f '%M' -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; }
-	t1=$EPOCHREALTIME
+	t=$(python3 bench/timecmd.py -e "$TMP/err" -- "$@") || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; }
 	c1=$(daemon_cpu)
-	echo "$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", b - a }') $(tail -1 "$TMP/t")" \
-		"$(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$TMP/$label"
+	echo "$t $(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$TMP/$label"
+}
+# rss LABEL CMD...: the peak RSS (KiB) of one more run, in $TMP/LABEL.rss
+rss() {
+	local label=$1; shift
+	/usr/bin/time -f '%M' -o "$TMP/t" "$@" >/dev/null 2>"$TMP/err" || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; }
+	tail -1 "$TMP/t" >"$TMP/$label.rss"
 }
 median() { sort -n -k"$2" "$1" | awk -v k="$2" '{v[NR]=$k} END {print v[int((NR+1)/2)]}'; }
+ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 
 (umask 077; wg genkey >"$TMP/priv")
-printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_s rss_kib daemon_cpu_s
+for _ in $(seq 9); do python3 bench/timecmd.py -- true >>"$TMP/floor"; done
+printf '# floor: `true` %s ms (median of 9, timed the same way)\n' "$(ms "$(median "$TMP/floor" 1)")"
+printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_ms rss_kib daemon_cpu_s
 for n in $SIZES; do
 	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/base.conf"
 	python3 bench/gen_peers.py "$TMP/priv" "$n" "$TMP/one.conf" $((n / 2))
@@ -82,25 +91,30 @@ for n in $SIZES; do
 	rm -rf "$WGJAIL_STATEDIR"
 	"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null || exit 1
 	rm -f "$TMP"/one-* "$TMP"/none-* "$TMP"/full-*
-	for _ in $(seq "$RUNS"); do
-		measure one-wgjail "$WGJAIL" sync "$IF" "$TMP/one.conf"
+	# round M: each case once, measured by M (measure: time; rss: RSS)
+	round() {
+		local m=$1
+		$m one-wgjail "$WGJAIL" sync "$IF" "$TMP/one.conf"
 		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
-		measure one-wg wg syncconf "$IF" "$TMP/one.conf"
+		$m one-wg wg syncconf "$IF" "$TMP/one.conf"
 		"$WGJAIL" sync --full "$IF" "$TMP/base.conf" >/dev/null
-		measure none-wgjail "$WGJAIL" sync "$IF" "$TMP/base.conf"
-		measure none-wg wg syncconf "$IF" "$TMP/base.conf"
-		measure full-wgjail "$WGJAIL" sync --full "$IF" "$TMP/one.conf"
-		cp "$TMP/one-wg" "$TMP/full-wg" 2>/dev/null
+		$m none-wgjail "$WGJAIL" sync "$IF" "$TMP/base.conf"
+		$m none-wg wg syncconf "$IF" "$TMP/base.conf"
+		$m full-wgjail "$WGJAIL" sync --full "$IF" "$TMP/one.conf"
 		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
-	done
+	}
+	for _ in $(seq "$RUNS"); do round measure; done
+	round rss
+	cp "$TMP/one-wg" "$TMP/full-wg"
+	cp "$TMP/one-wg.rss" "$TMP/full-wg.rss"
 	# sanity: the device really is at base.conf, read back whole
 	"$WGJAIL" sync -n --full "$IF" "$TMP/base.conf" | grep -q "no change" || echo "WARNING: device not at base.conf" >&2
 	for c in one none full; do
 		tw=$(median "$TMP/$c-wg" 1) tj=$(median "$TMP/$c-wgjail" 1)
-		rw=$(median "$TMP/$c-wg" 2) rj=$(median "$TMP/$c-wgjail" 2)
-		dw=$(median "$TMP/$c-wg" 3) dj=$(median "$TMP/$c-wgjail" 3)
-		[ "$c" = full ] || printf '%-7s %-6s %-12s %8s %8s %10s\n' "$n" "$c" "wg-syncconf" "$tw" "$rw" "$dw"
-		printf '%-7s %-6s %-12s %8s %8s %10s   wall x%s, RSS x%s\n' "$n" "$c" "wgjail-sync" "$tj" "$rj" "$dj" \
+		rw=$(cat "$TMP/$c-wg.rss") rj=$(cat "$TMP/$c-wgjail.rss")
+		dw=$(median "$TMP/$c-wg" 2) dj=$(median "$TMP/$c-wgjail" 2)
+		[ "$c" = full ] || printf '%-7s %-6s %-12s %8s %8s %10s\n' "$n" "$c" "wg-syncconf" "$(ms "$tw")" "$rw" "$dw"
+		printf '%-7s %-6s %-12s %8s %8s %10s   wall x%s, RSS x%s\n' "$n" "$c" "wgjail-sync" "$(ms "$tj")" "$rj" "$dj" \
 			"$(awk -v a="$tw" -v b="$tj" 'BEGIN { if (b > 0) printf "%.1f", a / b; else print "inf" }')" \
 			"$(awk -v a="$rj" -v b="$rw" 'BEGIN { printf "%.2f", a / b }')"
 	done

@@ -6,7 +6,7 @@
  * start here (bench/results/issue19b.md), paid by every command though
  * only `up`, `down` and the reachability checks use nftables.  Each
  * function's type is checked against the library's own header when this
- * file compiles (LOAD below). */
+ * file compiles (util/dynlib.h). */
 #include "netconf/nft.h"
 
 #include <dlfcn.h>
@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/dynlib.h"
 #include "util/err.h"
 
 #define NFT_SONAME "libnftables.so.1"
@@ -35,20 +36,7 @@ struct nft_lib {
 static struct nft_lib lib;
 static bool loaded;
 
-/* FIELD = the library's FN.  A FIELD whose type is not FN's is a compile
- * error (-Werror: pointer type mismatch in the conditional). */
-#define LOAD(h, field, fn)                                                                                   \
-	((void)(1 ? lib.field : &fn), sym_copy((h), #fn, &lib.field, sizeof(lib.field), e))
-
-static int sym_copy(void *h, const char *name, void *slot, size_t sz, struct wj_err *e)
-{
-	void *p = dlsym(h, name);
-
-	if (!p || sz != sizeof(p))
-		return wj_errf(e, "nftables: %s has no %s", NFT_SONAME, name);
-	memcpy(slot, &p, sizeof(p)); /* POSIX: a function's address fits a void * */
-	return 0;
-}
+#define LOAD(h, field, fn) WJ_DL_LOAD((h), lib.field, fn, NFT_SONAME, e)
 
 static int lib_load(struct wj_err *e)
 {
@@ -56,11 +44,8 @@ static int lib_load(struct wj_err *e)
 
 	if (loaded)
 		return 0;
-	if (!(h = dlopen(NFT_SONAME, RTLD_NOW | RTLD_LOCAL))) {
-		const char *why = dlerror();
-		return wj_errf(e, "nftables: cannot load %s (Debian: libnftables1): %s", NFT_SONAME,
-			       why ? why : "unknown error");
-	}
+	if (!(h = wj_dl_open(NFT_SONAME, "nftables", "Debian: libnftables1", e)))
+		return -1;
 	if (LOAD(h, ctx_new, nft_ctx_new) < 0 || LOAD(h, ctx_free, nft_ctx_free) < 0 ||
 	    LOAD(h, buffer_output, nft_ctx_buffer_output) < 0 || LOAD(h, buffer_error, nft_ctx_buffer_error) < 0 ||
 	    LOAD(h, output, nft_ctx_get_output_buffer) < 0 || LOAD(h, error, nft_ctx_get_error_buffer) < 0 ||

@@ -2,8 +2,7 @@
 #include "util/qr.h"
 
 #include <errno.h>
-#include <png.h>
-#include <qrencode.h>
+#include <setjmp.h>
 #include <sodium.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +11,7 @@
 #include <strings.h>
 
 #include "util/err.h"
+#include "util/qr_lib.h"
 
 #define PNG_SCALE 8
 
@@ -82,7 +82,10 @@ static size_t draw_svg(const struct grid *g, char *out, size_t cap)
  * The image holds the text (a private key, usually): every buffer libpng
  * and its zlib stream allocate comes from sodium_malloc and is wiped by
  * sodium_free, and the encoded bytes go to a buffer of ours, wiped by
- * qr_free. */
+ * qr_free.  libpng is loaded by the first PNG (util/qr_lib.h): PNG below
+ * is set before any of its calls, so the callbacks use it too. */
+
+static const struct qr_png_lib *PNG;
 
 struct png_out {
 	uint8_t *buf;
@@ -104,7 +107,7 @@ static void png_release(png_structp p, png_voidp v)
 
 static void png_put(png_structp p, png_bytep data, size_t n)
 {
-	struct png_out *o = png_get_io_ptr(p);
+	struct png_out *o = PNG->get_io_ptr(p);
 
 	if (o->failed)
 		return;
@@ -131,48 +134,58 @@ static void png_flush_nothing(png_structp p)
 }
 
 /* G as an 8-bit grey PNG, PNG_SCALE pixels per module, into *O. */
-static int draw_png(const struct grid *g, struct png_out *o)
+static int draw_png(const struct grid *g, struct png_out *o, struct wj_err *e)
 {
 	png_structp p;
 	png_infop info = NULL;
 	png_bytep row = NULL;
+	jmp_buf *jb = NULL;
 	uint32_t px = (uint32_t)g->w * PNG_SCALE;
 	volatile int ok = 0;
 
-	p = png_create_write_struct_2(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL, NULL, png_alloc, png_release);
-	if (!p)
+	if (!PNG && !(PNG = qr_png_lib(e)))
 		return -1;
-	/* made before setjmp: nothing a longjmp could clobber */
-	info = png_create_info_struct(p);
+	p = PNG->create_write_struct_2(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL, NULL, png_alloc, png_release);
+	if (!p)
+		return wj_errnof(e, ENOMEM, "PNG image");
+	/* made before setjmp: nothing a longjmp could clobber (png_jmpbuf,
+	 * spelt out: the macro calls the linked png_set_longjmp_fn) */
+	info = PNG->create_info_struct(p);
 	row = sodium_malloc(px);
-	if (info && row && setjmp(png_jmpbuf(p)) == 0) {
-		png_set_write_fn(p, o, png_put, png_flush_nothing);
-		png_set_IHDR(p, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-			     PNG_FILTER_TYPE_DEFAULT);
-		png_write_info(p, info);
+	if (info && row)
+		jb = PNG->set_longjmp_fn(p, longjmp, sizeof(jmp_buf));
+	if (jb && setjmp(*jb) == 0) {
+		PNG->set_write_fn(p, o, png_put, png_flush_nothing);
+		PNG->set_IHDR(p, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
+			      PNG_FILTER_TYPE_DEFAULT);
+		PNG->write_info(p, info);
 		for (uint32_t y = 0; y < px; y++) {
 			for (uint32_t x = 0; x < px; x++)
 				row[x] = dark(g, (int)(x / PNG_SCALE), (int)(y / PNG_SCALE)) ? 0 : 255;
-			png_write_row(p, row);
+			PNG->write_row(p, row);
 		}
-		png_write_end(p, info);
+		PNG->write_end(p, info);
 		ok = !o->failed;
 	}
 	sodium_free(row);
-	png_destroy_write_struct(&p, &info);
-	return ok ? 0 : -1;
+	PNG->destroy_write_struct(&p, &info);
+	return ok ? 0 : wj_errnof(e, ENOMEM, "PNG image");
 }
 
 int qr_render(const char *text, enum qr_form form, char **out, size_t *len, struct wj_err *e)
 {
+	const struct qr_enc_lib *qr = qr_enc_lib(e);
 	QRcode *q;
 	struct grid g;
 	size_t cap;
+	int r = 0;
 
 	*out = NULL;
 	*len = 0;
+	if (!qr)
+		return -1;
 	errno = 0;
-	q = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_L);
+	q = qr->encode_8bit(text, 0, QR_ECLEVEL_L);
 	if (!q)
 		return errno == ERANGE ? wj_errf(e, "the text (%zu bytes) is too long for a QR code", strlen(text))
 				       : wj_errnof(e, errno ? errno : ENOMEM, "QR code");
@@ -181,7 +194,7 @@ int qr_render(const char *text, enum qr_form form, char **out, size_t *len, stru
 	g.w = q->width + 2 * g.margin;
 	if (form == QR_PNG) {
 		struct png_out o = {NULL, 0, 0, 0};
-		if (draw_png(&g, &o) == 0) {
+		if ((r = draw_png(&g, &o, e)) == 0) {
 			*out = (char *)o.buf;
 			*len = o.len;
 		} else {
@@ -192,12 +205,12 @@ int qr_render(const char *text, enum qr_form form, char **out, size_t *len, stru
 				      : (size_t)g.w * (size_t)g.w * 24 + 512;
 		if ((*out = malloc(cap)))
 			*len = form == QR_UTF8 ? draw_utf8(&g, *out) : draw_svg(&g, *out, cap);
+		else
+			r = wj_errnof(e, ENOMEM, "QR code");
 	}
 	sodium_memzero(q->data, (size_t)q->width * (size_t)q->width);
-	QRcode_free(q);
-	if (!*out)
-		return wj_errnof(e, ENOMEM, "QR code");
-	return 0;
+	qr->free_code(q);
+	return r;
 }
 
 void qr_free(char *buf, size_t len)

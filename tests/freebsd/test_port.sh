@@ -58,7 +58,7 @@ share/man/man8/wgjail.8" "$(cd "$T_TMP/plain/usr/local" && find . -type f | sed 
 # ---- dependencies and version -----------------------------------------------------------
 pkgs=$(make -s --no-print-directory print-pkgs BUILD_OS=FreeBSD)
 deps=$(portvar LIB_DEPENDS | tr ' ' '\n' | sed -n 's/^lib\([^.]*\)\.so:.*/lib\1/p' | sort | tr '\n' ' ' | sed 's/ $//')
-check_eq "LIB_DEPENDS = the packages the FreeBSD build links (pkg-config: $pkgs)" \
+check_eq "LIB_DEPENDS = the packages the FreeBSD build links or loads (pkg-config: $pkgs)" \
 	"$(echo "$pkgs" | tr ' ' '\n' | sort | tr '\n' ' ' | sed 's/ $//')" "$deps"
 check_eq "libpng from graphics/png, libqrencode from graphics/libqrencode, libsodium from security/libsodium" \
 	"libpng.so:graphics/png libqrencode.so:graphics/libqrencode libsodium.so:security/libsodium" "$(portvar LIB_DEPENDS)"

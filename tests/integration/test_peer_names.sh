@@ -188,6 +188,30 @@ check "--qr-file with another kind of image refused" grep -q "must be named \*.p
 out=$(wj peer add "$J" --name y --generate-key 2>&1 >/dev/full)
 check "--generate-key > /dev/full: the peer is not added" grep -q "the peer was not added" <<<"$out"
 check_eq "nothing was written" "$before" "$(state)"
+# libqrencode and libpng are loaded by the first QR code, not linked:
+# every other command starts without them.  One that cannot be loaded (a
+# private mount namespace puts /dev/null over it) is named with its
+# package, and the peer is not added.
+needed=$(readelf -d "${WGJAIL_KEYWATCH_REAL:-$WGJAIL}" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+check "wgjail links libsodium (readelf works)" grep -q '^libsodium' <<<"$needed"
+check "wgjail does not link libqrencode, libpng or libnftables (loaded when used)" \
+	bash -c "! grep -qE '^lib(qrencode|png|nftables)' <<<'$needed'"
+hide() { # hide SONAME CMD...: CMD with SONAME replaced by an empty file
+	local so; so=$(ldconfig -p | awk -v n="$1" '$1 == n && /x86-64|64bit/ { print $NF; exit }')
+	[ -n "$so" ] || so=$(ldconfig -p | awk -v n="$1" '$1 == n { print $NF; exit }')
+	shift
+	unshare -m sh -c 'mount --bind /dev/null "$0" && exec "$@"' "$so" "$@"
+}
+out=$(hide libpng16.so.16 "$WGJAIL" -c "$CONF" peer add "$J" --name nopng --generate-key --qr-file "$T_TMP/no.png" 2>&1)
+check_eq "no libpng: peer add --qr-file FILE.png fails" 1 "$?"
+check "... naming the library and its package" grep -q "PNG image: cannot load libpng16.so.16 (package libpng 1.6: Debian libpng16-16" <<<"$out"
+check "... and the peer was not added" grep -q "the peer was not added" <<<"$out"
+check "... no image" test ! -e "$T_TMP/no.png"
+out=$(hide libqrencode.so.4 "$WGJAIL" -c "$CONF" export "$J" alice --qr 2>&1)
+check "no libqrencode: export --qr fails, naming library and package" \
+	grep -q "QR code: cannot load libqrencode.so.4 (package libqrencode: Debian libqrencode4" <<<"$out"
+check "... with no key on the terminal" bash -c "! grep -q PrivateKey <<<'$out'"
+check_eq "nothing was written" "$before" "$(state)"
 
 # ---- disable, enable, expire: same key, same address ----------------------------
 bdrop=$(dropin "$J" "$IFC" "$b_pub")
