@@ -263,25 +263,33 @@ static void jc_close(struct jc_proc *p, const int map[4])
 
 static struct jc_proc pre = {.pid = -1};
 
+/* The process's environment as it started (main's third argument: not
+ * `environ`, which FreeBSD's headers do not declare). */
+static char **start_env;
+
+void jail_call_env(char **envp)
+{
+	start_env = envp;
+}
+
 /* In the child of jail_call_prefork: what it keeps of its parent's
  * environment is what an exec'd process gets (child_env); every other
- * variable is wiped from its copy of the memory.  Then the descriptors go
- * into place, as selfexe_spawn's child does, and it serves the call. */
+ * variable is wiped from its copy of the memory (an empty string, which
+ * getenv never matches).  Then the descriptors go into place, as
+ * selfexe_spawn's child does, and it serves the call. */
 static _Noreturn void prefork_child(const int map[4])
 {
-	extern char **environ;
-	static char *keep[JC_ENV_MAX];
+	char *keep[JC_ENV_MAX];
 	int tmp[4];
 
 	child_env(keep);
-	for (char **v = environ; v && *v; v++) {
+	for (char **v = start_env; v && *v; v++) {
 		bool kept = false;
 		for (char **k = keep; *k && !kept; k++)
 			kept = *k == *v;
 		if (!kept)
 			sodium_memzero(*v, strlen(*v));
 	}
-	environ = keep;
 	for (int i = 0; i < 4; i++)
 		if ((tmp[i] = map[i] >= 0 ? fcntl(map[i], F_DUPFD_CLOEXEC, 4) : -1) < 0 && map[i] >= 0)
 			_exit(127);
@@ -295,7 +303,7 @@ int jail_call_prefork(const char *name)
 {
 	int map[4];
 
-	if (pre.pid >= 0 || strlen(name) >= sizeof(pre.jail) || !wj_platform()->is_up(name))
+	if (pre.pid >= 0 || !start_env || strlen(name) >= sizeof(pre.jail) || !wj_platform()->is_up(name))
 		return 0;
 	if (jc_pipes(&pre, map) < 0)
 		return -1;

@@ -62,6 +62,10 @@ int jail_call_init(struct wj_err *e);
  * 1 if forked, 0 if not (NAME does not run, or one was forked already),
  * -1 if it could not be (errno set; the call will exec one). */
 int jail_call_prefork(const char *name);
+/* The environment the process started with (main's ENVP), for the
+ * preforked process to wipe what is not wgjail's; without it, no
+ * prefork. */
+void jail_call_env(char **envp);
 /* At the end of the command: a preforked process that was not used is
  * told so (the end of its request) and reaped. */
 void jail_call_prefork_end(void);

@@ -34,11 +34,12 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
 	const struct wj_cmd *c;
 	int ch, rc;
 
+	jail_call_env(envp);
 	if (keys_init() < 0) {
 		fputs("wgjail: cannot initialise libsodium\n", stderr);
 		return WJ_EXIT_FAIL;
