@@ -10,6 +10,7 @@
 
 #include "agent/commands.h"
 #include "agent/export_text.h"
+#include "agent/jailcall.h"
 #include "agent/jailwg.h"
 #include "agent/peer.h"
 #include "agent/peer_args.h"
@@ -34,6 +35,10 @@ static int usage_err(const char *u, const char *fmt, const char *arg)
 	return WJ_EXIT_USAGE;
 }
 
+/* The JAIL operand, checked.  Every peer command is about that one jail
+ * and has read nothing yet: the process that will enter the jail for its
+ * one call is forked now, holding nothing of any jail
+ * (agent/jailcall.h, jail_call_prefork). */
 static int check_jail(const char *u, const char *jail)
 {
 	const char *why = wj_jail_name_invalid(jail);
@@ -44,6 +49,7 @@ static int check_jail(const char *u, const char *jail)
 		cmd_usage(u, stderr);
 		return WJ_EXIT_USAGE;
 	}
+	jail_call_prefork(jail); /* (if it cannot be, the call exec's one) */
 	return 0;
 }
 

@@ -100,7 +100,7 @@ int jc_header_parse(const char *text, struct jc_header *h, struct wj_err *e)
 	return 0;
 }
 
-/* ---- the call ---- */
+/* ---- the processes ---- */
 
 /* The executable, opened once (jail_call_init: at start, before an upgrade
  * could replace the file). */
@@ -209,14 +209,161 @@ static int cloexec_pipe(int p[2])
 	return 0;
 }
 
-/* Start operation H in the running jail H->jail by a fresh process
- * (agent/jailcall_proto.h), DEV its device (SET, SYNC): spawned, the
- * request sent.  0 and *C filled, or -1 with E set (nothing left). */
-static int call_start(const struct jc_header *h, const struct wg_device *dev, struct jail_call *c, struct wj_err *e)
+/* A process for one call: its pid and the caller's ends of its
+ * descriptors. */
+struct jc_proc {
+	pid_t pid;
+	int rq, data, stp;
+	char jail[WJ_JAIL_NAME_MAX + 1]; /* prefork: the jail it is for */
+};
+
+/* Its descriptors: the caller's ends in P, the process's in MAP (the
+ * places of agent/jailcall_proto.h).  0, or -1 (errno set). */
+static int jc_pipes(struct jc_proc *p, int map[4])
+{
+	int rq[2], data[2], stp[2];
+
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rq) < 0)
+		return -1;
+	if (cloexec_pipe(data) < 0) {
+		close(rq[0]);
+		close(rq[1]);
+		return -1;
+	}
+	if (cloexec_pipe(stp) < 0) {
+		close(rq[0]);
+		close(rq[1]);
+		close(data[0]);
+		close(data[1]);
+		return -1;
+	}
+	p->rq = rq[0];
+	p->data = data[0];
+	p->stp = stp[0];
+	map[JC_FD_REQUEST] = rq[1];
+	map[JC_FD_REPLY] = data[1];
+	map[2] = -1;
+	map[JC_FD_STATUS] = stp[1];
+	return 0;
+}
+
+static void jc_close(struct jc_proc *p, const int map[4])
+{
+	for (int i = 0; map && i < 4; i++)
+		if (map[i] >= 0)
+			close(map[i]);
+	if (!p)
+		return;
+	close(p->rq);
+	close(p->data);
+	close(p->stp);
+}
+
+/* ---- the process forked before the command read anything ---- */
+
+static struct jc_proc pre = {.pid = -1};
+
+/* The process's environment as it started (main's third argument: not
+ * `environ`, which FreeBSD's headers do not declare). */
+static char **start_env;
+
+void jail_call_env(char **envp)
+{
+	start_env = envp;
+}
+
+/* In the child of jail_call_prefork: what it keeps of its parent's
+ * environment is what an exec'd process gets (child_env); every other
+ * variable is wiped from its copy of the memory (an empty string, which
+ * getenv never matches).  Then the descriptors go into place, as
+ * selfexe_spawn's child does, and it serves the call. */
+static _Noreturn void prefork_child(const int map[4])
+{
+	char *keep[JC_ENV_MAX];
+	int tmp[4];
+
+	child_env(keep);
+	for (char **v = start_env; v && *v; v++) {
+		bool kept = false;
+		for (char **k = keep; *k && !kept; k++)
+			kept = *k == *v;
+		if (!kept)
+			sodium_memzero(*v, strlen(*v));
+	}
+	for (int i = 0; i < 4; i++)
+		if ((tmp[i] = map[i] >= 0 ? fcntl(map[i], F_DUPFD_CLOEXEC, 4) : -1) < 0 && map[i] >= 0)
+			_exit(127);
+	for (int i = 0; i < 4; i++)
+		if (tmp[i] >= 0 && dup2(tmp[i], i) < 0)
+			_exit(127);
+	jail_call_serve(); /* closes everything above its descriptors first */
+}
+
+int jail_call_prefork(const char *name)
+{
+	int map[4];
+
+	if (pre.pid >= 0 || !start_env || strlen(name) >= sizeof(pre.jail) || !wj_platform()->is_up(name))
+		return 0;
+	if (jc_pipes(&pre, map) < 0)
+		return -1;
+	fflush(NULL); /* nothing buffered is written twice */
+	pre.pid = fork();
+	if (pre.pid == 0)
+		prefork_child(map);
+	jc_close(pre.pid < 0 ? &pre : NULL, map);
+	if (pre.pid < 0)
+		return -1;
+	snprintf(pre.jail, sizeof(pre.jail), "%s", name);
+	return 1;
+}
+
+void jail_call_prefork_end(void)
+{
+	int ws;
+
+	if (pre.pid < 0)
+		return;
+	jc_close(&pre, NULL); /* the process reads the end of its request, and ends */
+	while (waitpid(pre.pid, &ws, 0) < 0 && errno == EINTR)
+		;
+	pre.pid = -1;
+}
+
+/* ---- the call ---- */
+
+/* The process for a call into jail NAME: the one forked for it before the
+ * command read anything (jail_call_prefork), else a fresh exec'd copy of
+ * wgjail (the agent's calls, always).  The one place where the choice is
+ * made. */
+static int jc_start(const char *name, struct jc_proc *p, struct wj_err *e)
 {
 	char *argv[] = {"wgjail", "_jailcall", NULL};
 	char *envp[JC_ENV_MAX];
-	int rq[2], data[2], stp[2], map[4];
+	int map[4];
+
+	if (pre.pid >= 0 && !strcmp(pre.jail, name)) {
+		*p = pre;
+		pre.pid = -1;
+		return 0;
+	}
+	if (jail_call_init(e) < 0)
+		return wj_err_prefix(e, "jail %s: wgjail's own executable", name);
+	if (jc_pipes(p, map) < 0)
+		return wj_errnof(e, errno, "jail %s: socketpair or pipe", name);
+	child_env(envp);
+	p->pid = selfexe_spawn(self_fd, argv, envp, map, 4, e);
+	jc_close(p->pid < 0 ? p : NULL, map);
+	return p->pid < 0 ? wj_err_prefix(e, "jail %s", name) : 0;
+}
+
+/* Start operation H in the running jail H->jail by a process of its own
+ * (agent/jailcall_proto.h), DEV its device (SET, SYNC): the process
+ * started, the request sent.  0 and *C filled, or -1 with E set (nothing
+ * left). */
+static int call_start(const struct jc_header *h, const struct wg_device *dev, struct jail_call *c, struct wj_err *e)
+{
+	struct jc_proc p;
 
 	memset(c, 0, sizeof(*c));
 	c->pid = -1;
@@ -224,44 +371,16 @@ static int call_start(const struct jc_header *h, const struct wg_device *dev, st
 	snprintf(c->jail, sizeof(c->jail), "%s", h->jail);
 	if (!wj_platform()->is_up(h->jail))
 		return wj_jail_not_running(h->jail, e);
-	if (jail_call_init(e) < 0)
-		return wj_err_prefix(e, "jail %s: wgjail's own executable", h->jail);
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, rq) < 0)
-		return wj_errnof(e, errno, "jail %s: socketpair", h->jail);
-	if (cloexec_pipe(data) < 0) {
-		close(rq[0]);
-		close(rq[1]);
-		return wj_errnof(e, errno, "jail %s: pipe", h->jail);
-	}
-	if (cloexec_pipe(stp) < 0) {
-		close(rq[0]);
-		close(rq[1]);
-		close(data[0]);
-		close(data[1]);
-		return wj_errnof(e, errno, "jail %s: pipe", h->jail);
-	}
-	child_env(envp);
-	map[JC_FD_REQUEST] = rq[1];
-	map[JC_FD_REPLY] = data[1];
-	map[2] = -1;
-	map[JC_FD_STATUS] = stp[1];
-	c->pid = selfexe_spawn(self_fd, argv, envp, map, 4, e);
-	close(rq[1]);
-	close(data[1]);
-	close(stp[1]);
-	if (c->pid < 0) {
-		close(rq[0]);
-		close(data[0]);
-		close(stp[0]);
-		return wj_err_prefix(e, "jail %s", h->jail);
-	}
+	if (jc_start(h->jail, &p, e) < 0)
+		return -1;
 	/* The request whole, then the replies: the process reads all of it
 	 * before it writes. */
 	wj_err_clear(&c->se);
-	c->sent = send_request(rq[0], h, dev, &c->se);
-	close(rq[0]);
-	c->data = data[0];
-	c->stp = stp[0];
+	c->sent = send_request(p.rq, h, dev, &c->se);
+	close(p.rq);
+	c->pid = p.pid;
+	c->data = p.data;
+	c->stp = p.stp;
 	return 0;
 }
 

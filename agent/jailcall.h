@@ -20,6 +20,19 @@
  * caller's own namespace, root and socket directory never change, so it
  * can visit any number of jails in turn.
  *
+ * A command about one jail (`peer add J` and the other peer commands) may
+ * have its call made by a process forked instead (jail_call_prefork):
+ * forked first thing, before the command read any configuration, key or
+ * file of any jail, so that it too holds nothing but what its request
+ * gives it.  It keeps wgjail's own environment variables only (the others
+ * are wiped from its copy of the memory), no descriptor but its pipes,
+ * and waits for the request like the exec'd process; it saves the exec
+ * and the dynamic linking of a fresh wgjail (milliseconds, on every
+ * `peer add`).  The agent holds every jail's keys before any call: its
+ * calls are always exec'd.  The choice is made in one place (jc_start in
+ * agent/jailcall.c): the preforked process if there is one for that jail,
+ * else an exec'd one.
+ *
  * What the sync engine keeps besides the device (the record of the last
  * sync, the endpoint memory: wg/applied.h, wg/sync.h) is under the state
  * directory as the process sees it once inside: on Linux the host's (a
@@ -44,6 +57,20 @@ struct wg_sync_result;
 /* Open wgjail's own executable for the calls (main does, at start); a
  * call opens it if nobody did.  0, or -1 with E set. */
 int jail_call_init(struct wj_err *e);
+
+/* A command about jail NAME alone calls this before it reads anything
+ * (while it is single-threaded): if NAME runs, the process for its call
+ * is forked now (above); the command's first call into NAME uses it.
+ * 1 if forked, 0 if not (NAME does not run, or one was forked already),
+ * -1 if it could not be (errno set; the call will exec one). */
+int jail_call_prefork(const char *name);
+/* The environment the process started with (main's ENVP), for the
+ * preforked process to wipe what is not wgjail's; without it, no
+ * prefork. */
+void jail_call_env(char **envp);
+/* At the end of the command: a preforked process that was not used is
+ * told so (the end of its request) and reaped. */
+void jail_call_prefork_end(void);
 
 /* Each returns -1 with E set when the jail does not run (saying how to
  * start it), could not be entered, the operation failed, or the process

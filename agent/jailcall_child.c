@@ -2,8 +2,9 @@
  * jail_call (agent/jailcall.h) with the descriptors and the request of
  * agent/jailcall_proto.h.
  *
- * It is exec'd, never merely forked: it holds what the request gives it
- * (one jail's device) and nothing else of its parent.  It closes every
+ * It holds what the request gives it (one jail's device) and nothing
+ * else of its parent: it is exec'd, or (a command about one jail,
+ * jail_call_prefork) forked before that command read anything.  It closes every
  * descriptor but its own, reads the request whole (before entering: the
  * caller's end is outside the jail), enters the jail through the
  * platform's `enter`, runs the operation, writes the reply, closes it,
@@ -44,25 +45,37 @@ static bool is_kind(int fd, mode_t kind)
 	return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == kind;
 }
 
-/* The header: up to its empty line, read a byte at a time so that
- * nothing after it is taken. */
+/* The header: up to its empty line, and nothing after it.  What has
+ * arrived is peeked at (MSG_PEEK), and only the header's bytes are taken:
+ * two calls for the usual header sent at once, not one per byte. */
 static int read_header(struct jc_header *h, struct wj_err *e)
 {
 	char text[JC_HEADER_MAX];
 	size_t n = 0;
 
 	for (;;) {
-		ssize_t r = read(JC_FD_REQUEST, text + n, 1);
+		ssize_t r = recv(JC_FD_REQUEST, text + n, sizeof(text) - n, MSG_PEEK), take;
+		size_t end = 0;
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
 			return wj_errf(e, "jail call: the request ended in its header");
-		if (text[n] == '\n' && (n == 0 || text[n - 1] == '\n'))
+		for (size_t i = n; i < n + (size_t)r && !end; i++)
+			if (text[i] == '\n' && (i == 0 || text[i - 1] == '\n'))
+				end = i + 1;
+		take = end ? (ssize_t)(end - n) : r;
+		while ((r = read(JC_FD_REQUEST, text + n, (size_t)take)) < 0 && errno == EINTR)
+			;
+		if (r != take)
+			return wj_errf(e, "jail call: the request ended in its header");
+		n += (size_t)take;
+		if (end) {
+			text[end - 1] = '\0';
 			break;
-		if (++n == sizeof(text))
+		}
+		if (n == sizeof(text))
 			return wj_errf(e, "jail call: the request header is too long");
 	}
-	text[n] = '\0';
 	return jc_header_parse(text, h, e);
 }
 
@@ -190,16 +203,21 @@ out:
 
 int cmd_jailcall(int argc, char **argv)
 {
-	struct jc_status st;
-	struct wj_err e;
-	struct sigaction sa;
-
 	(void)argv;
 	if (argc != 1 || !is_kind(JC_FD_REQUEST, S_IFSOCK) || !is_kind(JC_FD_REPLY, S_IFIFO) ||
 	    !is_kind(JC_FD_STATUS, S_IFIFO)) {
 		fputs("wgjail: _jailcall is started by wgjail itself, not by hand\n", stderr);
 		return WJ_EXIT_USAGE;
 	}
+	jail_call_serve();
+}
+
+void jail_call_serve(void)
+{
+	struct jc_status st;
+	struct wj_err e;
+	struct sigaction sa;
+
 	closefrom(JC_FD_STATUS + 1);
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL; /* the caller gone: so is this process */

@@ -58,6 +58,11 @@ struct jc_status {
 	unsigned char ret[JAIL_CALL_RET_MAX];
 };
 
+/* The process's work once its descriptors are in place (above): read the
+ * request, enter, run, reply, then _exit.  `wgjail _jailcall` after its
+ * checks; the child jail_call_prefork forks. */
+_Noreturn void jail_call_serve(void);
+
 /* H as header text into BUF: its length, or -1 if it does not fit. */
 int jc_header_format(const struct jc_header *h, char *buf, size_t sz);
 /* Header text TEXT (the lines without the empty one) into *H: 0, or -1

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "agent/commands.h"
+#include "agent/jailcall.h"
 #include "util/err.h"
 #include "util/paths.h"
 #include "keys/keys.h"
@@ -33,11 +34,12 @@ static const struct option longopts[] = {
 	{NULL, 0, NULL, 0},
 };
 
-int main(int argc, char **argv)
+int main(int argc, char **argv, char **envp)
 {
 	const struct wj_cmd *c;
 	int ch, rc;
 
+	jail_call_env(envp);
 	if (keys_init() < 0) {
 		fputs("wgjail: cannot initialise libsodium\n", stderr);
 		return WJ_EXIT_FAIL;
@@ -74,6 +76,7 @@ int main(int argc, char **argv)
 	argc -= optind;
 	optind = 0; /* reset getopt for the command (glibc: full reinit) */
 	rc = c->run(argc, argv);
+	jail_call_prefork_end();
 	errno = 0;
 	/* Every command's output is checked: what it printed may be all an
 	 * operator gets (a public key, a report). */

@@ -17,6 +17,9 @@
 # and the OTHER jail's private key is nowhere in its memory (raw, base64,
 # hex: read through /proc/PID/mem; the same scan finds both keys in the
 # agent).  Continued, the calls complete: the agent reports both jails.
+# Then a `peer add` of jail A, whose process enters A by a fork made
+# before it read anything: the same checks, and A's own key is not there
+# either.
 . "$(dirname "$0")/lib.sh"
 need_root_netns
 need_wireguard_go
@@ -72,6 +75,27 @@ with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as
             if n in data:
                 found.add(i // 3)
 print(len(found))
+PY
+}
+# strscan PID STRING: 1 if STRING is in PID's memory, else 0.
+strscan() {
+	python3 - "$@" <<'PY'
+import sys
+pid, needle = sys.argv[1], sys.argv[2].encode()
+found = 0
+with open("/proc/%s/maps" % pid) as maps, open("/proc/%s/mem" % pid, "rb", 0) as mem:
+    for line in maps:
+        addr, perms = line.split()[:2]
+        lo, hi = (int(x, 16) for x in addr.split("-"))
+        if perms[0] != "r" or hi - lo > (1 << 30):
+            continue
+        try:
+            mem.seek(lo)
+            if needle in mem.read(hi - lo):
+                found = 1
+        except (OSError, ValueError, OverflowError):
+            continue
+print(found)
 PY
 }
 # stopped: the pid of a stopped process whose parent runs with our $CONF
@@ -133,4 +157,55 @@ check "the agent reports both jails up once the calls go on" wait_until 30 both_
 kill "$agent" 2>/dev/null
 for _ in $(seq 50); do stop_all; kill -0 "$agent" 2>/dev/null || break; sleep 0.1; done
 sed 's/^/agent: /' "$LOG" | tail -15 | diag
+
+# A peer command's call (`peer add A`) is made by a process forked before
+# the command read anything (agent/jailcall.h, jail_call_prefork): stopped
+# inside A, it holds neither B's private key nor A's own (the command read
+# A's config after the fork: the same scan finds A's key in the command),
+# nor an environment variable of the command's that is not wgjail's, and
+# no descriptor but its pipes.  Continued, the peer is live.  Run with the
+# suite's binary and with the plain build: a sanitizer's runtime keeps a
+# copy of the environment of its own (read at start), so the environment
+# is checked where there is no sanitizer.
+peer_add_child() { # BIN LABEL ADDRESS
+	local bin=$1 l=$2 addr=$3 secret adder pid parent
+	secret=$(head -c 24 /dev/urandom | base64 | tr -d '/+=')
+	keypair p || return 1
+	WJ_TEST_UNRELATED_SECRET=$secret WGJAIL_JAILCALL_STOP=1 nsenter --net="/run/netns/$(ns h)" "$bin" -c "$CONF" \
+		peer add "$JA" --public-key "$p_pub" --allowed-ips "$addr/32" >"$T_TMP/add.out" 2>&1 &
+	adder=$!
+	T_PIDS+=("$adder")
+	if wait_until 30 stopped; then
+		pid=$(stopped)
+		parent=$(awk '/^PPid:/ {print $2}' "/proc/$pid/status")
+		check "$l: the process that entered is the command's child" \
+			sh -c "tr '\\0' ' ' </proc/$parent/cmdline | grep -qF -- 'peer add $JA --public-key $p_pub'"
+		check_eq "$l: it is in jail A" "$JA" "$(ip netns identify "$pid")"
+		check "$l: no descriptor but its pipes" fds_are_pipes "$pid"
+		check_eq "$l: jail B's private key is not in its memory" 0 "$(memscan "$pid" "$key_b")"
+		check_eq "$l: nor jail A's (forked before the command read it)" 0 "$(memscan "$pid" "$key_a")"
+		check_eq "$l: the scan finds jail A's key in the command itself (the scan works)" 1 \
+			"$(memscan "$parent" "$key_a")"
+		if grep -q libasan "/proc/$pid/maps"; then
+			t_skip "$l: the command's other environment variables are wiped from it" "sanitizer build"
+		else
+			check_eq "$l: the command's other environment variables are wiped from it" 0 \
+				"$(strscan "$pid" "$secret")"
+			check_eq "$l: ... and are in the command (the scan works)" 1 "$(strscan "$parent" "$secret")"
+		fi
+		kill -CONT "$pid"
+	else
+		t_fail "$l: a process that entered jail A stopped there"
+	fi
+	wait "$adder"
+	check_eq "$l: the command succeeded" 0 "$?"
+	check "$l: the peer is live in jail A" sh -c "'$WGJAIL' -c '$CONF' exec '$JA' wg show wg0 allowed-ips | grep -q '$addr/32'"
+	diag <"$T_TMP/add.out"
+}
+peer_add_child "$WGJAIL" "peer add" 10.81.0.77
+if [ "$WGJAIL" != "$TOP/wgjail" ] && [ -x "$TOP/wgjail" ]; then
+	peer_add_child "$TOP/wgjail" "peer add (plain build)" 10.81.0.78
+else
+	t_skip "peer add (plain build)" "no $TOP/wgjail (make wgjail)"
+fi
 done_testing
