@@ -64,8 +64,22 @@ TICK=$(getconf CLK_TCK)
 # measure LABEL CMD...: append "seconds daemon_cpu_seconds" of one run to
 # $TMP/LABEL (bench/timecmd.py; the CPU time wireguard-go spent meanwhile,
 # from /proc/PID/stat)
+# Each run starts with wireguard-go idle: the run before (wg syncconf, or
+# a --full read of 50,000 peers) leaves it busy for a while (its garbage
+# collector on both cores), and a command timed then pays for the other's
+# work.  settle: until its CPU time stays the same for 200 ms (at most 10 s).
+settle() {
+	local a b i
+	b=$(daemon_cpu)
+	for i in $(seq 50); do
+		sleep 0.2
+		a=$b b=$(daemon_cpu)
+		[ "$a" = "$b" ] && return 0
+	done
+}
 measure() {
 	local label=$1 t c0 c1; shift
+	settle
 	c0=$(daemon_cpu)
 	t=$(python3 bench/timecmd.py -e "$TMP/err" -- "$@") || { echo "FAILED: $*" >&2; cat "$TMP/err" >&2; }
 	c1=$(daemon_cpu)
