@@ -82,10 +82,10 @@ static size_t draw_svg(const struct grid *g, char *out, size_t cap)
  * The image holds the text (a private key, usually): every buffer libpng
  * and its zlib stream allocate comes from sodium_malloc and is wiped by
  * sodium_free, and the encoded bytes go to a buffer of ours, wiped by
- * qr_free.  libpng is loaded by the first PNG (util/qr_lib.h): PNG below
+ * qr_free.  libpng is loaded by the first PNG (util/qr_lib.h): png_lib below
  * is set before any of its calls, so the callbacks use it too. */
 
-static const struct qr_png_lib *PNG;
+static const struct qr_png_lib *png_lib;
 
 struct png_out {
 	uint8_t *buf;
@@ -107,7 +107,7 @@ static void png_release(png_structp p, png_voidp v)
 
 static void png_put(png_structp p, png_bytep data, size_t n)
 {
-	struct png_out *o = PNG->get_io_ptr(p);
+	struct png_out *o = png_lib->get_io_ptr(p);
 
 	if (o->failed)
 		return;
@@ -143,32 +143,32 @@ static int draw_png(const struct grid *g, struct png_out *o, struct wj_err *e)
 	uint32_t px = (uint32_t)g->w * PNG_SCALE;
 	volatile int ok = 0;
 
-	if (!PNG && !(PNG = qr_png_lib(e)))
+	if (!png_lib && !(png_lib = qr_png_lib(e)))
 		return -1;
-	p = PNG->create_write_struct_2(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL, NULL, png_alloc, png_release);
+	p = png_lib->create_write_struct_2(PNG_LIBPNG_VER_STRING, NULL, NULL, NULL, NULL, png_alloc, png_release);
 	if (!p)
 		return wj_errnof(e, ENOMEM, "PNG image");
 	/* made before setjmp: nothing a longjmp could clobber (png_jmpbuf,
 	 * spelt out: the macro calls the linked png_set_longjmp_fn) */
-	info = PNG->create_info_struct(p);
+	info = png_lib->create_info_struct(p);
 	row = sodium_malloc(px);
 	if (info && row)
-		jb = PNG->set_longjmp_fn(p, longjmp, sizeof(jmp_buf));
+		jb = png_lib->set_longjmp_fn(p, longjmp, sizeof(jmp_buf));
 	if (jb && setjmp(*jb) == 0) {
-		PNG->set_write_fn(p, o, png_put, png_flush_nothing);
-		PNG->set_IHDR(p, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT,
-			      PNG_FILTER_TYPE_DEFAULT);
-		PNG->write_info(p, info);
+		png_lib->set_write_fn(p, o, png_put, png_flush_nothing);
+		png_lib->set_IHDR(p, info, px, px, 8, PNG_COLOR_TYPE_GRAY, PNG_INTERLACE_NONE,
+				  PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
+		png_lib->write_info(p, info);
 		for (uint32_t y = 0; y < px; y++) {
 			for (uint32_t x = 0; x < px; x++)
 				row[x] = dark(g, (int)(x / PNG_SCALE), (int)(y / PNG_SCALE)) ? 0 : 255;
-			PNG->write_row(p, row);
+			png_lib->write_row(p, row);
 		}
-		PNG->write_end(p, info);
+		png_lib->write_end(p, info);
 		ok = !o->failed;
 	}
 	sodium_free(row);
-	PNG->destroy_write_struct(&p, &info);
+	png_lib->destroy_write_struct(&p, &info);
 	return ok ? 0 : wj_errnof(e, ENOMEM, "PNG image");
 }
 

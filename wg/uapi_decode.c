@@ -373,11 +373,8 @@ static int decode_line(struct wg_uapi_dec *d, struct wj_err *e)
 		if (!d->have_errno)
 			return bad(d, e, "reply ends without errno", NULL);
 		d->done = true;
-		if (d->daemon_errno) {
-			wj_errf(e, "the WireGuard daemon reports an error: %s", strerror(d->daemon_errno));
-			e->code = d->daemon_errno;
-			return -1;
-		}
+		if (d->daemon_errno)
+			return wg_uapi_daemon_error(d->daemon_errno, e);
 		return 0;
 	}
 	if (d->have_errno)
@@ -512,6 +509,13 @@ static int decode_whole(struct wg_uapi_dec *d, const char *what, const char *buf
 	}
 	wg_uapi_dec_free(d);
 	return r;
+}
+
+int wg_uapi_daemon_error(int daemon_errno, struct wj_err *e)
+{
+	wj_errf(e, "the WireGuard daemon reports an error: %s", strerror(daemon_errno));
+	e->code = daemon_errno;
+	return -1;
 }
 
 int wg_uapi_decode(const char *buf, size_t len, struct wg_device **out, struct wj_err *e)

@@ -62,6 +62,10 @@ void wg_uapi_dec_stream(struct wg_uapi_dec *d, wg_uapi_peer_fn fn, void *arg);
 struct wg_device *wg_uapi_dec_take(struct wg_uapi_dec *d);
 void wg_uapi_dec_free(struct wg_uapi_dec *d); /* wipes */
 
+/* A reply's errno=N, N > 0, as an error: -1, E naming it, E->code N.
+ * (The decoder and the shape check, wg/uapi_frame.c, end a reply alike.) */
+int wg_uapi_daemon_error(int daemon_errno, struct wj_err *e);
+
 /* The whole reply in one buffer; trailing bytes are an error.  *OUT is a
  * new device (GET).  Returns 0 or -1 with E set.  Its users are
  * tests/fuzz/fuzz_uapi.c and tests/unit/test_uapi.c (the backend feeds the

@@ -1,4 +1,6 @@
-/* The shape of a UAPI GET reply (see wg/uapi_frame.h). */
+/* The shape of a UAPI GET reply (see wg/uapi_frame.h).  Its end-of-reply
+ * and line rules mirror the decoder's (wg/uapi_decode.c) on purpose, in a
+ * check that keeps nothing: fuzz_uapi holds the two to the same verdict. */
 #include "wg/uapi_frame.h"
 
 #include <errno.h>
@@ -88,11 +90,8 @@ static int end_line(struct wg_uapi_frame *f, struct wj_err *e)
 			return bad(f, e, "reply ends without errno");
 		f->lineno++;
 		f->done = true;
-		if (f->daemon_errno) {
-			wj_errf(e, "the WireGuard daemon reports an error: %s", strerror(f->daemon_errno));
-			e->code = f->daemon_errno;
-			return -1;
-		}
+		if (f->daemon_errno)
+			return wg_uapi_daemon_error(f->daemon_errno, e);
 		return 1;
 	}
 	if (f->have_errno)
