@@ -20,7 +20,10 @@
 # under /usr/bin/time -f %M), and the CPU time wireguard-go itself spent on
 # the request (/proc/PID/stat).  "wall x" is wg's time over wgjail's, "RSS
 # x" wgjail's RSS over wg's.  The floor, `true` timed the same way, is
-# printed first: what any command costs to start on this machine.
+# printed first: what any command costs to start on this machine.  So is,
+# for each size, the floor under a request: one UAPI round trip to the
+# idle daemon (an empty set, bench/uapi_rtt.py), which "one change" pays
+# and "no change" does not (wgjail does not contact the daemon then).
 # Needs: wireguard-go, wg, python3.
 set -u
 cd "$(dirname "$0")/.." || exit 1
@@ -85,6 +88,12 @@ measure() {
 	c1=$(daemon_cpu)
 	echo "$t $(awk -v a="$c0" -v b="$c1" -v t="$TICK" 'BEGIN { printf "%.2f", (b - a) / t }')" >>"$TMP/$label"
 }
+# rtt: one UAPI round trip to the idle daemon (bench/uapi_rtt.py), appended
+# to $TMP/rtt: the floor under any request, measured as the runs are
+rtt() {
+	settle
+	python3 bench/uapi_rtt.py "/var/run/wireguard/$IF.sock" >>"$TMP/rtt" || echo "FAILED: uapi_rtt" >&2
+}
 # rss LABEL CMD...: the peak RSS (KiB) of one more run, in $TMP/LABEL.rss
 rss() {
 	local label=$1; shift
@@ -104,7 +113,7 @@ for n in $SIZES; do
 	start_wg
 	rm -rf "$WGJAIL_STATEDIR"
 	"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null || exit 1
-	rm -f "$TMP"/one-* "$TMP"/none-* "$TMP"/full-*
+	rm -f "$TMP"/one-* "$TMP"/none-* "$TMP"/full-* "$TMP/rtt"
 	# round M: each case once, measured by M (measure: time; rss: RSS)
 	round() {
 		local m=$1
@@ -117,12 +126,14 @@ for n in $SIZES; do
 		$m full-wgjail "$WGJAIL" sync --full "$IF" "$TMP/one.conf"
 		"$WGJAIL" sync "$IF" "$TMP/base.conf" >/dev/null
 	}
-	for _ in $(seq "$RUNS"); do round measure; done
+	for _ in $(seq "$RUNS"); do round measure; rtt; done
 	round rss
 	cp "$TMP/one-wg" "$TMP/full-wg"
 	cp "$TMP/one-wg.rss" "$TMP/full-wg.rss"
 	# sanity: the device really is at base.conf, read back whole
 	"$WGJAIL" sync -n --full "$IF" "$TMP/base.conf" | grep -q "no change" || echo "WARNING: device not at base.conf" >&2
+	printf '# %s peers, floor under a request: an empty UAPI set to the idle daemon, %s ms (median of %s; bench/uapi_rtt.py)\n' \
+		"$n" "$(ms "$(median "$TMP/rtt" 1)")" "$RUNS"
 	for c in one none full; do
 		tw=$(median "$TMP/$c-wg" 1) tj=$(median "$TMP/$c-wgjail" 1)
 		rw=$(cat "$TMP/$c-wg.rss") rj=$(cat "$TMP/$c-wgjail.rss")

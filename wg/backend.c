@@ -38,6 +38,17 @@ const struct wg_backend *wg_backend_for(const char *ifname, struct wj_err *e)
 	return NULL;
 }
 
+const struct wg_backend *wg_backend_quiet(const char *ifname)
+{
+	const struct wg_backend *k = wg_backend_kernel_native();
+
+	if (wj_ifname_invalid(ifname))
+		return NULL;
+	if (wg_uapi_present(ifname))
+		return &wg_backend_uapi;
+	return k && k->has(ifname) ? k : NULL;
+}
+
 static int cmp_str(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

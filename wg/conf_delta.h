@@ -9,6 +9,7 @@
 #ifndef WGJAIL_CONF_DELTA_H
 #define WGJAIL_CONF_DELTA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "wg/conf_sections.h"
@@ -44,10 +45,16 @@ struct conf_delta {
 int wg_conf_delta(const struct conf_view *old, const struct conf_newtext *nt, struct conf_delta *d);
 void wg_conf_delta_free(struct conf_delta *d);
 
+/* The edit D neither replaced nor added a section that is not [Peer]: the
+ * [Interface] is byte for byte the recorded one. */
+bool wg_conf_delta_keeps_interface(const struct conf_view *old, const struct conf_delta *d);
+
 /* The two configurations D compares, parsed with the real parser: BEFORE,
  * OLD's sections that are not [Peer] and its [Peer]s that D lists as
  * changed or gone; AFTER, the new text's sections that are not [Peer] (in
- * order) and its [Peer]s that D lists as changed or added.  A section
+ * order; none when D keeps the interface: an interface left out is left
+ * alone by the planner, which then takes the interface's own public key
+ * from BEFORE) and its [Peer]s that D lists as changed or added.  A section
  * reads the same wherever it stands, so these are what parsing both whole
  * texts would give for those peers and the interface.  PATH names the new
  * file in messages (line numbers are the assembled text's: the caller

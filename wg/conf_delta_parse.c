@@ -54,11 +54,24 @@ static int mini_old(struct mini *m, const struct conf_view *old, const struct co
 	return mini_span(m, old, s.off, edited ? d->old_text + (s.off - d->ostart) : NULL, s.len);
 }
 
+bool wg_conf_delta_keeps_interface(const struct conf_view *old, const struct conf_delta *d)
+{
+	for (size_t i = 0; i < d->cut.n; i++)
+		if (d->cut.v[i].kind != CONF_PEER)
+			return false;
+	for (size_t k = 0; k < old->n_other; k++)
+		if (old->other[k] >= d->oa && old->other[k] < d->ob)
+			return false;
+	return true;
+}
+
 /* "After": the new text's sections that are not [Peer] (the recorded ones
  * before the edit, the edit's own, the recorded ones after it), then the
- * changed [Peer]s of the edit.  "Before": the recorded text's sections that
- * are not [Peer], then its changed [Peer]s. */
-static int build_minis(const struct conf_view *old, const struct conf_delta *d, struct mini *after,
+ * changed [Peer]s of the edit; when the edit KEPT the interface, only the
+ * changed [Peer]s (so the private key is neither held twice nor derived
+ * twice).  "Before": the recorded text's sections that are not [Peer],
+ * then its changed [Peer]s. */
+static int build_minis(const struct conf_view *old, const struct conf_delta *d, bool kept, struct mini *after,
 		       struct mini *before)
 {
 	size_t ab = 0, bb = 0, parts = d->n_new + d->n_old + d->cut.n;
@@ -67,7 +80,7 @@ static int build_minis(const struct conf_view *old, const struct conf_delta *d, 
 	for (size_t k = 0; k < old->n_other; k++) {
 		size_t i = old->other[k], len = conf_view_span(old, i, NULL).len;
 		bb += len;
-		ab += i < d->oa || i >= d->ob ? len : 0;
+		ab += !kept && (i < d->oa || i >= d->ob) ? len : 0;
 		parts++;
 	}
 	for (size_t i = 0; i < d->cut.n; i++)
@@ -80,13 +93,13 @@ static int build_minis(const struct conf_view *old, const struct conf_delta *d, 
 		return -1;
 	for (size_t k = 0; k < old->n_other && r == 0; k++) {
 		r = mini_old(before, old, d, old->other[k]);
-		if (r == 0 && old->other[k] < d->oa)
+		if (r == 0 && !kept && old->other[k] < d->oa)
 			r = mini_old(after, old, d, old->other[k]);
 	}
-	for (size_t i = 0; i < d->cut.n && r == 0; i++)
+	for (size_t i = 0; i < d->cut.n && r == 0 && !kept; i++)
 		if (d->cut.v[i].kind != CONF_PEER)
 			r = mini_span(after, NULL, 0, d->region + d->cut.v[i].off, d->cut.v[i].len);
-	for (size_t k = 0; k < old->n_other && r == 0; k++)
+	for (size_t k = 0; k < old->n_other && r == 0 && !kept; k++)
 		if (old->other[k] >= d->ob)
 			r = mini_old(after, old, d, old->other[k]);
 	for (size_t i = 0; i < d->n_new && r == 0; i++)
@@ -103,7 +116,7 @@ int wg_conf_delta_parse(const struct conf_view *old, const struct conf_delta *d,
 	int r = -1;
 
 	*before = *after = NULL;
-	if (build_minis(old, d, &nm, &om) < 0)
+	if (build_minis(old, d, wg_conf_delta_keeps_interface(old, d), &nm, &om) < 0)
 		wj_errf(e, "%s: out of memory, or the record of the last sync cannot be read", path);
 	else if (wg_config_parse(nm.buf, nm.len, path, after, e) == 0 &&
 		 wg_config_parse(om.buf, om.len, "(the record of the last sync)", before, e) == 0)

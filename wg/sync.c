@@ -353,6 +353,11 @@ static int engine_start(struct engine *en, const char *ifname, struct wg_device 
 	return en->pl ? 0 : -1;
 }
 
+static void report_no_change(const struct wg_sync_opts *o, const char *ifname)
+{
+	fprintf(o->report, "%s: no change%s", ifname, o->dry_run ? " (dry run)" : "");
+}
+
 /* Finish the plan, report it, apply it, remember the endpoints. */
 static int engine_apply(struct engine *en, const struct wg_backend *backend, struct wg_sync_result *r,
 			struct wj_err *e)
@@ -388,7 +393,7 @@ static int engine_apply(struct engine *en, const struct wg_backend *backend, str
 		state_save(en->spath, en->desired, &en->mem, en->skipped);
 	if (o->report) {
 		if (wg_plan_is_empty(plan))
-			fprintf(o->report, "%s: no change%s", en->ifname, o->dry_run ? " (dry run)" : "");
+			report_no_change(o, en->ifname);
 		else
 			fprintf(o->report, "%s: %s%zu added, %zu removed, %zu changed%s%s", en->ifname,
 				o->dry_run ? "dry run, would have " : "", c.added, c.removed, c.changed,
@@ -443,6 +448,15 @@ out:
 		wj_err_prefix(e, "%s", ifname);
 	engine_free(&en);
 	return ret;
+}
+
+void wg_sync_unchanged(const char *ifname, const struct wg_sync_opts *o, struct wg_sync_result *r)
+{
+	o = sync_begin(o, r);
+	if (o->report) {
+		report_no_change(o, ifname);
+		fputc('\n', o->report);
+	}
 }
 
 int wg_sync_with(const struct wg_backend *backend, const char *ifname, const struct wg_device *current,

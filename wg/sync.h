@@ -56,6 +56,11 @@ int wg_sync_with(const struct wg_backend *backend, const char *ifname, const str
 		 struct wg_device *desired, const struct wg_sync_opts *o, struct wg_sync_result *r,
 		 struct wj_err *e);
 
+/* Report "IFNAME: no change" as a sync that planned nothing does (R, if
+ * not NULL, zeroed): for a file that is byte for byte the one known to be
+ * on the device (wg/sync_file.c), with nothing parsed or planned. */
+void wg_sync_unchanged(const char *ifname, const struct wg_sync_opts *o, struct wg_sync_result *r);
+
 /* Apply the difference between BEFORE (a configuration known to be on the
  * device, parsed: endpoints numeric) and AFTER, without reading the
  * device: peers in neither are not touched; a peer in BEFORE only is

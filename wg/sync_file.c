@@ -11,7 +11,9 @@
  * [Interface] parts - are parsed, into a "before" and an "after" that
  * wg_sync_delta plans and applies.  The record then grows by the sections
  * replaced (wg_applied_edit): the whole cost is one read of the two texts
- * plus what the edit touches.
+ * plus what the edit touches.  A file that is the recorded text itself is
+ * not even parsed, and the daemon is contacted only to send a change
+ * (wg_backend_quiet): waking it costs more than the rest when it is idle.
  *
  * Whatever the cut is not sure about (wg/conf_sections.h), a section that
  * does not parse (its error is then reported with the right line by the
@@ -144,6 +146,16 @@ static void record_failed(const struct job *j, const struct wj_err *e)
 	wg_applied_forget(j->ifname);
 }
 
+/* -v: what the comparison with the record found. */
+static void compared(const struct job *j, size_t n_new, size_t n_peers, size_t n_gone)
+{
+	if (j->o.verbose && j->o.report)
+		fprintf(j->o.report,
+			"%s: compared with the record of the last sync: %zu of %zu peer sections new or changed, "
+			"%zu gone; the device was not read\n",
+			j->ifname, n_new, n_peers, n_gone);
+}
+
 /* 1: done (*RET set); 0: not applicable, do the full sync. */
 static int fast(struct job *j, int *ret, struct wj_err *e)
 {
@@ -161,11 +173,23 @@ static int fast(struct job *j, int *ret, struct wj_err *e)
 	if (!wg_applied_load(j->ifname, j->id, &rec))
 		return 0;
 	j->why = "the file is not one the fast comparison is sure about";
-	if (compare_file(j, &rec.view, &nt, &mid) < 0 || wg_conf_delta(&rec.view, &nt, &d) != WG_SECTIONS_OK)
+	if (compare_file(j, &rec.view, &nt, &mid) < 0)
+		goto out;
+	same = nt.pre == rec.view.len && nt.pre == nt.len;
+	if (!same && wg_conf_delta(&rec.view, &nt, &d) != WG_SECTIONS_OK)
 		goto out;
 	j->why = "the file changed while it was read";
 	if (!file_same(j))
 		goto out;
+	if (same) {
+		/* The recorded text itself, cut when it was recorded (and never
+		 * naming a host): nothing to cut, parse, plan or send. */
+		compared(j, 0, rec.view.n_peers, 0);
+		wg_sync_unchanged(j->ifname, &j->o, j->r);
+		*ret = 0;
+		done = 1;
+		goto out;
+	}
 	j->why = "the file names hosts, resolved again at every sync";
 	if (d.cut.hostname)
 		goto out;
@@ -176,13 +200,8 @@ static int fast(struct job *j, int *ret, struct wj_err *e)
 	j->why = "the file names hosts, resolved again at every sync";
 	if (has_hostname(after) || has_hostname(before))
 		goto out;
-	if (j->o.verbose && j->o.report)
-		fprintf(j->o.report,
-			"%s: compared with the record of the last sync: %zu of %zu peer sections new or changed, "
-			"%zu gone; the device was not read\n",
-			j->ifname, d.n_new, d.n_peers, d.n_gone);
-	same = nt.pre == rec.view.len && nt.pre == nt.len;
-	change = !j->o.dry_run && !same;
+	compared(j, d.n_new, d.n_peers, d.n_gone);
+	change = !j->o.dry_run;
 	wj_err_clear(&we);
 	/* The record says "changing" until the edit is appended. */
 	if (change && wg_applied_begin(&rec, &we) < 0) {
@@ -272,10 +291,8 @@ int wg_sync_file(const char *ifname, const char *path, const struct wg_sync_opts
 		lock = wg_applied_lock(ifname);
 	j.o.holds_record = lock >= 0;
 	if (lock >= 0 && !o->full) {
-		struct wj_err be;
-		wj_err_clear(&be);
 		j.why = "no record of a sync to this device instance";
-		j.b = wg_backend_for(ifname, &be); /* if none, the full sync says so */
+		j.b = wg_backend_quiet(ifname); /* if none, the full sync says so */
 		if (j.b && wg_applied_identity(j.b, ifname, false, j.id, sizeof(j.id)) == 0 && fast(&j, &ret, e))
 			goto out;
 		j.b = NULL;

@@ -82,6 +82,14 @@ static int uapi_connect(const char *ifname)
 	return fd;
 }
 
+bool wg_uapi_present(const char *ifname)
+{
+	struct sockaddr_un sun;
+	struct stat st;
+
+	return sock_path(ifname, &sun) == 0 && stat(sun.sun_path, &st) == 0 && S_ISSOCK(st.st_mode);
+}
+
 static bool uapi_has(const char *ifname)
 {
 	int fd = uapi_connect(ifname);
@@ -132,16 +140,21 @@ static int to_decoder(void *arg, const char *data, size_t len, size_t *used, str
 	return wg_uapi_dec_feed(arg, data, len, used, e);
 }
 
-/* Read one reply into SINK. */
-static int read_reply(int fd, const char *ifname, reply_sink sink, void *arg, struct wj_err *e)
+/* Read one reply into SINK.  SECRET: it may carry keys (a GET's carries
+ * the private key), read into locked memory; a set's reply is errno=N,
+ * read through a small buffer on the stack (locking a page costs more
+ * than the whole answer). */
+static int read_reply(int fd, const char *ifname, bool secret, reply_sink sink, void *arg, struct wj_err *e)
 {
-	char *buf = sodium_malloc(UAPI_RDBUF); /* a GET reply carries the private key */
+	char small[256];
+	char *buf = secret ? sodium_malloc(UAPI_RDBUF) : small;
+	size_t cap = secret ? UAPI_RDBUF : sizeof(small);
 	int r = 0;
 
 	if (!buf)
 		return wj_errnof(e, ENOMEM, "%s", ifname);
 	while (r == 0) {
-		ssize_t n = read(fd, buf, UAPI_RDBUF);
+		ssize_t n = read(fd, buf, cap);
 		size_t used;
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -163,7 +176,8 @@ static int read_reply(int fd, const char *ifname, reply_sink sink, void *arg, st
 			wj_err_prefix(e, "%s", ifname);
 		}
 	}
-	sodium_free(buf);
+	if (secret)
+		sodium_free(buf);
 	return r < 0 ? -1 : 0;
 }
 
@@ -197,7 +211,7 @@ int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct
 	}
 	if (fn)
 		wg_uapi_dec_stream(d, fn, arg);
-	r = read_reply(fd, ifname, to_decoder, d, e);
+	r = read_reply(fd, ifname, true, to_decoder, d, e);
 	close(fd);
 	if (r == 0) {
 		*out = wg_uapi_dec_take(d);
@@ -292,7 +306,7 @@ static int uapi_pass_get(const char *ifname, int out, struct wj_err *e)
 	wg_uapi_frame_init(&p.frame);
 	if ((fd = send_get(ifname, e)) < 0)
 		return -1;
-	r = read_reply(fd, ifname, to_descriptor, &p, e);
+	r = read_reply(fd, ifname, true, to_descriptor, &p, e);
 	close(fd);
 	if (p.held)
 		sodium_free(p.held); /* a reply that failed: wiped, not sent */
@@ -323,7 +337,7 @@ static int uapi_set(const char *ifname, const struct wg_device *c, struct wj_err
 	sent = wg_uapi_write_set(fd, ifname, c, 0, &se);
 	/* Even when sending failed, the daemon may have answered why (it
 	 * replies errno=N at the first bad line and stops reading). */
-	if (read_reply(fd, ifname, to_decoder, d, e) < 0) {
+	if (read_reply(fd, ifname, false, to_decoder, d, e) < 0) {
 		if (sent < 0 && e->code == EPROTO)
 			*e = se;
 		goto out;

@@ -3,6 +3,8 @@
 #ifndef WGJAIL_UAPI_H
 #define WGJAIL_UAPI_H
 
+#include <stdbool.h>
+
 #include "wg/uapi_decode.h"
 
 struct wj_err;
@@ -18,5 +20,8 @@ struct wj_err;
  * *DEV gets the device's own fields (no peers).  Returns 0 or -1 with E
  * set (FN's error included). */
 int wg_uapi_get_stream(const char *ifname, wg_uapi_peer_fn fn, void *arg, struct wg_device **dev, struct wj_err *e);
+
+/* IFNAME's socket is there (not connected to: see wg_backend_quiet). */
+bool wg_uapi_present(const char *ifname);
 
 #endif

@@ -98,6 +98,7 @@ static void sync_fast(const char *o, size_t ol, const struct wg_device *dold, co
 	struct conf_view w;
 	struct wg_device *before = NULL, *after = NULL;
 	struct wj_err e = {0};
+	bool kept;
 	int r;
 
 	if (!dold || has_hostname(dold) || wg_conf_sections(o, ol, true, &os) != WG_SECTIONS_OK)
@@ -117,6 +118,7 @@ static void sync_fast(const char *o, size_t ol, const struct wg_device *dold, co
 	for (size_t i = 0; i < d.n_new; i++)
 		d.new_idx[i] -= d.oa;
 	r = wg_conf_delta_parse(&w, &d, "f", &before, &after, &e);
+	kept = wg_conf_delta_keeps_interface(&w, &d);
 	conf_view_free(&w);
 	if ((r == 0) != (dnew != NULL))
 		FAIL(r == 0 ? "the fast path accepts a file the parser refuses"
@@ -141,10 +143,14 @@ static void sync_fast(const char *o, size_t ol, const struct wg_device *dold, co
 		if (!wg_device_find_peer(dnew, after->peers[i].public_key))
 			FAIL("the delta adds a peer the file does not have");
 	{
+		/* an interface the edit kept is BEFORE's, and AFTER has none
+		 * (the planner then leaves the device's alone) */
 		size_t la, lb;
-		char *ta = iface_text(after, &la), *tb = iface_text(dnew, &lb);
+		char *ta = iface_text(kept ? before : after, &la), *tb = iface_text(dnew, &lb);
 		if (la != lb || memcmp(ta, tb, la))
 			FAIL("the interface reads differently on the fast path");
+		if (kept && (after->private_key || after->flags & (WGDEV_HAS_LISTEN_PORT | WGDEV_HAS_FWMARK)))
+			FAIL("an interface the edit kept is in the delta");
 		wg_config_free_text(ta, la);
 		wg_config_free_text(tb, lb);
 	}

@@ -94,6 +94,20 @@ out=$(nsx a "$WGJAIL" sync -v "$IFX" "$T_TMP/plus.conf" 2>&1)
 check "then applied from the record" grep -q "[12] of .* new or changed, 0 gone; the device was not read" <<<"$out"
 check "the new peer is on the device" grep -qx "$pub" <<<"$(nsx a wg show "$IFX" peers)"
 
+# ---- the interface kept: the delta holds no [Interface] (nothing derived or
+# ---- held twice), and a [Peer] with the interface's own key is still ignored
+own=$(sed -n 's/^PrivateKey *= *//p' "$T_TMP/plus.conf" | head -1 | "$WGJAIL" pubkey)
+{ cat "$T_TMP/plus.conf"; printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.251.0.0/24\n' "$own"; } >"$T_TMP/own.conf"
+out=$(nsx a "$WGJAIL" sync -v "$IFX" "$T_TMP/own.conf" 2>&1)
+check "own key: planned from the record" grep -q "the device was not read" <<<"$out"
+check "own key: nothing planned, as the full sync does" grep -qx "$IFX: no change" <<<"$out"
+check_fails "own key: not a peer of the device" grep -qx "$own" <<<"$(nsx a wg show "$IFX" peers)"
+check_eq "own key: the full sync agrees" "$IFY: no change" \
+	"$(nsx b "$WGJAIL" sync --full "$IFY" "$T_TMP/plus.conf" >/dev/null 2>&1; nsx b "$WGJAIL" sync --full "$IFY" "$T_TMP/own.conf" 2>&1 | tail -1)"
+out=$(nsx a "$WGJAIL" sync -v "$IFX" "$T_TMP/plus.conf" 2>&1)
+check "back to plus.conf: planned from the record" grep -q "the device was not read" <<<"$out"
+nsx b "$WGJAIL" sync --full "$IFY" "$last" >/dev/null 2>&1 || t_fail "b back to the last step"
+
 # ---- host names: resolved at every sync, so never recorded ---------------------
 { cat "$last"; printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.253.0.0/24\nEndpoint = localhost:51820\n' "$pub"; } >"$T_TMP/host.conf"
 out=$(nsx a "$WGJAIL" sync -v "$IFX" "$T_TMP/host.conf" 2>&1)
@@ -111,6 +125,27 @@ check "a record exists for the old instance" test -n "$(record)"
 out=$(nsx a "$WGJAIL" sync -v "$IFX" "$last" 2>&1)
 check "a new device instance: the record is not used" grep -q "reading the device (no record of a sync to this device instance)" <<<"$out"
 check_eq "the new instance gets everything" "$(state b "$IFY")" "$(state a "$IFX")"
+
+# ---- a daemon that died and left its socket behind --------------------------------
+# The fast path sends nothing when nothing changed, so it does not wake the
+# daemon to see whether it is there; the first sync that sends something
+# finds out, fails naming the socket, removes it (as wg(8) does) and drops
+# the record.
+check "the new instance has a record" test -n "$(record)"
+kill -KILL "${T_PIDS[-1]}"; wait "${T_PIDS[-1]}" 2>/dev/null
+check "SIGKILL leaves the socket behind" test -S "/var/run/wireguard/$IFX.sock"
+out=$(nsx a "$WGJAIL" sync -v "$IFX" "$last" 2>&1)
+check "same file: answered from the record, the daemon not contacted" grep -q "the device was not read" <<<"$out"
+pub2=$("$WGJAIL" genkey | "$WGJAIL" pubkey)
+{ cat "$last"; printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.252.0.0/24\n' "$pub2"; } >"$T_TMP/dead.conf"
+out=$(nsx a "$WGJAIL" sync "$IFX" "$T_TMP/dead.conf" 2>&1)
+rc=$?
+check_eq "a change for a dead daemon: exit 1" 1 "$rc"
+check "the error names the socket" grep -q "$IFX: no userspace WireGuard socket /var/run/wireguard/$IFX.sock" <<<"$out"
+check "the stale socket is removed" test ! -e "/var/run/wireguard/$IFX.sock"
+check_eq "the record is dropped" "" "$(record)"
+out=$(nsx a "$WGJAIL" sync "$IFX" "$T_TMP/dead.conf" 2>&1)
+check "then: no such interface" grep -q "$IFX: no such WireGuard interface" <<<"$out"
 
 # ---- usage -----------------------------------------------------------------------
 "$WGJAIL" sync --help | grep -q -- "--full" && t_ok "--help explains --full" || t_fail "--help explains --full"
