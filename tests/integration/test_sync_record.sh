@@ -96,7 +96,7 @@ check "the new peer is on the device" grep -qx "$pub" <<<"$(nsx a wg show "$IFX"
 
 # ---- the interface kept: the delta holds no [Interface] (nothing derived or
 # ---- held twice), and a [Peer] with the interface's own key is still ignored
-own=$(sed -n 's/^PrivateKey *= *//p' "$T_TMP/plus.conf" | head -1 | "$WGJAIL" pubkey)
+own=$(nsx a wg show "$IFX" public-key)
 { cat "$T_TMP/plus.conf"; printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.251.0.0/24\n' "$own"; } >"$T_TMP/own.conf"
 out=$(nsx a "$WGJAIL" sync -v "$IFX" "$T_TMP/own.conf" 2>&1)
 check "own key: planned from the record" grep -q "the device was not read" <<<"$out"
