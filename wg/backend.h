@@ -3,7 +3,7 @@
  * (Linux generic netlink, wg/kernel_linux.c), freebsd (if_wg nvlist ioctl,
  * wg/kernel_freebsd.c, compiled only on FreeBSD).  Which one drives an
  * interface is decided in exactly one place: wg/backend.c (wg_backend_for,
- * and wg_backend_quiet for the fast path of `sync`). */
+ * and wg_backend_quiet for `sync`'s record). */
 #ifndef WGJAIL_BACKEND_H
 #define WGJAIL_BACKEND_H
 
@@ -56,11 +56,12 @@ const struct wg_backend *wg_backend_for(const char *ifname, struct wj_err *e);
 /* The backend whose device IFNAME names, seen without talking to it: a
  * UAPI socket that is there counts, whether or not a daemon still listens
  * on it (that shows when something is sent, and a refused connection then
- * removes the stale socket, as wg_backend_for does).  For the fast path of
- * `sync` (wg/sync_file.c), which sends nothing when nothing changed: waking
- * a daemon costs it a context switch for nothing, and in a VM a wake-up
- * of an idle vCPU now and then costs milliseconds.  NULL if neither is
- * there. */
+ * removes the stale socket, as wg_backend_for does).  For `sync`'s record
+ * (wg/sync_file.c): the fast path, which sends nothing when nothing
+ * changed, and the identity recorded after a full sync, whose backend was
+ * just probed.  Waking a daemon costs it a context switch for nothing,
+ * and in a VM a wake-up of an idle vCPU now and then costs milliseconds.
+ * NULL if neither is there. */
 const struct wg_backend *wg_backend_quiet(const char *ifname);
 
 /* The kernel backend of this platform (for creating interfaces), NULL if

@@ -253,7 +253,9 @@ static int full(struct job *j, bool can_record, struct wj_err *e)
 		wg_applied_forget(j->ifname);
 	ret = wg_sync(j->ifname, desired, &j->o, j->r, e);
 	wg_device_free(desired);
-	if (ret == 0 && recordable && (j->b || (j->b = wg_backend_for(j->ifname, e))) &&
+	/* The backend wg_sync just used (its probe removed a stale socket):
+	 * seen again without waking the daemon a second time. */
+	if (ret == 0 && recordable && (j->b = wg_backend_quiet(j->ifname)) &&
 	    wg_applied_identity(j->b, j->ifname, true, j->id, sizeof(j->id)) == 0)
 		record(j, &cut);
 	if (recordable)
