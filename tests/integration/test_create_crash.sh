@@ -18,6 +18,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "${WGJAIL_FAST:-$TOP/wgjail}" ] && WGJAIL=${WGJAIL_FAST:-$TOP/wgjail}
 . "$(dirname "$0")/peer_lib.sh"
+. "$(dirname "$0")/crash_lib.sh"
 need_root_netns
 need_wireguard_go
 need_cmd nsenter
@@ -33,8 +34,7 @@ CONFD=$T_TMP/confd
 H() { nsenter --net="/run/netns/$(ns h)" "$@"; }
 W() { H "$WGJAIL" -c "$CONFD" "$@"; }
 on_exit "W down $R; W down $G; ip netns del $R; ip netns del $G"
-exec {sfd}<> <(:)   # read -t on a silent fd: sub-millisecond sleeps without a fork
-nap() { read -t "$1" -u "$sfd"; }
+nap() { read -t "$1" -u "$NAP_FD"; }
 key_of() { sed -n 's/^PrivateKey *= *//p' "$1" 2>/dev/null | head -1; }
 spec_if() { sed -n 's/^interface = //p' "$CONF/$1/jail.conf"; }
 spec_port() { sed -n 's/^listen_port = //p' "$CONF/$1/jail.conf"; }
@@ -61,12 +61,13 @@ every_file_parses() {
 	done
 }
 part() { echo "# $(date +%T) $*"; }
-# kill_at CMD...: run CMD, SIGKILL it after 0-79 ms (a create or an
-# export takes some 10 to 60 ms, most of it in fsync).
+# kill_at CMD...: run CMD, SIGKILL it within the kill window (A and B
+# measure theirs: a create or an export takes some 10 to 60 ms here,
+# most of it in fsync).
 kill_at() {
 	"$@" >/dev/null 2>&1 &
 	local pid=$!
-	nap "0.0$((RANDOM % 8))$((RANDOM % 10))"
+	nap_us "$KILL_US"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 }
@@ -82,6 +83,12 @@ for i in 2 3; do
 	wj peer add "$J" --public-key "$p_pub" --allowed-ips "10.94.1.$i/32" >/dev/null || skip_all "peer add fails"
 done
 peers0=$(wj peer list "$J" | grep '^peer:' | sort)
+times=()
+for a in "--listen-port 51941" "--interface wg1" "--listen-port 51940" "--interface wg0"; do
+	# shellcheck disable=SC2086 # (two words)
+	time_bg "$WGJAIL" -c "$CONF" create "$J" $a; times+=("$BG_US")
+done
+kill_window "${times[@]}"
 bad=0 lost=0 mixed=0 leftovers=0 n_before=0 n_after=0
 for ((i = 0; i < RUNS; i++)); do
 	ifc=$(spec_if "$J") port=$(spec_port "$J")
@@ -132,6 +139,12 @@ wj peer add "$E" --public-key "$x_pub" --allowed-ips 10.94.2.1/32 >/dev/null
 keypair y
 printf '\n[Peer]\nPublicKey = %s\nAllowedIPs = 10.94.2.2/32\n' "$y_pub" >>"$CONF/$E/wg0.conf"
 cur=$x_pub ycur=$y_pub twice=0 gone=0 changed=0
+times=()
+for i in 1 2 3; do
+	time_bg "$WGJAIL" -c "$CONF" export --generate-remote-key "$E" "$cur"; times+=("$BG_US")
+	cur=$(holders "$E" 10.94.2.1/32)
+done
+kill_window "${times[@]}"
 for ((i = 0; i < RUNS / 2; i++)); do
 	# the peer in a drop-in, and one written by hand in the main file
 	kill_at "$WGJAIL" -c "$CONF" export --generate-remote-key "$E" "$cur"

@@ -16,6 +16,7 @@
 . "$(dirname "$0")/lib.sh"
 [ -x "${WGJAIL_FAST:-$TOP/wgjail}" ] && WGJAIL=${WGJAIL_FAST:-$TOP/wgjail}
 . "$(dirname "$0")/peer_lib.sh"
+. "$(dirname "$0")/crash_lib.sh"
 [ -x "$WGJAIL" ] || skip_all "no wgjail binary"
 RUNS=${PEER_CRASH_RUNS:-500}
 
@@ -41,6 +42,14 @@ state() {
 	for f in $(cd "$D" && ls | grep -E '^[0-9a-f]{64}\.conf$' | LC_ALL=C sort); do echo "== $f"; cat "$D/$f"; done
 }
 ADD=(peer add "$J" --public-key "$k_pub" --allowed-ips "10.8.2.1/32, fd08::2:1/128" --endpoint 192.0.2.9:51820 --keepalive 25 --psk)
+# The kills land anywhere from the start to past the end of a run:
+# both commands timed uninterrupted, as the loop starts them.
+times=()
+for i in 1 2 3; do
+	time_bg "$WGJAIL" -c "$CONF" "${ADD[@]}"; times+=("$BG_US")
+	time_bg "$WGJAIL" -c "$CONF" peer remove "$J" "$k_pub"; times+=("$BG_US")
+done
+kill_window "${times[@]}"
 # One add/remove cycle first: removing the last block also drops the
 # blank lines before it, so S0 is the file as `peer remove` leaves it.
 wj "${ADD[@]}" >/dev/null && wj peer remove "$J" "$k_pub" >/dev/null || { t_fail "add/remove"; done_testing; exit 1; }
@@ -54,14 +63,13 @@ check "uninterrupted remove returns to S0" bash -c "cmp '$T_TMP/S0' <($(declare 
 mask() { sed 's/^PresharedKey = .*/PresharedKey = X/' "$1"; }
 mask "$T_TMP/S1" >"$T_TMP/S1m"
 
-exec {sfd}<> <(:)   # read -t on a silent fd: sub-millisecond sleeps without a fork
 state=0 n_before=0 n_after=0 bad=0 unparsed=0 missed=0
 for ((i = 0; i < RUNS; i++)); do
 	# the binary itself in the background (not a function: $! must be wgjail)
 	if [ $state = 0 ]; then "$WGJAIL" -c "$CONF" "${ADD[@]}" >/dev/null 2>&1 &
 	else "$WGJAIL" -c "$CONF" peer remove "$J" "$k_pub" >/dev/null 2>&1 & fi
 	pid=$!
-	read -t "0.00$((RANDOM % 6))$((RANDOM % 10))" -u "$sfd"
+	nap_us "$KILL_US"
 	kill -9 "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	state >"$T_TMP/now"
