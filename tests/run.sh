@@ -8,7 +8,7 @@
 # Environment:
 #   SUITES="unit freebsd integration vm fuzz"   which suites to run (default all)
 #   FUZZ_SECONDS=N                      time per fuzz target (default: the
-#                                       target's tests/fuzz/NAME.seconds, else 30)
+#                                       target's tests/fuzz/NAME.seconds, else 20)
 #   TESTS=pattern                       only scripts/binaries whose name matches
 #   TEST_LOGDIR=DIR                     the logs (default build/test-logs)
 #   TEST_JOBS=N                         tests run at once within a suite
@@ -212,7 +212,7 @@ run_fuzz() {
 		[ -x "$bin" ] || continue
 		n=$(basename "$bin"); selected "$n" || continue
 		case $n in *_freebsd) kit_missing && continue ;; esac
-		secs=${FUZZ_SECONDS:-$(cat "tests/fuzz/$n.seconds" 2>/dev/null || echo 30)}
+		secs=${FUZZ_SECONDS:-$(cat "tests/fuzz/$n.seconds" 2>/dev/null || echo 20)}
 		spawn "$LOGDIR/$n.log" "fuzz/$n" fuzz_one "$bin" "$n" "$secs" "$LOGDIR/$n.log"
 	done
 	drain
