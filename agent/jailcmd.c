@@ -129,29 +129,73 @@ int jail_cmd_run(enum jail_cmd_op op, const char *hostroot, const char *name, FI
 		       WIFEXITED(ws) ? WEXITSTATUS(ws) : -1, tail[0] ? ": " : "", tail[0] ? qt : "");
 }
 
-int jail_boot_start(const char *hostroot, const char *name, FILE *out, struct wj_err *e)
+/* HOSTROOT's file at host path REL (at most 1 MiB) into *TEXT (NULL: there
+ * is none).  0, or -1 with E set. */
+static int read_host(const char *hostroot, const char *rel, char *path, size_t sz, char **text, size_t *len,
+		     struct wj_err *e)
 {
-	char path[PATH_MAX];
-	char *text = NULL;
-	size_t len = 0;
+	*text = NULL;
+	*len = 0;
+	if (snprintf(path, sz, "%s%s", hostroot, rel) >= (int)sz)
+		return wj_errf(e, "%s%s: path too long", hostroot, rel);
+	if (wj_read_file(path, (size_t)1 << 20, false, text, len, e) < 0) {
+		*text = NULL;
+		return e->code == ENOENT ? 0 : -1;
+	}
+	return 0;
+}
+
+int jail_host_jail_conf(const char *hostroot, const char *conf, const char *name, struct wj_err *e)
+{
+	char path[PATH_MAX], file[PATH_MAX];
+	char *text;
+	size_t len;
 	int r;
 
-	if (snprintf(path, sizeof(path), "%s/etc/rc.conf", hostroot) >= (int)sizeof(path))
-		return wj_errf(e, "%s/etc/rc.conf: path too long", hostroot);
-	if (wj_read_file(path, (size_t)1 << 20, false, &text, &len, e) < 0) {
-		if (e->code != ENOENT)
-			return -1;
-		text = NULL;
-	}
-	r = rc_host_starts_jail(name, text, len, path, e);
+	if (read_host(hostroot, conf, path, sizeof(path), &text, &len, e) < 0)
+		return -1;
+	if (!text)
+		return RC_JAIL_CONF_NONE;
+	if (jail_conf_d_path("", name, file, sizeof(file), e) < 0)
+		r = -1;
+	else
+		r = rc_jail_conf_includes(text, len, path, conf, file, e);
+	wj_free_file(text, len, false);
+	if (r < 0)
+		return wj_err_prefix(e, "jail %s: cannot tell whether rc.d/jail starts it at boot", name);
+	return r ? RC_JAIL_CONF_INCLUDES : RC_JAIL_CONF_OTHERS;
+}
+
+int jail_boot_start(const char *hostroot, const char *name, FILE *out, struct wj_err *e)
+{
+	char path[PATH_MAX], conf[1100];
+	char *text;
+	size_t len;
+	int r;
+
+	if (read_host(hostroot, "/etc/rc.conf", path, sizeof(path), &text, &len, e) < 0)
+		return wj_err_prefix(e, "jail %s: who starts it at boot", name);
+	r = rc_host_starts_jail(name, text, len, path, conf, sizeof(conf), e);
 	if (text)
 		wj_free_file(text, len, false);
 	if (r < 0)
 		return wj_err_prefix(e, "jail %s: who starts it at boot", name);
-	if (r == 1) {
-		if (out)
+	/* An empty jail_list: rc.d/jail starts every jail of jail.conf, this
+	 * one among them if jail.conf includes its file. */
+	if (r == RC_HOST_EVERY && (r = jail_host_jail_conf(hostroot, conf, name, e)) >= 0)
+		r = r == RC_JAIL_CONF_INCLUDES ? RC_HOST_EVERY : 0;
+	if (r < 0)
+		return -1;
+	if (r && out) {
+		if (r == RC_HOST_BY_NAME)
 			fprintf(out, "jail %s: not started here: %s enables it, rc.d/jail starts it\n", name, path);
-		return 1;
+		else
+			fprintf(out,
+				"jail %s: not started here: %s has an empty jail_list, so rc.d/jail starts every "
+				"jail of %s, which includes /etc/jail.conf.d/%s.conf\n",
+				name, path, conf, name);
 	}
+	if (r)
+		return 1;
 	return jail_cmd_run(JAIL_CMD_CREATE, hostroot, name, out, e);
 }

@@ -23,19 +23,42 @@ char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, co
 /* Host /etc/jail.conf.d/NAME.conf, whole. */
 char *rc_jail_conf(const struct rc_jail *j, size_t *len, struct wj_err *e);
 
+/* The host's jail.conf as far as rc.d/jail's start of every jail goes. */
+enum rc_host_jail_conf {
+	RC_JAIL_CONF_NONE,     /* no /etc/jail.conf */
+	RC_JAIL_CONF_OTHERS,   /* one, which does not include the jail's file */
+	RC_JAIL_CONF_INCLUDES, /* one that .includes /etc/jail.conf.d/JAIL.conf */
+};
+
 /* Host /etc/rc.conf: OLD (may be NULL) with jail_enable="YES" and JAIL in
- * jail_list (rc/hostrc.c).  HAVE_JAIL_CONF: the host has /etc/jail.conf;
- * with an empty jail_list nothing is changed then, and NOTE says why
- * (else NOTE is ""). */
-char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
-		      char *note, size_t note_sz, size_t *len, struct wj_err *e);
+ * jail_list (rc/hostrc.c).  With an empty jail_list and a jail.conf
+ * (JAIL_CONF) nothing is changed, and NOTE says why (else NOTE is ""). */
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, enum rc_host_jail_conf jail_conf,
+		      const char *path, char *note, size_t note_sz, size_t *len, struct wj_err *e);
 
 /* Does the host's rc.conf TEXT (LEN bytes; NULL: no file) make rc.d/jail
- * start JAIL at boot: jail_enable yes (rc.subr's checkyesno) and JAIL
- * named in jail_list?  1 yes, 0 no, -1 with E set (PATH:LINE, a jail_list
- * that is not a plain list).  `boot` on FreeBSD leaves such a jail to
- * rc.d/jail, which starts after it (rc/hostrc.c). */
-int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, struct wj_err *e);
+ * start JAIL at boot?  RC_HOST_BY_NAME: jail_enable yes (rc.subr's
+ * checkyesno) and JAIL named in jail_list.  RC_HOST_EVERY: jail_enable yes
+ * and jail_list empty, so rc.d/jail starts every jail of the jail.conf
+ * whose host path (rc.conf's jail_conf, else /etc/jail.conf) is put in
+ * CONF: JAIL among them if that file includes JAIL's
+ * (rc_jail_conf_includes).  0 no; -1 with E set (PATH:LINE: a jail_list
+ * that is not a plain list, a jail_conf that is not a plain absolute
+ * path).  `boot` on FreeBSD leaves such a jail to rc.d/jail, which starts
+ * after it (rc/hostrc.c). */
+enum { RC_HOST_BY_NAME = 1, RC_HOST_EVERY = 2 };
+int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, char *conf,
+			size_t conf_sz, struct wj_err *e);
+
+/* Does the jail.conf TEXT (LEN bytes, read from PATH; CONF: its path on
+ * the host, for relative names) include FILE (a host path) by a
+ * `.include` of its own: a file name or a glob(3) pattern, absolute or
+ * relative to CONF's directory (FreeBSD 14's jail(8))?  The files it
+ * includes are not read in turn.  1 yes, 0 no, -1 with E set (PATH:LINE:
+ * a string or comment that does not end, an .include without a file name
+ * or ';', or naming a variable) (rc/jailinc.c). */
+int rc_jail_conf_includes(const char *text, size_t len, const char *path, const char *conf, const char *file,
+			  struct wj_err *e);
 
 /* The jail's /etc/rc.conf: OLD (may be NULL) with the interface keys set.
  * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */

@@ -16,14 +16,17 @@
  * Every other line is kept (rc/edit.h).  One case is left alone: an
  * empty jail_list on a host that has an /etc/jail.conf.  Its jails start
  * at boot because the list is empty; a list naming only this jail would
- * stop them.  Nothing is changed then, and the caller says why (NOTE).
+ * stop them.  Nothing is changed then, and the caller says why (NOTE):
+ * this jail starts with them if jail.conf .includes its file
+ * (rc/jailinc.c), else it is for the operator to list them all.
  * A jail_list that is not a plain list of names (a "$var", a quote that
  * runs over lines) is refused, naming the file, line and value.
  *
  * One owner starts a jail at boot: rc.d/wgjail runs before rc.d/jail
  * (BEFORE: jail) and its `wgjail boot` provisions every jail (first-boot
  * keys, the jail's files), but starts only the jails rc.d/jail will not:
- * those rc_host_starts_jail says no for (docs/design.md). */
+ * those rc_host_starts_jail says no for, and with an empty jail_list
+ * those jail.conf does not include (docs/design.md). */
 #include "rc/gen.h"
 #include "rc/edit.h"
 #include "rc/names.h"
@@ -74,7 +77,7 @@ static int listed(const char *list, const char *name, const char *path, size_t l
 
 struct host_args {
 	const char *jail, *path;
-	bool have_jail_conf;
+	enum rc_host_jail_conf jail_conf;
 	char *note;
 	size_t note_sz;
 };
@@ -84,6 +87,7 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 	const struct host_args *a = arg;
 	char list[1024], en[64];
 	bool has_list = kv_get(d, "jail_list", list, sizeof(list));
+	bool en_yes = kv_get(d, "jail_enable", en, sizeof(en)) && yes(en);
 	int r;
 
 	if (!has_list && kv_line(d, "jail_list"))
@@ -93,11 +97,20 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 		list[0] = '\0';
 	if ((r = listed(list, a->jail, a->path, kv_line(d, "jail_list"), e)) < 0)
 		return -1;
-	if (!r && list[strspn(list, " \t")] == '\0' && a->have_jail_conf) {
+	if (!r && list[strspn(list, " \t")] == '\0' && a->jail_conf == RC_JAIL_CONF_INCLUDES) {
+		snprintf(a->note, a->note_sz,
+			 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot, and "
+			 "/etc/jail.conf includes /etc/jail.conf.d/%s.conf: left alone (a list naming only %s "
+			 "would stop the others)%s",
+			 a->path, a->jail, a->jail, en_yes ? "" : "; set jail_enable=\"YES\" to start them");
+		return 0;
+	}
+	if (!r && list[strspn(list, " \t")] == '\0' && a->jail_conf == RC_JAIL_CONF_OTHERS) {
 		snprintf(a->note, a->note_sz,
 			 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot and "
 			 "none of /etc/jail.conf.d: left alone (a list naming only %s would stop the others); "
-			 "to start %s at boot, add it and those jails to jail_list",
+			 "to start %s at boot, add it and those jails to jail_list, or add "
+			 "'.include \"/etc/jail.conf.d/*.conf\";' to /etc/jail.conf (FreeBSD 14)",
 			 a->path, a->jail, a->jail);
 		return 0;
 	}
@@ -110,15 +123,15 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 		if (kv_set(d, "jail_list", v, e) < 0)
 			return -1;
 	}
-	if (!(kv_get(d, "jail_enable", en, sizeof(en)) && yes(en)) && kv_set(d, "jail_enable", "YES", e) < 0)
+	if (!en_yes && kv_set(d, "jail_enable", "YES", e) < 0)
 		return -1;
 	return 0;
 }
 
-char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool have_jail_conf, const char *path,
-		      char *note, size_t note_sz, size_t *len, struct wj_err *e)
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, enum rc_host_jail_conf jail_conf,
+		      const char *path, char *note, size_t note_sz, size_t *len, struct wj_err *e)
 {
-	struct host_args a = {jail, path, have_jail_conf, note, note_sz};
+	struct host_args a = {jail, path, jail_conf, note, note_sz};
 
 	note[0] = '\0';
 	if (rc_word_check(jail, "jail name", e) < 0)
@@ -126,7 +139,26 @@ char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, bool hav
 	return kv_edit(old, oldlen, path, add_jail, &a, len, e);
 }
 
-int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, struct wj_err *e)
+/* rc.conf's jail_conf (rc.d/jail's default: /etc/jail.conf) into CONF. */
+static int jail_conf_of(const struct kv_doc *d, const char *path, char *conf, size_t sz, struct wj_err *e)
+{
+	char q[160];
+	const char *why;
+
+	if (!kv_get(d, "jail_conf", conf, sz)) {
+		if (kv_line(d, "jail_conf"))
+			return wj_errf(e, "%s:%zu: jail_conf is too long or not a plain value", path,
+				       kv_line(d, "jail_conf"));
+		snprintf(conf, sz, "/etc/jail.conf");
+	} else if ((why = wj_path_invalid(conf))) {
+		return wj_errf(e, "%s:%zu: jail_conf=\"%s\": %s", path, kv_line(d, "jail_conf"),
+			       wj_quote(conf, q, sizeof(q)), why);
+	}
+	return 0;
+}
+
+int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, char *conf,
+			size_t conf_sz, struct wj_err *e)
 {
 	struct kv_doc d;
 	char list[1024], en[64];
@@ -137,12 +169,15 @@ int rc_host_starts_jail(const char *jail, const char *text, size_t len, const ch
 	if (kv_parse(&d, text, len, path, e) < 0)
 		return -1;
 	if (kv_get(&d, "jail_enable", en, sizeof(en)) && yes(en)) {
-		if (!kv_get(&d, "jail_list", list, sizeof(list)))
-			r = kv_line(&d, "jail_list") ? wj_errf(e, "%s:%zu: jail_list is too long or not a plain value",
-								path, kv_line(&d, "jail_list"))
-						    : 0;
-		else
+		if (kv_get(&d, "jail_list", list, sizeof(list)))
 			r = listed(list, jail, path, kv_line(&d, "jail_list"), e);
+		else if (kv_line(&d, "jail_list"))
+			r = wj_errf(e, "%s:%zu: jail_list is too long or not a plain value", path,
+				    kv_line(&d, "jail_list"));
+		else
+			list[0] = '\0';
+		if (r == 0 && list[strspn(list, " \t")] == '\0')
+			r = jail_conf_of(&d, path, conf, conf_sz, e) < 0 ? -1 : RC_HOST_EVERY;
 	}
 	kv_free(&d);
 	return r;

@@ -18,7 +18,9 @@
 # itself creates on FreeBSD (vpn2 only, never a jail rc.d/jail starts) is
 # the same decision over the same rc.conf, run with a stand-in jail(8) by
 # tests/unit/test_jailfiles.c (boot_start_owner): FreeBSD's boot code is
-# compiled, not run, here.
+# compiled, not run, here.  With jail_list empty, rc.d/jail starts every
+# jail of /etc/jail.conf in one call (boot then leaves alone the jails
+# jail.conf includes: rc/jailinc.c).
 . "$(dirname "$0")/../integration/lib.sh"
 . "$(dirname "$0")/rc_lib.sh"
 [ -x "$WGJAIL" ] || skip_all "no wgjail binary at $WGJAIL (make test-bins)"
@@ -82,4 +84,16 @@ create_line=$(grep -n '^jail .*-c vpn1$' "$SEQ" | head -1 | cut -d: -f1)
 check "wgjail boot comes before the jail is created (and its start_if runs in it)" \
 	test -n "$boot_line" -a -n "$create_line" -a "${boot_line:-0}" -lt "${create_line:-0}"
 check "no jail is created before wgjail boot" test "$(head -n "${boot_line:-1}" "$SEQ" | grep -c '^jail .* -c ')" -eq 0
+
+# ---- an empty jail_list ----------------------------------------------------------------
+# What boot's decision for that case rests on (agent/jailcmd.c,
+# rc/jailinc.c): rc.d/jail then starts every jail of /etc/jail.conf in
+# one jail(8) call, naming none, so a jail that jail.conf includes is
+# started by it and must not be started by boot as well.
+sed -i '/^jail_list=/d' "$R/etc/rc.conf"
+: >"$SEQ"
+check "rc.d/jail start with jail_list empty (real)" step jail "jail jls" jail
+sed 's/^/empty list: /' "$SEQ" | diag
+check_eq "... one jail(8) call for every jail of /etc/jail.conf" 1 "$(grep -c '^jail .*-f /etc/jail.conf -c\( -p1\)\?$' "$SEQ")"
+check_eq "... and none by name" 0 "$(grep -c '^jail .* -c [a-z]' "$SEQ")"
 done_testing

@@ -1,7 +1,10 @@
 /* libFuzzer: the rc.conf / loader.conf editor.  For any input: editing
  * never fails except on a quote left open, the keys set are then
  * assigned exactly once, every line that assigns no managed key is kept
- * in order, and a second edit changes nothing. */
+ * in order, and a second edit changes nothing.  The same input as a
+ * host's jail.conf: the .include reader answers yes, no, or an error
+ * naming the file, and a text it reads to the end, followed by an
+ * .include of the jail's file, includes it. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,10 +24,31 @@ static char *edit(const struct jail_spec *s, const char *in, size_t len)
 	return rc_rc_conf(&j, s->address, s->n_address, 1420, in, len, "fuzz", NULL, &e);
 }
 
+static void jail_conf(const char *in, size_t len)
+{
+	static const char inc[] = "\n.include \"/etc/jail.conf.d/*.conf\";\n";
+	const char *file = "/etc/jail.conf.d/fuzz.conf";
+	struct wj_err e = {0};
+	int r = rc_jail_conf_includes(in, len, "/etc/jail.conf", "/etc/jail.conf", file, &e);
+	char *t;
+
+	if (r < -1 || r > 1 || (r < 0 && !strstr(e.msg, "/etc/jail.conf:")))
+		abort();
+	if (r < 0 || !(t = malloc(len + sizeof(inc))))
+		return;
+	memcpy(t, in, len);
+	memcpy(t + len, inc, sizeof(inc));
+	if (rc_jail_conf_includes(t, len + sizeof(inc) - 1, "/etc/jail.conf", "/etc/jail.conf", file, &e) != 1)
+		abort();
+	free(t);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct jail_spec s;
 	char *a, *b;
+
+	jail_conf((const char *)data, size);
 
 	jailspec_defaults(&s, "fuzz");
 	s.uplink = (enum jail_uplink)(size ? data[0] % UPLINK_KINDS : 0); /* every kind */

@@ -388,4 +388,30 @@ for mode in killed failed; do
 	check "interrupted ($mode): a new run completes it" diff -r -x '*.tmp*' "$NEWR" "$R"
 done
 
+# ---- an empty jail_list: rc.d/jail starts every jail of jail.conf ------------------
+# provision leaves the list alone; its note says whether this jail is among
+# them (jail.conf includes jail.conf.d: rc/jailinc.c) or not.
+empty_list_host() {
+	R=$T_TMP/root-empty-$1
+	mkdir -p "$R/etc"
+	printf 'jail_enable="YES"\n' >"$R/etc/rc.conf"
+	printf 'www { path = "/j/www"; }\n%s\n' "$2" >"$R/etc/jail.conf"
+}
+empty_list_host inc '.include "/etc/jail.conf.d/*.conf";'
+out=$(prov --root "$R" port 2>&1)
+check "empty jail_list, jail.conf includes jail.conf.d: provisioned" test $? -eq 0
+check "... the note says rc.d/jail starts it" grep -q "includes /etc/jail.conf.d/port.conf" <<<"$out"
+check_eq "... rc.conf left alone" 'jail_enable="YES"' "$(cat "$R/etc/rc.conf")"
+empty_list_host other '# no .include'
+out=$(prov --root "$R" port 2>&1)
+check "empty jail_list, jail.conf without an include: the note says how to start it" \
+	grep -q "none of /etc/jail.conf.d.*add it and those jails to jail_list" <<<"$out"
+check_eq "... rc.conf left alone" 'jail_enable="YES"' "$(cat "$R/etc/rc.conf")"
+empty_list_host bad '.include "/etc/jail.conf.d/*.conf;'
+out=$(prov --root "$R" port 2>&1)
+rc=$?
+check "a jail.conf whose string does not end: refused" test "$rc" -ne 0
+check "... naming the file and line" grep -q "/etc/jail.conf:2: a string that does not end" <<<"$out"
+check "... and nothing written" test ! -e "$R/etc/jail.conf.d/port.conf" -a ! -e "$R/boot"
+
 done_testing

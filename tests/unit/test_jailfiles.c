@@ -306,7 +306,7 @@ static void ifconf_not_provisioned(void **st)
  * arguments). */
 static void boot_start_owner(void **st)
 {
-	char prog[128], log[128], text[512], h[128], p[256];
+	char prog[128], log[128], text[512], h[128], p[256], j[256];
 	struct wj_err e = {0};
 	char *out = NULL;
 	size_t outlen = 0;
@@ -349,6 +349,42 @@ static void boot_start_owner(void **st)
 	unlink(log);
 	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), -1);
 	assert_non_null(strstr(e.msg, "rc.conf:2:"));
+	assert_null(slurp(log));
+	/* an empty jail_list: rc.d/jail starts every jail of jail.conf; vpn1
+	 * among them when jail.conf includes its file (FreeBSD 14), so boot
+	 * does not start it too */
+	put(p, "jail_enable=\"YES\"\n", 0644);
+	snprintf(j, sizeof(j), "%s/etc/jail.conf", h);
+	put(j, "www { path = \"/j/www\"; }\n.include \"/etc/jail.conf.d/*.conf\";\n", 0644);
+	unlink(log);
+	f = open_memstream(&out, &outlen);
+	assert_int_equal(jail_boot_start(h, "vpn1", f, &e), 1);
+	fclose(f);
+	assert_non_null(strstr(out, "empty jail_list"));
+	assert_non_null(strstr(out, "includes /etc/jail.conf.d/vpn1.conf"));
+	free(out);
+	assert_null(slurp(log));
+	/* ... and when it does not, boot starts it */
+	put(j, "www { path = \"/j/www\"; }\n# .include \"/etc/jail.conf.d/*.conf\";\n", 0644);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
+	assert_string_equal(slurp(log), text);
+	/* ... as when there is no jail.conf (rc.d/jail's jail(8) finds nothing) */
+	unlink(j);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
+	assert_string_equal(slurp(log), text);
+	/* rc.conf's jail_conf names the file rc.d/jail reads */
+	put(p, "jail_enable=\"YES\"\njail_conf=\"/etc/jails.conf\"\n", 0644);
+	snprintf(j, sizeof(j), "%s/etc/jails.conf", h);
+	put(j, ".include \"jail.conf.d/vpn1.conf\";\n", 0644);
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 1);
+	assert_null(slurp(log));
+	/* a jail.conf that cannot be read for sure: an error naming it, nothing run */
+	put(j, "\n.include \"jail.conf.d/*.conf;\n", 0644);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), -1);
+	assert_non_null(strstr(e.msg, "/etc/jails.conf:2: a string that does not end"));
+	assert_non_null(strstr(e.msg, "jail vpn1: cannot tell whether rc.d/jail starts it at boot: "));
 	assert_null(slurp(log));
 	unsetenv("WGJAIL_JAIL_PROGRAM");
 }

@@ -384,13 +384,13 @@ static void startif_forms(void **st)
 }
 
 /* The host's rc.conf (rc/hostrc.c): OLD -> WANT, with a note or not. */
-static void host_rc_case(const char *old, bool have_jail_conf, const char *want, bool noted)
+static void host_rc_case(const char *old, enum rc_host_jail_conf jc, const char *want, bool noted)
 {
 	struct wj_err e = {0};
 	char note[512];
 	size_t len;
-	char *t = rc_host_rc_conf("vpn1", old, old ? strlen(old) : 0, have_jail_conf, "/etc/rc.conf", note,
-				  sizeof(note), &len, &e);
+	char *t = rc_host_rc_conf("vpn1", old, old ? strlen(old) : 0, jc, "/etc/rc.conf", note, sizeof(note), &len,
+				  &e);
 
 	assert_non_null(t);
 	assert_string_equal(t, want);
@@ -409,23 +409,34 @@ static void host_rc_conf(void **st)
 		"# c\njail_list=\"a\n", /* a quote that runs over lines */
 	};
 
-	host_rc_case(NULL, false, "jail_list=\"vpn1\"\njail_enable=\"YES\"\n", false);
-	host_rc_case("", true, "", true); /* empty list + jail.conf: nothing */
-	host_rc_case("jail_list=\"\"\n", true, "jail_list=\"\"\n", true);
-	host_rc_case("jail_list=\"a\tb  \"\njail_enable=On\n", false,
+	host_rc_case(NULL, RC_JAIL_CONF_NONE, "jail_list=\"vpn1\"\njail_enable=\"YES\"\n", false);
+	host_rc_case("", RC_JAIL_CONF_OTHERS, "", true); /* empty list + jail.conf: nothing */
+	host_rc_case("jail_list=\"\"\n", RC_JAIL_CONF_OTHERS, "jail_list=\"\"\n", true);
+	host_rc_case("jail_list=\"\"\njail_enable=YES\n", RC_JAIL_CONF_INCLUDES, "jail_list=\"\"\njail_enable=YES\n",
+		     true);
+	host_rc_case("jail_list=\"a\tb  \"\njail_enable=On\n", RC_JAIL_CONF_NONE,
 		     "jail_list=\"a\tb vpn1\"\njail_enable=On\n", false);
 	/* Already there: byte for byte, whatever the quoting. */
-	host_rc_case("x=1\n jail_list=vpn1 # c\njail_enable=1\n", false, "x=1\n jail_list=vpn1 # c\njail_enable=1\n",
-		     false);
-	host_rc_case("jail_enable=\"NO\"\njail_list=\"vpn10 vpn\"\n", false,
+	host_rc_case("x=1\n jail_list=vpn1 # c\njail_enable=1\n", RC_JAIL_CONF_NONE,
+		     "x=1\n jail_list=vpn1 # c\njail_enable=1\n", false);
+	host_rc_case("jail_enable=\"NO\"\njail_list=\"vpn10 vpn\"\n", RC_JAIL_CONF_NONE,
 		     "jail_enable=\"YES\"\njail_list=\"vpn10 vpn vpn1\"\n", false);
 	/* Two assignments: the last one counts, one is left. */
-	host_rc_case("jail_list=\"a\"\njail_enable=YES\njail_list=\"b\"\n", true,
+	host_rc_case("jail_list=\"a\"\njail_enable=YES\njail_list=\"b\"\n", RC_JAIL_CONF_INCLUDES,
 		     "jail_list=\"b vpn1\"\njail_enable=YES\n", false);
+	/* The note says which case it is: the jail starts with jail.conf's
+	 * (and jail_enable is not set behind the operator's back), or it is
+	 * for the operator to list them or include jail.conf.d. */
+	free(rc_host_rc_conf("vpn1", "", 0, RC_JAIL_CONF_INCLUDES, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	assert_non_null(strstr(note, "includes /etc/jail.conf.d/vpn1.conf"));
+	assert_non_null(strstr(note, "set jail_enable=\"YES\""));
+	free(rc_host_rc_conf("vpn1", "", 0, RC_JAIL_CONF_OTHERS, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	assert_non_null(strstr(note, "none of /etc/jail.conf.d"));
+	assert_non_null(strstr(note, ".include"));
 	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
 		memset(&e, 0, sizeof(e));
-		assert_null(rc_host_rc_conf("vpn1", refused[i], strlen(refused[i]), false, "/etc/rc.conf", note,
-					    sizeof(note), &len, &e));
+		assert_null(rc_host_rc_conf("vpn1", refused[i], strlen(refused[i]), RC_JAIL_CONF_NONE, "/etc/rc.conf",
+					    note, sizeof(note), &len, &e));
 		assert_non_null(strstr(e.msg, "/etc/rc.conf:"));
 	}
 }
@@ -515,40 +526,109 @@ static void diff_view(void **st)
 	free(d);
 }
 
-/* rc_host_starts_jail: rc.d/jail starts the jail at boot iff jail_enable
- * is yes (any of checkyesno's spellings) and the jail is in jail_list. */
+/* rc_host_starts_jail: rc.d/jail starts the jail at boot by name iff
+ * jail_enable is yes (any of checkyesno's spellings) and the jail is in
+ * jail_list; with jail_list empty, every jail of jail.conf (whose path it
+ * gives: rc.conf's jail_conf, else /etc/jail.conf). */
 static void host_starts_jail(void **st)
 {
 	static const struct {
 		const char *text;
 		int want;
+		const char *conf;
 	} cases[] = {
-		{"jail_enable=\"YES\"\njail_list=\"vpn1\"\n", 1},
-		{"jail_enable=yes\njail_list='www vpn1 db'   # kept\n", 1},
-		{"jail_enable=\"on\"\njail_list=\"vpn10 vpn\"\n", 0},   /* another name */
-		{"jail_enable=\"NO\"\njail_list=\"vpn1\"\n", 0},        /* not enabled */
-		{"jail_list=\"vpn1\"\n", 0},                            /* not enabled */
-		{"jail_enable=\"YES\"\n", 0},                           /* empty list: jail.conf's jails */
-		{"jail_enable=\"YES\"\njail_list=\"\"\n", 0},
-		{"", 0},
-		{"jail_enable=\"YES\"\njail_list=\"${l} vpn1\"\n", -1}, /* not a plain list */
+		{"jail_enable=\"YES\"\njail_list=\"vpn1\"\n", RC_HOST_BY_NAME, NULL},
+		{"jail_enable=yes\njail_list='www vpn1 db'   # kept\n", RC_HOST_BY_NAME, NULL},
+		{"jail_enable=\"on\"\njail_list=\"vpn10 vpn\"\n", 0, NULL}, /* another name */
+		{"jail_enable=\"NO\"\njail_list=\"vpn1\"\n", 0, NULL},      /* not enabled */
+		{"jail_list=\"vpn1\"\n", 0, NULL},                          /* not enabled */
+		{"jail_list=\"\"\n", 0, NULL},                              /* not enabled */
+		{"jail_enable=\"YES\"\n", RC_HOST_EVERY, "/etc/jail.conf"}, /* empty list: jail.conf's jails */
+		{"jail_enable=\"YES\"\njail_list=\" \"\n", RC_HOST_EVERY, "/etc/jail.conf"},
+		{"jail_enable=\"YES\"\njail_conf=\"/usr/local/etc/jail.conf\"\n", RC_HOST_EVERY,
+		 "/usr/local/etc/jail.conf"},
+		{"", 0, NULL},
+		{"jail_enable=\"YES\"\njail_list=\"${l} vpn1\"\n", -1, NULL},      /* not a plain list */
+		{"jail_enable=\"YES\"\njail_conf=\"jail.conf\"\n", -1, NULL},     /* not absolute */
+		{"jail_enable=\"YES\"\njail_conf=\"/etc/../x\"\n", -1, NULL},     /* out of the root */
+		{"jail_enable=\"YES\"\njail_conf=\"${x}/j.conf\"\n", -1, NULL}, /* a variable */
+	};
+	struct wj_err e = {0};
+	char conf[256];
+	(void)st;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int r;
+		conf[0] = '\0';
+		r = rc_host_starts_jail("vpn1", cases[i].text, strlen(cases[i].text), "/etc/rc.conf", conf,
+					sizeof(conf), &e);
+		if (r != cases[i].want)
+			fail_msg("case %zu: %d, not %d (%s)", i, r, cases[i].want, e.msg);
+		if (cases[i].conf && strcmp(conf, cases[i].conf))
+			fail_msg("case %zu: jail.conf %s, not %s", i, conf, cases[i].conf);
+		if (r < 0 && !strstr(e.msg, "/etc/rc.conf:2:"))
+			fail_msg("case %zu: the error does not name the line: %s", i, e.msg);
+	}
+	assert_int_equal(rc_host_starts_jail("vpn1", NULL, 0, "/etc/rc.conf", conf, sizeof(conf), &e), 0); /* no file */
+}
+
+/* rc_jail_conf_includes: jail(8)'s .include of FreeBSD 14, as its lexer
+ * reads jail.conf: a file name or a glob pattern, absolute or relative to
+ * the including file's directory; comments and strings are not
+ * directives. */
+static void jail_conf_includes(void **st)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+		{".include \"/etc/jail.conf.d/*.conf\";\n", 1},
+		{"# FreeBSD's own example\n.include \"/etc/jail.conf.d/*.conf\";", 1},
+		{"exec.clean;\nmount.devfs;\n.include '/etc/jail.conf.d/vpn?.conf' ;\n", 1},
+		{".include \"jail.conf.d/*.conf\";\n", 1},              /* relative to /etc */
+		{".include \"./jail.conf.d//vpn1.conf\";\n", 1},        /* as glob(3) walks it */
+		{".include\n\t\"/etc/jail.conf.d/vpn1.conf\"\n;\n", 1}, /* tokens, not lines */
+		{".include /etc/jail.conf.d/vpn1.conf;\n", 1},            /* a bare word */
+		{".include \"/etc/jail.conf.d/\\v*.conf\";\n", 1},      /* an escape */
+		{"www { path = \"/j/www\"; }\n.include \"/etc/jail.conf.d/*.conf\";\n", 1},
+		{"www { path = \"/j/www\"; }\n", 0},
+		{"# .include \"/etc/jail.conf.d/*.conf\";\n", 0},
+		{"// .include \"/etc/jail.conf.d/*.conf\";\n", 0},
+		{"/* .include \"/etc/jail.conf.d/*.conf\";\n */\n", 0},
+		{"x { exec.start = \".include /etc/jail.conf.d/vpn1.conf;\"; }\n", 0}, /* a string */
+		{".include \"/etc/jail.conf.d/www.conf\";\n", 0},
+		{".include \"/etc/jail.conf.d/*.cnf\";\n", 0},
+		{".include \"/etc/*.conf\";\n", 0},                     /* '*' stops at '/' */
+		{".include \"/etc/jail.conf.d/.*\";\n", 0},             /* hidden files only */
+		{".include \"/usr/local/etc/jail.conf.d/*.conf\";\n", 0},
+		{".include \"/etc/jail.conf.d/*.conf\"", -1},           /* no ';' */
+		{".include ;\n", -1},                                     /* no file */
+		{".include \"/etc/jail.conf.d/*.conf;\n", -1},          /* the string does not end */
+		{"/* \n.include \"/etc/jail.conf.d/*.conf\";\n", -1},  /* nor the comment */
+		{".include \"${dir}/*.conf\";\n", -1},                  /* jail(8) does not expand it */
 	};
 	struct wj_err e = {0};
 	(void)st;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int r = rc_host_starts_jail("vpn1", cases[i].text, strlen(cases[i].text), "/etc/rc.conf", &e);
+		int r;
+		memset(&e, 0, sizeof(e));
+		r = rc_jail_conf_includes(cases[i].text, strlen(cases[i].text), "/etc/jail.conf", "/etc/jail.conf",
+					  "/etc/jail.conf.d/vpn1.conf", &e);
 		if (r != cases[i].want)
 			fail_msg("case %zu: %d, not %d (%s)", i, r, cases[i].want, e.msg);
+		if (r < 0 && !strstr(e.msg, "/etc/jail.conf:"))
+			fail_msg("case %zu: the error does not name the file and line: %s", i, e.msg);
 	}
-	assert_int_equal(rc_host_starts_jail("vpn1", NULL, 0, "/etc/rc.conf", &e), 0); /* no file */
-	assert_int_equal(rc_host_starts_jail("vpn1", "jail_enable=YES\njail_list=\"$a\"\n", 31, "/etc/rc.conf", &e), -1);
-	assert_non_null(strstr(e.msg, "/etc/rc.conf:2:"));
+	/* the line is the directive's, after a multi-line comment */
+	assert_int_equal(rc_jail_conf_includes("/*\n\n*/\n.include x\n", 18, "/img/etc/jail.conf", "/etc/jail.conf",
+					       "/etc/jail.conf.d/vpn1.conf", &e), -1);
+	assert_non_null(strstr(e.msg, "/img/etc/jail.conf:4:")); /* the file read, by its path */
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(host_starts_jail),
+		cmocka_unit_test(jail_conf_includes),
 		cmocka_unit_test(edit_keeps_other_lines),
 		cmocka_unit_test(edit_same_value_untouched),
 		cmocka_unit_test(edit_duplicates_collapse),
