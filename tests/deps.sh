@@ -8,7 +8,7 @@ PKGS="build-essential pkg-config clang libclang-rt-14-dev
 libsodium-dev libmnl-dev libnftables-dev libinih-dev libcmocka-dev libqrencode-dev libpng-dev zbar-tools
 nftables tcpdump
 wireguard-tools wireguard-go iproute2 iputils-ping procps psmisc dash
-cppcheck python3 python3-prometheus-client qemu-system-x86 busybox-static cpio kmod gzip util-linux bmake strace"
+cppcheck mandoc python3 python3-prometheus-client qemu-system-x86 busybox-static cpio kmod gzip util-linux bmake strace"
 
 missing=""
 for p in $PKGS; do
