@@ -1,7 +1,7 @@
 /* The host's /etc/rc.conf: the jail starts at boot.
  *
  * FreeBSD's rc.d/jail starts, when jail_enable is YES, the jails named in
- * jail_list, each from /etc/jail.NAME.conf, else (FreeBSD 14 and later)
+ * jail_list, each from /etc/jail.NAME.conf, else (FreeBSD 12.2 and later)
  * /etc/jail.conf.d/NAME.conf, else /etc/jail.conf -- which is where
  * provision puts it.  With jail_list empty, rc.d/jail instead starts every
  * jail of /etc/jail.conf and never reads jail.conf.d (unless jail.conf
