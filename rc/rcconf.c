@@ -74,7 +74,13 @@ static long if_key_kind(const char *key, const char *v)
 static bool is_stale(const char *key, void *arg)
 {
 	const struct stale *st = arg;
+	long k0 = if_key_kind(key, st->vars[0]);
 
+	/* A key just set for the current interface is never stale, whatever
+	 * an older name reads it as (a previous interface "wg0_alias0" would
+	 * take ifconfig_wg0_alias0 for its own plain key). */
+	if (k0 == 1 || k0 == 2 || (k0 >= 4 && (size_t)(k0 - 4) < st->keep_aliases))
+		return false;
 	for (size_t i = 0; i < st->n; i++) {
 		long k = if_key_kind(key, st->vars[i]);
 		/* The current interface's keys we set are kept (rewritten by

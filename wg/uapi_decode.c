@@ -298,10 +298,15 @@ static int set_peer_line(struct wg_uapi_dec *d, const char *k, const char *v, si
 			return bad(d, e, "bad key in", k);
 		p->flags |= WGPEER_HAS_PSK; /* all zero: remove the PSK */
 	} else if (!strcmp(k, "endpoint")) {
-		if (wg_endpoint_parse_numeric(v, vlen, &p->endpoint_addr) < 0) {
+		/* The last endpoint line counts, as in the daemon: an address
+		 * drops a host name given before it, and the reverse. */
+		if (wg_endpoint_parse_numeric(v, vlen, &p->endpoint_addr) == 0) {
+			wg_peer_set_endpoint_text(p, NULL);
+		} else {
 			/* a host name the sync engine resolves (or skips) */
 			if (!endpoint_text_ok(v, vlen) || !memchr(v, ':', vlen))
 				return bad(d, e, "bad endpoint in", k);
+			memset(&p->endpoint_addr, 0, sizeof(p->endpoint_addr));
 			if (wg_peer_set_endpoint_text(p, v) < 0)
 				return wj_errnof(e, ENOMEM, "decoding the UAPI set");
 		}

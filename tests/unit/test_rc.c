@@ -221,6 +221,17 @@ static void rcconf_wireguard(void **st)
 	assert_string_equal(t, "defaultrouter=\"192.0.2.1\"\nifconfig_wg0_descr=\"d\"\n"
 			       "network_interfaces=\"lo0 wg0\"\nifconfig_wg0=\"inet 10.0.0.2/32\"\n");
 	free(t);
+	/* An earlier interface whose name is one of the current one's keys
+	 * ("wg0_alias0", found by fuzz_rcedit): its keys go, ours stay, and a
+	 * second edit changes nothing. */
+	addr(s.address, &s.n_address, "10.0.1.1/24");
+	t = rcconf(&s, "network_interfaces=\"lo0 wg0_alias0\"\nifconfig_wg0_alias0=\"inet 10.6.0.2/24\"\n", 0);
+	assert_string_equal(t, "network_interfaces=\"lo0 wg0\"\nifconfig_wg0_alias0=\"inet 10.0.1.1/24\"\n"
+			       "ifconfig_wg0=\"inet 10.0.0.2/32\"\n");
+	t2 = rcconf(&s, t, 0);
+	assert_string_equal(t, t2);
+	free(t2);
+	free(t);
 }
 
 static void rcconf_no_address(void **st)

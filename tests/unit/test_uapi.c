@@ -609,6 +609,33 @@ static void set_form_round_trip(void **st)
 	assert_same_set(d, r);
 	wg_device_free(r);
 	wg_device_free(d);
+
+	/* Two endpoint lines in one peer: the last counts, whichever kind
+	 * each is (found by fuzz_uapi: a name, then an address, kept both). */
+	{
+		static const char *const two[] = {
+			"set=1\npublic_key=%s\nendpoint=vpn.example:518211\nendpoint=[fe80::1%%4]:51820\n\n",
+			"set=1\npublic_key=%s\nendpoint=192.0.2.1:51820\nendpoint=vpn.example:51820\n\n",
+		};
+		char hex[2 * WG_KEY_LEN + 1], t[256];
+		struct wj_err e = {0};
+		memset(hex, 'a', 2 * WG_KEY_LEN);
+		hex[2 * WG_KEY_LEN] = '\0';
+		for (int i = 0; i < 2; i++) {
+			snprintf(t, sizeof(t), two[i], hex);
+			d = NULL;
+			assert_int_equal(wg_uapi_decode_set(t, strlen(t), &d, &e), 0);
+			assert_int_equal(d->n_peers, 1);
+			if (i == 0) {
+				assert_null(d->peers[0].endpoint);
+				assert_int_equal(d->peers[0].endpoint_addr.sa.sa_family, AF_INET6);
+			} else {
+				assert_string_equal(d->peers[0].endpoint, "vpn.example:51820");
+				assert_int_equal(d->peers[0].endpoint_addr.sa.sa_family, 0);
+			}
+			wg_device_free(d);
+		}
+	}
 }
 
 static void set_form_malformed(void **st)
