@@ -299,11 +299,25 @@ static void ifconf_not_provisioned(void **st)
 	assert_int_equal(access(target, F_OK), -1);
 }
 
+/* jail_boot_start of vpn1 under host root H returns WANT, and the
+ * stand-in jail(8) logged to LOG exactly WANT_LOG (NULL: it did not run). */
+static void boot_gives(const char *h, const char *log, int want, const char *want_log, struct wj_err *e)
+{
+	const char *got;
+
+	unlink(log);
+	assert_int_equal(jail_boot_start(h, "vpn1", NULL, e), want);
+	got = slurp(log);
+	if (want_log)
+		assert_string_equal(got, want_log);
+	else
+		assert_null(got);
+}
 
 /* One owner per jail at boot: `boot` leaves to rc.d/jail the jails the
- * host's rc.conf has it start (jail_enable yes, named in jail_list), and
- * creates the others with jail(8) (a stand-in program logging its
- * arguments). */
+ * host's rc.conf has it start (jail_enable yes, and named in jail_list, or
+ * jail_list empty and jail.conf including the jail's file), and creates
+ * the others with jail(8) (a stand-in program logging its arguments). */
 static void boot_start_owner(void **st)
 {
 	char prog[128], log[128], text[512], h[128], p[256], j[256];
@@ -335,21 +349,15 @@ static void boot_start_owner(void **st)
 	assert_string_equal(slurp(log), text);
 	/* jail_enable not yes: rc.d/jail starts nothing, boot does */
 	put(p, "jail_list=\"vpn1\"\njail_enable=\"NO\"\n", 0644);
-	unlink(log);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
 	snprintf(text, sizeof(text), "-f %s/etc/jail.conf.d/vpn1.conf -c vpn1\n", h);
-	assert_string_equal(slurp(log), text);
+	boot_gives(h, log, 0, text, &e);
 	/* no rc.conf at all: the same */
 	unlink(p);
-	unlink(log);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
-	assert_string_equal(slurp(log), text);
+	boot_gives(h, log, 0, text, &e);
 	/* a jail_list that is not a plain list: an error naming file and line, nothing run */
 	put(p, "jail_enable=yes\njail_list=\"${x} vpn1\"\n", 0644);
-	unlink(log);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), -1);
+	boot_gives(h, log, -1, NULL, &e);
 	assert_non_null(strstr(e.msg, "rc.conf:2:"));
-	assert_null(slurp(log));
 	/* an empty jail_list: rc.d/jail starts every jail of jail.conf; vpn1
 	 * among them when jail.conf includes its file (FreeBSD 14), so boot
 	 * does not start it too */
@@ -366,26 +374,20 @@ static void boot_start_owner(void **st)
 	assert_null(slurp(log));
 	/* ... and when it does not, boot starts it */
 	put(j, "www { path = \"/j/www\"; }\n# .include \"/etc/jail.conf.d/*.conf\";\n", 0644);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
-	assert_string_equal(slurp(log), text);
+	boot_gives(h, log, 0, text, &e);
 	/* ... as when there is no jail.conf (rc.d/jail's jail(8) finds nothing) */
 	unlink(j);
-	unlink(log);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 0);
-	assert_string_equal(slurp(log), text);
+	boot_gives(h, log, 0, text, &e);
 	/* rc.conf's jail_conf names the file rc.d/jail reads */
 	put(p, "jail_enable=\"YES\"\njail_conf=\"/etc/jails.conf\"\n", 0644);
 	snprintf(j, sizeof(j), "%s/etc/jails.conf", h);
 	put(j, ".include \"jail.conf.d/vpn1.conf\";\n", 0644);
-	unlink(log);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), 1);
-	assert_null(slurp(log));
+	boot_gives(h, log, 1, NULL, &e);
 	/* a jail.conf that cannot be read for sure: an error naming it, nothing run */
 	put(j, "\n.include \"jail.conf.d/*.conf;\n", 0644);
-	assert_int_equal(jail_boot_start(h, "vpn1", NULL, &e), -1);
+	boot_gives(h, log, -1, NULL, &e);
 	assert_non_null(strstr(e.msg, "/etc/jails.conf:2: a string that does not end"));
 	assert_non_null(strstr(e.msg, "jail vpn1: cannot tell whether rc.d/jail starts it at boot: "));
-	assert_null(slurp(log));
 	unsetenv("WGJAIL_JAIL_PROGRAM");
 }
 
