@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 
 #include "agent/commands.h"
-#include "agent/jailcmd.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/platform.h"
@@ -141,14 +140,14 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct r
 		 const struct wg_device *dev, struct rc_plan *p, char **pfnote, char *note, size_t note_sz,
 		 struct wj_err *e)
 {
-	char guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
+	char guard[PATH_MAX], hconf[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
 	const struct wg_ipmask *addrs;
 	struct rc_file *f;
 	size_t n_addrs, len;
 	unsigned mtu;
-	int hjc;
-	char *t;
+	struct rc_host_jail_conf jc = {0};
+	char *t, *jctext = NULL;
 
 	rc_wg_ifname(j, ifn, sizeof(ifn));
 	if (snprintf(guard, sizeof(guard), "%s%s", o->root, j->root) >= (int)sizeof(guard))
@@ -205,10 +204,20 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct r
 	/* The jail starts at boot (rc/hostrc.c). */
 	if (!(f = add(p, hguard, 0644, true, false, e, "%s/etc/rc.conf", o->root)))
 		return -1;
-	if ((hjc = jail_host_jail_conf(o->root, "/etc/jail.conf", j->name, e)) < 0)
-		return -1;
-	if (!(t = rc_host_rc_conf(j->name, f->old, f->old_len, (enum rc_host_jail_conf)hjc, f->path, note, note_sz,
-				  &len, e)))
+	/* (jail.conf is read only for the note of an empty jail_list) */
+	if (snprintf(hconf, sizeof(hconf), "%s/etc/jail.conf", o->root) >= (int)sizeof(hconf))
+		return wj_errf(e, "%s/etc/jail.conf: path too long", o->root);
+	jc.path = hconf;
+	if (wj_read_file(hconf, (size_t)1 << 20, false, &jctext, &jc.len, e) < 0) {
+		if (e->code != ENOENT)
+			return -1;
+		wj_err_clear(e);
+	}
+	jc.text = jctext;
+	t = rc_host_rc_conf(j->name, f->old, f->old_len, &jc, f->path, note, note_sz, &len, e);
+	if (jctext)
+		wj_free_file(jctext, jc.len, false);
+	if (!t)
 		return -1;
 	rc_plan_set(f, t, len, NULL);
 	return 0;

@@ -140,12 +140,17 @@ static int read_host(const char *hostroot, const char *rel, char *path, size_t s
 		return wj_errf(e, "%s%s: path too long", hostroot, rel);
 	if (wj_read_file(path, (size_t)1 << 20, false, text, len, e) < 0) {
 		*text = NULL;
-		return e->code == ENOENT ? 0 : -1;
+		if (e->code != ENOENT)
+			return -1;
+		wj_err_clear(e);
 	}
 	return 0;
 }
 
-int jail_host_jail_conf(const char *hostroot, const char *conf, const char *name, struct wj_err *e)
+/* Does the host's jail.conf at host path CONF (under HOSTROOT) include
+ * /etc/jail.conf.d/NAME.conf?  1 yes; 0 no, or there is none; -1 with E
+ * set (it cannot be read, or lexed: FILE:LINE). */
+static int host_jail_conf_includes(const char *hostroot, const char *conf, const char *name, struct wj_err *e)
 {
 	char path[PATH_MAX], file[PATH_MAX];
 	char *text;
@@ -155,7 +160,7 @@ int jail_host_jail_conf(const char *hostroot, const char *conf, const char *name
 	if (read_host(hostroot, conf, path, sizeof(path), &text, &len, e) < 0)
 		return -1;
 	if (!text)
-		return RC_JAIL_CONF_NONE;
+		return 0;
 	if (jail_conf_d_path("", name, file, sizeof(file), e) < 0)
 		r = -1;
 	else
@@ -163,7 +168,7 @@ int jail_host_jail_conf(const char *hostroot, const char *conf, const char *name
 	wj_free_file(text, len, false);
 	if (r < 0)
 		return wj_err_prefix(e, "jail %s: cannot tell whether rc.d/jail starts it at boot", name);
-	return r ? RC_JAIL_CONF_INCLUDES : RC_JAIL_CONF_OTHERS;
+	return r;
 }
 
 int jail_boot_start(const char *hostroot, const char *name, FILE *out, struct wj_err *e)
@@ -182,8 +187,8 @@ int jail_boot_start(const char *hostroot, const char *name, FILE *out, struct wj
 		return wj_err_prefix(e, "jail %s: who starts it at boot", name);
 	/* An empty jail_list: rc.d/jail starts every jail of jail.conf, this
 	 * one among them if jail.conf includes its file. */
-	if (r == RC_HOST_EVERY && (r = jail_host_jail_conf(hostroot, conf, name, e)) >= 0)
-		r = r == RC_JAIL_CONF_INCLUDES ? RC_HOST_EVERY : 0;
+	if (r == RC_HOST_EVERY && (r = host_jail_conf_includes(hostroot, conf, name, e)) >= 0)
+		r = r ? RC_HOST_EVERY : 0;
 	if (r < 0)
 		return -1;
 	if (r && out) {

@@ -32,12 +32,6 @@ int jail_cmd_argv(enum jail_cmd_op op, const char *name, const char *conf, const
  * set, naming the command, its exit status and its last line of output. */
 int jail_cmd_run(enum jail_cmd_op op, const char *hostroot, const char *name, FILE *out, struct wj_err *e);
 
-/* The host's jail.conf at host path CONF (under HOSTROOT) and jail NAME:
- * an enum rc_host_jail_conf (none, one that does not .include
- * /etc/jail.conf.d/NAME.conf, one that does: rc_jail_conf_includes), or
- * -1 with E set (it cannot be read or lexed: FILE:LINE). */
-int jail_host_jail_conf(const char *hostroot, const char *conf, const char *name, struct wj_err *e);
-
 /* `boot`'s start of jail NAME, which does not run: one owner per jail at
  * boot.  rc.d/wgjail runs before rc.d/jail; when HOSTROOT/etc/rc.conf
  * makes rc.d/jail start NAME (jail_enable yes, and NAME in jail_list, or

@@ -23,17 +23,20 @@ char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, co
 /* Host /etc/jail.conf.d/NAME.conf, whole. */
 char *rc_jail_conf(const struct rc_jail *j, size_t *len, struct wj_err *e);
 
-/* The host's jail.conf as far as rc.d/jail's start of every jail goes. */
-enum rc_host_jail_conf {
-	RC_JAIL_CONF_NONE,     /* no /etc/jail.conf */
-	RC_JAIL_CONF_OTHERS,   /* one, which does not include the jail's file */
-	RC_JAIL_CONF_INCLUDES, /* one that .includes /etc/jail.conf.d/JAIL.conf */
+/* The host's /etc/jail.conf as read: TEXT (LEN bytes; NULL: there is
+ * none) from PATH (for messages). */
+struct rc_host_jail_conf {
+	const char *text;
+	size_t len;
+	const char *path;
 };
 
 /* Host /etc/rc.conf: OLD (may be NULL) with jail_enable="YES" and JAIL in
- * jail_list (rc/hostrc.c).  With an empty jail_list and a jail.conf
- * (JAIL_CONF) nothing is changed, and NOTE says why (else NOTE is ""). */
-char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, enum rc_host_jail_conf jail_conf,
+ * jail_list (rc/hostrc.c).  With an empty jail_list and a jail.conf (JC)
+ * nothing is changed, and NOTE says why (else NOTE is ""): whether
+ * jail.conf includes /etc/jail.conf.d/JAIL.conf (rc_jail_conf_includes,
+ * whose errors are then this function's) tells which case it is. */
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, const struct rc_host_jail_conf *jc,
 		      const char *path, char *note, size_t note_sz, size_t *len, struct wj_err *e);
 
 /* Does the host's rc.conf TEXT (LEN bytes; NULL: no file) make rc.d/jail

@@ -77,7 +77,7 @@ static int listed(const char *list, const char *name, const char *path, size_t l
 
 struct host_args {
 	const char *jail, *path;
-	enum rc_host_jail_conf jail_conf;
+	const struct rc_host_jail_conf *jc;
 	char *note;
 	size_t note_sz;
 };
@@ -97,21 +97,29 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 		list[0] = '\0';
 	if ((r = listed(list, a->jail, a->path, kv_line(d, "jail_list"), e)) < 0)
 		return -1;
-	if (!r && list[strspn(list, " \t")] == '\0' && a->jail_conf == RC_JAIL_CONF_INCLUDES) {
-		snprintf(a->note, a->note_sz,
-			 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot, and "
-			 "/etc/jail.conf includes /etc/jail.conf.d/%s.conf: left alone (a list naming only %s "
-			 "would stop the others)%s",
-			 a->path, a->jail, a->jail, en_yes ? "" : "; set jail_enable=\"YES\" to start them");
-		return 0;
-	}
-	if (!r && list[strspn(list, " \t")] == '\0' && a->jail_conf == RC_JAIL_CONF_OTHERS) {
-		snprintf(a->note, a->note_sz,
-			 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot and "
-			 "none of /etc/jail.conf.d: left alone (a list naming only %s would stop the others); "
-			 "to start %s at boot, add it and those jails to jail_list, or add "
-			 "'.include \"/etc/jail.conf.d/*.conf\";' to /etc/jail.conf (FreeBSD 14)",
-			 a->path, a->jail, a->jail);
+	/* An empty list and a jail.conf: left alone (rc.d/jail starts its
+	 * jails); the note says whether this one is among them. */
+	if (list[strspn(list, " \t")] == '\0' && a->jc->text) {
+		char file[64];
+		int inc;
+		/* (JAIL passed rc_word_check: at most a jail name's length) */
+		snprintf(file, sizeof(file), "/etc/jail.conf.d/%s.conf", a->jail);
+		if ((inc = rc_jail_conf_includes(a->jc->text, a->jc->len, a->jc->path, "/etc/jail.conf", file, e)) < 0)
+			return wj_err_prefix(e, "%s: jail_list is empty, so whether rc.d/jail starts %s cannot be told",
+					     a->path, a->jail);
+		if (inc)
+			snprintf(a->note, a->note_sz,
+				 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot, "
+				 "and /etc/jail.conf includes %s: left alone (a list naming only %s would stop the "
+				 "others)%s",
+				 a->path, file, a->jail, en_yes ? "" : "; set jail_enable=\"YES\" to start them");
+		else
+			snprintf(a->note, a->note_sz,
+				 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot and "
+				 "none of /etc/jail.conf.d: left alone (a list naming only %s would stop the others); "
+				 "to start %s at boot, add it and those jails to jail_list, or add "
+				 "'.include \"/etc/jail.conf.d/*.conf\";' to /etc/jail.conf (FreeBSD 14)",
+				 a->path, a->jail, a->jail);
 		return 0;
 	}
 	if (!r) {
@@ -128,10 +136,10 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 	return 0;
 }
 
-char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, enum rc_host_jail_conf jail_conf,
+char *rc_host_rc_conf(const char *jail, const char *old, size_t oldlen, const struct rc_host_jail_conf *jc,
 		      const char *path, char *note, size_t note_sz, size_t *len, struct wj_err *e)
 {
-	struct host_args a = {jail, path, jail_conf, note, note_sz};
+	struct host_args a = {jail, path, jc, note, note_sz};
 
 	note[0] = '\0';
 	if (rc_word_check(jail, "jail name", e) < 0)

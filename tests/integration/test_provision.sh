@@ -413,5 +413,8 @@ rc=$?
 check "a jail.conf whose string does not end: refused" test "$rc" -ne 0
 check "... naming the file and line" grep -q "/etc/jail.conf:2: a string that does not end" <<<"$out"
 check "... and nothing written" test ! -e "$R/etc/jail.conf.d/port.conf" -a ! -e "$R/boot"
+printf 'jail_list="www"\n' >"$R/etc/rc.conf"
+check "... but with a jail_list, jail.conf does not matter: provisioned" prov --root "$R" port
+check_eq "... and the jail is listed" 'jail_list="www port"' "$(grep '^jail_list=' "$R/etc/rc.conf")"
 
 done_testing

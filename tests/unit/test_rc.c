@@ -395,7 +395,14 @@ static void startif_forms(void **st)
 }
 
 /* The host's rc.conf (rc/hostrc.c): OLD -> WANT, with a note or not. */
-static void host_rc_case(const char *old, enum rc_host_jail_conf jc, const char *want, bool noted)
+/* The host's jail.conf: none, one of other jails only, one that includes
+ * jail.conf.d, one that cannot be read for sure. */
+static const struct rc_host_jail_conf JC_NONE = {NULL, 0, "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_OTHERS = {"www { path = /j/www; }\n", 23, "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_INCLUDES = {".include \"/etc/jail.conf.d/*.conf\";\n", 36, "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_BROKEN = {"\n.include \"/etc/jail.conf.d/*.conf;\n", 36, "/etc/jail.conf"};
+
+static void host_rc_case(const char *old, const struct rc_host_jail_conf *jc, const char *want, bool noted)
 {
 	struct wj_err e = {0};
 	char note[512];
@@ -420,33 +427,39 @@ static void host_rc_conf(void **st)
 		"# c\njail_list=\"a\n", /* a quote that runs over lines */
 	};
 
-	host_rc_case(NULL, RC_JAIL_CONF_NONE, "jail_list=\"vpn1\"\njail_enable=\"YES\"\n", false);
-	host_rc_case("", RC_JAIL_CONF_OTHERS, "", true); /* empty list + jail.conf: nothing */
-	host_rc_case("jail_list=\"\"\n", RC_JAIL_CONF_OTHERS, "jail_list=\"\"\n", true);
-	host_rc_case("jail_list=\"\"\njail_enable=YES\n", RC_JAIL_CONF_INCLUDES, "jail_list=\"\"\njail_enable=YES\n",
+	host_rc_case(NULL, &JC_NONE, "jail_list=\"vpn1\"\njail_enable=\"YES\"\n", false);
+	host_rc_case("", &JC_OTHERS, "", true); /* empty list + jail.conf: nothing */
+	host_rc_case("jail_list=\"\"\n", &JC_OTHERS, "jail_list=\"\"\n", true);
+	host_rc_case("jail_list=\"\"\njail_enable=YES\n", &JC_INCLUDES, "jail_list=\"\"\njail_enable=YES\n",
 		     true);
-	host_rc_case("jail_list=\"a\tb  \"\njail_enable=On\n", RC_JAIL_CONF_NONE,
+	host_rc_case("jail_list=\"a\tb  \"\njail_enable=On\n", &JC_NONE,
 		     "jail_list=\"a\tb vpn1\"\njail_enable=On\n", false);
 	/* Already there: byte for byte, whatever the quoting. */
-	host_rc_case("x=1\n jail_list=vpn1 # c\njail_enable=1\n", RC_JAIL_CONF_NONE,
+	host_rc_case("x=1\n jail_list=vpn1 # c\njail_enable=1\n", &JC_NONE,
 		     "x=1\n jail_list=vpn1 # c\njail_enable=1\n", false);
-	host_rc_case("jail_enable=\"NO\"\njail_list=\"vpn10 vpn\"\n", RC_JAIL_CONF_NONE,
+	host_rc_case("jail_enable=\"NO\"\njail_list=\"vpn10 vpn\"\n", &JC_NONE,
 		     "jail_enable=\"YES\"\njail_list=\"vpn10 vpn vpn1\"\n", false);
 	/* Two assignments: the last one counts, one is left. */
-	host_rc_case("jail_list=\"a\"\njail_enable=YES\njail_list=\"b\"\n", RC_JAIL_CONF_INCLUDES,
+	host_rc_case("jail_list=\"a\"\njail_enable=YES\njail_list=\"b\"\n", &JC_INCLUDES,
 		     "jail_list=\"b vpn1\"\njail_enable=YES\n", false);
 	/* The note says which case it is: the jail starts with jail.conf's
 	 * (and jail_enable is not set behind the operator's back), or it is
 	 * for the operator to list them or include jail.conf.d. */
-	free(rc_host_rc_conf("vpn1", "", 0, RC_JAIL_CONF_INCLUDES, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	free(rc_host_rc_conf("vpn1", "", 0, &JC_INCLUDES, "/etc/rc.conf", note, sizeof(note), &len, &e));
 	assert_non_null(strstr(note, "includes /etc/jail.conf.d/vpn1.conf"));
 	assert_non_null(strstr(note, "set jail_enable=\"YES\""));
-	free(rc_host_rc_conf("vpn1", "", 0, RC_JAIL_CONF_OTHERS, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	free(rc_host_rc_conf("vpn1", "", 0, &JC_OTHERS, "/etc/rc.conf", note, sizeof(note), &len, &e));
 	assert_non_null(strstr(note, "none of /etc/jail.conf.d"));
 	assert_non_null(strstr(note, ".include"));
+	/* jail.conf matters only for an empty list: one that cannot be read
+	 * for sure is an error then, naming it, and ignored otherwise */
+	host_rc_case("jail_list=\"www\"\n", &JC_BROKEN, "jail_list=\"www vpn1\"\njail_enable=\"YES\"\n", false);
+	assert_null(rc_host_rc_conf("vpn1", "jail_enable=YES\n", 16, &JC_BROKEN, "/etc/rc.conf", note, sizeof(note),
+				    &len, &e));
+	assert_non_null(strstr(e.msg, "/etc/jail.conf:2: a string that does not end"));
 	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
 		memset(&e, 0, sizeof(e));
-		assert_null(rc_host_rc_conf("vpn1", refused[i], strlen(refused[i]), RC_JAIL_CONF_NONE, "/etc/rc.conf",
+		assert_null(rc_host_rc_conf("vpn1", refused[i], strlen(refused[i]), &JC_NONE, "/etc/rc.conf",
 					    note, sizeof(note), &len, &e));
 		assert_non_null(strstr(e.msg, "/etc/rc.conf:"));
 	}
