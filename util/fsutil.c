@@ -16,7 +16,6 @@
 #include <stdint.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 static int write_all(int fd, const void *data, size_t len)
@@ -66,13 +65,6 @@ static int fsync_dir_of(const char *path)
 	r = fsync(fd);
 	close(fd);
 	return r;
-}
-
-int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
-{
-	struct iovec v = {.iov_base = (void *)(uintptr_t)data, .iov_len = len};
-
-	return wj_write_atomicv(path, &v, 1, mode, e);
 }
 
 int wj_atomic_open(struct wj_atomic *w, const char *path, mode_t mode, struct wj_err *e)
@@ -173,6 +165,11 @@ static int write_whole(const char *path, const void *data, size_t len, mode_t mo
 	return wj_atomic_commit(&w, e);
 }
 
+int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
+{
+	return write_whole(path, data, len, mode, -1, false, e);
+}
+
 int wj_write_atomic_with(const char *path, const void *data, size_t len, mode_t mode, int also,
 			 struct wj_err *e)
 {
@@ -213,17 +210,6 @@ static bool holds(const char *path, const void *data, size_t len, mode_t mode)
 int wj_write_atomic_changed(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e)
 {
 	return holds(path, data, len, mode) ? 0 : wj_write_atomic(path, data, len, mode, e);
-}
-
-int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e)
-{
-	struct wj_atomic w;
-
-	if (wj_atomic_open(&w, path, mode, e) < 0)
-		return -1;
-	for (size_t i = 0; i < n; i++)
-		wj_atomic_write(&w, parts[i].iov_base, parts[i].iov_len);
-	return wj_atomic_commit(&w, e);
 }
 
 void wj_cache_write(const char *path, const char *text)

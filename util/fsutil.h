@@ -14,9 +14,6 @@ struct wj_err;
  * directory fsync'd.  A reader sees the old file or the new one, never a
  * part.  On failure the temporary file is removed and PATH is untouched. */
 int wj_write_atomic(const char *path, const void *data, size_t len, mode_t mode, struct wj_err *e);
-/* The same with the content in N parts, one after the other. */
-struct iovec;
-int wj_write_atomicv(const char *path, const struct iovec *parts, size_t n, mode_t mode, struct wj_err *e);
 /* wj_write_atomic, unless PATH is a regular file of mode MODE that holds
  * DATA[0..LEN) already: then nothing is written (no fsync to wait for).
  * For records rewritten at every step though they rarely change (a

@@ -7,7 +7,9 @@
  *   - wj_sin_len / wj_sin6_len: BSD socket addresses carry their own length
  *     (sin_len, sin6_len; <netinet/in.h> defines SIN6_LEN where they exist,
  *     RFC 3493 3.4) and FreeBSD's if_wg copies an endpoint by that length,
- *     so every address built by hand sets it.  Linux has no such field.
+ *     so every address built by hand sets it.  Linux has no such field;
+ *   - wj_file_hugepages: keep a big file of the run-time directory in huge
+ *     pages (util/platform_linux.c, util/platform_freebsd.c).
  * The state and run directories are util/paths.h. */
 #ifndef WGJAIL_PLATFORM_H
 #define WGJAIL_PLATFORM_H
@@ -36,6 +38,13 @@ static inline void wj_madvise_nodump(void *addr, size_t len)
 	(void)len;
 #endif
 }
+
+/* Ask the kernel to hold FD's pages (a file just written, before it is
+ * renamed into place) in 2 MiB pages, so that reading it whole later costs
+ * a page-cache lookup per 2 MiB, not per 4 KiB.  Only a tmpfs file of 2 MiB
+ * or more; a hint: nothing is reported, and where the kernel cannot,
+ * nothing happens. */
+void wj_file_hugepages(int fd);
 
 static inline void wj_sin_len(struct sockaddr_in *sin)
 {

@@ -12,7 +12,9 @@
  * and a log of section replacements: a sync that changes one peer appends
  * that peer's section, not the whole file again.  The log is compacted
  * into a new base now and then (every WG_APPLIED_MAX_EDITS edits, or when
- * it outgrows a quarter of the base).  A device that was re-created
+ * it outgrows a quarter of the base); a new base is held in huge pages
+ * where the kernel can (util/platform.h, wj_file_hugepages), as every sync
+ * reads it whole.  A device that was re-created
  * (wireguard-go restarted, interface deleted and added) does not match the
  * record any more.
  *

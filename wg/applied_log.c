@@ -34,6 +34,7 @@
 #include "util/err.h"
 #include "util/fsutil.h"
 #include "util/paths.h"
+#include "util/platform.h"
 #include "util/secmem.h"
 #include "wg/config_private.h"
 
@@ -249,14 +250,24 @@ void wg_applied_free(struct wg_applied *a)
 
 /* ---- writing ----------------------------------------------------------- */
 
+/* Rename a new record into place, its pages folded into huge ones first
+ * where the kernel can (every sync reads it whole: util/platform_linux.c). */
+static int commit(struct wj_atomic *w, struct wj_err *e)
+{
+	if (!w->err)
+		wj_file_hugepages(w->fd);
+	return wj_atomic_commit(w, e);
+}
+
 int wg_applied_save(const char *ifname, const char *identity, const char *text, size_t len,
 		    const struct conf_span *v, size_t n, struct wj_err *e)
 {
 	char path[PATH_MAX], head[HEAD_MAX];
 	struct iovec parts[6];
+	struct wj_atomic w;
 	size_t n_peers = 0, n_other = 0, hl, k = 0;
 	uint32_t *other;
-	int r;
+	int r = -1;
 
 	if (wj_state_path("applied", ifname, "", path, sizeof(path)) < 0)
 		return wj_errf(e, "%s: state path too long", ifname);
@@ -277,7 +288,11 @@ int wg_applied_save(const char *ifname, const char *identity, const char *text, 
 	parts[k++] = (struct iovec){.iov_base = (void *)(uintptr_t)zeros, .iov_len = pad16(n_other * 4) - n_other * 4};
 	parts[k++] = (struct iovec){.iov_base = (void *)(uintptr_t)text, .iov_len = len};
 	parts[k++] = (struct iovec){.iov_base = (void *)(uintptr_t)zeros, .iov_len = pad16(len) - len};
-	r = wj_write_atomicv(path, parts, k, 0600, e);
+	if (wj_atomic_open(&w, path, 0600, e) == 0) {
+		for (size_t i = 0; i < k; i++)
+			wj_atomic_write(&w, parts[i].iov_base, parts[i].iov_len);
+		r = commit(&w, e);
+	}
 	free(other);
 	return r;
 }
@@ -381,7 +396,7 @@ static int compact(const char *ifname, struct wg_applied *a, struct wj_err *e)
 		wj_atomic_write(&w, text, m);
 	}
 	wj_atomic_write(&w, zeros, pad16(a->view.len) - a->view.len);
-	r = wj_atomic_commit(&w, e);
+	r = commit(&w, e);
 out:
 	free(v);
 	wj_secret_free(text);
