@@ -134,20 +134,50 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 	return 0;
 }
 
+/* The host's rc.conf (F) with the jail in jail_list; the host's jail.conf
+ * (rc.conf's jail_conf, else /etc/jail.conf) is read only for the note of
+ * an empty jail_list. */
+static int host_rc_conf(const struct opts *o, const struct rc_jail *j, struct rc_file *f, char *note,
+			size_t note_sz, struct wj_err *e)
+{
+	char hconf[PATH_MAX] = "", conf[PATH_MAX];
+	struct rc_host_jail_conf jc = {.path = hconf, .conf = conf};
+	char *t, *text = NULL;
+	size_t len;
+	int r;
+
+	if ((r = rc_host_jail_conf_path(f->old, f->old_len, f->path, conf, sizeof(conf), e)) < 0)
+		return -1;
+	if (r && snprintf(hconf, sizeof(hconf), "%s%s", o->root, conf) >= (int)sizeof(hconf))
+		return wj_errf(e, "%s%s: path too long", o->root, conf);
+	if (r && wj_read_file(hconf, (size_t)1 << 20, false, &text, &jc.len, e) < 0) {
+		if (e->code != ENOENT)
+			return -1;
+		wj_err_clear(e);
+	}
+	jc.text = text;
+	t = rc_host_rc_conf(j->name, f->old, f->old_len, &jc, f->path, note, note_sz, &len, e);
+	if (text)
+		wj_free_file(text, jc.len, false);
+	if (!t)
+		return -1;
+	rc_plan_set(f, t, len, NULL);
+	return 0;
+}
+
 /* Every file, read, in the order they are written: the jail's files
  * first, so that when jail.conf appears what it starts is in place. */
 static int build(const struct opts *o, const struct jail_spec *s, const struct rc_jail *j,
 		 const struct wg_device *dev, struct rc_plan *p, char **pfnote, char *note, size_t note_sz,
 		 struct wj_err *e)
 {
-	char guard[PATH_MAX], hconf[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
+	char guard[PATH_MAX], ifn[24], prev[WJ_IFNAME_MAX + 1];
 	const char *hguard = o->root[0] ? o->root : "/";
 	const struct wg_ipmask *addrs;
 	struct rc_file *f;
 	size_t n_addrs, len;
 	unsigned mtu;
-	struct rc_host_jail_conf jc = {0};
-	char *t, *jctext = NULL;
+	char *t;
 
 	rc_wg_ifname(j, ifn, sizeof(ifn));
 	if (snprintf(guard, sizeof(guard), "%s%s", o->root, j->root) >= (int)sizeof(guard))
@@ -204,23 +234,7 @@ static int build(const struct opts *o, const struct jail_spec *s, const struct r
 	/* The jail starts at boot (rc/hostrc.c). */
 	if (!(f = add(p, hguard, 0644, true, false, e, "%s/etc/rc.conf", o->root)))
 		return -1;
-	/* (jail.conf is read only for the note of an empty jail_list) */
-	if (snprintf(hconf, sizeof(hconf), "%s/etc/jail.conf", o->root) >= (int)sizeof(hconf))
-		return wj_errf(e, "%s/etc/jail.conf: path too long", o->root);
-	jc.path = hconf;
-	if (wj_read_file(hconf, (size_t)1 << 20, false, &jctext, &jc.len, e) < 0) {
-		if (e->code != ENOENT)
-			return -1;
-		wj_err_clear(e);
-	}
-	jc.text = jctext;
-	t = rc_host_rc_conf(j->name, f->old, f->old_len, &jc, f->path, note, note_sz, &len, e);
-	if (jctext)
-		wj_free_file(jctext, jc.len, false);
-	if (!t)
-		return -1;
-	rc_plan_set(f, t, len, NULL);
-	return 0;
+	return host_rc_conf(o, j, f, note, note_sz, e);
 }
 
 static int run(const struct opts *o, struct wj_err *e)

@@ -23,13 +23,25 @@ char *rc_loader_conf(const struct rc_jail *j, const char *old, size_t oldlen, co
 /* Host /etc/jail.conf.d/NAME.conf, whole. */
 char *rc_jail_conf(const struct rc_jail *j, size_t *len, struct wj_err *e);
 
-/* The host's /etc/jail.conf as read: TEXT (LEN bytes; NULL: there is
- * none) from PATH (for messages). */
+/* The host's jail.conf as read: TEXT (LEN bytes; NULL: there is none)
+ * from PATH (for messages); CONF is its path on the host (rc.conf's
+ * jail_conf, else /etc/jail.conf: rc_host_jail_conf_path), against which
+ * an `.include` of a relative name is resolved. */
 struct rc_host_jail_conf {
 	const char *text;
 	size_t len;
 	const char *path;
+	const char *conf;
 };
+
+/* Which jail.conf `provision` reads for the note of rc_host_rc_conf: with
+ * no jail_list (or an empty one) in the host's rc.conf TEXT (LEN bytes,
+ * read from PATH; NULL: no file), its path on the host - rc.conf's
+ * jail_conf, else /etc/jail.conf - into CONF and 1; with a list, 0 (no
+ * jail.conf is read then); -1 with E set, naming PATH:LINE (a jail_conf
+ * that is not a plain absolute path). */
+int rc_host_jail_conf_path(const char *text, size_t len, const char *path, char *conf, size_t conf_sz,
+			   struct wj_err *e);
 
 /* Host /etc/rc.conf: OLD (may be NULL) with jail_enable="YES" and JAIL in
  * jail_list (rc/hostrc.c).  With an empty jail_list and a jail.conf (JC)

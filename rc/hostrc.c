@@ -102,24 +102,26 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 	if (list[strspn(list, " \t")] == '\0' && a->jc->text) {
 		char file[64];
 		int inc;
+		const char *conf = a->jc->conf;
+
 		/* (JAIL passed rc_word_check: at most a jail name's length) */
 		snprintf(file, sizeof(file), "/etc/jail.conf.d/%s.conf", a->jail);
-		if ((inc = rc_jail_conf_includes(a->jc->text, a->jc->len, a->jc->path, "/etc/jail.conf", file, e)) < 0)
+		if ((inc = rc_jail_conf_includes(a->jc->text, a->jc->len, a->jc->path, conf, file, e)) < 0)
 			return wj_err_prefix(e, "%s: jail_list is empty, so whether rc.d/jail starts %s cannot be told",
 					     a->path, a->jail);
 		if (inc)
 			snprintf(a->note, a->note_sz,
-				 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot, "
-				 "and /etc/jail.conf includes %s: left alone (a list naming only %s would stop the "
-				 "others)%s",
-				 a->path, file, a->jail, en_yes ? "" : "; set jail_enable=\"YES\" to start them");
+				 "%s: jail_list is empty, so rc.d/jail starts every jail of %s at boot, and %s "
+				 "includes %s: left alone (a list naming only %s would stop the others)%s",
+				 a->path, conf, conf, file, a->jail,
+				 en_yes ? "" : "; set jail_enable=\"YES\" to start them");
 		else
 			snprintf(a->note, a->note_sz,
-				 "%s: jail_list is empty, so rc.d/jail starts every jail of /etc/jail.conf at boot and "
-				 "none of /etc/jail.conf.d: left alone (a list naming only %s would stop the others); "
-				 "to start %s at boot, add it and those jails to jail_list, or add "
-				 "'.include \"/etc/jail.conf.d/*.conf\";' to /etc/jail.conf (FreeBSD 14)",
-				 a->path, a->jail, a->jail);
+				 "%s: jail_list is empty, so rc.d/jail starts every jail of %s at boot and none of "
+				 "/etc/jail.conf.d: left alone (a list naming only %s would stop the others); to "
+				 "start %s at boot, add it and those jails to jail_list, or add "
+				 "'.include \"/etc/jail.conf.d/*.conf\";' to %s (FreeBSD 14)",
+				 a->path, conf, a->jail, a->jail, conf);
 		return 0;
 	}
 	if (!r) {
@@ -163,6 +165,28 @@ static int jail_conf_of(const struct kv_doc *d, const char *path, char *conf, si
 			       wj_quote(conf, q, sizeof(q)), why);
 	}
 	return 0;
+}
+
+int rc_host_jail_conf_path(const char *text, size_t len, const char *path, char *conf, size_t conf_sz,
+			   struct wj_err *e)
+{
+	struct kv_doc d;
+	char list[1024];
+	int r = 1;
+
+	if (!text) {
+		snprintf(conf, conf_sz, "/etc/jail.conf");
+		return 1;
+	}
+	if (kv_parse(&d, text, len, path, e) < 0)
+		return -1;
+	if (kv_get(&d, "jail_list", list, sizeof(list)) ? list[strspn(list, " \t")] != '\0'
+							: kv_line(&d, "jail_list") != 0)
+		r = 0; /* a list, or one rc_host_rc_conf refuses */
+	else if (jail_conf_of(&d, path, conf, conf_sz, e) < 0)
+		r = -1;
+	kv_free(&d);
+	return r;
 }
 
 int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, char *conf,

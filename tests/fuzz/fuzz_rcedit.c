@@ -4,7 +4,9 @@
  * in order, and a second edit changes nothing.  The same input as a
  * host's jail.conf: the .include reader answers yes, no, or an error
  * naming the file, and a text it reads to the end, followed by an
- * .include of the jail's file, includes it. */
+ * .include of the jail's file, includes it.  The same input as a host's
+ * rc.conf: where rc.d/jail starts every jail of jail.conf (boot's
+ * question), provision reads the very jail.conf boot does. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,12 +45,26 @@ static void jail_conf(const char *in, size_t len)
 	free(t);
 }
 
+static void host_rc_conf(const char *in, size_t len)
+{
+	char boot[256], prov[256];
+	struct wj_err e = {0};
+	int b = rc_host_starts_jail("fuzz", in, len, "/etc/rc.conf", boot, sizeof(boot), &e);
+	int p = rc_host_jail_conf_path(in, len, "/etc/rc.conf", prov, sizeof(prov), &e);
+
+	if (p < -1 || p > 1 || (p < 0 && !strstr(e.msg, "/etc/rc.conf:")))
+		abort();
+	if (b == RC_HOST_EVERY && (p != 1 || strcmp(boot, prov)))
+		abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct jail_spec s;
 	char *a, *b;
 
 	jail_conf((const char *)data, size);
+	host_rc_conf((const char *)data, size);
 
 	jailspec_defaults(&s, "fuzz");
 	s.uplink = (enum jail_uplink)(size ? data[0] % UPLINK_KINDS : 0); /* every kind */

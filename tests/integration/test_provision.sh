@@ -416,5 +416,24 @@ check "... and nothing written" test ! -e "$R/etc/jail.conf.d/port.conf" -a ! -e
 printf 'jail_list="www"\n' >"$R/etc/rc.conf"
 check "... but with a jail_list, jail.conf does not matter: provisioned" prov --root "$R" port
 check_eq "... and the jail is listed" 'jail_list="www port"' "$(grep '^jail_list=' "$R/etc/rc.conf")"
+# rc.conf's jail_conf names the jail.conf rc.d/jail reads: that one counts
+empty_list_host conf '# no .include'
+mkdir -p "$R/usr/local/etc"
+printf 'jail_enable="YES"\njail_conf="/usr/local/etc/jail.conf"\n' >"$R/etc/rc.conf"
+printf 'www { path = "/j/www"; }\n.include "/etc/jail.conf.d/*.conf";\n' >"$R/usr/local/etc/jail.conf"
+out=$(prov --root "$R" port 2>&1)
+check "jail_conf elsewhere, including jail.conf.d: the note says rc.d/jail starts it" \
+	grep -q "every jail of /usr/local/etc/jail.conf at boot, and /usr/local/etc/jail.conf includes /etc/jail.conf.d/port.conf" <<<"$out"
+printf 'jail_enable="YES"\njail_conf="/usr/local/etc/jail.conf"\n' >"$R/etc/rc.conf"
+printf '.include "/etc/jail.conf.d/*.conf";\n' >"$R/etc/jail.conf"
+printf 'www { path = "/j/www"; }\n' >"$R/usr/local/etc/jail.conf"
+out=$(prov --root "$R" port 2>&1)
+check "... not including it: the note says so, whatever /etc/jail.conf says" \
+	grep -q "every jail of /usr/local/etc/jail.conf at boot and none of /etc/jail.conf.d" <<<"$out"
+printf 'jail_enable="YES"\njail_conf="etc/jail.conf"\n' >"$R/etc/rc.conf"
+out=$(prov --root "$R" port 2>&1)
+rc=$?
+check "a jail_conf that is not an absolute path: refused" test "$rc" -ne 0
+check "... naming rc.conf's line" grep -q "rc.conf:2: jail_conf=" <<<"$out"
 
 done_testing

@@ -397,10 +397,21 @@ static void startif_forms(void **st)
 /* The host's rc.conf (rc/hostrc.c): OLD -> WANT, with a note or not. */
 /* The host's jail.conf: none, one of other jails only, one that includes
  * jail.conf.d, one that cannot be read for sure. */
-static const struct rc_host_jail_conf JC_NONE = {NULL, 0, "/etc/jail.conf"};
-static const struct rc_host_jail_conf JC_OTHERS = {"www { path = /j/www; }\n", 23, "/etc/jail.conf"};
-static const struct rc_host_jail_conf JC_INCLUDES = {".include \"/etc/jail.conf.d/*.conf\";\n", 36, "/etc/jail.conf"};
-static const struct rc_host_jail_conf JC_BROKEN = {"\n.include \"/etc/jail.conf.d/*.conf;\n", 36, "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_NONE = {NULL, 0, "/etc/jail.conf", "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_OTHERS = {"www { path = /j/www; }\n", 23, "/etc/jail.conf", "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_INCLUDES = {".include \"/etc/jail.conf.d/*.conf\";\n", 36, "/etc/jail.conf",
+						     "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_BROKEN = {"\n.include \"/etc/jail.conf.d/*.conf;\n", 36, "/etc/jail.conf",
+						   "/etc/jail.conf"};
+/* rc.conf's jail_conf elsewhere: the note names that file, and a relative
+ * .include is resolved against its directory (the same text in
+ * /etc/jail.conf includes /etc/jail.conf.d) */
+static const struct rc_host_jail_conf JC_ELSEWHERE = {".include \"/etc/jail.conf.d/*.conf\";\n", 36,
+						      "/root/usr/local/etc/jail.conf", "/usr/local/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_ELSEWHERE_REL = {".include \"jail.conf.d/*.conf\";\n", 32,
+							  "/root/usr/local/etc/jail.conf", "/usr/local/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_ETC_REL = {".include \"jail.conf.d/*.conf\";\n", 32, "/etc/jail.conf",
+						    "/etc/jail.conf"};
 
 static void host_rc_case(const char *old, const struct rc_host_jail_conf *jc, const char *want, bool noted)
 {
@@ -451,6 +462,14 @@ static void host_rc_conf(void **st)
 	free(rc_host_rc_conf("vpn1", "", 0, &JC_OTHERS, "/etc/rc.conf", note, sizeof(note), &len, &e));
 	assert_non_null(strstr(note, "none of /etc/jail.conf.d"));
 	assert_non_null(strstr(note, ".include"));
+	free(rc_host_rc_conf("vpn1", "", 0, &JC_ELSEWHERE, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	assert_non_null(strstr(note, "every jail of /usr/local/etc/jail.conf at boot, and /usr/local/etc/jail.conf "
+				     "includes /etc/jail.conf.d/vpn1.conf"));
+	free(rc_host_rc_conf("vpn1", "", 0, &JC_ELSEWHERE_REL, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	assert_non_null(strstr(note, "every jail of /usr/local/etc/jail.conf at boot and none of /etc/jail.conf.d"));
+	assert_non_null(strstr(note, "*.conf\";' to /usr/local/etc/jail.conf"));
+	free(rc_host_rc_conf("vpn1", "", 0, &JC_ETC_REL, "/etc/rc.conf", note, sizeof(note), &len, &e));
+	assert_non_null(strstr(note, "/etc/jail.conf includes /etc/jail.conf.d/vpn1.conf"));
 	/* jail.conf matters only for an empty list: one that cannot be read
 	 * for sure is an error then, naming it, and ignored otherwise */
 	host_rc_case("jail_list=\"www\"\n", &JC_BROKEN, "jail_list=\"www vpn1\"\njail_enable=\"YES\"\n", false);
@@ -462,6 +481,41 @@ static void host_rc_conf(void **st)
 		assert_null(rc_host_rc_conf("vpn1", refused[i], strlen(refused[i]), &JC_NONE, "/etc/rc.conf",
 					    note, sizeof(note), &len, &e));
 		assert_non_null(strstr(e.msg, "/etc/rc.conf:"));
+	}
+}
+
+/* Which jail.conf provision reads: only for an empty (or no) jail_list;
+ * rc.conf's jail_conf, else /etc/jail.conf; a jail_conf that is not a plain
+ * absolute path is refused naming file:line. */
+static void host_jail_conf_path(void **st)
+{
+	static const struct {
+		const char *rc; /* NULL: no rc.conf */
+		int want;
+		const char *conf;
+	} cases[] = {
+		{NULL, 1, "/etc/jail.conf"},
+		{"", 1, "/etc/jail.conf"},
+		{"jail_enable=YES\njail_list=\" \"\n", 1, "/etc/jail.conf"},
+		{"jail_list=\"\"\njail_conf=\"/usr/local/etc/jail.conf\"\n", 1, "/usr/local/etc/jail.conf"},
+		{"jail_conf=/a/b.conf # here\n", 1, "/a/b.conf"},
+		{"jail_list=\"www\"\njail_conf=\"/usr/local/etc/jail.conf\"\n", 0, NULL},
+		{"jail_list=\"www\"\njail_conf=\"$(reboot)\"\n", 0, NULL}, /* not read: not looked at */
+		{"jail_conf=\"relative/jail.conf\"\n", -1, NULL},
+		{"x=1\njail_conf=\"/etc/$x\"\n", -1, NULL},
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+		struct wj_err e = {0};
+		char conf[256] = "unset";
+		const char *rc = cases[i].rc;
+		int r = rc_host_jail_conf_path(rc, rc ? strlen(rc) : 0, "/etc/rc.conf", conf, sizeof(conf), &e);
+
+		assert_int_equal(r, cases[i].want);
+		if (r == 1)
+			assert_string_equal(conf, cases[i].conf);
+		if (r < 0)
+			assert_non_null(strstr(e.msg, "/etc/rc.conf:"));
 	}
 }
 
@@ -667,6 +721,7 @@ int main(void)
 		cmocka_unit_test(taken_ifnames),
 		cmocka_unit_test(startif_forms),
 		cmocka_unit_test(host_rc_conf),
+		cmocka_unit_test(host_jail_conf_path),
 		cmocka_unit_test(ifconf_stripped),
 		cmocka_unit_test(diff_view),
 	};
