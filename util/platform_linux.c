@@ -5,9 +5,11 @@
  * 4 KiB unless it was mounted with huge=: reading 6 MB of it (50,000 peers)
  * then costs some 1,500 page-cache lookups, twice what the same bytes cost
  * from ext4's large folios, and a sync with one change took ~1 ms more
- * (BENCHMARKS.md).  Since Linux 6.1, madvise(MADV_COLLAPSE) folds a tmpfs
- * file's pages into 2 MiB ones on request, whatever the mount says: every
- * whole, aligned 2 MiB of the file (the tail stays in small pages).  It
+ * (BENCHMARKS.md).  madvise(MADV_COLLAPSE), Linux 6.1 and later, folds a
+ * tmpfs file's pages into 2 MiB ones on request, also on a mount without
+ * huge= (as on the 6.18 kernel of the benchmarks; not when shmem_enabled
+ * says deny): every whole, aligned 2 MiB of the file (the tail stays in
+ * small pages).  It
  * works on a mapping whose addresses line up with the file's offsets on
  * 2 MiB, so the file is mapped at such an address, folded and unmapped. */
 #include "util/platform.h"
