@@ -20,6 +20,8 @@
 #include <sys/stat.h>
 
 #include "agent/commands.h"
+#include "agent/jailcmd.h"
+#include "agent/jailconf_host.h"
 #include "agent/jaillock.h"
 #include "agent/jailspec.h"
 #include "agent/platform.h"
@@ -140,14 +142,17 @@ static int remove_old(struct rc_plan *p, const char *guard, const char *prev, st
 static int host_rc_conf(const struct opts *o, const struct rc_jail *j, struct rc_file *f, char *note,
 			size_t note_sz, struct wj_err *e)
 {
-	char hconf[PATH_MAX] = "", conf[PATH_MAX];
-	struct rc_host_jail_conf jc = {.path = hconf, .conf = conf};
+	char hconf[PATH_MAX] = "", conf[PATH_MAX], file[PATH_MAX];
+	struct jail_conf_walk w;
+	struct rc_host_jail_conf jc = {.path = hconf, .conf = conf, .follow = &w.follow};
 	char *t, *text = NULL;
 	size_t len;
 	int r;
 
-	if ((r = rc_host_jail_conf_path(f->old, f->old_len, f->path, conf, sizeof(conf), e)) < 0)
+	if ((r = rc_host_jail_conf_path(f->old, f->old_len, f->path, conf, sizeof(conf), e)) < 0 ||
+	    jail_conf_d_path("", j->name, file, sizeof(file), e) < 0)
 		return -1;
+	jail_conf_walk_init(&w, o->root, file);
 	if (r && snprintf(hconf, sizeof(hconf), "%s%s", o->root, conf) >= (int)sizeof(hconf))
 		return wj_errf(e, "%s%s: path too long", o->root, conf);
 	if (r && wj_read_file(hconf, (size_t)1 << 20, false, &text, &jc.len, e) < 0) {

@@ -9,6 +9,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "agent/jailconf_host.h"
 #include "rc/gen.h"
 #include "util/err.h"
 #include "util/fsutil.h"
@@ -152,6 +153,7 @@ static int read_host(const char *hostroot, const char *rel, char *path, size_t s
  * set (it cannot be read, or lexed: FILE:LINE). */
 static int host_jail_conf_includes(const char *hostroot, const char *conf, const char *name, struct wj_err *e)
 {
+	struct jail_conf_walk w;
 	char path[PATH_MAX], file[PATH_MAX];
 	char *text;
 	size_t len;
@@ -161,10 +163,12 @@ static int host_jail_conf_includes(const char *hostroot, const char *conf, const
 		return -1;
 	if (!text)
 		return 0;
-	if (jail_conf_d_path("", name, file, sizeof(file), e) < 0)
+	if (jail_conf_d_path("", name, file, sizeof(file), e) < 0) {
 		r = -1;
-	else
-		r = rc_jail_conf_includes(text, len, path, conf, file, e);
+	} else {
+		jail_conf_walk_init(&w, hostroot, file);
+		r = rc_jail_conf_includes(text, len, path, conf, file, &w.follow, e);
+	}
 	wj_free_file(text, len, false);
 	if (r < 0)
 		return wj_err_prefix(e, "jail %s: cannot tell whether rc.d/jail starts it at boot", name);

@@ -32,6 +32,7 @@ struct rc_host_jail_conf {
 	size_t len;
 	const char *path;
 	const char *conf;
+	const struct rc_jail_conf_follow *follow; /* its .include files (NULL: not read) */
 };
 
 /* Which jail.conf `provision` reads for the note of rc_host_rc_conf: with
@@ -65,15 +66,27 @@ enum { RC_HOST_BY_NAME = 1, RC_HOST_EVERY = 2 };
 int rc_host_starts_jail(const char *jail, const char *text, size_t len, const char *path, char *conf,
 			size_t conf_sz, struct wj_err *e);
 
+/* The files a jail.conf's .include lines name are read by the caller, not
+ * here (rc/ does no I/O): OTHER is called with every pattern that does not
+ * name the jail's file itself (absolute, "//" and "/./" folded), and
+ * answers as rc_jail_conf_includes does for the files that pattern names
+ * (agent/jailconf_host.c: jail(8) reads .include lines in included files
+ * too). */
+struct rc_jail_conf_follow {
+	int (*other)(void *arg, const char *pattern, struct wj_err *e);
+	void *arg;
+};
+
 /* Does the jail.conf TEXT (LEN bytes, read from PATH; CONF: its path on
  * the host, for relative names) include FILE (a host path) by a
- * `.include` of its own: a file name or a glob(3) pattern, absolute or
- * relative to CONF's directory (FreeBSD 14's jail(8))?  The files it
- * includes are not read in turn.  1 yes, 0 no, -1 with E set (PATH:LINE:
- * a string or comment that does not end, an .include without a file name
- * or ';', or naming a variable) (rc/jailinc.c). */
+ * `.include`: a file name or a glob(3) pattern, absolute or relative to
+ * CONF's directory (FreeBSD 14's jail(8))?  FOLLOW (may be NULL: the
+ * files it includes are not read) reads the files of every other pattern.
+ * 1 yes, 0 no, -1 with E set (PATH:LINE: a string or comment that does not
+ * end, an .include without a file name or ';', or naming a variable; or
+ * FOLLOW's error) (rc/jailinc.c). */
 int rc_jail_conf_includes(const char *text, size_t len, const char *path, const char *conf, const char *file,
-			  struct wj_err *e);
+			  const struct rc_jail_conf_follow *follow, struct wj_err *e);
 
 /* The jail's /etc/rc.conf: OLD (may be NULL) with the interface keys set.
  * ADDRS/N_ADDRS are the tunnel addresses, MTU 0 for the default. */

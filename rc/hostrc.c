@@ -106,7 +106,7 @@ static int add_jail(struct kv_doc *d, void *arg, struct wj_err *e)
 
 		/* (JAIL passed rc_word_check: at most a jail name's length) */
 		snprintf(file, sizeof(file), "/etc/jail.conf.d/%s.conf", a->jail);
-		if ((inc = rc_jail_conf_includes(a->jc->text, a->jc->len, a->jc->path, conf, file, e)) < 0)
+		if ((inc = rc_jail_conf_includes(a->jc->text, a->jc->len, a->jc->path, conf, file, a->jc->follow, e)) < 0)
 			return wj_err_prefix(e, "%s: jail_list is empty, so whether rc.d/jail starts %s cannot be told",
 					     a->path, a->jail);
 		if (inc)

@@ -12,11 +12,12 @@
  * cuts them (blanks, `#` and `//` comments to the end of the line,
  * `/ * ... * /` comments, double-quoted strings with backslash escapes,
  * single-quoted strings taken literally, words, and the punctuation
- * `; { } = , +`), and each `.include` with its file name and `;`.  The
- * files it includes are not read in turn (an include of an include is
- * not seen).  A pattern is matched against the jail's file with
- * fnmatch(3) as glob(3) would match it: '/' and a leading '.' only
- * literally. */
+ * `; { } = , +`), and each `.include` with its file name and `;`.  A
+ * pattern is matched against the jail's file with fnmatch(3) as glob(3)
+ * would match it: '/' and a leading '.' only literally.  Every other
+ * pattern goes to the caller's struct rc_jail_conf_follow, which reads the
+ * files it names and their own .include lines (jail(8) follows them, up
+ * to 32 deep): this file does no I/O. */
 #include "rc/gen.h"
 
 #include <fnmatch.h>
@@ -120,7 +121,9 @@ static enum tok next(struct lex *l, char *tok, bool *lng, struct wj_err *e)
 }
 
 /* PAT made absolute (relative to CONF's directory), with "//" and "/./"
- * folded as glob(3) would walk them, into OUT.  -1: too long. */
+ * folded as glob(3) would walk them and "/../" taking the component before
+ * it away (as glob(3) walks it unless that is a link), into OUT.  -1: too
+ * long. */
 static int absolute(const char *pat, const char *conf, char *out, size_t sz)
 {
 	char tmp[2 * TOKMAX + 8];
@@ -139,6 +142,13 @@ static int absolute(const char *pat, const char *conf, char *out, size_t sz)
 			p += p[1] == '/';
 			continue;
 		}
+		if (*p == '.' && p[1] == '.' && o && out[o - 1] == '/' && (p[2] == '/' || p[2] == '\0')) {
+			if (o > 1)
+				for (o--; o > 1 && out[o - 1] != '/';)
+					o--;
+			p += 1 + (p[2] == '/');
+			continue;
+		}
 		if (o + 1 >= sz)
 			return -1;
 		out[o++] = *p;
@@ -148,12 +158,13 @@ static int absolute(const char *pat, const char *conf, char *out, size_t sz)
 }
 
 int rc_jail_conf_includes(const char *text, size_t len, const char *path, const char *conf, const char *file,
-			  struct wj_err *e)
+			  const struct rc_jail_conf_follow *follow, struct wj_err *e)
 {
 	struct lex l = {text, text + len, path, 1};
 	char tok[TOKMAX], pat[2 * TOKMAX + 8], q[80];
 	bool lng;
 	enum tok t;
+	int r;
 
 	while ((t = next(&l, tok, &lng, e)) != T_END) {
 		size_t at = l.line;
@@ -178,6 +189,8 @@ int rc_jail_conf_includes(const char *text, size_t len, const char *path, const 
 				       wj_quote(pat, q, sizeof(q)));
 		if (fnmatch(pat, file, FNM_PATHNAME | FNM_PERIOD) == 0)
 			return 1;
+		if (follow && (r = follow->other(follow->arg, pat, e)) != 0)
+			return r;
 	}
 	return 0;
 }

@@ -31,7 +31,7 @@ static void jail_conf(const char *in, size_t len)
 	static const char inc[] = "\n.include \"/etc/jail.conf.d/*.conf\";\n";
 	const char *file = "/etc/jail.conf.d/fuzz.conf";
 	struct wj_err e = {0};
-	int r = rc_jail_conf_includes(in, len, "/etc/jail.conf", "/etc/jail.conf", file, &e);
+	int r = rc_jail_conf_includes(in, len, "/etc/jail.conf", "/etc/jail.conf", file, NULL, &e);
 	char *t;
 
 	if (r < -1 || r > 1 || (r < 0 && !strstr(e.msg, "/etc/jail.conf:")))
@@ -40,7 +40,7 @@ static void jail_conf(const char *in, size_t len)
 		return;
 	memcpy(t, in, len);
 	memcpy(t + len, inc, sizeof(inc));
-	if (rc_jail_conf_includes(t, len + sizeof(inc) - 1, "/etc/jail.conf", "/etc/jail.conf", file, &e) != 1)
+	if (rc_jail_conf_includes(t, len + sizeof(inc) - 1, "/etc/jail.conf", "/etc/jail.conf", file, NULL, &e) != 1)
 		abort();
 	free(t);
 }

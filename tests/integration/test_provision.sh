@@ -416,20 +416,32 @@ check "... and nothing written" test ! -e "$R/etc/jail.conf.d/port.conf" -a ! -e
 printf 'jail_list="www"\n' >"$R/etc/rc.conf"
 check "... but with a jail_list, jail.conf does not matter: provisioned" prov --root "$R" port
 check_eq "... and the jail is listed" 'jail_list="www port"' "$(grep '^jail_list=' "$R/etc/rc.conf")"
+# note_is DESC PATTERN: provisioned again, the note matches PATTERN
+note_is() {
+	local out
+	out=$(prov --root "$R" port 2>&1)
+	check "$1" grep -q "$2" <<<"$out"
+}
 # rc.conf's jail_conf names the jail.conf rc.d/jail reads: that one counts
 empty_list_host conf '# no .include'
-mkdir -p "$R/usr/local/etc"
+mkdir -p "$R/usr/local/etc" "$R/etc/jails.d"
 printf 'jail_enable="YES"\njail_conf="/usr/local/etc/jail.conf"\n' >"$R/etc/rc.conf"
 printf 'www { path = "/j/www"; }\n.include "/etc/jail.conf.d/*.conf";\n' >"$R/usr/local/etc/jail.conf"
-out=$(prov --root "$R" port 2>&1)
-check "jail_conf elsewhere, including jail.conf.d: the note says rc.d/jail starts it" \
-	grep -q "every jail of /usr/local/etc/jail.conf at boot, and /usr/local/etc/jail.conf includes /etc/jail.conf.d/port.conf" <<<"$out"
-printf 'jail_enable="YES"\njail_conf="/usr/local/etc/jail.conf"\n' >"$R/etc/rc.conf"
+note_is "jail_conf elsewhere, including jail.conf.d: the note says rc.d/jail starts it" \
+	"every jail of /usr/local/etc/jail.conf at boot, and /usr/local/etc/jail.conf includes /etc/jail.conf.d/port.conf"
 printf '.include "/etc/jail.conf.d/*.conf";\n' >"$R/etc/jail.conf"
 printf 'www { path = "/j/www"; }\n' >"$R/usr/local/etc/jail.conf"
-out=$(prov --root "$R" port 2>&1)
-check "... not including it: the note says so, whatever /etc/jail.conf says" \
-	grep -q "every jail of /usr/local/etc/jail.conf at boot and none of /etc/jail.conf.d" <<<"$out"
+note_is "... not including it: the note says so, whatever /etc/jail.conf says" \
+	"every jail of /usr/local/etc/jail.conf at boot and none of /etc/jail.conf.d"
+# jail(8) follows .include lines in included files too
+printf 'jail_enable="YES"\n' >"$R/etc/rc.conf"
+printf '.include "/etc/jails.d/*.conf";\n' >"$R/etc/jail.conf"
+printf 'www { path = "/j/www"; }\n.include "../jail.conf.d/*.conf";\n' >"$R/etc/jails.d/www.conf"
+note_is "jail.conf includes a file that includes jail.conf.d: the note says rc.d/jail starts it" \
+	"every jail of /etc/jail.conf at boot, and /etc/jail.conf includes /etc/jail.conf.d/port.conf"
+printf 'www { path = "/j/www"; }\n' >"$R/etc/jails.d/www.conf"
+note_is "... and when that file does not, the note says how to start it" \
+	"every jail of /etc/jail.conf at boot and none of /etc/jail.conf.d"
 printf 'jail_enable="YES"\njail_conf="etc/jail.conf"\n' >"$R/etc/rc.conf"
 out=$(prov --root "$R" port 2>&1)
 rc=$?

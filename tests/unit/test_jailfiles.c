@@ -383,6 +383,49 @@ static void boot_start_owner(void **st)
 	snprintf(j, sizeof(j), "%s/etc/jails.conf", h);
 	put(j, ".include \"jail.conf.d/vpn1.conf\";\n", 0644);
 	boot_gives(h, log, 1, NULL, &e);
+	/* jail(8) reads the .include lines of included files too (up to 32
+	 * deep), relative names against the including file's directory; a
+	 * file named by ".." or a link is found by what it is */
+	{
+		char d[300], b[300];
+		snprintf(d, sizeof(d), "mkdir -p %s/etc/jails.d %s/etc/jail.conf.d", h, h);
+		assert_int_equal(system(d), 0);
+		snprintf(d, sizeof(d), "%s/etc/jails.d/a.conf", h);
+		put(d, "www { path = \"/j/www\"; }\n", 0644);
+		snprintf(b, sizeof(b), "%s/etc/jails.d/b.conf", h);
+		put(j, "www2 { path = \"/j/www2\"; }\n.include \"/etc/jails.d/*.conf\";\n", 0644);
+		put(b, ".include \"/etc/jail.conf.d/*.conf\";\n", 0644);
+		boot_gives(h, log, 1, NULL, &e);
+		put(b, ".include \"../jail.conf.d/*.conf\";\n", 0644);
+		boot_gives(h, log, 1, NULL, &e);
+		put(b, ".include \"../jail.conf.d/www.conf\";\n", 0644);
+		boot_gives(h, log, 0, text, &e);
+		/* a link to the jail's file: found by what it is */
+		snprintf(d, sizeof(d), "%s/etc/jail.conf.d/vpn1.conf", h);
+		put(d, "vpn1 { path = \"/j/vpn1\"; }\n", 0644);
+		snprintf(b, sizeof(b), "%s/etc/jails.d/b.conf", h);
+		unlink(b);
+		assert_int_equal(symlink("../jail.conf.d/vpn1.conf", b), 0);
+		boot_gives(h, log, 1, NULL, &e);
+		unlink(b);
+		snprintf(d, sizeof(d), "%s/etc/jail.conf.d/www.conf", h);
+		put(d, "www3 { path = \"/j/www3\"; }\n", 0644);
+		assert_int_equal(symlink("../jail.conf.d/www.conf", b), 0);
+		boot_gives(h, log, 0, text, &e); /* a link to another file: read, no include */
+		unlink(b);
+		unlink(d);
+		snprintf(d, sizeof(d), "%s/etc/jail.conf.d/vpn1.conf", h);
+		/* a file that includes itself: jail(8)'s depth limit, an error */
+		put(b, ".include \"b.conf\";\n", 0644);
+		boot_gives(h, log, -1, NULL, &e);
+		assert_non_null(strstr(e.msg, "nested more than 32 deep"));
+		/* an included file that cannot be read for sure: named by file and line */
+		put(b, "\n\n.include \"x;\n", 0644);
+		boot_gives(h, log, -1, NULL, &e);
+		assert_non_null(strstr(e.msg, "/etc/jails.d/b.conf:3: a string that does not end"));
+		unlink(b);
+		unlink(d);
+	}
 	/* a jail.conf that cannot be read for sure: an error naming it, nothing run */
 	put(j, "\n.include \"jail.conf.d/*.conf;\n", 0644);
 	boot_gives(h, log, -1, NULL, &e);

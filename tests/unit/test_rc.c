@@ -397,21 +397,22 @@ static void startif_forms(void **st)
 /* The host's rc.conf (rc/hostrc.c): OLD -> WANT, with a note or not. */
 /* The host's jail.conf: none, one of other jails only, one that includes
  * jail.conf.d, one that cannot be read for sure. */
-static const struct rc_host_jail_conf JC_NONE = {NULL, 0, "/etc/jail.conf", "/etc/jail.conf"};
-static const struct rc_host_jail_conf JC_OTHERS = {"www { path = /j/www; }\n", 23, "/etc/jail.conf", "/etc/jail.conf"};
+static const struct rc_host_jail_conf JC_NONE = {NULL, 0, "/etc/jail.conf", "/etc/jail.conf", NULL};
+static const struct rc_host_jail_conf JC_OTHERS = {"www { path = /j/www; }\n", 23, "/etc/jail.conf", "/etc/jail.conf",
+						   NULL};
 static const struct rc_host_jail_conf JC_INCLUDES = {".include \"/etc/jail.conf.d/*.conf\";\n", 36, "/etc/jail.conf",
-						     "/etc/jail.conf"};
+						     "/etc/jail.conf", NULL};
 static const struct rc_host_jail_conf JC_BROKEN = {"\n.include \"/etc/jail.conf.d/*.conf;\n", 36, "/etc/jail.conf",
-						   "/etc/jail.conf"};
+						   "/etc/jail.conf", NULL};
 /* rc.conf's jail_conf elsewhere: the note names that file, and a relative
  * .include is resolved against its directory (the same text in
  * /etc/jail.conf includes /etc/jail.conf.d) */
 static const struct rc_host_jail_conf JC_ELSEWHERE = {".include \"/etc/jail.conf.d/*.conf\";\n", 36,
-						      "/root/usr/local/etc/jail.conf", "/usr/local/etc/jail.conf"};
+						      "/root/usr/local/etc/jail.conf", "/usr/local/etc/jail.conf", NULL};
 static const struct rc_host_jail_conf JC_ELSEWHERE_REL = {".include \"jail.conf.d/*.conf\";\n", 32,
-							  "/root/usr/local/etc/jail.conf", "/usr/local/etc/jail.conf"};
+							  "/root/usr/local/etc/jail.conf", "/usr/local/etc/jail.conf", NULL};
 static const struct rc_host_jail_conf JC_ETC_REL = {".include \"jail.conf.d/*.conf\";\n", 32, "/etc/jail.conf",
-						    "/etc/jail.conf"};
+						    "/etc/jail.conf", NULL};
 
 static void host_rc_case(const char *old, const struct rc_host_jail_conf *jc, const char *want, bool noted)
 {
@@ -664,6 +665,10 @@ static void jail_conf_includes(void **st)
 		{"exec.clean;\nmount.devfs;\n.include '/etc/jail.conf.d/vpn?.conf' ;\n", 1},
 		{".include \"jail.conf.d/*.conf\";\n", 1},              /* relative to /etc */
 		{".include \"./jail.conf.d//vpn1.conf\";\n", 1},        /* as glob(3) walks it */
+		{".include \"../etc/jail.conf.d/*.conf\";\n", 1},       /* /etc/../etc */
+		{".include \"/etc/jails.d/../jail.conf.d/v*\";\n", 1},
+		{".include \"/../../etc/./jail.conf.d/vpn1.conf\";\n", 1}, /* "/.." is "/" */
+		{".include \"/etc/jail.conf.d/x/../../vpn1.conf\";\n", 0},
 		{".include\n\t\"/etc/jail.conf.d/vpn1.conf\"\n;\n", 1}, /* tokens, not lines */
 		{".include /etc/jail.conf.d/vpn1.conf;\n", 1},            /* a bare word */
 		{".include \"/etc/jail.conf.d/\\v*.conf\";\n", 1},      /* an escape */
@@ -690,7 +695,7 @@ static void jail_conf_includes(void **st)
 		int r;
 		memset(&e, 0, sizeof(e));
 		r = rc_jail_conf_includes(cases[i].text, strlen(cases[i].text), "/etc/jail.conf", "/etc/jail.conf",
-					  "/etc/jail.conf.d/vpn1.conf", &e);
+					  "/etc/jail.conf.d/vpn1.conf", NULL, &e);
 		if (r != cases[i].want)
 			fail_msg("case %zu: %d, not %d (%s)", i, r, cases[i].want, e.msg);
 		if (r < 0 && !strstr(e.msg, "/etc/jail.conf:"))
@@ -698,8 +703,62 @@ static void jail_conf_includes(void **st)
 	}
 	/* the line is the directive's, after a multi-line comment */
 	assert_int_equal(rc_jail_conf_includes("/*\n\n*/\n.include x\n", 18, "/img/etc/jail.conf", "/etc/jail.conf",
-					       "/etc/jail.conf.d/vpn1.conf", &e), -1);
+					       "/etc/jail.conf.d/vpn1.conf", NULL, &e), -1);
 	assert_non_null(strstr(e.msg, "/img/etc/jail.conf:4:")); /* the file read, by its path */
+}
+
+/* The patterns that do not name the jail's file go to the caller, which
+ * reads their files (agent/jailconf_host.c): absolute, in order, and its
+ * answer is the reader's. */
+struct seen {
+	char pats[4][128];
+	int n, answer;
+};
+
+static int follow_rec(void *arg, const char *pattern, struct wj_err *e)
+{
+	struct seen *s = arg;
+
+	if (s->n < 4)
+		snprintf(s->pats[s->n++], sizeof(s->pats[0]), "%s", pattern);
+	if (s->answer < 0)
+		return wj_errf(e, "%s: cannot read it", pattern);
+	return s->answer;
+}
+
+static void jail_conf_includes_follow(void **st)
+{
+	static const char text[] = ".include \"jails.d/*.conf\";\n.include \"/usr/local/etc/jail.d//x.conf\";\n"
+				   ".include \"/etc/jail.conf.d/*.conf\";\n.include \"never/read.conf\";\n";
+	struct seen s = {.answer = 0};
+	struct rc_jail_conf_follow f = {follow_rec, &s};
+	struct wj_err e = {0};
+	(void)st;
+
+	/* each other pattern, made absolute, until the one that names the file */
+	assert_int_equal(rc_jail_conf_includes(text, strlen(text), "/etc/jail.conf", "/etc/jail.conf",
+					       "/etc/jail.conf.d/vpn1.conf", &f, &e), 1);
+	assert_int_equal(s.n, 2);
+	assert_string_equal(s.pats[0], "/etc/jails.d/*.conf");
+	assert_string_equal(s.pats[1], "/usr/local/etc/jail.d/x.conf");
+	/* the caller's yes ends the read */
+	memset(&s, 0, sizeof(s));
+	s.answer = 1;
+	assert_int_equal(rc_jail_conf_includes(text, strlen(text), "/etc/jail.conf", "/etc/jail.conf",
+					       "/etc/jail.conf.d/vpn1.conf", &f, &e), 1);
+	assert_int_equal(s.n, 1);
+	/* its error is the reader's */
+	memset(&s, 0, sizeof(s));
+	s.answer = -1;
+	assert_int_equal(rc_jail_conf_includes(text, strlen(text), "/etc/jail.conf", "/etc/jail.conf",
+					       "/etc/jail.conf.d/vpn1.conf", &f, &e), -1);
+	assert_non_null(strstr(e.msg, "/etc/jails.d/*.conf: cannot read it"));
+	/* nothing named: every pattern asked, the answer no */
+	memset(&s, 0, sizeof(s));
+	assert_int_equal(rc_jail_conf_includes(text, strlen(text), "/etc/jail.conf", "/etc/jail.conf",
+					       "/etc/jail.conf.d/other/vpn1.conf", &f, &e), 0);
+	assert_int_equal(s.n, 4);
+	assert_string_equal(s.pats[3], "/etc/never/read.conf");
 }
 
 int main(void)
@@ -707,6 +766,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(host_starts_jail),
 		cmocka_unit_test(jail_conf_includes),
+		cmocka_unit_test(jail_conf_includes_follow),
 		cmocka_unit_test(edit_keeps_other_lines),
 		cmocka_unit_test(edit_same_value_untouched),
 		cmocka_unit_test(edit_duplicates_collapse),
