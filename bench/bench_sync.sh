@@ -24,9 +24,19 @@
 # for each size, the floor under a request: one UAPI round trip to the
 # idle daemon (an empty set, bench/uapi_rtt.py), which "one change" pays
 # and "no change" does not (wgjail does not contact the daemon then).
+#
+# The floor under a request depends on the machine's memory monitor: a
+# kernel DAMON daemon that samples physical memory (kdamond, `paddr`)
+# clears the accessed bits of the idle wireguard-go's pages (~1.3 GB at
+# 50,000 peers), and on a paravirtualised VM the next wake of that process
+# then costs milliseconds (bench/bench_wake.sh; bench/results/issue16.md,
+# sixth session).  The header says whether one runs.  PAUSE_DAMON=1 turns
+# every running kdamond off for the run and back on at exit (bench/damon.sh),
+# so the same script measures both ways.
 # Needs: wireguard-go, wg, python3.
 set -u
 cd "$(dirname "$0")/.." || exit 1
+. bench/damon.sh
 SIZES=${1:-"1000 10000 50000"}
 RUNS=${2:-3}
 WGJAIL=${WGJAIL:-$PWD/wgjail}
@@ -42,12 +52,14 @@ export WGJAIL_STATEDIR="$STATE_FS/wgjail-bench.$$"
 WGPID=
 
 cleanup() {
+	damon_restore
 	[ -n "$WGPID" ] && kill "$WGPID" 2>/dev/null
 	ip netns del "$NS" 2>/dev/null
 	rm -f "/var/run/wireguard/$IF.sock"
 	rm -rf "$TMP" "$WGJAIL_STATEDIR"
 }
 trap cleanup EXIT
+trap "exit 130" INT TERM HUP
 [ -x "$WGJAIL" ] || { echo "build ./wgjail first (make)" >&2; exit 1; }
 ip netns add "$NS" || exit 1
 
@@ -104,6 +116,7 @@ median() { sort -n -k"$2" "$1" | awk -v k="$2" '{v[NR]=$k} END {print v[int((NR+
 ms() { awk -v s="$1" 'BEGIN { printf "%.1f", s * 1000 }'; }
 
 (umask 077; wg genkey >"$TMP/priv")
+damon_header
 for _ in $(seq 9); do python3 bench/timecmd.py -- true >>"$TMP/floor"; done
 printf '# floor: `true` %s ms (median of 9, timed the same way)\n' "$(ms "$(median "$TMP/floor" 1)")"
 printf '%-7s %-6s %-12s %8s %8s %10s\n' peers case tool wall_ms rss_kib daemon_cpu_s

@@ -8,9 +8,11 @@ daemon changes nothing and answers errno=0) and reads the answer; prints
 WALL_S, from just before the connect to the end of the answer.  This is
 what any client pays the daemon for one request, whatever it asks: the
 floor under a `sync` that sends one change, as `true` is the floor under
-starting a command.  (On the 2-core VM of BENCHMARKS.md a daemon that has
-been idle for a while answers either at once or some 4 ms later: waking
-it costs that, not the request.)
+starting a command.  (On the 2-core VM of BENCHMARKS.md a wireguard-go
+with 50,000 peers that has been idle for a second or more answers in
+~0.5 ms, or some 4 ms later while the guest kernel's DAMON samples
+physical memory: waking a process that large costs that, not the
+request; bench/bench_wake.sh shows it without WireGuard.)
 """
 import socket
 import sys
