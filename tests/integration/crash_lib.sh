@@ -28,6 +28,7 @@ kill_window() {
 }
 
 nap_us() {
-	local us=$(((RANDOM << 15 | RANDOM) % ($1 + 1)))
-	read -t "$((us / 1000000)).$(printf %06d $((us % 1000000)))" -u "$NAP_FD"
+	local us=$(((RANDOM << 15 | RANDOM) % ($1 + 1))) frac
+	printf -v frac %06d $((us % 1000000))
+	read -t "$((us / 1000000)).$frac" -u "$NAP_FD"
 }

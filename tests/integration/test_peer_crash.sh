@@ -35,11 +35,12 @@ for i in $(seq 11 20); do
 done
 keypair k
 keypair x
-# state: the merged config as one text
+# state: the merged config as one text: each file under its name, byte
+# for byte (one process: this runs after each of the RUNS kills)
 state() {
-	local f
-	echo "== main"; cat "$F"
-	for f in $(cd "$D" && ls | grep -E '^[0-9a-f]{64}\.conf$' | LC_ALL=C sort); do echo "== $f"; cat "$D/$f"; done
+	local f LC_ALL=C files=()
+	for f in "$D"/*; do [[ ${f##*/} =~ ^[0-9a-f]{64}\.conf$ ]] && files+=("$f"); done
+	tail -v -n +1 -- "$F" "${files[@]}"
 }
 ADD=(peer add "$J" --public-key "$k_pub" --allowed-ips "10.8.2.1/32, fd08::2:1/128" --endpoint 192.0.2.9:51820 --keepalive 25 --psk)
 # The kills land anywhere from the start to past the end of a run:
