@@ -13,7 +13,7 @@
 # about what wireguard-go holds with 50,000 peers.  The header says whether
 # the kernel's DAMON samples memory meanwhile; PAUSE_DAMON=1 (as root)
 # turns it off for the run and back on at exit (bench/damon.sh).  Needs a
-# C compiler and two CPUs.
+# C compiler and two CPUs; Linux or FreeBSD (which has no DAMON: "none").
 set -u
 cd "$(dirname "$0")/.." || exit 1
 . bench/damon.sh
@@ -25,7 +25,8 @@ TMP=$(mktemp -d /tmp/wgjail-wake.XXXXXX) || exit 1
 trap 'damon_restore; rm -rf "$TMP"' EXIT
 trap 'exit 130' INT TERM HUP
 ${CC:-cc} -std=c11 -O2 -Wall -Wextra -Werror -o "$TMP/wake_rtt" bench/wake_rtt.c || exit 1
-echo "# $(uname -r), $(getconf _NPROCESSORS_ONLN) CPUs, load $(cut -d' ' -f1-3 /proc/loadavg)"
+load=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || sysctl -n vm.loadavg 2>/dev/null)
+echo "# $(uname -sr), $(getconf _NPROCESSORS_ONLN) CPUs, load $load"
 damon_header
 for n in $SIZES; do
 	for mode in cross same; do

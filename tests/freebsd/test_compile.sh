@@ -75,6 +75,14 @@ for f in $SRCS; do
 		t_fail "compiles for FreeBSD 14: $f"; head -20 "$o.log" | diag; fi
 done
 
+# The benchmark of waking a process (bench/wake_rtt.c, a program of its
+# own: not in the link check) pins itself with cpuset_setaffinity there.
+if clang $CFLAGS_FB -c bench/wake_rtt.c -o "$OUT/wake_rtt.o" >"$OUT/wake_rtt.log" 2>&1; then
+	t_ok "compiles for FreeBSD 14: bench/wake_rtt.c"
+else
+	t_fail "compiles for FreeBSD 14: bench/wake_rtt.c"; head -20 "$OUT/wake_rtt.log" | diag
+fi
+
 # The link check.
 objs=$(ls "$OUT"/obj/*.o 2>/dev/null)
 if [ -z "$objs" ]; then
